@@ -1,0 +1,310 @@
+"""Turn parsed TOML into model dataclasses, and model dataclasses back into plain data.
+
+The conversion is driven by the dataclasses' type hints and field metadata
+(:func:`journeytui.model.types.spec`), so the model, the loader and the JSON
+Schema cannot drift apart. Structural problems (unknown key, wrong type,
+missing field, bad value, out of range) become findings with a key path; an
+element that cannot be built is left out so that the rest can still be checked.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+import re
+import types
+import typing
+import unicodedata
+from dataclasses import MISSING, dataclass
+from functools import cache
+from typing import Any, Literal, get_args, get_origin
+
+from journeytui.diagnostics import Path
+
+ID_RE = re.compile(r"^[^\W][\w-]*$")
+MAX_ID_LENGTH = 64
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem found while converting, before positions are known."""
+
+    code: str
+    message: str
+    path: Path
+    at_value: bool = True
+
+
+class _Skip(Exception):
+    """The value could not be converted; the caller uses a default or drops the element."""
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    name: str
+    key: str
+    type: Any
+    required: bool
+    default: Any
+    meta: dict[str, Any]
+
+    def default_value(self) -> Any:
+        f = self.default
+        return f() if callable(f) else f
+
+
+@cache
+def fields_of(cls: type) -> tuple[FieldInfo, ...]:
+    hints = typing.get_type_hints(cls)
+    out = []
+    for f in dataclasses.fields(cls):
+        meta = dict(f.metadata)
+        key = meta.get("key") or f.name
+        if f.default is not MISSING:
+            default: Any = f.default
+            required = False
+        elif f.default_factory is not MISSING:
+            default = f.default_factory
+            required = False
+        else:
+            default, required = None, True
+        out.append(FieldInfo(f.name, key, hints[f.name], required, default, meta))
+    return tuple(out)
+
+
+def type_name(tp: Any) -> str:
+    """How a type is named in messages, in TOML words."""
+    origin = get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(type_name(a) for a in get_args(tp) if a is not type(None))
+    if origin is Literal:
+        return "one of " + ", ".join(f'"{a}"' for a in get_args(tp))
+    if origin is list:
+        return "an array"
+    if origin is dict or dataclasses.is_dataclass(tp):
+        return "a table"
+    return {str: "a string", int: "an integer", float: "a number", bool: "a boolean"}.get(tp, str(tp))
+
+
+def toml_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return f"a {type(value).__name__}"  # dates and times
+
+
+def check_id(value: str) -> str | None:
+    """Why ``value`` is not a usable id, or None."""
+    if not value:
+        return "an id must not be empty"
+    if len(value) > MAX_ID_LENGTH:
+        return f"an id must be at most {MAX_ID_LENGTH} characters"
+    if not ID_RE.match(value) or "->" in value:
+        bad = next((c for c in value if not (c.isalnum() or c in "_-")), None)
+        shown = f"U+{ord(bad):04X}" if bad is not None else "the first character"
+        return (
+            f'"{value}" is not a valid id: use letters (any script), digits, "_" and "-", '
+            f"starting with a letter, digit or underscore ({shown} is not allowed)"
+        )
+    return None
+
+
+class Structurer:
+    """Converts plain data to dataclasses and collects findings."""
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+
+    def report(self, code: str, message: str, path: Path, at_value: bool = True) -> None:
+        self.findings.append(Finding(code, message, path, at_value))
+
+    def table(self, data: Any, cls: type, path: Path) -> Any:
+        if not isinstance(data, dict):
+            self.report("E102", f"`{_dotted(path)}` must be a table, not {toml_type(data)}", path)
+            raise _Skip
+        infos = fields_of(cls)
+        known = {fi.key: fi for fi in infos}
+        for key in data:
+            if key not in known:
+                hint = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+                msg = f"unknown key `{key}` in {_where(path)}"
+                msg += f"; did you mean `{hint[0]}`?" if hint else f" (allowed: {', '.join(known)})"
+                self.report("E101", msg, path + (key,), at_value=False)
+        kwargs: dict[str, Any] = {}
+        failed = False
+        for fi in infos:
+            if fi.key not in data:
+                if fi.required:
+                    self.report("E103", f"{_where(path)} is missing required field `{fi.key}`", path, at_value=False)
+                    failed = True
+                continue
+            try:
+                kwargs[fi.name] = self.value(data[fi.key], fi.type, path + (fi.key,), fi.meta)
+            except _Skip:
+                if fi.required:
+                    failed = True
+        if failed:
+            raise _Skip
+        return cls(**kwargs)
+
+    def value(self, v: Any, tp: Any, path: Path, meta: dict[str, Any]) -> Any:
+        origin = get_origin(tp)
+        if origin in (typing.Union, types.UnionType):
+            inner = [a for a in get_args(tp) if a is not type(None)]
+            return self.value(v, inner[0], path, meta)
+        if dataclasses.is_dataclass(tp):
+            return self.table(v, tp, path)  # type: ignore[arg-type]
+        if origin is list:
+            if not isinstance(v, list):
+                return self._wrong(v, tp, path)
+            (item,) = get_args(tp)
+            out = []
+            for i, x in enumerate(v):
+                try:
+                    out.append(self.value(x, item, path + (i,), meta))
+                except _Skip:
+                    pass
+            return out
+        if origin is dict:
+            if not isinstance(v, dict):
+                return self._wrong(v, tp, path)
+            _, item = get_args(tp)
+            result = {}
+            for k, x in v.items():
+                try:
+                    result[k] = self.value(x, item, path + (k,), meta)
+                except _Skip:
+                    pass
+            return result
+        if origin is Literal:
+            allowed = get_args(tp)
+            if not isinstance(v, str):
+                return self._wrong(v, tp, path)
+            if v not in allowed:
+                hint = difflib.get_close_matches(v, [str(a) for a in allowed], n=1, cutoff=0.6)
+                msg = f'`{_dotted(path)}` is "{v}", which is not {type_name(tp)}'
+                if hint:
+                    msg += f'; did you mean "{hint[0]}"?'
+                self.report("E104", msg, path)
+                raise _Skip
+            return v
+        if tp is bool:
+            if not isinstance(v, bool):
+                return self._wrong(v, tp, path)
+            return v
+        if tp is int:
+            if isinstance(v, bool) or not isinstance(v, int):
+                return self._wrong(v, tp, path)
+            return self._range(v, path, meta)
+        if tp is float:
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                return self._wrong(v, tp, path)
+            try:
+                f = float(v)
+            except OverflowError:
+                f = math.inf if v > 0 else -math.inf
+            return self._range(f, path, meta)
+        if tp is str:
+            if not isinstance(v, str):
+                return self._wrong(v, tp, path)
+            if meta.get("id"):
+                why = check_id(v)
+                if why:
+                    self.report("E104", why, path)
+                    raise _Skip
+                if unicodedata.normalize("NFC", v) != v:
+                    self.report("W104", f'id "{v}" is not in Unicode NFC form; it may look like a different id', path)
+            return v
+        raise TypeError(f"unsupported type {tp!r}")  # a bug in the model, not in the file
+
+    def _wrong(self, v: Any, tp: Any, path: Path) -> Any:
+        self.report("E102", f"`{_dotted(path)}` must be {type_name(tp)}, not {toml_type(v)}", path)
+        raise _Skip
+
+    def _range(self, x: float, path: Path, meta: dict[str, Any]) -> float:
+        name = _dotted(path)
+        if meta.get("prob"):
+            if math.isnan(x) or math.isinf(x) or not 0.0 <= x <= 1.0:
+                self.report("E301", f"`{name}` is {_num(x)}; a probability must be between 0 and 1", path)
+                raise _Skip
+            return x
+        if math.isnan(x) or math.isinf(x):
+            self.report("E105", f"`{name}` must be a finite number, not {_num(x)}", path)
+            raise _Skip
+        ge, le, gt = meta.get("ge"), meta.get("le"), meta.get("gt")
+        if (ge is not None and x < ge) or (gt is not None and x <= gt) or (le is not None and x > le):
+            lo = f">= {_num(ge)}" if ge is not None else (f"> {_num(gt)}" if gt is not None else "")
+            hi = f"<= {_num(le)}" if le is not None else ""
+            bounds = " and ".join(b for b in (lo, hi) if b)
+            self.report("E105", f"`{name}` is {_num(x)}; it must be {bounds}", path)
+            raise _Skip
+        return x
+
+
+def _num(x: float | None) -> str:
+    if x is None:
+        return "?"
+    if isinstance(x, float) and (math.isnan(x) or math.isinf(x)):
+        return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    text = f"{x:g}" if abs(x) >= 1e15 else str(x)
+    return text if len(text) <= 24 else text[:21] + "..."
+
+
+def _dotted(path: Path) -> str:
+    out = ""
+    for p in path:
+        if isinstance(p, int):
+            out += f"[{p}]"
+        else:
+            out += ("." if out else "") + (p if re.fullmatch(r"[A-Za-z0-9_-]+", p) else f'"{p}"')
+    return out or "<root>"
+
+
+def dotted(path: Path) -> str:
+    """``("stages", 2, "id")`` as ``stages[2].id``."""
+    return _dotted(path)
+
+
+def _where(path: Path) -> str:
+    return f"`[{_dotted(path)}]`" if path else "the file"
+
+
+def structure(data: dict[str, Any], cls: type) -> tuple[Any | None, list[Finding]]:
+    """Build ``cls`` from ``data``. Returns (object or None, findings)."""
+    s = Structurer()
+    try:
+        obj = s.table(data, cls, ())
+    except _Skip:
+        obj = None
+    return obj, s.findings
+
+
+def unstructure(obj: Any) -> Any:
+    """Plain data for ``obj`` in canonical field order, defaults left out."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        out: dict[str, Any] = {}
+        for fi in fields_of(type(obj)):
+            v = getattr(obj, fi.name)
+            if not fi.required and not fi.meta.get("always") and v == fi.default_value():
+                continue
+            if v is None:
+                continue
+            out[fi.key] = unstructure(v)
+        return out
+    if isinstance(obj, list):
+        return [unstructure(x) for x in obj]
+    if isinstance(obj, dict):
+        return {k: unstructure(v) for k, v in obj.items()}
+    return obj
