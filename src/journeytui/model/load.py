@@ -14,8 +14,9 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from journeytui.diagnostics import Diagnostic
+from journeytui.diagnostics import Path as DataPath
 from journeytui.model.locate import Positions, locate
-from journeytui.model.structure import structure
+from journeytui.model.structure import data_path, structure
 from journeytui.model.types import Journey
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -34,6 +35,12 @@ class LoadResult:
     journey: Journey | None = None
     positions: Positions = field(default_factory=Positions)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    kept: dict[DataPath, list[int]] = field(default_factory=dict)
+    """Data index of each model list element (see :func:`structure.data_path`)."""
+
+    def position(self, model_path: DataPath, prefer_value: bool = True) -> tuple[int, int]:
+        """Line and column in the file of a path into the model."""
+        return self.positions.find(data_path(model_path, self.kept), prefer_value=prefer_value)
 
     @property
     def ok(self) -> bool:
@@ -94,13 +101,16 @@ def load_text(text: str, file: str = "<string>") -> LoadResult:
     except RecursionError:
         result.diagnostics.append(Diagnostic("E001", "invalid TOML: values are nested too deeply", file))
         return result
+    except ValueError as exc:  # tomllib lets int() refuse numbers of thousands of digits
+        result.diagnostics.append(Diagnostic("E001", f"invalid TOML: a number is too large ({exc})".split(";")[0], file))
+        return result
     result.data = data
     try:
         result.positions = locate(text)
     except RecursionError:
         result.positions = Positions()
     try:
-        journey, findings = structure(data, Journey)
+        journey, findings, result.kept = structure(data, Journey)
     except RecursionError:
         result.diagnostics.append(Diagnostic("E102", "values are nested too deeply to be a journey", file))
         return result

@@ -26,6 +26,8 @@ class Positions:
 
     keys: dict[Path, int] = field(default_factory=dict)
     values: dict[Path, int] = field(default_factory=dict)
+    comments: list[int] = field(default_factory=list)
+    """Offsets of the comments (``#`` to the end of the line)."""
     line_starts: list[int] = field(default_factory=lambda: [0])
 
     def line_col(self, offset: int) -> tuple[int, int]:
@@ -72,6 +74,7 @@ class _Scanner:
                 break
 
     def skip_comment(self) -> None:
+        self.pos.comments.append(self.i)
         end = self.s.find("\n", self.i)
         self.i = len(self.s) if end < 0 else end
 

@@ -124,6 +124,8 @@ class Structurer:
 
     def __init__(self) -> None:
         self.findings: list[Finding] = []
+        self.kept: dict[Path, list[int]] = {}
+        """For each array in the data, the data index of each element the model kept."""
 
     def report(self, code: str, message: str, path: Path, at_value: bool = True) -> None:
         self.findings.append(Finding(code, message, path, at_value))
@@ -143,16 +145,22 @@ class Structurer:
         kwargs: dict[str, Any] = {}
         failed = False
         for fi in infos:
+            fallback = fi.meta.get("fallback")
             if fi.key not in data:
                 if fi.required:
                     self.report("E103", f"{_where(path)} is missing required field `{fi.key}`", path, at_value=False)
-                    failed = True
+                    if fallback is None:
+                        failed = True
+                    else:
+                        kwargs[fi.name] = fallback() if callable(fallback) else fallback
                 continue
             try:
                 kwargs[fi.name] = self.value(data[fi.key], fi.type, path + (fi.key,), fi.meta)
             except _Skip:
-                if fi.required:
+                if fi.required and fallback is None:
                     failed = True
+                elif fi.required:
+                    kwargs[fi.name] = fallback() if callable(fallback) else fallback
         if failed:
             raise _Skip
         return cls(**kwargs)
@@ -169,11 +177,14 @@ class Structurer:
                 return self._wrong(v, tp, path)
             (item,) = get_args(tp)
             out = []
+            kept = []
             for i, x in enumerate(v):
                 try:
                     out.append(self.value(x, item, path + (i,), meta))
+                    kept.append(i)
                 except _Skip:
                     pass
+            self.kept[path] = kept
             return out
         if origin is dict:
             if not isinstance(v, dict):
@@ -238,7 +249,7 @@ class Structurer:
                 self.report("E301", f"`{name}` is {_num(x)}; a probability must be between 0 and 1", path)
                 raise _Skip
             return x
-        if math.isnan(x) or math.isinf(x):
+        if isinstance(x, float) and (math.isnan(x) or math.isinf(x)):
             self.report("E105", f"`{name}` must be a finite number, not {_num(x)}", path)
             raise _Skip
         ge, le, gt = meta.get("ge"), meta.get("le"), meta.get("gt")
@@ -256,6 +267,8 @@ def _num(x: float | None) -> str:
         return "?"
     if isinstance(x, float) and (math.isnan(x) or math.isinf(x)):
         return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+    if isinstance(x, int) and abs(x) >= 10**15:
+        return f"{float(x):g}" if x.bit_length() < 1000 else f"an integer of about {int(x.bit_length() * 0.30103) + 1} digits"
     if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
         return str(int(x))
     text = f"{x:g}" if abs(x) >= 1e15 else str(x)
@@ -281,14 +294,28 @@ def _where(path: Path) -> str:
     return f"`[{_dotted(path)}]`" if path else "the file"
 
 
-def structure(data: dict[str, Any], cls: type) -> tuple[Any | None, list[Finding]]:
-    """Build ``cls`` from ``data``. Returns (object or None, findings)."""
+def structure(data: dict[str, Any], cls: type) -> tuple[Any | None, list[Finding], dict[Path, list[int]]]:
+    """Build ``cls`` from ``data``. Returns (object or None, findings, kept indices)."""
     s = Structurer()
     try:
         obj = s.table(data, cls, ())
     except _Skip:
         obj = None
-    return obj, s.findings
+    return obj, s.findings, s.kept
+
+
+def data_path(model_path: Path, kept: dict[Path, list[int]]) -> Path:
+    """Translate a path into the model to the path into the file's data.
+
+    They differ when elements that failed to load were left out of the model.
+    """
+    out: Path = ()
+    for part in model_path:
+        if isinstance(part, int) and out in kept:
+            indices = kept[out]
+            part = indices[part] if 0 <= part < len(indices) else part
+        out = out + (part,)
+    return out
 
 
 def unstructure(obj: Any) -> Any:

@@ -61,6 +61,7 @@ def spec(
     prob: bool = False,
     id: bool = False,
     always: bool = False,
+    fallback: Any = None,
     default: Any = ...,
     default_factory: Any = ...,
 ) -> Any:
@@ -69,6 +70,8 @@ def spec(
     ``ref``: the field holds (or lists) ids of that kind. ``key_ref``: the keys
     of this mapping are ids of that kind. ``prob``: a probability in [0, 1].
     ``id``: the element's own id. ``always``: written even when it equals the default.
+    ``fallback``: for a required field, a stand-in (or a factory) used after reporting it
+    missing or invalid, so one bad field does not hide every other finding.
     """
     meta = {
         "doc": doc,
@@ -81,6 +84,7 @@ def spec(
         "prob": prob,
         "id": id,
         "always": always,
+        "fallback": fallback,
     }
     if default is not ...:
         return field(default=default, metadata=meta)
@@ -93,8 +97,8 @@ def spec(
 class JourneyMeta:
     """The `[journey]` table: what this journey is."""
 
-    id: str = spec("Identifier of the journey.", id=True)
-    title: str = spec("Human-readable title (any Unicode).")
+    id: str = spec("Identifier of the journey.", id=True, fallback="")
+    title: str = spec("Human-readable title (any Unicode).", fallback="")
     description: str = spec("What the journey models and why.", default="")
     time_unit: Literal["week"] = spec("The simulation step. Only `week` is supported.", default="week")
     horizon: int = spec("Default forecast horizon, in weeks.", ge=1, le=MAX_WEEKS, always=True, default=52)
@@ -268,7 +272,7 @@ class Expectation:
 class Journey:
     """A whole journey file."""
 
-    journey: JourneyMeta = spec("What this journey is.")
+    journey: JourneyMeta = spec("What this journey is.", fallback=lambda: JourneyMeta(id="", title=""))
     population: Population = spec("Initial leads and arrivals.", default_factory=Population)
     dmu: Dmu | None = spec("Buying-committee composition.", default=None)
     scoring: Scoring | None = spec("Lead scoring and the hand-off to sales.", default=None)

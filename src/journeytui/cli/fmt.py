@@ -1,0 +1,78 @@
+"""``journeytui fmt PATH...``: rewrite journey files in canonical form."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+
+from journeytui.model.load import load_file
+from journeytui.model.save import atomic_write, canonical
+from journeytui.validate import expand_paths
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "fmt",
+        help="rewrite journey files in canonical form",
+        description=(
+            "Rewrite journey files in canonical form (stable order, defaults left out). "
+            "Files with comments are left alone unless --drop-comments: the canonical form has no comments."
+        ),
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="journey files or folders")
+    p.add_argument("--check", action="store_true", help="change nothing; exit 1 and list files that would change")
+    p.add_argument("--diff", action="store_true", help="change nothing; print what would change as a diff")
+    p.add_argument("--drop-comments", action="store_true", help="also rewrite files that have comments, dropping them")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    changed = skipped = unchanged = 0
+    dry = args.check or args.diff
+    for name, problem in expand_paths(args.paths):
+        if problem is not None:
+            print(f"{problem.file}: {problem.code} {problem.message}", file=sys.stderr)
+            skipped += 1
+            continue
+        result = load_file(name)
+        errors = [d for d in result.diagnostics if d.is_error]
+        if result.journey is None or errors or result.text is None:
+            first = errors[0] if errors else None
+            where = f"{first.file}:{first.line}:{first.column}: {first.code} {first.message}" if first else name
+            print(f"{where}\nerror: cannot format {name}: fix its errors first (journeytui validate)", file=sys.stderr)
+            skipped += 1
+            continue
+        new = canonical(result.text, result.journey)
+        if new == result.text:
+            unchanged += 1
+            continue
+        comments = [c for c in result.positions.comments if not (c == 0 and result.text.startswith("#:schema"))]
+        if comments and not args.drop_comments:
+            line, col = result.positions.line_col(comments[0])
+            print(
+                f"{name}:{line}:{col}: has comments; the canonical form would drop them "
+                "(leave as is, or use --drop-comments)",
+                file=sys.stderr,
+            )
+            if args.check:
+                changed += 1
+            else:
+                skipped += 1
+            continue
+        changed += 1
+        if args.diff:
+            sys.stdout.writelines(
+                difflib.unified_diff(result.text.splitlines(True), new.splitlines(True), f"{name}", f"{name} (canonical)")
+            )
+        elif args.check:
+            print(f"Would reformat: {name}")
+        else:
+            atomic_write(name, new)
+            print(f"Reformatted: {name}")
+    verb = "would be reformatted" if dry else "reformatted"
+    print(f"{changed} file{'s' if changed != 1 else ''} {verb}, {unchanged} already canonical"
+          + (f", {skipped} skipped" if skipped else ""), file=sys.stderr)
+    if skipped:
+        return 1
+    return 1 if dry and changed else 0

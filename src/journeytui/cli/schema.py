@@ -1,0 +1,33 @@
+"""``journeytui schema``: print the JSON Schema of the journey format."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from journeytui.model.save import atomic_write
+from journeytui.validate.schema import journey_schema
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "schema",
+        help="print the JSON Schema (draft-07) of journey files",
+        description="Print the JSON Schema (draft-07) of journey files, for editors (taplo, Even Better TOML).",
+    )
+    p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    text = json.dumps(journey_schema(), ensure_ascii=False, indent=2) + "\n"
+    if args.out:
+        try:
+            atomic_write(args.out, text)
+        except OSError as exc:
+            print(f"error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
+    else:
+        sys.stdout.write(text)
+    return 0

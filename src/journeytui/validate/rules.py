@@ -1,0 +1,255 @@
+"""Semantic rules over a loaded journey: ids, references, probabilities, DMU, content.
+
+Each rule yields :class:`Finding` records with a path into the model; the
+caller turns paths into file positions. Graph rules live in :mod:`.graph`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+from journeytui.diagnostics import Path
+from journeytui.model.structure import Finding, fields_of
+from journeytui.model.types import OUTCOME_KINDS, Journey, Stall
+
+PROBABILITY_SLACK = 1e-9
+"""Rounding room when summing probabilities written with a few decimals."""
+
+REF_CODES = {
+    "stage": "E202",
+    "persona": "E203",
+    "channel": "E204",
+    "touchpoint": "E205",
+    "gate": "E206",
+    "behaviour": "E207",
+}
+
+ID_LISTS = {"stages": "stage", "personas": "persona", "channels": "channel", "touchpoints": "touchpoint", "gates": "gate"}
+
+
+def known_ids(journey: Journey) -> dict[str, list[str]]:
+    """Every id a reference may name, by kind."""
+    ids = {kind: [e.id for e in getattr(journey, attr)] for attr, kind in ID_LISTS.items()}
+    ids["behaviour"] = list(journey.scoring.behaviours) if journey.scoring else []
+    return ids
+
+
+def walk_refs(obj: Any, path: Path = ()) -> Iterator[tuple[str, str, Path, bool]]:
+    """Every reference in ``obj``: (kind, id, path, is_mapping_key)."""
+    if not dataclasses.is_dataclass(obj):
+        return
+    for fi in fields_of(type(obj)):
+        value = getattr(obj, fi.name)
+        here = path + (fi.key,)
+        kind, key_kind = fi.meta.get("ref"), fi.meta.get("key_ref")
+        if kind and isinstance(value, str):
+            yield kind, value, here, False
+        elif kind and isinstance(value, list):
+            for i, v in enumerate(value):
+                if isinstance(v, str):
+                    yield kind, v, here + (i,), False
+        if key_kind and isinstance(value, dict):
+            for k in value:
+                yield key_kind, k, here + (k,), True
+        if isinstance(value, list):
+            for i, v in enumerate(value):
+                yield from walk_refs(v, here + (i,))
+        elif dataclasses.is_dataclass(value):
+            yield from walk_refs(value, here)
+
+
+def check_duplicates(j: Journey) -> Iterator[Finding]:
+    for attr, kind in ID_LISTS.items():
+        seen: dict[str, int] = {}
+        for i, e in enumerate(getattr(j, attr)):
+            if e.id in seen:
+                yield Finding("E201", f'duplicate {kind} id "{e.id}" (first defined at {attr}[{seen[e.id]}])', (attr, i, "id"))
+            else:
+                seen[e.id] = i
+    pairs: dict[tuple[str, str], int] = {}
+    for i, t in enumerate(j.transitions):
+        key = (t.from_, t.to)
+        if key in pairs:
+            yield Finding(
+                "E201",
+                f"duplicate transition {t.from_} -> {t.to} (first defined at transitions[{pairs[key]}]); "
+                "merge them into one probability",
+                ("transitions", i),
+            )
+        else:
+            pairs[key] = i
+
+
+def check_references(j: Journey) -> Iterator[Finding]:
+    ids = known_ids(j)
+    for kind, ref, path, is_key in walk_refs(j):
+        if ref in ids[kind]:
+            continue
+        hint = difflib.get_close_matches(ref, ids[kind], n=1, cutoff=0.6)
+        where = "scoring.behaviours" if kind == "behaviour" else f"{kind}s"
+        msg = f'unknown {kind} "{ref}"'
+        if hint:
+            msg += f'; did you mean "{hint[0]}"?'
+        elif ids[kind]:
+            msg += f" (not defined in {where})"
+        else:
+            msg += f" ({where} is empty)"
+        yield Finding(REF_CODES[kind], msg, path, at_value=not is_key)
+
+
+def check_variants(j: Journey) -> Iterator[Finding]:
+    """Fields whose meaning depends on another field: stall durations, schedules, bounds."""
+    needs = {"fixed": ("weeks",), "geometric": ("mean",), "uniform": ("min", "max")}
+    for i, stall in enumerate(j.stalls):
+        d = stall.duration
+        base: Path = ("stalls", i, "duration")
+        for name in needs[d.kind]:
+            if getattr(d, name) is None:
+                yield Finding("E103", f'`duration.{name}` is required when kind = "{d.kind}"', base, at_value=False)
+        for name in ("weeks", "mean", "min", "max"):
+            if name not in needs[d.kind] and getattr(d, name) is not None:
+                yield Finding("E104", f'`duration.{name}` does not apply to kind = "{d.kind}"', base + (name,), at_value=False)
+        if d.kind == "uniform" and d.min is not None and d.max is not None and d.min > d.max:
+            yield Finding("E105", f"`duration.min` ({d.min}) is larger than `duration.max` ({d.max})", base + ("min",))
+    for i, tp in enumerate(j.touchpoints):
+        s = tp.schedule
+        base = ("touchpoints", i, "schedule")
+        if s.days and s.every_weeks is not None:
+            yield Finding("E104", "a schedule has either `days` or `every_weeks`, not both", base, at_value=False)
+        elif not s.days and s.every_weeks is None:
+            yield Finding("E103", "a schedule needs `days` (a sequence) or `every_weeks` (recurring)", base, at_value=False)
+        if s.after == tp.id:
+            yield Finding("E104", f'touchpoint "{tp.id}" cannot be triggered by its own engagement', base + ("after",))
+    for i, e in enumerate(j.expectations):
+        if e.min is None and e.max is None:
+            yield Finding("E103", "an expectation needs `min`, `max` or both", ("expectations", i), at_value=False)
+        elif e.min is not None and e.max is not None and e.min > e.max:
+            yield Finding("E105", f"`min` ({e.min}) is larger than `max` ({e.max})", ("expectations", i, "min"))
+        if e.metric == "share" and any(b is not None and not 0 <= b <= 1 for b in (e.min, e.max)):
+            yield Finding("E105", "bounds of a `share` expectation are fractions between 0 and 1", ("expectations", i, "metric"))
+
+
+def stalls_of(j: Journey, stage_id: str) -> list[tuple[int, Stall]]:
+    return [(i, s) for i, s in enumerate(j.stalls) if s.stage == stage_id]
+
+
+def check_probability_sums(j: Journey) -> Iterator[Finding]:
+    for si, stage in enumerate(j.stages):
+        out = [t for t in j.transitions if t.from_ == stage.id]
+        stall_sum = sum(s.probability for _, s in stalls_of(j, stage.id))
+        personas = sorted({p for t in out for p in t.by_persona})
+        for persona in [None, *personas]:
+            total = stall_sum + sum(t.by_persona.get(persona, t.probability) if persona else t.probability for t in out)
+            if total > 1 + PROBABILITY_SLACK:
+                who = f" for persona {persona}" if persona else ""
+                yield Finding(
+                    "E302",
+                    f"outgoing probabilities plus stall chances of stage `{stage.id}` sum to {total:.4g}{who}; "
+                    "at most 1 is possible in a week",
+                    ("stages", si, "id"),
+                )
+
+
+def check_outcomes(j: Journey) -> Iterator[Finding]:
+    outcome = {s.id for s in j.stages if s.kind in OUTCOME_KINDS}
+    for i, t in enumerate(j.transitions):
+        if t.from_ in outcome:
+            yield Finding("E405", f"outcome stage `{t.from_}` has an outgoing transition to `{t.to}`; outcomes are final", ("transitions", i, "from"))
+    for i, s in enumerate(j.stalls):
+        if s.stage in outcome:
+            yield Finding("E405", f"outcome stage `{s.stage}` has a stall; outcomes are final", ("stalls", i, "stage"))
+
+
+def check_dmu(j: Journey) -> Iterator[Finding]:
+    roles_in_dmu: set[str] = set()
+    if j.dmu is not None and j.dmu.composition:
+        members = {pid for pid, n in j.dmu.composition.items() if n > 0}
+        roles_in_dmu = {p.role for p in j.personas if p.id in members}
+        if "decision_maker" not in roles_in_dmu:
+            yield Finding(
+                "E501",
+                "the DMU composition has no decision maker: add a persona with role = \"decision_maker\" to it",
+                ("dmu", "composition"),
+                at_value=False,
+            )
+    for i, g in enumerate(j.gates):
+        for k, role in enumerate(g.require_roles):
+            if role not in roles_in_dmu:
+                where = "the DMU composition" if j.dmu is not None and j.dmu.composition else "the journey (it has no [dmu] composition)"
+                yield Finding("E502", f'gate "{g.id}" requires role {role}, which no persona in {where} has', ("gates", i, "require_roles", k))
+
+
+def check_content(j: Journey) -> Iterator[Finding]:
+    """W101: stage x persona cells that no touchpoint reaches."""
+    if not j.touchpoints and not j.personas:
+        return
+    personas = [p.id for p in j.personas]
+    if j.dmu is not None and j.dmu.composition:
+        personas = [p for p in personas if j.dmu.composition.get(p, 0) > 0]
+    for si, stage in enumerate(j.stages):
+        if stage.kind != "open":
+            continue
+        here = [tp for tp in j.touchpoints if stage.id in tp.stages]
+        if not personas:
+            if not here:
+                yield Finding("W101", f"no touchpoint reaches stage `{stage.id}`", ("stages", si, "id"))
+            continue
+        missing = [p for p in personas if not any(not tp.personas or p in tp.personas for tp in here)]
+        if missing:
+            yield Finding("W101", f"no touchpoint reaches {', '.join(missing)} in stage `{stage.id}` (content gap)", ("stages", si, "id"))
+
+
+def check_regressions(j: Journey) -> Iterator[Finding]:
+    for i, t in enumerate(j.transitions):
+        if j.is_regression(t) and not t.cause.strip():
+            yield Finding("W102", f"regression {t.from_} -> {t.to} has no `cause`; say what sends leads back", ("transitions", i))
+
+
+def expected_hold(stall: Stall) -> float:
+    d = stall.duration
+    if d.kind == "fixed":
+        return float(d.weeks or 0)
+    if d.kind == "geometric":
+        return float(d.mean or 0)
+    return ((d.min or 0) + (d.max or 0)) / 2
+
+
+def check_stays(j: Journey) -> Iterator[Finding]:
+    """W103: expected weeks in a stage, holds included, longer than the horizon."""
+    horizon = j.journey.horizon
+    for si, stage in enumerate(j.stages):
+        if stage.kind != "open":
+            continue
+        leave = sum(t.probability for t in j.transitions if t.from_ == stage.id)
+        if leave <= 0:
+            continue  # trapped or persona-only exits: graph rules speak about it
+        held = sum(s.probability * expected_hold(s) for _, s in stalls_of(j, stage.id))
+        stay = (1 + held) / leave
+        if stay > horizon:
+            yield Finding(
+                "W103",
+                f"leads stay in `{stage.id}` {stay:.0f} weeks on average, longer than the {horizon}-week horizon",
+                ("stages", si, "id"),
+            )
+
+
+def check_ids_unused(j: Journey) -> Counter[str]:
+    """How often each id is referenced (used by edit operations' warnings)."""
+    return Counter(ref for _, ref, _, _ in walk_refs(j))
+
+
+RULES = (
+    check_duplicates,
+    check_references,
+    check_variants,
+    check_probability_sums,
+    check_outcomes,
+    check_dmu,
+    check_content,
+    check_regressions,
+    check_stays,
+)
