@@ -6,14 +6,12 @@ caller turns paths into file positions. Graph rules live in :mod:`.graph`.
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
-from collections import Counter
 from collections.abc import Iterator
-from typing import Any
 
 from journeytui.diagnostics import Path
-from journeytui.model.structure import Finding, fields_of
+from journeytui.model.refs import ID_LISTS, known_ids, walk_refs
+from journeytui.model.structure import Finding
 from journeytui.model.types import OUTCOME_KINDS, Journey, Stall
 
 PROBABILITY_SLACK = 1e-9
@@ -27,40 +25,6 @@ REF_CODES = {
     "gate": "E206",
     "behaviour": "E207",
 }
-
-ID_LISTS = {"stages": "stage", "personas": "persona", "channels": "channel", "touchpoints": "touchpoint", "gates": "gate"}
-
-
-def known_ids(journey: Journey) -> dict[str, list[str]]:
-    """Every id a reference may name, by kind."""
-    ids = {kind: [e.id for e in getattr(journey, attr)] for attr, kind in ID_LISTS.items()}
-    ids["behaviour"] = list(journey.scoring.behaviours) if journey.scoring else []
-    return ids
-
-
-def walk_refs(obj: Any, path: Path = ()) -> Iterator[tuple[str, str, Path, bool]]:
-    """Every reference in ``obj``: (kind, id, path, is_mapping_key)."""
-    if not dataclasses.is_dataclass(obj):
-        return
-    for fi in fields_of(type(obj)):
-        value = getattr(obj, fi.name)
-        here = path + (fi.key,)
-        kind, key_kind = fi.meta.get("ref"), fi.meta.get("key_ref")
-        if kind and isinstance(value, str):
-            yield kind, value, here, False
-        elif kind and isinstance(value, list):
-            for i, v in enumerate(value):
-                if isinstance(v, str):
-                    yield kind, v, here + (i,), False
-        if key_kind and isinstance(value, dict):
-            for k in value:
-                yield key_kind, k, here + (k,), True
-        if isinstance(value, list):
-            for i, v in enumerate(value):
-                yield from walk_refs(v, here + (i,))
-        elif dataclasses.is_dataclass(value):
-            yield from walk_refs(value, here)
-
 
 def check_duplicates(j: Journey) -> Iterator[Finding]:
     for attr, kind in ID_LISTS.items():
@@ -235,11 +199,6 @@ def check_stays(j: Journey) -> Iterator[Finding]:
                 f"leads stay in `{stage.id}` {stay:.0f} weeks on average, longer than the {horizon}-week horizon",
                 ("stages", si, "id"),
             )
-
-
-def check_ids_unused(j: Journey) -> Counter[str]:
-    """How often each id is referenced (used by edit operations' warnings)."""
-    return Counter(ref for _, ref, _, _ in walk_refs(j))
 
 
 RULES = (

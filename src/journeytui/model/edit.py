@@ -1,0 +1,410 @@
+"""Edit operations on a journey: add, remove, rename, reorder, set a field.
+
+Every operation returns a new :class:`Journey` (the input is never mutated), so
+an undo history can keep snapshots, and raises :class:`EditError` with a
+sentence for the user when the edit is not valid. Renames update every
+reference; removals say what else they change (:func:`removal_effects`) and
+then cascade exactly that.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import math
+import types
+import typing
+from typing import Any, Literal, get_args, get_origin
+
+from journeytui.diagnostics import Path
+from journeytui.model.refs import walk_refs
+from journeytui.model.structure import FieldInfo, Structurer, _Skip, check_id, dotted, fields_of
+from journeytui.model.types import Journey, Transition
+
+KINDS = {"stage": "stages", "persona": "personas", "channel": "channels", "touchpoint": "touchpoints", "gate": "gates"}
+"""Kinds of element that have an id, and the journey list that holds them."""
+
+
+class EditError(ValueError):
+    """An edit that would make the journey invalid in a way the model cannot hold."""
+
+
+# -- looking things up -----------------------------------------------------------
+def _elements(j: Journey, kind: str) -> list[Any]:
+    if kind not in KINDS:
+        raise EditError(f"unknown kind of element: {kind}")
+    return getattr(j, KINDS[kind])  # type: ignore[no-any-return]
+
+
+def ids(j: Journey, kind: str) -> list[str]:
+    if kind == "behaviour":
+        return list(j.scoring.behaviours) if j.scoring else []
+    return [e.id for e in _elements(j, kind)]
+
+
+def index_of(j: Journey, kind: str, element_id: str) -> int:
+    for i, e in enumerate(_elements(j, kind)):
+        if e.id == element_id:
+            return i
+    raise EditError(f'there is no {kind} "{element_id}"')
+
+
+def references(j: Journey, kind: str, element_id: str) -> list[Path]:
+    """Every path in the journey that refers to ``element_id`` of ``kind``."""
+    return [path for k, ref, path, _ in walk_refs(j) if k == kind and ref == element_id]
+
+
+# -- adding, renaming, removing ----------------------------------------------------
+def _check_new_id(j: Journey, kind: str, new_id: str) -> None:
+    why = check_id(new_id)
+    if why:
+        raise EditError(why)
+    if new_id in ids(j, kind):
+        raise EditError(f'a {kind} with id "{new_id}" already exists')
+
+
+def add(j: Journey, kind: str, element: Any, index: int | None = None) -> Journey:
+    """Add a stage, persona, channel, touchpoint or gate (at ``index``, default the end)."""
+    _check_new_id(j, kind, element.id)
+    out = copy.deepcopy(j)
+    items = _elements(out, kind)
+    items.insert(len(items) if index is None else index, copy.deepcopy(element))
+    return out
+
+
+def add_transition(j: Journey, t: Transition, index: int | None = None) -> Journey:
+    stage_ids = ids(j, "stage")
+    for end in (t.from_, t.to):
+        if end not in stage_ids:
+            raise EditError(f'there is no stage "{end}"')
+    if any(x.from_ == t.from_ and x.to == t.to for x in j.transitions):
+        raise EditError(f"a transition {t.from_} -> {t.to} already exists")
+    _check_probability(t.probability)
+    out = copy.deepcopy(j)
+    out.transitions.insert(len(out.transitions) if index is None else index, copy.deepcopy(t))
+    return out
+
+
+def retarget(j: Journey, index: int, *, from_: str | None = None, to: str | None = None) -> Journey:
+    """Point transition ``index`` at other stages."""
+    if not 0 <= index < len(j.transitions):
+        raise EditError(f"there is no transition #{index}")
+    t = j.transitions[index]
+    new_from, new_to = from_ or t.from_, to or t.to
+    stage_ids = ids(j, "stage")
+    for end in (new_from, new_to):
+        if end not in stage_ids:
+            raise EditError(f'there is no stage "{end}"')
+    if any(i != index and x.from_ == new_from and x.to == new_to for i, x in enumerate(j.transitions)):
+        raise EditError(f"a transition {new_from} -> {new_to} already exists")
+    out = copy.deepcopy(j)
+    out.transitions[index].from_, out.transitions[index].to = new_from, new_to
+    return out
+
+
+def rename(j: Journey, kind: str, old: str, new: str) -> Journey:
+    """Change an id and every reference to it (lists, fields and mapping keys)."""
+    if old == new:
+        return j
+    if old not in ids(j, kind):
+        raise EditError(f'there is no {kind} "{old}"')
+    _check_new_id(j, kind, new)
+    out = copy.deepcopy(j)
+    for path in references(out, kind, old):
+        _replace_ref(out, path, old, new)
+    if kind == "behaviour":
+        assert out.scoring is not None
+        out.scoring.behaviours = {(new if k == old else k): v for k, v in out.scoring.behaviours.items()}
+    else:
+        _elements(out, kind)[index_of(out, kind, old)].id = new
+    return out
+
+
+def _replace_ref(j: Journey, path: Path, old: str, new: str) -> None:
+    parent = _get(j, path[:-1])
+    last = path[-1]
+    if isinstance(parent, dict):  # a mapping keyed by ids: keep the key order
+        items = [(new if k == old else k, v) for k, v in parent.items()]
+        parent.clear()
+        parent.update(items)
+    elif isinstance(parent, list):
+        parent[last] = new  # type: ignore[index]
+    else:
+        setattr(parent, _attr(parent, str(last)), new)
+
+
+def _holder(j: Journey, path: Path) -> tuple[str, int | None] | None:
+    """The element a reference at ``path`` takes down with it, if the field is required.
+
+    (attr, index) for an element of a top-level list, (attr, None) for a top-level
+    table such as scoring; None when the reference can simply be dropped.
+    """
+    if len(path) == 3 and isinstance(path[1], int):
+        owner = _get(j, path[:2])
+    elif len(path) == 2:
+        owner = _get(j, path[:1])
+    else:
+        return None
+    info = next((f for f in fields_of(type(owner)) if f.key == path[-1]), None)
+    if info is None or not info.required or get_origin(info.type) in (list, dict):
+        return None
+    return (str(path[0]), path[1] if len(path) == 3 else None)  # type: ignore[return-value]
+
+
+def removal_effects(j: Journey, kind: str, element_id: str) -> list[str]:
+    """What else removing ``element_id`` changes, one sentence each (empty: nothing else)."""
+    effects: list[str] = []
+    for path in references(j, kind, element_id):
+        holder = _holder(j, path)
+        if holder is not None:
+            attr, index = holder
+            name = attr if index is None else f"{attr}[{index}]"
+            element = _get(j, (attr,) if index is None else (attr, index))
+            label = getattr(element, "id", None) or _describe(j, (attr,) if index is None else (attr, index))
+            effects.append(f"{name} ({label}) is removed: its `{path[-1]}` is this {kind}")
+            sub_kind = next((k for k, a in KINDS.items() if a == attr), None)
+            if sub_kind and getattr(element, "id", None):
+                effects.extend("  then " + e for e in removal_effects(j, sub_kind, element.id))
+        elif kind == "touchpoint" and path[-1] == "after":
+            effects.append(f"{dotted(path[:2])} is sent on stage entry instead of after this touchpoint")
+        elif kind == "gate":
+            effects.append(f"{dotted(path[:2])} is no longer gated")
+        else:
+            effects.append(f"{dotted(path)} drops the reference")
+    return list(dict.fromkeys(effects))
+
+
+def _describe(j: Journey, path: Path) -> str:
+    element = _get(j, path)
+    if isinstance(element, Transition):
+        return f"{element.from_} -> {element.to}"
+    stage = getattr(element, "stage", None)
+    return f"in stage {stage}" if stage else dotted(path)
+
+
+def _path_key(path: Path) -> tuple[tuple[int, Any], ...]:
+    return tuple((0, p) if isinstance(p, int) else (1, p) for p in path)
+
+
+def remove(j: Journey, kind: str, element_id: str) -> Journey:
+    """Remove an element and cascade exactly what :func:`removal_effects` describes."""
+    out = copy.deepcopy(j)
+    _remove_in_place(out, kind, element_id)
+    return out
+
+
+def _remove_in_place(j: Journey, kind: str, element_id: str) -> None:
+    if kind == "behaviour":
+        if j.scoring is None or element_id not in j.scoring.behaviours:
+            raise EditError(f'there is no behaviour "{element_id}"')
+        del j.scoring.behaviours[element_id]
+    else:
+        del _elements(j, kind)[index_of(j, kind, element_id)]
+    paths = references(j, kind, element_id)
+    holders = {h for h in (_holder(j, p) for p in paths) if h is not None}
+    cascade = []  # elements with ids go by id, so that what refers to them goes too
+    for attr, index in holders:
+        element = _get(j, (attr,) if index is None else (attr, index))
+        sub_kind = next((k for k, a in KINDS.items() if a == attr), None)
+        if sub_kind and getattr(element, "id", None):
+            cascade.append((sub_kind, element.id))
+    partial = [p for p in paths if _holder(j, p) is None and not any(p[: 1 if i is None else 2] == ((a,) if i is None else (a, i)) for a, i in holders)]
+    for path in sorted(partial, key=_path_key, reverse=True):  # highest indices first
+        _drop_ref(j, path)
+    for attr, index in sorted(((a, i) for a, i in holders if (next((k for k, x in KINDS.items() if x == a), None) is None)), key=lambda h: -(h[1] or 0)):
+        if index is None:
+            setattr(j, attr, None)
+        else:
+            del getattr(j, attr)[index]
+    for sub_kind, sub_id in cascade:
+        if sub_id in ids(j, sub_kind):
+            _remove_in_place(j, sub_kind, sub_id)
+
+
+def _drop_ref(j: Journey, path: Path) -> None:
+    parent = _get(j, path[:-1])
+    last = path[-1]
+    if isinstance(parent, dict):
+        parent.pop(last, None)
+    elif isinstance(parent, list):
+        del parent[last]  # type: ignore[arg-type]
+    else:
+        setattr(parent, _attr(parent, str(last)), None)
+
+
+def remove_at(j: Journey, attr: str, index: int) -> Journey:
+    """Remove element ``index`` of a list without ids (transitions, stalls, expectations)."""
+    items = getattr(j, attr)
+    if not 0 <= index < len(items):
+        raise EditError(f"there is no {attr}[{index}]")
+    out = copy.deepcopy(j)
+    del getattr(out, attr)[index]
+    return out
+
+
+def append(j: Journey, attr: str, element: Any) -> Journey:
+    """Append a stall or expectation (elements without ids)."""
+    out = copy.deepcopy(j)
+    getattr(out, attr).append(copy.deepcopy(element))
+    return out
+
+
+def move(j: Journey, attr: str, index: int, delta: int) -> Journey:
+    """Reorder: move element ``index`` of list ``attr`` by ``delta`` places (clamped)."""
+    items = getattr(j, attr)
+    if not 0 <= index < len(items):
+        raise EditError(f"there is no {attr}[{index}]")
+    target = max(0, min(len(items) - 1, index + delta))
+    out = copy.deepcopy(j)
+    lst = getattr(out, attr)
+    lst.insert(target, lst.pop(index))
+    return out
+
+
+# -- setting fields ----------------------------------------------------------------
+def _attr(obj: Any, key: str) -> str:
+    for fi in fields_of(type(obj)):
+        if fi.key == key:
+            return fi.name
+    raise EditError(f"{type(obj).__name__} has no field `{key}`")
+
+
+def _get(j: Journey, path: Path) -> Any:
+    node: Any = j
+    for part in path:
+        if isinstance(part, int):
+            node = node[part]
+        elif isinstance(node, dict):
+            node = node[part]
+        else:
+            node = getattr(node, _attr(node, part))
+    return node
+
+
+def get(j: Journey, path: Path) -> Any:
+    """The value at ``path`` (keys as in the file: ``("transitions", 0, "from")``)."""
+    try:
+        return _get(j, path)
+    except (KeyError, IndexError, AttributeError) as exc:
+        raise EditError(f"nothing at {dotted(path)}") from exc
+
+
+def field_info(j: Journey, path: Path) -> tuple[FieldInfo, bool]:
+    """The field a path ends in, and whether the path goes into the field's mapping or list."""
+    node: Any = j
+    info: FieldInfo | None = None
+    inside = False
+    for part in path:
+        if dataclasses.is_dataclass(node) and isinstance(part, str):
+            info = next((f for f in fields_of(type(node)) if f.key == part), None)
+            if info is None:
+                raise EditError(f"{type(node).__name__} has no field `{part}`")
+            node = getattr(node, info.name)
+            inside = False
+        else:
+            node = node[part] if isinstance(node, (list, dict)) and (isinstance(part, int) or part in node) else None
+            inside = True
+    if info is None:
+        raise EditError("a path must end in a field")
+    return info, inside
+
+
+def set_field(j: Journey, path: Path, value: Any) -> Journey:
+    """Set the value at ``path`` after checking it as the loader would; None clears an optional field."""
+    info, inside = field_info(j, path)
+    tp = info.type
+    if inside:  # an entry of a mapping or list field: check against the item type
+        args = get_args(_strip_optional(tp))
+        tp = args[-1]
+    if value is None:
+        if inside:
+            out = copy.deepcopy(j)
+            parent = _get(out, path[:-1])
+            if isinstance(parent, dict):
+                parent.pop(path[-1], None)
+            return out
+        if info.required or not _is_optional(tp):
+            raise EditError(f"`{dotted(path)}` cannot be empty")
+    else:
+        s = Structurer()
+        try:
+            value = s.value(value, tp, path, info.meta)
+        except _Skip:
+            pass
+        errors = [f for f in s.findings if not f.code.startswith("W")]
+        if errors:
+            raise EditError(errors[0].message)
+        if info.meta.get("id"):
+            raise EditError("ids are changed with rename, which updates every reference")
+        if info.meta.get("ref") and isinstance(value, str) and value not in _ref_ids(j, info.meta["ref"]):
+            raise EditError(f'there is no {info.meta["ref"]} "{value}"')
+    out = copy.deepcopy(j)
+    parent = _get(out, path[:-1])
+    last = path[-1]
+    if isinstance(parent, (dict, list)):
+        parent[last] = value  # type: ignore[index]
+    else:
+        setattr(parent, _attr(parent, str(last)), value)
+    return out
+
+
+def _ref_ids(j: Journey, kind: str) -> list[str]:
+    return ids(j, kind)
+
+
+def _strip_optional(tp: Any) -> Any:
+    if get_origin(tp) in (typing.Union, types.UnionType):
+        return next(a for a in get_args(tp) if a is not type(None))
+    return tp
+
+
+def _is_optional(tp: Any) -> bool:
+    return get_origin(tp) in (typing.Union, types.UnionType) and type(None) in get_args(tp)
+
+
+def _check_probability(p: float) -> None:
+    if not isinstance(p, (int, float)) or isinstance(p, bool) or math.isnan(p) or not 0 <= p <= 1:
+        raise EditError(f"a probability must be between 0 and 1, not {p}")
+
+
+def parse_text(j: Journey, path: Path, text: str) -> Any:
+    """Turn what a user typed into a value for ``path`` (for the app's forms).
+
+    Numbers, booleans (true/false/yes/no), comma-separated lists; an empty text
+    means None (clear an optional field). Raises EditError when it cannot.
+    """
+    info, inside = field_info(j, path)
+    tp = _strip_optional(info.type)
+    if inside:
+        tp = _strip_optional(get_args(tp)[-1])
+    text = text.strip()
+    if text == "":
+        return [] if get_origin(tp) is list else None
+    return _parse(tp, text, dotted(path))
+
+
+def _parse(tp: Any, text: str, name: str) -> Any:
+    origin = get_origin(tp)
+    if origin is list:
+        (item,) = get_args(tp)
+        return [_parse(item, part.strip(), name) for part in text.split(",") if part.strip()]
+    if tp is bool:
+        low = text.lower()
+        if low in ("true", "yes", "y", "1", "on"):
+            return True
+        if low in ("false", "no", "n", "0", "off"):
+            return False
+        raise EditError(f"`{name}` must be true or false")
+    if tp is int:
+        try:
+            return int(text.replace("_", ""))
+        except ValueError:
+            raise EditError(f"`{name}` must be a whole number, not {text!r}") from None
+    if tp is float:
+        try:
+            return float(text.replace("_", "").rstrip("%")) / (100 if text.endswith("%") else 1)
+        except ValueError:
+            raise EditError(f"`{name}` must be a number, not {text!r}") from None
+    if origin is Literal or tp is str:
+        return text
+    raise EditError(f"`{name}` cannot be typed in as text")
