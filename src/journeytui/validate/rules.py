@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from journeytui.diagnostics import Path
 from journeytui.model.refs import ID_LISTS, known_ids, walk_refs
 from journeytui.model.structure import Finding
-from journeytui.model.types import OUTCOME_KINDS, Journey, Stall
+from journeytui.model.types import OUTCOME_KINDS, ROLES, Journey, Stall
 
 PROBABILITY_SLACK = 1e-9
 """Rounding room when summing probabilities written with a few decimals."""
@@ -88,6 +88,11 @@ def check_variants(j: Journey) -> Iterator[Finding]:
             yield Finding("E103", "a schedule needs `days` (a sequence) or `every_weeks` (recurring)", base, at_value=False)
         if s.after == tp.id:
             yield Finding("E104", f'touchpoint "{tp.id}" cannot be triggered by its own engagement', base + ("after",))
+    for role in j.scoring.roles if j.scoring else {}:
+        if role not in ROLES:
+            hint = difflib.get_close_matches(role, ROLES, n=1, cutoff=0.6)
+            msg = f'scoring.roles names "{role}", which is not a DMU role ({", ".join(ROLES)})'
+            yield Finding("E104", msg + (f'; did you mean "{hint[0]}"?' if hint else ""), ("scoring", "roles", role), at_value=False)
     for i, e in enumerate(j.expectations):
         if e.min is None and e.max is None:
             yield Finding("E103", "an expectation needs `min`, `max` or both", ("expectations", i), at_value=False)
