@@ -8,14 +8,14 @@ reserved. docs/diagnostics.md documents each one with an example.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 Path = tuple[str | int, ...]
 """A key path into the TOML document: table keys and array indices."""
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 

@@ -63,7 +63,9 @@ def run(args: argparse.Namespace) -> int:
         changed += 1
         if args.diff:
             sys.stdout.writelines(
-                difflib.unified_diff(result.text.splitlines(True), new.splitlines(True), f"{name}", f"{name} (canonical)")
+                difflib.unified_diff(
+                    result.text.splitlines(True), new.splitlines(True), f"{name}", f"{name} (canonical)"
+                )
             )
         elif args.check:
             print(f"Would reformat: {name}")
@@ -71,8 +73,11 @@ def run(args: argparse.Namespace) -> int:
             atomic_write(name, new)
             print(f"Reformatted: {name}")
     verb = "would be reformatted" if dry else "reformatted"
-    print(f"{changed} file{'s' if changed != 1 else ''} {verb}, {unchanged} already canonical"
-          + (f", {skipped} skipped" if skipped else ""), file=sys.stderr)
+    print(
+        f"{changed} file{'s' if changed != 1 else ''} {verb}, {unchanged} already canonical"
+        + (f", {skipped} skipped" if skipped else ""),
+        file=sys.stderr,
+    )
     if skipped:
         return 1
     return 1 if dry and changed else 0

@@ -9,6 +9,7 @@ then cascade exactly that.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import math
@@ -208,10 +209,18 @@ def _remove_in_place(j: Journey, kind: str, element_id: str) -> None:
         sub_kind = next((k for k, a in KINDS.items() if a == attr), None)
         if sub_kind and getattr(element, "id", None):
             cascade.append((sub_kind, element.id))
-    partial = [p for p in paths if _holder(j, p) is None and not any(p[: 1 if i is None else 2] == ((a,) if i is None else (a, i)) for a, i in holders)]
+    partial = [
+        p
+        for p in paths
+        if _holder(j, p) is None
+        and not any(p[: 1 if i is None else 2] == ((a,) if i is None else (a, i)) for a, i in holders)
+    ]
     for path in sorted(partial, key=_path_key, reverse=True):  # highest indices first
         _drop_ref(j, path)
-    for attr, index in sorted(((a, i) for a, i in holders if (next((k for k, x in KINDS.items() if x == a), None) is None)), key=lambda h: -(h[1] or 0)):
+    for attr, index in sorted(
+        ((a, i) for a, i in holders if (next((k for k, x in KINDS.items() if x == a), None) is None)),
+        key=lambda h: -(h[1] or 0),
+    ):
         if index is None:
             setattr(j, attr, None)
         else:
@@ -272,12 +281,7 @@ def _attr(obj: Any, key: str) -> str:
 def _get(j: Journey, path: Path) -> Any:
     node: Any = j
     for part in path:
-        if isinstance(part, int):
-            node = node[part]
-        elif isinstance(node, dict):
-            node = node[part]
-        else:
-            node = getattr(node, _attr(node, part))
+        node = node[part] if isinstance(part, int) or isinstance(node, dict) else getattr(node, _attr(node, part))
     return node
 
 
@@ -302,7 +306,12 @@ def field_info(j: Journey, path: Path) -> tuple[FieldInfo, bool]:
             node = getattr(node, info.name)
             inside = False
         else:
-            node = node[part] if isinstance(node, (list, dict)) and (isinstance(part, int) or part in node) else None
+            if isinstance(node, dict):
+                node = node.get(part)
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                node = node[part]
+            else:
+                node = None
             inside = True
     if info is None:
         raise EditError("a path must end in a field")
@@ -327,10 +336,8 @@ def set_field(j: Journey, path: Path, value: Any) -> Journey:
             raise EditError(f"`{dotted(path)}` cannot be empty")
     else:
         s = Structurer()
-        try:
+        with contextlib.suppress(_Skip):
             value = s.value(value, tp, path, info.meta)
-        except _Skip:
-            pass
         errors = [f for f in s.findings if not f.code.startswith("W")]
         if errors:
             raise EditError(errors[0].message)

@@ -62,8 +62,7 @@ def read_text(path: FsPath) -> tuple[str | None, Diagnostic | None]:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             return fail(
-                f"file is {size / 1024 / 1024:.1f} MB; journey files are limited to "
-                f"{MAX_FILE_BYTES // 1024 // 1024} MB"
+                f"file is {size / 1024 / 1024:.1f} MB; journey files are limited to {MAX_FILE_BYTES // 1024 // 1024} MB"
             )
         raw = path.read_bytes()
     except PermissionError:
@@ -102,7 +101,9 @@ def load_text(text: str, file: str = "<string>") -> LoadResult:
         result.diagnostics.append(Diagnostic("E001", "invalid TOML: values are nested too deeply", file))
         return result
     except ValueError as exc:  # tomllib lets int() refuse numbers of thousands of digits
-        result.diagnostics.append(Diagnostic("E001", f"invalid TOML: a number is too large ({exc})".split(";")[0], file))
+        result.diagnostics.append(
+            Diagnostic("E001", f"invalid TOML: a number is too large ({exc})".split(";")[0], file)
+        )
         return result
     result.data = data
     try:

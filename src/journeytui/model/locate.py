@@ -132,9 +132,9 @@ class _Scanner:
         """Turn header names into a path, entering the last element of arrays of tables."""
         path: Path = ()
         for name in names:
-            path = path + (name,)
+            path = (*path, name)
             if path in self.aot_count:
-                path = path + (self.aot_count[path] - 1,)
+                path = (*path, self.aot_count[path] - 1)
         return path
 
     def run(self) -> Positions:
@@ -149,10 +149,10 @@ class _Scanner:
                 self.skip_ws()
                 names = [n for n, _ in self.dotted_key()]
                 parent = self.resolve(names[:-1])
-                base = parent + (names[-1],)
+                base = (*parent, names[-1])
                 index = self.aot_count.get(base, 0)
                 self.aot_count[base] = index + 1
-                self.current = base + (index,)
+                self.current = (*base, index)
                 self.pos.keys.setdefault(base, start)
                 self.pos.keys[self.current] = start
                 self.i = s.find("]]", self.i) + 2
@@ -173,7 +173,7 @@ class _Scanner:
         parts = self.dotted_key()
         path = base
         for name, offset in parts:
-            path = path + (name,)
+            path = (*path, name)
             self.pos.keys.setdefault(path, offset)
         self.skip_ws()
         if self.peek() == "=":
@@ -197,8 +197,8 @@ class _Scanner:
                 if self.peek() == ",":
                     self.i += 1
                     continue
-                self.pos.keys[path + (index,)] = self.i
-                self.value(path + (index,))
+                self.pos.keys[(*path, index)] = self.i
+                self.value((*path, index))
                 index += 1
         elif c == "{":
             self.i += 1

@@ -29,7 +29,7 @@ def _type(tp: Any) -> str:
     if origin is dict:
         return f"table of {_type(get_args(tp)[1])}"
     if dataclasses.is_dataclass(tp):
-        return f"table ({tp.__name__})"
+        return f"table ({typing.cast(type, tp).__name__})"
     return {str: "string", int: "integer", float: "number", bool: "boolean"}[tp]
 
 
@@ -94,7 +94,7 @@ def _classes() -> dict[str, type]:
             tp = fi.type
             while get_origin(tp) in (typing.Union, types.UnionType, list):
                 tp = next(a for a in get_args(tp) if a is not type(None))
-            if dataclasses.is_dataclass(tp) and tp.__name__ not in found:
+            if dataclasses.is_dataclass(tp) and typing.cast(type, tp).__name__ not in found:
                 visit(tp)  # type: ignore[arg-type]
 
     visit(Journey)
@@ -106,7 +106,15 @@ def field_reference() -> str:
     out = [START]
     for title, name in SECTIONS:
         cls = classes[name]
-        out += ["", f"### {title}", "", (cls.__doc__ or "").strip(), "", "| key | type | default | meaning |", "|---|---|---|---|"]
+        out += [
+            "",
+            f"### {title}",
+            "",
+            (cls.__doc__ or "").strip(),
+            "",
+            "| key | type | default | meaning |",
+            "|---|---|---|---|",
+        ]
         for fi in fields_of(cls):
             out.append(f"| `{fi.key}` | {_type(fi.type)} | {_default(fi)} | {fi.meta['doc']}{_notes(fi.meta)} |")
     out += ["", END]

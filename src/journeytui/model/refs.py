@@ -14,7 +14,13 @@ from journeytui.diagnostics import Path
 from journeytui.model.structure import fields_of
 from journeytui.model.types import Journey
 
-ID_LISTS = {"stages": "stage", "personas": "persona", "channels": "channel", "touchpoints": "touchpoint", "gates": "gate"}
+ID_LISTS = {
+    "stages": "stage",
+    "personas": "persona",
+    "channels": "channel",
+    "touchpoints": "touchpoint",
+    "gates": "gate",
+}
 
 
 def known_ids(journey: Journey) -> dict[str, list[str]]:
@@ -30,21 +36,19 @@ def walk_refs(obj: Any, path: Path = ()) -> Iterator[tuple[str, str, Path, bool]
         return
     for fi in fields_of(type(obj)):
         value = getattr(obj, fi.name)
-        here = path + (fi.key,)
+        here = (*path, fi.key)
         kind, key_kind = fi.meta.get("ref"), fi.meta.get("key_ref")
         if kind and isinstance(value, str):
             yield kind, value, here, False
         elif kind and isinstance(value, list):
             for i, v in enumerate(value):
                 if isinstance(v, str):
-                    yield kind, v, here + (i,), False
+                    yield kind, v, (*here, i), False
         if key_kind and isinstance(value, dict):
             for k in value:
-                yield key_kind, k, here + (k,), True
+                yield key_kind, k, (*here, k), True
         if isinstance(value, list):
             for i, v in enumerate(value):
-                yield from walk_refs(v, here + (i,))
+                yield from walk_refs(v, (*here, i))
         elif dataclasses.is_dataclass(value):
             yield from walk_refs(value, here)
-
-

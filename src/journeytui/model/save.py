@@ -13,6 +13,7 @@ Two ways to turn a model into text (docs/format.md, "Saving"):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -130,7 +131,9 @@ def _merge_table(container: Any, old: dict[str, Any], new: dict[str, Any]) -> No
         elif isinstance(value, list) and isinstance(current, AoT):
             _merge_aot(current, before if isinstance(before, list) else [], value)
         elif isinstance(value, list) and isinstance(current, Array) and len(current) == len(value):
-            olds = before if isinstance(before, list) and len(before) == len(value) else [_ABSENT] * len(value)
+            olds: list[Any] = (
+                before if isinstance(before, list) and len(before) == len(value) else [_ABSENT] * len(value)
+            )
             for i, v in enumerate(value):
                 if olds[i] == v:
                     continue
@@ -148,13 +151,13 @@ def _merge_aot(aot: AoT, old: list[Any], new: list[dict[str, Any]]) -> None:
     old_ids = [_identity(e, i) for i, e in enumerate(old)]
     new_ids = [_identity(e, i) for i, e in enumerate(new)]
     if table_ids == old_ids == new_ids:
-        for table, before, after in zip(tables, old, new):
+        for table, before, after in zip(tables, old, new, strict=False):
             _merge_table(table, before, after)
         return
-    old_by_id = dict(zip(old_ids, old))
-    table_by_id = dict(zip(table_ids, tables))
+    old_by_id = dict(zip(old_ids, old, strict=False))
+    table_by_id = dict(zip(table_ids, tables, strict=False))
     rebuilt = []
-    for ident, elem in zip(new_ids, new):
+    for ident, elem in zip(new_ids, new, strict=False):
         table = table_by_id.pop(ident, None)
         if table is None:
             table, before = tomlkit.table(), {}
@@ -212,10 +215,8 @@ def atomic_write(path: FsPath | str, text: str) -> None:
     target = FsPath(path)
     directory = target.parent if str(target.parent) else FsPath(".")
     mode = None
-    try:
+    with contextlib.suppress(OSError):
         mode = target.stat().st_mode & 0o7777
-    except OSError:
-        pass
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
@@ -226,10 +227,8 @@ def atomic_write(path: FsPath | str, text: str) -> None:
             os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
 
 

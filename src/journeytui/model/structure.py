@@ -9,6 +9,7 @@ element that cannot be built is left out so that the rest can still be checked.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 import math
@@ -17,7 +18,6 @@ import types
 import typing
 import unicodedata
 from dataclasses import MISSING, dataclass
-from functools import cache
 from typing import Any, Literal, get_args, get_origin
 
 from journeytui.diagnostics import Path
@@ -54,8 +54,13 @@ class FieldInfo:
         return f() if callable(f) else f
 
 
-@cache
+_FIELDS: dict[type, tuple[FieldInfo, ...]] = {}
+
+
 def fields_of(cls: type) -> tuple[FieldInfo, ...]:
+    """The fields of a model dataclass, with resolved types and metadata (cached)."""
+    if cls in _FIELDS:
+        return _FIELDS[cls]
     hints = typing.get_type_hints(cls)
     out = []
     for f in dataclasses.fields(cls):
@@ -70,7 +75,8 @@ def fields_of(cls: type) -> tuple[FieldInfo, ...]:
         else:
             default, required = None, True
         out.append(FieldInfo(f.name, key, hints[f.name], required, default, meta))
-    return tuple(out)
+    _FIELDS[cls] = tuple(out)
+    return _FIELDS[cls]
 
 
 def type_name(tp: Any) -> str:
@@ -141,7 +147,7 @@ class Structurer:
                 hint = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
                 msg = f"unknown key `{key}` in {_where(path)}"
                 msg += f"; did you mean `{hint[0]}`?" if hint else f" (allowed: {', '.join(known)})"
-                self.report("E101", msg, path + (key,), at_value=False)
+                self.report("E101", msg, (*path, key), at_value=False)
         kwargs: dict[str, Any] = {}
         failed = False
         for fi in infos:
@@ -155,7 +161,7 @@ class Structurer:
                         kwargs[fi.name] = fallback() if callable(fallback) else fallback
                 continue
             try:
-                kwargs[fi.name] = self.value(data[fi.key], fi.type, path + (fi.key,), fi.meta)
+                kwargs[fi.name] = self.value(data[fi.key], fi.type, (*path, fi.key), fi.meta)
             except _Skip:
                 if fi.required and fallback is None:
                     failed = True
@@ -180,7 +186,7 @@ class Structurer:
             kept = []
             for i, x in enumerate(v):
                 try:
-                    out.append(self.value(x, item, path + (i,), meta))
+                    out.append(self.value(x, item, (*path, i), meta))
                     kept.append(i)
                 except _Skip:
                     pass
@@ -192,10 +198,8 @@ class Structurer:
             _, item = get_args(tp)
             result = {}
             for k, x in v.items():
-                try:
-                    result[k] = self.value(x, item, path + (k,), meta)
-                except _Skip:
-                    pass
+                with contextlib.suppress(_Skip):
+                    result[k] = self.value(x, item, (*path, k), meta)
             return result
         if origin is Literal:
             allowed = get_args(tp)
@@ -268,7 +272,11 @@ def _num(x: float | None) -> str:
     if isinstance(x, float) and (math.isnan(x) or math.isinf(x)):
         return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
     if isinstance(x, int) and abs(x) >= 10**15:
-        return f"{float(x):g}" if x.bit_length() < 1000 else f"an integer of about {int(x.bit_length() * 0.30103) + 1} digits"
+        return (
+            f"{float(x):g}"
+            if x.bit_length() < 1000
+            else f"an integer of about {int(x.bit_length() * 0.30103) + 1} digits"
+        )
     if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
         return str(int(x))
     text = f"{x:g}" if abs(x) >= 1e15 else str(x)
@@ -314,7 +322,7 @@ def data_path(model_path: Path, kept: dict[Path, list[int]]) -> Path:
         if isinstance(part, int) and out in kept:
             indices = kept[out]
             part = indices[part] if 0 <= part < len(indices) else part
-        out = out + (part,)
+        out = (*out, part)
     return out
 
 

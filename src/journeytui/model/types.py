@@ -199,18 +199,28 @@ class Channel:
     id: str = spec("Identifier referenced by touchpoints and personas.", id=True)
     name: str = spec("Display name.")
     cost: float = spec("Cost of one touch, in the journey's currency.", ge=0, le=1e12, default=0.0)
-    capacity: int | None = spec("Touches per week at most (sales calls, seminar seats).", ge=0, le=MAX_LEADS, default=None)
+    capacity: int | None = spec(
+        "Touches per week at most (sales calls, seminar seats).", ge=0, le=MAX_LEADS, default=None
+    )
 
 
 @dataclass
 class Schedule:
     """When a touchpoint is sent to a lead in one of its stages."""
 
-    days: list[int] = spec("Days after the trigger on which it is sent (step emails: 1, 3, 5, 7).", ge=1, le=MAX_DAYS, default_factory=list)
-    every_weeks: int | None = spec("Recurring: sent every N weeks while the lead stays.", ge=1, le=MAX_WEEKS, default=None)
-    start_week: int = spec("First week (0 = the week after the trigger) for recurring sends.", ge=0, le=MAX_WEEKS, default=0)
+    days: list[int] = spec(
+        "Days after the trigger on which it is sent (step emails: 1, 3, 5, 7).", ge=1, le=MAX_DAYS, default_factory=list
+    )
+    every_weeks: int | None = spec(
+        "Recurring: sent every N weeks while the lead stays.", ge=1, le=MAX_WEEKS, default=None
+    )
+    start_week: int = spec(
+        "First week (0 = the week after the trigger) for recurring sends.", ge=0, le=MAX_WEEKS, default=0
+    )
     max_sends: int | None = spec("Stop after this many sends.", ge=1, le=MAX_WEEKS, default=None)
-    after: str | None = spec("Trigger: engagement with this touchpoint instead of stage entry.", ref="touchpoint", default=None)
+    after: str | None = spec(
+        "Trigger: engagement with this touchpoint instead of stage entry.", ref="touchpoint", default=None
+    )
 
 
 @dataclass
@@ -225,9 +235,15 @@ class Touchpoint:
     personas: list[str] = spec("Personas it targets; empty means all.", ref="persona", default_factory=list)
     schedule: Schedule = spec("When it is sent.", default_factory=lambda: Schedule(every_weeks=1))
     engagement: float = spec("Probability that a lead engages with one send.", prob=True, default=0.1)
-    behaviour: str | None = spec("Scoring behaviour an engagement counts as (key of scoring.behaviours).", ref="behaviour", default=None)
+    behaviour: str | None = spec(
+        "Scoring behaviour an engagement counts as (key of scoring.behaviours).", ref="behaviour", default=None
+    )
     lift: dict[str, float] = spec(
-        "Multiplier on the move to each target stage for leads who engaged.", key_ref="stage", ge=0, le=1000, default_factory=dict
+        "Multiplier on the move to each target stage for leads who engaged.",
+        key_ref="stage",
+        ge=0,
+        le=1000,
+        default_factory=dict,
     )
     lift_weeks: int = spec("How many weeks the lift lasts after an engagement.", ge=1, le=MAX_WEEKS, default=1)
     notes: str = spec("Free text.", default="")
@@ -240,20 +256,38 @@ class Scoring:
     mql_threshold: float = spec("Score at which a lead becomes an MQL and is handed to sales.", ge=0, le=1e9)
     handoff_to: str = spec("Stage an MQL moves to (sales).", ref="stage")
     handoff_from: list[str] = spec("Stages in which an MQL is handed over.", ref="stage")
-    handoff_channel: str | None = spec("Channel whose weekly capacity limits hand-offs (inside sales).", ref="channel", default=None)
+    handoff_channel: str | None = spec(
+        "Channel whose weekly capacity limits hand-offs (inside sales).", ref="channel", default=None
+    )
     decay: float = spec("Share of the score lost each week.", prob=True, default=0.0)
-    behaviours: dict[str, float] = spec("Points per behaviour (email_open = 5, download = 10...).", ge=-1e6, le=1e6, default_factory=dict)
-    roles: dict[str, float] = spec("Points for an attribute: the lead's DMU role (decision_maker = 15).", ge=-1e6, le=1e6, default_factory=dict)
+    behaviours: dict[str, float] = spec(
+        "Points per behaviour (email_open = 5, download = 10...).", ge=-1e6, le=1e6, default_factory=dict
+    )
+    roles: dict[str, float] = spec(
+        "Points for an attribute: the lead's DMU role (decision_maker = 15).", ge=-1e6, le=1e6, default_factory=dict
+    )
 
 
 @dataclass
 class Population:
     """The `[population]` table: the leads a forecast starts with and receives."""
 
-    initial: dict[str, int] = spec("Leads in each stage at week 0.", key_ref="stage", ge=0, le=MAX_LEADS, default_factory=dict)
-    arrivals: dict[str, float] = spec("New leads per week in each (entry) stage.", key_ref="stage", ge=0, le=MAX_LEADS, default_factory=dict)
-    accounts: int = spec("Number of accounts the leads belong to (0: leads are independent).", ge=0, le=MAX_LEADS, default=0)
-    mix: dict[str, float] = spec("Persona share weights of leads (default: the DMU composition).", key_ref="persona", ge=0, le=1e6, default_factory=dict)
+    initial: dict[str, int] = spec(
+        "Leads in each stage at week 0.", key_ref="stage", ge=0, le=MAX_LEADS, default_factory=dict
+    )
+    arrivals: dict[str, float] = spec(
+        "New leads per week in each (entry) stage.", key_ref="stage", ge=0, le=MAX_LEADS, default_factory=dict
+    )
+    accounts: int = spec(
+        "Number of accounts the leads belong to (0: leads are independent).", ge=0, le=MAX_LEADS, default=0
+    )
+    mix: dict[str, float] = spec(
+        "Persona share weights of leads (default: the DMU composition).",
+        key_ref="persona",
+        ge=0,
+        le=1e6,
+        default_factory=dict,
+    )
 
 
 @dataclass

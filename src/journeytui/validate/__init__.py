@@ -16,7 +16,7 @@ from journeytui.model.types import Journey
 from journeytui.validate.graph import check_graph
 from journeytui.validate.rules import RULES
 
-__all__ = ["check", "findings", "validate_file", "validate_paths", "validate_text", "expand_paths"]
+__all__ = ["check", "expand_paths", "findings", "validate_file", "validate_paths", "validate_text"]
 
 
 def findings(journey: Journey) -> list[Finding]:

@@ -38,19 +38,41 @@ def check_graph(j: Journey) -> Iterator[Finding]:
     entries = [s.id for s in j.stages if s.entry]
     outcomes = {s.id for s in j.stages if s.kind in OUTCOME_KINDS}
     if not entries:
-        yield Finding("E401", "no entry stage: mark the stage where leads arrive with `entry = true`", ("stages", 0), at_value=False)
+        yield Finding(
+            "E401",
+            "no entry stage: mark the stage where leads arrive with `entry = true`",
+            ("stages", 0),
+            at_value=False,
+        )
     if not outcomes:
-        yield Finding("E402", 'no outcome stage: add a stage with kind = "won" (and usually one with kind = "lost")', ("stages", 0), at_value=False)
+        yield Finding(
+            "E402",
+            'no outcome stage: add a stage with kind = "won" (and usually one with kind = "lost")',
+            ("stages", 0),
+            at_value=False,
+        )
     if entries:
         reached = set(entries).union(*(nx.descendants(g, e) for e in entries))
         for s in j.stages:
             if s.id not in reached:
-                yield Finding("E403", f"stage `{s.id}` cannot be reached from the entry stage(s) {', '.join(entries)}", ("stages", index[s.id], "id"))
+                yield Finding(
+                    "E403",
+                    f"stage `{s.id}` cannot be reached from the entry stage(s) {', '.join(entries)}",
+                    ("stages", index[s.id], "id"),
+                )
     can_finish = set(outcomes).union(*(nx.ancestors(g, o) for o in outcomes)) if outcomes else set()
     for s in j.stages:
         if s.kind != "open" or s.id not in g:
             continue
         if g.out_degree(s.id) == 0:
-            yield Finding("E406", f"no lead can ever leave stage `{s.id}`: it has no transition with a probability above 0", ("stages", index[s.id], "id"))
+            yield Finding(
+                "E406",
+                f"no lead can ever leave stage `{s.id}`: it has no transition with a probability above 0",
+                ("stages", index[s.id], "id"),
+            )
         elif outcomes and s.id not in can_finish:
-            yield Finding("E404", f"no outcome can be reached from stage `{s.id}`; leads there circle forever", ("stages", index[s.id], "id"))
+            yield Finding(
+                "E404",
+                f"no outcome can be reached from stage `{s.id}`; leads there circle forever",
+                ("stages", index[s.id], "id"),
+            )

@@ -106,7 +106,9 @@ def sarif(diags: Sequence[Diagnostic]) -> str:
         "version": "2.1.0",
         "runs": [
             {
-                "tool": {"driver": {"name": "journeytui", "version": __version__, "informationUri": DOCS_URL, "rules": rules}},
+                "tool": {
+                    "driver": {"name": "journeytui", "version": __version__, "informationUri": DOCS_URL, "rules": rules}
+                },
                 "results": results,
                 "columnKind": "unicodeCodePoints",
             }

@@ -26,12 +26,15 @@ REF_CODES = {
     "behaviour": "E207",
 }
 
+
 def check_duplicates(j: Journey) -> Iterator[Finding]:
     for attr, kind in ID_LISTS.items():
         seen: dict[str, int] = {}
         for i, e in enumerate(getattr(j, attr)):
             if e.id in seen:
-                yield Finding("E201", f'duplicate {kind} id "{e.id}" (first defined at {attr}[{seen[e.id]}])', (attr, i, "id"))
+                yield Finding(
+                    "E201", f'duplicate {kind} id "{e.id}" (first defined at {attr}[{seen[e.id]}])', (attr, i, "id")
+                )
             else:
                 seen[e.id] = i
     pairs: dict[tuple[str, str], int] = {}
@@ -76,30 +79,41 @@ def check_variants(j: Journey) -> Iterator[Finding]:
                 yield Finding("E103", f'`duration.{name}` is required when kind = "{d.kind}"', base, at_value=False)
         for name in ("weeks", "mean", "min", "max"):
             if name not in needs[d.kind] and getattr(d, name) is not None:
-                yield Finding("E104", f'`duration.{name}` does not apply to kind = "{d.kind}"', base + (name,), at_value=False)
+                yield Finding(
+                    "E104", f'`duration.{name}` does not apply to kind = "{d.kind}"', (*base, name), at_value=False
+                )
         if d.kind == "uniform" and d.min is not None and d.max is not None and d.min > d.max:
-            yield Finding("E105", f"`duration.min` ({d.min}) is larger than `duration.max` ({d.max})", base + ("min",))
+            yield Finding("E105", f"`duration.min` ({d.min}) is larger than `duration.max` ({d.max})", (*base, "min"))
     for i, tp in enumerate(j.touchpoints):
         s = tp.schedule
         base = ("touchpoints", i, "schedule")
         if s.days and s.every_weeks is not None:
             yield Finding("E104", "a schedule has either `days` or `every_weeks`, not both", base, at_value=False)
         elif not s.days and s.every_weeks is None:
-            yield Finding("E103", "a schedule needs `days` (a sequence) or `every_weeks` (recurring)", base, at_value=False)
+            yield Finding(
+                "E103", "a schedule needs `days` (a sequence) or `every_weeks` (recurring)", base, at_value=False
+            )
         if s.after == tp.id:
-            yield Finding("E104", f'touchpoint "{tp.id}" cannot be triggered by its own engagement', base + ("after",))
+            yield Finding("E104", f'touchpoint "{tp.id}" cannot be triggered by its own engagement', (*base, "after"))
     for role in j.scoring.roles if j.scoring else {}:
         if role not in ROLES:
             hint = difflib.get_close_matches(role, ROLES, n=1, cutoff=0.6)
             msg = f'scoring.roles names "{role}", which is not a DMU role ({", ".join(ROLES)})'
-            yield Finding("E104", msg + (f'; did you mean "{hint[0]}"?' if hint else ""), ("scoring", "roles", role), at_value=False)
+            yield Finding(
+                "E104",
+                msg + (f'; did you mean "{hint[0]}"?' if hint else ""),
+                ("scoring", "roles", role),
+                at_value=False,
+            )
     for i, e in enumerate(j.expectations):
         if e.min is None and e.max is None:
             yield Finding("E103", "an expectation needs `min`, `max` or both", ("expectations", i), at_value=False)
         elif e.min is not None and e.max is not None and e.min > e.max:
             yield Finding("E105", f"`min` ({e.min}) is larger than `max` ({e.max})", ("expectations", i, "min"))
         if e.metric == "share" and any(b is not None and not 0 <= b <= 1 for b in (e.min, e.max)):
-            yield Finding("E105", "bounds of a `share` expectation are fractions between 0 and 1", ("expectations", i, "metric"))
+            yield Finding(
+                "E105", "bounds of a `share` expectation are fractions between 0 and 1", ("expectations", i, "metric")
+            )
 
 
 def stalls_of(j: Journey, stage_id: str) -> list[tuple[int, Stall]]:
@@ -127,7 +141,11 @@ def check_outcomes(j: Journey) -> Iterator[Finding]:
     outcome = {s.id for s in j.stages if s.kind in OUTCOME_KINDS}
     for i, t in enumerate(j.transitions):
         if t.from_ in outcome:
-            yield Finding("E405", f"outcome stage `{t.from_}` has an outgoing transition to `{t.to}`; outcomes are final", ("transitions", i, "from"))
+            yield Finding(
+                "E405",
+                f"outcome stage `{t.from_}` has an outgoing transition to `{t.to}`; outcomes are final",
+                ("transitions", i, "from"),
+            )
     for i, s in enumerate(j.stalls):
         if s.stage in outcome:
             yield Finding("E405", f"outcome stage `{s.stage}` has a stall; outcomes are final", ("stalls", i, "stage"))
@@ -141,15 +159,23 @@ def check_dmu(j: Journey) -> Iterator[Finding]:
         if "decision_maker" not in roles_in_dmu:
             yield Finding(
                 "E501",
-                "the DMU composition has no decision maker: add a persona with role = \"decision_maker\" to it",
+                'the DMU composition has no decision maker: add a persona with role = "decision_maker" to it',
                 ("dmu", "composition"),
                 at_value=False,
             )
     for i, g in enumerate(j.gates):
         for k, role in enumerate(g.require_roles):
             if role not in roles_in_dmu:
-                where = "the DMU composition" if j.dmu is not None and j.dmu.composition else "the journey (it has no [dmu] composition)"
-                yield Finding("E502", f'gate "{g.id}" requires role {role}, which no persona in {where} has', ("gates", i, "require_roles", k))
+                where = (
+                    "the DMU composition"
+                    if j.dmu is not None and j.dmu.composition
+                    else "the journey (it has no [dmu] composition)"
+                )
+                yield Finding(
+                    "E502",
+                    f'gate "{g.id}" requires role {role}, which no persona in {where} has',
+                    ("gates", i, "require_roles", k),
+                )
 
 
 def check_content(j: Journey) -> Iterator[Finding]:
@@ -169,13 +195,19 @@ def check_content(j: Journey) -> Iterator[Finding]:
             continue
         missing = [p for p in personas if not any(not tp.personas or p in tp.personas for tp in here)]
         if missing:
-            yield Finding("W101", f"no touchpoint reaches {', '.join(missing)} in stage `{stage.id}` (content gap)", ("stages", si, "id"))
+            yield Finding(
+                "W101",
+                f"no touchpoint reaches {', '.join(missing)} in stage `{stage.id}` (content gap)",
+                ("stages", si, "id"),
+            )
 
 
 def check_regressions(j: Journey) -> Iterator[Finding]:
     for i, t in enumerate(j.transitions):
         if j.is_regression(t) and not t.cause.strip():
-            yield Finding("W102", f"regression {t.from_} -> {t.to} has no `cause`; say what sends leads back", ("transitions", i))
+            yield Finding(
+                "W102", f"regression {t.from_} -> {t.to} has no `cause`; say what sends leads back", ("transitions", i)
+            )
 
 
 def expected_hold(stall: Stall) -> float:

@@ -36,7 +36,7 @@ def _type(tp: Any, meta: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]
         inner = [a for a in get_args(tp) if a is not type(None)]
         return _type(inner[0], meta, defs)
     if dataclasses.is_dataclass(tp):
-        name = tp.__name__
+        name = typing.cast(type, tp).__name__
         if name not in defs:
             defs[name] = {}  # placeholder against recursion
             defs[name] = _object(tp, defs)  # type: ignore[arg-type]

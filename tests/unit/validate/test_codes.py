@@ -80,7 +80,9 @@ def render_doc(monkeypatch: pytest.MonkeyPatch) -> str:
     out += [f"| [{c.code}](#{c.code.lower()}) | {c.name} | {c.severity.value} | {c.summary} |" for c in CODES.values()]
     for c in CODES.values():
         lines = output_for(c.code, monkeypatch)
-        shown = [line for line in lines if f": {c.code} " in line][:1] + [line for line in lines if f": {c.code} " not in line]
+        shown = [line for line in lines if f": {c.code} " in line][:1] + [
+            line for line in lines if f": {c.code} " not in line
+        ]
         out += [
             "",
             f"## {c.code}",
@@ -100,7 +102,10 @@ def render_doc(monkeypatch: pytest.MonkeyPatch) -> str:
             "```",
         ]
         if len(shown) > 1:
-            out += ["", "The other lines follow from the first: an element that fails to load is left out of the checks."]
+            out += [
+                "",
+                "The other lines follow from the first: an element that fails to load is left out of the checks.",
+            ]
         out += ["", f"How to fix: {c.fix}"]
     return "\n".join(out) + "\n"
 
