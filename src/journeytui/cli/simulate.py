@@ -1,0 +1,189 @@
+"""``journeytui simulate PATH``: forecast a journey and print stage counts and KPIs."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from typing import Any
+
+from journeytui.diagnostics import Diagnostic
+from journeytui.model.types import Journey
+from journeytui.sim import Forecast, SimResult, SimulationError, forecast, simulate
+
+
+def _load(path: str) -> tuple[Journey | None, list[Diagnostic]]:
+    try:
+        from journeytui.validate import validate_file as load
+    except ImportError:  # the validator is optional for simulating
+        from journeytui.model.load import load_file as load
+    result = load(path)
+    errors = [d for d in result.diagnostics if d.is_error]
+    return (result.journey if not errors else None), errors
+
+
+def print_diagnostics(diags: list[Diagnostic]) -> None:
+    for d in diags:
+        print(f"{d.file}:{d.line}:{d.column}: {d.code} {d.message}")
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "simulate",
+        help="forecast a journey (Monte Carlo, or --exact)",
+        description="Forecast leads per stage per week, and KPIs. See docs/simulation.md.",
+    )
+    p.add_argument("path", metavar="PATH", help="journey file")
+    p.add_argument("--leads", type=int, help="initial cohort size (default: the file's population)")
+    p.add_argument("--weeks", type=int, help="horizon in weeks (default: the journey's horizon)")
+    p.add_argument("--runs", type=int, default=20, help="Monte Carlo replications (default: 20)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--exact", action="store_true", help="exact expected counts instead of Monte Carlo")
+    p.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="FEATURE",
+        help="drop a feature (scoring, lifts, gates, capacity); repeatable",
+    )
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table", help="output format")
+    p.add_argument("--out", metavar="FILE", help="write the output to FILE instead of stdout")
+    p.set_defaults(func=run)
+
+
+class _Bar:
+    """A progress bar on stderr, only when stderr is a terminal."""
+
+    def __init__(self) -> None:
+        self.on = sys.stderr.isatty()
+
+    def __call__(self, week: int, weeks: int) -> None:
+        if self.on:
+            filled = int(30 * week / weeks)
+            sys.stderr.write(f"\rsimulating [{'#' * filled}{'.' * (30 - filled)}] week {week}/{weeks}")
+            if week == weeks:
+                sys.stderr.write("\r" + " " * 60 + "\r")
+            sys.stderr.flush()
+
+
+def run(args: argparse.Namespace) -> int:
+    journey, errors = _load(args.path)
+    if journey is None:
+        print_diagnostics(errors)
+        return 1
+    try:
+        if args.exact:
+            result: Forecast | SimResult = forecast(journey, weeks=args.weeks, ignore=args.ignore, leads=args.leads)
+        else:
+            result = simulate(
+                journey,
+                leads=args.leads,
+                weeks=args.weeks,
+                runs=args.runs,
+                seed=args.seed,
+                ignore=args.ignore,
+                progress=_Bar(),
+            )
+    except SimulationError as exc:
+        print(f"journeytui simulate: error: {exc}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        text = json.dumps(result.to_json(), ensure_ascii=False, indent=1) + "\n"
+    elif args.format == "csv":
+        text = as_csv(result)
+    else:
+        text = render_table(journey, result)
+    if args.out:
+        try:
+            with open(args.out, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+        except OSError as exc:
+            print(f"journeytui simulate: error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def as_csv(result: Forecast | SimResult) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["week", "stage", "mean", "p05", "p50", "p95"])
+    pct: list[Any] = [result.mean] * 3
+    if isinstance(result, SimResult):
+        pct = [result.p05, result.p50, result.p95]
+    for t in range(result.weeks + 1):
+        for i, s in enumerate(result.stages):
+            w.writerow([t, s] + [f"{float(a[t, i]):.6g}" for a in [result.mean, *pct]])
+    return buf.getvalue()
+
+
+def _weeks_to_show(weeks: int) -> list[int]:
+    return sorted({0, round(weeks / 4), round(weeks / 2), round(3 * weeks / 4), weeks})
+
+
+def render_table(journey: Journey, result: Forecast | SimResult) -> str:
+    """Stage counts at a few weeks, then the headline KPIs; aligned with double-width names."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    buf = io.StringIO()
+    console = Console(file=buf, width=120, color_system=None, force_terminal=False, highlight=False)
+    mc = isinstance(result, SimResult)
+    settings = result.settings
+    title = f"{journey.journey.title}: " + (
+        f"Monte Carlo, {settings['runs']} runs, seed {settings['seed']}" if mc else "exact forecast"
+    )
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
+    table.add_column("stage")
+    table.add_column("name")
+    shown = _weeks_to_show(result.weeks)
+    for t in shown:
+        table.add_column(f"week {t}", justify="right")
+    if mc:
+        table.add_column(f"p05..p95 @{result.weeks}", justify="right")
+    for i, sid in enumerate(result.stages):
+        stage = journey.stage(sid)
+        row = [sid, stage.name if stage else ""] + [f"{result.mean[t, i]:,.1f}" for t in shown]
+        if isinstance(result, SimResult):
+            row.append(f"{result.p05[-1, i]:,.0f}..{result.p95[-1, i]:,.0f}")
+        table.add_row(*row)
+    table.add_row("total", "", *[f"{result.total[t]:,.1f}" for t in shown], *([""] if mc else []))
+    console.print(table)
+    lines = [
+        f"won by week {result.weeks}: {result.won[-1]:,.1f}   lost: {result.lost[-1]:,.1f}   "
+        f"leads so far: {result.total[-1]:,.1f}"
+    ]
+    if isinstance(result, SimResult):
+        k = result.kpis
+        ttw = k["time_to_won"]
+        lines.append(f"time to won: median {ttw['median']} weeks, p90 {ttw['p90']} weeks")
+        stalls = ", ".join(f"{c} {v['starts']:,.1f}" for c, v in k["stalls"].items() if v["starts"])
+        lines.append(f"stalls started: {stalls or 'none'}")
+        regs = ", ".join(f"{e} {v:,.1f}" for e, v in k["regressions"].items())
+        lines.append(f"regressions: {regs or 'none'}")
+        lines.append(
+            f"MQLs: {sum(k['mqls_per_week']):,.1f}   hand-offs: {sum(k['handoffs_per_week']):,.1f}   "
+            f"queue at the end: {k['queue_length'][-1] if k['queue_length'] else 0:,.1f}"
+        )
+        if k["accounts_won"] is not None:
+            lines.append(f"accounts won: {k['accounts_won']:,.1f}")
+        cur = journey.journey.currency
+        for ch, v in k["channels"].items():
+            if v["touches"]:
+                per_win = "n/a" if v["cost_per_win"] is None else f"{v['cost_per_win']:,.0f}"
+                lines.append(
+                    f"channel {ch}: {v['touches']:,.1f} touches, cost {v['cost']:,.0f} {cur}, per win {per_win}"
+                )
+    else:
+        ignored = ", ".join(result.ignored)
+        if ignored:
+            lines.append(f"ignored: {ignored}")
+        stalls = ", ".join(f"{c} {v:,.1f}" for c, v in result.stall_starts.items())
+        lines.append(f"expected stalls started: {stalls or 'none'}")
+    for line in lines:
+        console.print(line, markup=False, soft_wrap=True)
+    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
