@@ -10,6 +10,7 @@ import sys
 from typing import Any
 
 from journeytui.diagnostics import Diagnostic
+from journeytui.model.save import atomic_write
 from journeytui.model.types import Journey
 from journeytui.sim import Forecast, SimResult, SimulationError, forecast, simulate
 
@@ -97,8 +98,7 @@ def run(args: argparse.Namespace) -> int:
         text = render_table(journey, result)
     if args.out:
         try:
-            with open(args.out, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
+            atomic_write(args.out, text)
         except OSError as exc:
             print(f"journeytui simulate: error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
             return 2
