@@ -38,6 +38,8 @@ def _key(k: str) -> str:
 
 
 def _literal(v: Any) -> str:
+    if isinstance(v, str) and "\r" in v:  # a raw CR in a multi-line string would be read back as LF
+        return tomli_w.dumps({"v": v})[len("v = ") :].rstrip("\n")
     if isinstance(v, list) and all(not isinstance(x, (list, dict)) for x in v):
         inline = "[" + ", ".join(_literal(x) for x in v) + "]"
         if len(inline) <= INLINE_ARRAY_WIDTH:
@@ -63,7 +65,9 @@ def _table(name: str, d: dict[str, Any]) -> str:
 def _element(name: str, d: dict[str, Any]) -> str:
     lines = [f"[[{name}]]"]
     for k, v in d.items():
-        if isinstance(v, dict):
+        if isinstance(v, dict) and not v:  # an emptied table (e.g. a cleared schedule) must not vanish
+            lines.append(f"{_key(k)} = {{}}")
+        elif isinstance(v, dict):
             lines.extend(f"{_key(k)}.{_key(k2)} = {_literal(v2)}" for k2, v2 in v.items())
         else:
             lines.append(f"{_key(k)} = {_literal(v)}")
@@ -117,7 +121,14 @@ def _merge_table(container: Any, old: dict[str, Any], new: dict[str, Any]) -> No
     """
     for key in old:
         if key not in new and key in container:
-            del container[key]
+            current = container[key]
+            # Emptied in the model: keep what the model never held (entries that failed to load, unknown keys).
+            if isinstance(current, AoT) and isinstance(old[key], list):
+                _merge_aot(current, old[key], [])
+            elif isinstance(current, (Table, InlineTable)) and isinstance(old[key], dict):
+                _merge_table(current, old[key], {})
+            if not isinstance(current, (AoT, Table, InlineTable)) or not len(current):
+                del container[key]
     for key, value in new.items():
         before = old.get(key, _ABSENT)
         if before == value:
@@ -146,27 +157,50 @@ def _merge_table(container: Any, old: dict[str, Any], new: dict[str, Any]) -> No
 
 
 def _merge_aot(aot: AoT, old: list[Any], new: list[dict[str, Any]]) -> None:
+    """Apply ``old -> new`` to an array of tables, keeping each entry's comments and key order.
+
+    Entries are paired by identity (id, or the from/to pair); an entry whose identity
+    changed (a rename, a retarget) is paired with the table at its old position.
+    """
     tables = list(aot)
     table_ids = [_identity(_unwrap(t), i) for i, t in enumerate(tables)]
     old_ids = [_identity(e, i) for i, e in enumerate(old)]
     new_ids = [_identity(e, i) for i, e in enumerate(new)]
     if table_ids == old_ids == new_ids:
-        for table, before, after in zip(tables, old, new, strict=False):
+        for table, before, after in zip(tables, old, new, strict=True):
             _merge_table(table, before, after)
         return
-    old_by_id = dict(zip(old_ids, old, strict=False))
-    table_by_id = dict(zip(table_ids, tables, strict=False))
+    old_by_id = dict(zip(old_ids, old, strict=True))
+    table_by_id = dict(zip(table_ids, tables, strict=True))
+    wanted = set(new_ids)
     rebuilt = []
-    for ident, elem in zip(new_ids, new, strict=False):
+    for pos, (ident, elem) in enumerate(zip(new_ids, new, strict=True)):
         table = table_by_id.pop(ident, None)
+        before = old_by_id.get(ident, {})
+        if table is None and pos < len(old_ids) and old_ids[pos] not in wanted and old_ids[pos] in table_by_id:
+            table, before = table_by_id.pop(old_ids[pos]), old[pos]
         if table is None:
             table, before = tomlkit.table(), {}
-        else:
-            before = old_by_id.get(ident, {})
         _merge_table(table, before, elem)
         rebuilt.append(table)
     # Entries the model never held (they failed to load) are kept, not deleted.
     rebuilt.extend(t for ident, t in table_by_id.items() if ident not in old_by_id)
+    _arrange(aot, tables, rebuilt)
+
+
+def _arrange(aot: AoT, tables: list[Any], rebuilt: list[Any]) -> None:
+    """Make ``aot`` hold ``rebuilt``, touching as little of the text as possible."""
+    before_ids = [id(t) for t in tables]
+    after_ids = [id(t) for t in rebuilt]
+    kept = [x for x in before_ids if x in set(after_ids)]
+    added = [t for t in rebuilt if id(t) not in set(before_ids)]
+    if after_ids == kept + [id(t) for t in added]:  # same order: delete, then append
+        for i in reversed(range(len(tables))):
+            if id(tables[i]) not in set(after_ids):
+                del aot[i]
+        for table in added:
+            aot.append(table)
+        return
     while len(aot):
         del aot[0]
     for table in rebuilt:
