@@ -1,0 +1,159 @@
+"""`journeytui fmt`: canonical rewrite, --check, --diff, and refusing to lose comments or touch broken files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from journeytui.cli import main
+
+
+def run(argv: list[str], capsys) -> tuple[int, str, str]:
+    try:
+        code = main(argv)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 2
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def shuffled(canonical: str) -> str:
+    """The same journey, hand-ordered: not canonical, no comments."""
+    out = canonical.replace('id = "lead"\nname = "Lead"', 'name = "Lead"\nid = "lead"')
+    assert out != canonical
+    return out
+
+
+def untouched(path: Path, content: str) -> bool:
+    return path.read_text(encoding="utf-8") == content and path.stat().st_mtime_ns == 1
+
+
+def freeze(path: Path) -> Path:
+    os.utime(path, ns=(1, 1))
+    return path
+
+
+def test_rewrites_a_non_canonical_file(write, minimal_text: str, capsys) -> None:
+    path = write("j.toml", shuffled(minimal_text))
+    code, out, err = run(["fmt", str(path)], capsys)
+    assert code == 0
+    assert path.read_text(encoding="utf-8") == minimal_text
+    assert out == f"Reformatted: {path}\n"
+    assert err == "1 file reformatted, 0 already canonical\n"
+
+
+def test_leaves_a_canonical_file_byte_identical(write, minimal_text: str, capsys) -> None:
+    path = freeze(write("j.toml", minimal_text))
+    code, out, err = run(["fmt", str(path)], capsys)
+    assert (code, out) == (0, "")
+    assert untouched(path, minimal_text)
+    assert err == "0 files reformatted, 1 already canonical\n"
+
+
+def test_bundled_journeys_are_canonical(repo_root: Path, capsys) -> None:
+    code, out, err = run(["fmt", "--check", str(repo_root / "journeys")], capsys)
+    assert (code, out) == (0, ""), err
+
+
+def test_check_lists_files_and_changes_nothing(write, minimal_text: str, capsys) -> None:
+    bad = freeze(write("bad.toml", shuffled(minimal_text)))
+    good = freeze(write("good.toml", minimal_text))
+    code, out, err = run(["fmt", "--check", str(bad), str(good)], capsys)
+    assert code == 1
+    assert out == f"Would reformat: {bad}\n"
+    assert err == "1 file would be reformatted, 1 already canonical\n"
+    assert untouched(bad, shuffled(minimal_text)) and untouched(good, minimal_text)
+
+
+def test_check_on_canonical_files_exits_0(write, minimal_text: str, capsys) -> None:
+    assert run(["fmt", "--check", str(write("good.toml", minimal_text))], capsys)[0] == 0
+
+
+def test_diff_prints_a_unified_diff_and_changes_nothing(write, minimal_text: str, capsys) -> None:
+    path = freeze(write("j.toml", shuffled(minimal_text)))
+    code, out, _ = run(["fmt", "--diff", str(path)], capsys)
+    assert code == 1
+    assert untouched(path, shuffled(minimal_text))
+    lines = out.splitlines()
+    assert lines[:2] == [f"--- {path}", f"+++ {path} (canonical)"]
+    removed = sorted(line[1:] for line in lines[2:] if line.startswith("-"))
+    added = sorted(line[1:] for line in lines[2:] if line.startswith("+"))
+    assert removed == added and removed in (['id = "lead"'], ['name = "Lead"'])  # a pure reordering
+
+
+def test_refuses_files_with_comments(write, minimal_text: str, capsys) -> None:
+    text = shuffled(minimal_text).replace("[journey]\n", "[journey]  # keep this\n")
+    path = freeze(write("j.toml", text))
+    code, out, err = run(["fmt", str(path)], capsys)
+    assert code == 1 and out == ""
+    assert f"{path}:1:12: has comments" in err and "--drop-comments" in err
+    assert untouched(path, text)
+    # --check reports it as a file that would change, still without touching it
+    code, out, _ = run(["fmt", "--check", str(path)], capsys)
+    assert code == 1 and untouched(path, text)
+
+
+def test_drop_comments_rewrites_them(write, minimal_text: str, capsys) -> None:
+    path = write("j.toml", "# my notes\n" + shuffled(minimal_text))
+    code, _, _ = run(["fmt", "--drop-comments", str(path)], capsys)
+    assert code == 0 and path.read_text(encoding="utf-8") == minimal_text
+
+
+def test_hashes_inside_strings_are_not_comments(write, minimal_text: str, capsys) -> None:
+    text = shuffled(minimal_text).replace('title = "Mini"', 'title = "Mini #1"\ndescription = """\nissue #2 ] [x]\n"""')
+    path = write("j.toml", text)
+    code, _, err = run(["fmt", str(path)], capsys)
+    assert code == 0, err
+    assert 'title = "Mini #1"' in path.read_text(encoding="utf-8")
+
+
+def test_a_schema_line_is_kept_and_is_not_a_comment(write, minimal_text: str, capsys) -> None:
+    path = write("j.toml", "#:schema ./journey.schema.json\n" + shuffled(minimal_text))
+    code, _, err = run(["fmt", str(path)], capsys)
+    assert code == 0, err
+    assert path.read_text(encoding="utf-8") == "#:schema ./journey.schema.json\n" + minimal_text
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '[journey]\nid = "j"\ntitle = ',  # TOML syntax
+        '[journey]\nid = "j"\ntitle = "t"\ncolour = "red"\n\n[[stages]]\nname = "S"\nid = "s"\n',  # unknown key
+    ],
+    ids=["syntax", "unknown-key"],
+)
+def test_refuses_files_with_errors_without_touching_them(write, capsys, content: str) -> None:
+    path = freeze(write("j.toml", content))
+    code, out, err = run(["fmt", str(path)], capsys)
+    assert code == 1 and out == ""
+    assert f"cannot format {path}: fix its errors first" in err
+    assert untouched(path, content)
+
+
+def test_a_file_with_only_warnings_is_formatted(write, minimal_text: str, capsys) -> None:
+    text = shuffled(minimal_text).replace("horizon = 52", "horizon = 5")
+    path = write("j.toml", text)
+    assert run(["fmt", str(path)], capsys)[0] == 0
+    assert path.read_text(encoding="utf-8") == minimal_text.replace("horizon = 52", "horizon = 5")
+
+
+def test_a_missing_file_and_an_empty_folder_are_skipped(tmp_path: Path, capsys) -> None:
+    (tmp_path / "empty").mkdir()
+    code, _, err = run(["fmt", str(tmp_path / "missing.toml"), str(tmp_path / "empty")], capsys)
+    assert code == 1
+    assert "E002" in err and "E003" in err and "2 skipped" in err
+
+
+def test_a_folder(write, minimal_text: str, tmp_path: Path, capsys) -> None:
+    a = write("js/a.toml", shuffled(minimal_text))
+    b = write("js/sub/b.toml", shuffled(minimal_text))
+    code, out, _ = run(["fmt", str(tmp_path / "js")], capsys)
+    assert code == 0 and out == f"Reformatted: {a}\nReformatted: {b}\n"
+    assert a.read_text(encoding="utf-8") == b.read_text(encoding="utf-8") == minimal_text
+
+
+def test_no_paths_is_a_usage_error(capsys) -> None:
+    code, _, err = run(["fmt"], capsys)
+    assert code == 2 and "usage:" in err
