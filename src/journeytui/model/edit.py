@@ -67,6 +67,10 @@ def _check_new_id(j: Journey, kind: str, new_id: str) -> None:
 def add(j: Journey, kind: str, element: Any, index: int | None = None) -> Journey:
     """Add a stage, persona, channel, touchpoint or gate (at ``index``, default the end)."""
     _check_new_id(j, kind, element.id)
+    for ref_kind, ref, path, _ in walk_refs(element):
+        known = [*ids(j, ref_kind), *([element.id] if ref_kind == kind else [])]
+        if ref not in known:
+            raise EditError(f'`{dotted(path)}` refers to an unknown {ref_kind} "{ref}"')
     out = copy.deepcopy(j)
     items = _elements(out, kind)
     items.insert(len(items) if index is None else index, copy.deepcopy(element))
@@ -140,6 +144,13 @@ def _holder(j: Journey, path: Path) -> tuple[str, int | None] | None:
     (attr, index) for an element of a top-level list, (attr, None) for a top-level
     table such as scoring; None when the reference can simply be dropped.
     """
+    if len(path) == 4 and isinstance(path[1], int) and isinstance(path[3], int):
+        # The last entry of a list where empty means "all": dropping it would widen the element.
+        owner = _get(j, path[:2])
+        info = next((f for f in fields_of(type(owner)) if f.key == path[2]), None)
+        if info is not None and info.meta.get("all_if_empty") and len(_get(j, path[:3])) == 1:
+            return (str(path[0]), path[1])
+        return None
     if len(path) == 3 and isinstance(path[1], int):
         owner = _get(j, path[:2])
     elif len(path) == 2:
@@ -152,6 +163,15 @@ def _holder(j: Journey, path: Path) -> tuple[str, int | None] | None:
     return (str(path[0]), path[1] if len(path) == 3 else None)  # type: ignore[return-value]
 
 
+def _owned(j: Journey, attr: str, index: int | None) -> list[tuple[str, str]]:
+    """Ids that go with an element when it is removed: (kind, id)."""
+    element = _get(j, (attr,) if index is None else (attr, index))
+    if attr == "scoring":
+        return [("behaviour", b) for b in element.behaviours]
+    sub_kind = next((k for k, a in KINDS.items() if a == attr), None)
+    return [(sub_kind, element.id)] if sub_kind and getattr(element, "id", None) else []
+
+
 def removal_effects(j: Journey, kind: str, element_id: str) -> list[str]:
     """What else removing ``element_id`` changes, one sentence each (empty: nothing else)."""
     effects: list[str] = []
@@ -161,11 +181,14 @@ def removal_effects(j: Journey, kind: str, element_id: str) -> list[str]:
             attr, index = holder
             name = attr if index is None else f"{attr}[{index}]"
             element = _get(j, (attr,) if index is None else (attr, index))
-            label = getattr(element, "id", None) or _describe(j, (attr,) if index is None else (attr, index))
-            effects.append(f"{name} ({label}) is removed: its `{path[-1]}` is this {kind}")
-            sub_kind = next((k for k, a in KINDS.items() if a == attr), None)
-            if sub_kind and getattr(element, "id", None):
-                effects.extend("  then " + e for e in removal_effects(j, sub_kind, element.id))
+            if attr == "scoring":
+                label = "its behaviours and the MQL hand-off"
+            else:
+                label = getattr(element, "id", None) or _describe(j, (attr,) if index is None else (attr, index))
+            why = f"its `{path[-1]}` is this {kind}" if isinstance(path[-1], str) else f"it targets only this {kind}"
+            effects.append(f"{name} ({label}) is removed: {why}")
+            for sub_kind, sub_id in _owned(j, attr, index):
+                effects.extend("  then " + e for e in removal_effects(j, sub_kind, sub_id))
         elif kind == "touchpoint" and path[-1] == "after":
             effects.append(f"{dotted(path[:2])} is sent on stage entry instead of after this touchpoint")
         elif kind == "gate":
@@ -203,31 +226,25 @@ def _remove_in_place(j: Journey, kind: str, element_id: str) -> None:
         del _elements(j, kind)[index_of(j, kind, element_id)]
     paths = references(j, kind, element_id)
     holders = {h for h in (_holder(j, p) for p in paths) if h is not None}
-    cascade = []  # elements with ids go by id, so that what refers to them goes too
-    for attr, index in holders:
-        element = _get(j, (attr,) if index is None else (attr, index))
-        sub_kind = next((k for k, a in KINDS.items() if a == attr), None)
-        if sub_kind and getattr(element, "id", None):
-            cascade.append((sub_kind, element.id))
-    partial = [
-        p
-        for p in paths
-        if _holder(j, p) is None
-        and not any(p[: 1 if i is None else 2] == ((a,) if i is None else (a, i)) for a, i in holders)
-    ]
+    # Elements with ids (and scoring's behaviours) go by id, so that what refers to them goes too.
+    cascade = [owned for attr, index in holders for owned in _owned(j, attr, index)]
+
+    def inside_holder(p: Path) -> bool:
+        return any(p[: 1 if i is None else 2] == ((a,) if i is None else (a, i)) for a, i in holders)
+
+    partial = [p for p in paths if _holder(j, p) is None and not inside_holder(p)]
     for path in sorted(partial, key=_path_key, reverse=True):  # highest indices first
         _drop_ref(j, path)
-    for attr, index in sorted(
-        ((a, i) for a, i in holders if (next((k for k, x in KINDS.items() if x == a), None) is None)),
-        key=lambda h: -(h[1] or 0),
-    ):
+    for sub_kind, sub_id in cascade:
+        if sub_id in ids(j, sub_kind):
+            _remove_in_place(j, sub_kind, sub_id)
+    # The rest hold no ids (transitions, stalls, expectations; scoring) and go by position,
+    # which the cascade above never shifts: it only clears fields and drops list entries.
+    for attr, index in sorted(((a, i) for a, i in holders if a not in KINDS.values()), key=lambda h: -(h[1] or 0)):
         if index is None:
             setattr(j, attr, None)
         else:
             del getattr(j, attr)[index]
-    for sub_kind, sub_id in cascade:
-        if sub_id in ids(j, sub_kind):
-            _remove_in_place(j, sub_kind, sub_id)
 
 
 def _drop_ref(j: Journey, path: Path) -> None:
@@ -343,8 +360,7 @@ def set_field(j: Journey, path: Path, value: Any) -> Journey:
             raise EditError(errors[0].message)
         if info.meta.get("id"):
             raise EditError("ids are changed with rename, which updates every reference")
-        if info.meta.get("ref") and isinstance(value, str) and value not in _ref_ids(j, info.meta["ref"]):
-            raise EditError(f'there is no {info.meta["ref"]} "{value}"')
+        _check_refs(j, path, info.meta, value, inside)
     out = copy.deepcopy(j)
     parent = _get(out, path[:-1])
     last = path[-1]
@@ -355,8 +371,19 @@ def set_field(j: Journey, path: Path, value: Any) -> Journey:
     return out
 
 
-def _ref_ids(j: Journey, kind: str) -> list[str]:
-    return ids(j, kind)
+def _check_refs(j: Journey, path: Path, meta: dict[str, Any], value: Any, inside: bool) -> None:
+    """Refuse a value that names ids that do not exist (in the value, its items or its keys)."""
+    ref, key_ref = meta.get("ref"), meta.get("key_ref")
+    named: list[tuple[str, Any]] = []
+    if ref:
+        named += [(ref, v) for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)]
+    if key_ref and inside:
+        named.append((key_ref, path[-1]))
+    elif key_ref and isinstance(value, dict):
+        named += [(key_ref, k) for k in value]
+    for kind, name in named:
+        if name not in ids(j, kind):
+            raise EditError(f'there is no {kind} "{name}"')
 
 
 def _strip_optional(tp: Any) -> Any:

@@ -62,6 +62,7 @@ def spec(
     id: bool = False,
     always: bool = False,
     fallback: Any = None,
+    all_if_empty: bool = False,
     default: Any = ...,
     default_factory: Any = ...,
 ) -> Any:
@@ -72,6 +73,7 @@ def spec(
     ``id``: the element's own id. ``always``: written even when it equals the default.
     ``fallback``: for a required field, a stand-in (or a factory) used after reporting it
     missing or invalid, so one bad field does not hide every other finding.
+    ``all_if_empty``: an empty list means "all", so removing its last entry must not empty it.
     """
     meta = {
         "doc": doc,
@@ -85,6 +87,7 @@ def spec(
         "id": id,
         "always": always,
         "fallback": fallback,
+        "all_if_empty": all_if_empty,
     }
     if default is not ...:
         return field(default=default, metadata=meta)
@@ -232,7 +235,9 @@ class Touchpoint:
     type: ContentType = spec("Content type.")
     channel: str = spec("Channel id it is sent over.", ref="channel")
     stages: list[str] = spec("Stages whose leads receive it.", ref="stage")
-    personas: list[str] = spec("Personas it targets; empty means all.", ref="persona", default_factory=list)
+    personas: list[str] = spec(
+        "Personas it targets; empty means all.", ref="persona", all_if_empty=True, default_factory=list
+    )
     schedule: Schedule = spec("When it is sent.", default_factory=lambda: Schedule(every_weeks=1))
     engagement: float = spec("Probability that a lead engages with one send.", prob=True, default=0.1)
     behaviour: str | None = spec(

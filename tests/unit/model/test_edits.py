@@ -349,31 +349,12 @@ def test_removing_a_channel_takes_its_touchpoints_along(rich: Journey) -> None:
     assert out.personas[0].channels == ["c2"] and out.scoring.handoff_channel is None
 
 
-@pytest.mark.parametrize(
-    ("kind", "element_id"),
-    [
-        pytest.param(
-            k,
-            i,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="BUG: removing scoring (its handoff_to stage) leaves touchpoints' `behaviour` dangling (E207)",
-            ),
-        )
-        if (k, i) == ("stage", "b")
-        else (k, i)
-        for k, i in ALL_IDS
-    ],
-)
+@pytest.mark.parametrize(("kind", "element_id"), ALL_IDS)
 def test_remove_leaves_no_dangling_reference(rich: Journey, kind: str, element_id: str) -> None:
     out = edit.remove(rich, kind, element_id)
     assert [d for d in check(out) if d.code in REF_CODES] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: removing the only persona a touchpoint targets empties `personas`, which means 'all personas'",
-)
 def test_removing_the_only_targeted_persona_does_not_widen_a_touchpoint(rich: Journey) -> None:
     j = edit.set_field(rich, ("touchpoints", 1, "personas"), ["p1"])
     out = edit.remove(j, "persona", "p1")
@@ -415,10 +396,6 @@ def test_add_errors(rich: Journey, element: Stage, message: str) -> None:
         edit.add(rich, "stage", element)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: add() checks only the new id; an element referring to unknown ids is accepted (E202 later)",
-)
 def test_add_refuses_an_element_with_unknown_references(rich: Journey) -> None:
     with pytest.raises(EditError):
         edit.add(rich, "gate", Gate(id="g2", stage="nowhere"))
@@ -523,11 +500,6 @@ def test_set_field_errors(rich: Journey, path, value, message: str) -> None:
         edit.set_field(rich, path, value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: set_field checks references only for a single string; "
-    "lists of ids and id-keyed mappings take unknown ids",
-)
 @pytest.mark.parametrize(
     ("path", "value"),
     [
