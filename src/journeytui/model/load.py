@@ -8,6 +8,7 @@ a traceback. Structural problems come back with line and column.
 from __future__ import annotations
 
 import re
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
@@ -77,13 +78,17 @@ def read_text(path: FsPath) -> tuple[str | None, Diagnostic | None]:
         line = raw[: exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         return None, Diagnostic("E002", "file is not valid UTF-8 text", name, line, col)
-    if text.startswith("\ufeff"):
-        text = text[1:]
     return text, None
 
 
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
 def load_text(text: str, file: str = "<string>") -> LoadResult:
-    """Parse and build a journey from TOML text."""
+    """Parse and build a journey from TOML text (a leading byte-order mark is ignored)."""
+    text = text.removeprefix("\ufeff")
     result = LoadResult(file=file, text=text)
     if not text.strip():
         result.diagnostics.append(Diagnostic("E001", "file is empty; a journey needs at least a [journey] table", file))
@@ -100,10 +105,12 @@ def load_text(text: str, file: str = "<string>") -> LoadResult:
     except RecursionError:
         result.diagnostics.append(Diagnostic("E001", "invalid TOML: values are nested too deeply", file))
         return result
-    except ValueError as exc:  # tomllib lets int() refuse numbers of thousands of digits
-        result.diagnostics.append(
-            Diagnostic("E001", f"invalid TOML: a number is too large ({exc})".split(";")[0], file)
-        )
+    except ValueError:  # tomllib lets int() refuse numbers of thousands of digits
+        limit = sys.get_int_max_str_digits()
+        m = re.search(f"[0-9_]{{{limit},}}", text)
+        line, col = _line_col(text, m.start()) if m else (1, 1)
+        msg = f"invalid TOML: a number with more than {limit} digits is too large to read"
+        result.diagnostics.append(Diagnostic("E001", msg, file, line, col))
         return result
     result.data = data
     try:

@@ -22,7 +22,10 @@ from typing import Any, Literal, get_args, get_origin
 
 from journeytui.diagnostics import Path
 
-ID_RE = re.compile(r"^[^\W][\w-]*$")
+_NOT_IN_IDS = r"\s\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\"'#=.,:;\[\]{}()<>\\/|!?*+&%$@`~^"
+ID_PATTERN = f"^[^{_NOT_IN_IDS}-][^{_NOT_IN_IDS}]*$"
+"""A permissive id pattern for the JSON Schema: ECMA-262 regexes (what JSON Schema uses) have
+no Unicode classes, so it only excludes what is never part of an id; :func:`check_id` decides."""
 MAX_ID_LENGTH = 64
 
 
@@ -109,18 +112,33 @@ def toml_type(value: Any) -> str:
     return f"a {type(value).__name__}"  # dates and times
 
 
+def _id_char(c: str, first: bool) -> bool:
+    """Letters and digits of any script, ``_``; after the first character also ``-`` and
+    combining marks (the vowel signs of Thai or Devanagari words)."""
+    category = unicodedata.category(c)
+    if c == "_" or category[0] in "LN":
+        return True
+    return not first and (c == "-" or category in ("Mn", "Mc"))
+
+
+def _char_name(c: str | None) -> str:
+    name = unicodedata.name(c, "") if c is not None else ""
+    return f": {name.lower()}" if name else ""
+
+
 def check_id(value: str) -> str | None:
     """Why ``value`` is not a usable id, or None."""
     if not value:
         return "an id must not be empty"
     if len(value) > MAX_ID_LENGTH:
         return f"an id must be at most {MAX_ID_LENGTH} characters"
-    if not ID_RE.match(value) or "->" in value:
-        bad = next((c for c in value if not (c.isalnum() or c in "_-")), None)
-        shown = f"U+{ord(bad):04X}" if bad is not None else "the first character"
+    bad = next((c for i, c in enumerate(value) if not _id_char(c, first=i == 0)), None)
+    if bad is not None or "->" in value:
+        shown = f"U+{ord(bad):04X}" if bad is not None else '"->"'
+
         return (
             f'"{value}" is not a valid id: use letters (any script), digits, "_" and "-", '
-            f"starting with a letter, digit or underscore ({shown} is not allowed)"
+            f"starting with a letter, digit or underscore ({shown} is not allowed{_char_name(bad)})"
         )
     return None
 

@@ -91,7 +91,10 @@ def check_variants(j: Journey) -> Iterator[Finding]:
             yield Finding("E104", "a schedule has either `days` or `every_weeks`, not both", base, at_value=False)
         elif not s.days and s.every_weeks is None:
             yield Finding(
-                "E103", "a schedule needs `days` (a sequence) or `every_weeks` (recurring; `every_weeks = 1` for weekly)", base, at_value=False
+                "E103",
+                "a schedule needs `days` (a sequence) or `every_weeks` (recurring; `every_weeks = 1` for weekly)",
+                base,
+                at_value=False,
             )
         if s.after == tp.id:
             yield Finding("E104", f'touchpoint "{tp.id}" cannot be triggered by its own engagement', (*base, "after"))

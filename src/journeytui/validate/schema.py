@@ -12,7 +12,7 @@ import typing
 from typing import Any, Literal, get_args, get_origin
 
 from journeytui import __version__
-from journeytui.model.structure import ID_RE, MAX_ID_LENGTH, fields_of
+from journeytui.model.structure import ID_PATTERN, MAX_ID_LENGTH, fields_of
 from journeytui.model.types import Journey
 
 SCHEMA_ID = "https://journeytui.invalid/schema/journey.schema.json"
@@ -65,7 +65,7 @@ def _type(tp: Any, meta: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]
         return out
     if tp is str:
         if meta.get("id"):
-            return {"type": "string", "pattern": ID_RE.pattern.replace("[^\\W]", "[^\\W]"), "maxLength": MAX_ID_LENGTH}
+            return {"type": "string", "pattern": ID_PATTERN, "maxLength": MAX_ID_LENGTH}
         return {"type": "string"}
     raise TypeError(f"no schema for {tp!r}")
 

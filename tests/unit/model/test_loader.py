@@ -117,9 +117,6 @@ def test_a_5000_digit_integer_is_a_clear_error() -> None:
     assert len(d.message) < 200
 
 
-@pytest.mark.xfail(
-    strict=True, reason="BUG: E001 for an integer too long to convert is reported at 1:1, not where the number is"
-)
 def test_a_5000_digit_integer_is_reported_where_it_is() -> None:
     d = only(load_text(HEAD + "horizon = " + "9" * 5000 + "\n"), "E001")
     assert (d.line, d.column) == (4, 11)
@@ -178,11 +175,6 @@ def test_japanese_and_plain_ids_are_fine(ident: str) -> None:
     assert result.journey.stages[0].id == ident
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: ID_RE rejects spacing/nonspacing marks, so Thai and Devanagari words are not ids "
-    "though the message promises 'letters (any script)'",
-)
 @pytest.mark.parametrize("ident", ["ลูกค้า", "ग्राहक"], ids=["thai", "devanagari"])
 def test_ids_in_scripts_with_combining_vowel_signs_are_fine(ident: str) -> None:
     assert load_text(stage_with_id(ident)).diagnostics == []
