@@ -248,17 +248,19 @@ def atomic_write(path: FsPath | str, text: str) -> None:
     """Write ``text`` to ``path`` via a temporary file and a rename: never a half-written file."""
     target = FsPath(path)
     directory = target.parent if str(target.parent) else FsPath(".")
-    mode = None
-    with contextlib.suppress(OSError):
+    try:
         mode = target.stat().st_mode & 0o7777
+    except OSError:  # a new file gets the usual permissions, not mkstemp's private 0600
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):

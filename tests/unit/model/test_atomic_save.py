@@ -54,3 +54,13 @@ def test_fingerprint_notices_changes(tmp_path: Path) -> None:
     assert first.exists and first == Fingerprint.of(path)
     path.write_text("b")
     assert Fingerprint.of(path) != first
+
+
+def test_a_new_file_gets_the_usual_permissions_not_private_ones(tmp_path: Path) -> None:
+    target = tmp_path / "new.toml"
+    old = os.umask(0o022)
+    try:
+        atomic_write(target, "x = 1\n")
+    finally:
+        os.umask(old)
+    assert target.stat().st_mode & 0o777 == 0o644
