@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from journeytui import __version__
 
-COMMANDS = ["validate", "fmt", "schema"]
+COMMANDS = ["validate", "fmt", "schema", "simulate", "check", "edit"]
 """Subcommand modules, in the order ``--help`` lists them."""
 
 
@@ -42,7 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     if not args_list and "edit" in COMMANDS:
         args_list = ["edit"]
-    args = parser.parse_args(args_list)
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exc:  # --help, --version and usage errors: return the code, do not exit
+        return exc.code if isinstance(exc.code, int) else 2
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

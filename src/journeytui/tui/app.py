@@ -1,0 +1,478 @@
+"""The journey designer: a Textual app to draw, edit and check a journey file.
+
+:func:`create_app` is the one factory used by ``journeytui edit`` and by the tests.
+The app holds the open :class:`~journeytui.tui.document.Document` and one reactive
+selection that every panel follows; edits go through the document's history so each
+one can be undone. File rules (bundled journeys, broken files, changes on disk) live
+here and in :mod:`journeytui.tui.document`; editing actions in :mod:`journeytui.tui.editing`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import BindingType
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Header, TabbedContent, TabPane
+
+from journeytui.bundled import bundled_journeys, flagship
+from journeytui.diagnostics import Path as ModelPath
+from journeytui.model.edit import EditError
+from journeytui.model.load import LoadResult
+from journeytui.model.save import Fingerprint, atomic_write, render
+from journeytui.model.types import Journey
+from journeytui.tui import actions
+from journeytui.tui.commands import JourneyCommands
+from journeytui.tui.document import Document, SaveRefused
+from journeytui.tui.editing import EditingMixin
+from journeytui.tui.screens.dialogs import ChoiceScreen, ConfirmScreen, PromptScreen
+from journeytui.tui.screens.help import HelpScreen
+from journeytui.tui.selection import after_removal, describe, element_of, exists
+from journeytui.tui.widgets.coverage import CoverageView
+from journeytui.tui.widgets.elements import ElementsTree
+from journeytui.tui.widgets.graph import JourneyGraph
+from journeytui.tui.widgets.inspector import Inspector
+from journeytui.tui.widgets.personas import PersonasView
+from journeytui.tui.widgets.problems import ProblemsPanel
+
+WATCH_SECONDS = 2.0
+"""How often the file is checked for changes on disk (never in tests)."""
+
+
+class JourneyApp(EditingMixin, App[None]):
+    """Draw and edit one journey file."""
+
+    CSS_PATH = "journeytui.tcss"
+    TITLE = "journeytui"
+    BINDINGS: ClassVar[list[BindingType]] = actions.bindings()
+    COMMANDS = App.COMMANDS | {JourneyCommands}
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (96, "-wide")]
+
+    selection: reactive[ModelPath | None] = reactive(None)
+
+    def __init__(self, document: Document, *, watch_file: bool = True, missing: bool = False) -> None:
+        super().__init__()
+        self.doc = document
+        self.watch_file = watch_file
+        self.missing = missing
+        self._disk_seen: Fingerprint | None = None
+
+    # -- layout --------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header(icon="◆")
+        with Horizontal(id="body"):
+            with Vertical(id="main"):
+                with TabbedContent(id="views", initial="graph"):
+                    with TabPane("Graph", id="graph"):
+                        yield JourneyGraph(id="journey-graph")
+                    with TabPane("Elements", id="elements"):
+                        yield ElementsTree(id="elements-tree")
+                    with TabPane("Personas/DMU", id="personas"):
+                        yield PersonasView(id="personas-view")
+                    with TabPane("Coverage", id="coverage"):
+                        yield CoverageView(id="coverage-view")
+                yield ProblemsPanel(id="problems")
+            yield Inspector(id="inspector")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(ProblemsPanel).border_title = "Problems"
+        self.query_one(JourneyGraph).border_subtitle = "─▶ forward  ┄▶ regression  ⏸ stall  ╔╗ outcome"
+        self.refresh_all()
+        j = self.journey
+        if j is not None and j.stages:
+            first = next((i for i, s in enumerate(j.stages) if s.entry), 0)
+            self.selection = ("stages", first)
+        self.query_one(JourneyGraph).focus()
+        if self.missing:
+            self.call_after_refresh(self.action_new_from_template)
+        if self.watch_file:
+            self.set_interval(WATCH_SECONDS, self.check_disk)
+
+    # -- state -----------------------------------------------------------------------------
+    @property
+    def journey(self) -> Journey | None:
+        return self.doc.journey
+
+    def refresh_all(self) -> None:
+        """Show the current journey in every panel."""
+        doc, j = self.doc, self.journey
+        if self.selection is not None and not exists(j, self.selection):
+            self.selection = None
+        self.title = f"{doc.name}{' ●' if doc.dirty else ''}"
+        if doc.broken:
+            self.sub_title = "does not parse" if not self.missing else "new file"
+        else:
+            self.sub_title = (j.journey.title if j else "") + (
+                "  (bundled: ctrl+s saves a copy)" if doc.bundled else ""
+            )
+        self.query_one(JourneyGraph).show(j, self._broken_message())
+        self.query_one(JourneyGraph).selection = self.selection
+        self.query_one(Inspector).show(j, self.selection)
+        self.query_one(ProblemsPanel).show(doc.diagnostics())
+        self.query_one(ElementsTree).show(j, self.selection)
+        self.query_one(PersonasView).show(j)
+        self.query_one(CoverageView).show(j)
+
+    def _broken_message(self) -> str:
+        doc = self.doc
+        if self.missing and doc.broken:
+            return (
+                f"{doc.name} does not exist yet.\n\n"
+                "Start it from a bundled journey: ctrl+n (File: new from a bundled journey).\n"
+                "Nothing is written until you save."
+            )
+        first = doc.first_error()
+        where = f"{first.line}:{first.column}: {first.code} {first.message}" if first else "it cannot be read"
+        return (
+            f"{doc.name} cannot be opened:\n\n  {doc.name}:{where}\n\n"
+            "Nothing will be written to it. Fix it in a text editor, then reload (ctrl+r)."
+        )
+
+    def watch_selection(self, selection: ModelPath | None) -> None:
+        if not self.is_mounted:
+            return
+        self.query_one(JourneyGraph).selection = selection
+        self.query_one(Inspector).show(self.journey, selection)
+        self.query_one(ElementsTree).show(self.journey, selection)
+
+    def apply(self, label: str, edit: Callable[[Journey], Journey], select: ModelPath | bool | None = False) -> bool:
+        """Run one edit through the history; ``select``: what to select afterwards (False: keep)."""
+        history = self.doc.history
+        if history is None:
+            self.notify("Nothing to edit: the file did not open.", severity="error")
+            return False
+        try:
+            history.apply(label, edit)
+        except EditError as exc:
+            self.notify(str(exc), title="Not changed", severity="error")
+            return False
+        if select is not False:
+            self.selection = select  # type: ignore[assignment]
+        self.refresh_all()
+        return True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("quit", "help", "command_palette"):
+            return True
+        if isinstance(self.screen, ModalScreen):
+            return False
+        spec = next((a for a in actions.ACTIONS if actions.base_name(a.action) == action), None)
+        if spec is None:
+            return True
+        if action == "new_from_template":
+            return self.missing and self.doc.broken
+        return not (spec.edits and self.doc.broken)
+
+    # -- messages from panels ------------------------------------------------------------------
+    @on(JourneyGraph.Selected)
+    @on(ElementsTree.Selected)
+    @on(PersonasView.Selected)
+    def _selected(self, event: JourneyGraph.Selected | ElementsTree.Selected | PersonasView.Selected) -> None:
+        if event.path != self.selection:
+            self.selection = event.path
+
+    @on(JourneyGraph.Inspect)
+    def _inspect(self) -> None:
+        self.action_inspect()
+
+    @on(Inspector.Commit)
+    def _commit(self, event: Inspector.Commit) -> None:
+        self.commit_field(event.path, event.value, event.rename)
+
+    @on(Inspector.Leave)
+    def _leave(self) -> None:
+        self.focus_view()
+
+    @on(ProblemsPanel.Chosen)
+    def _problem(self, event: ProblemsPanel.Chosen) -> None:
+        target = element_of(event.diagnostic.path)
+        if target is not None and exists(self.journey, target):
+            self.selection = target
+        else:
+            self.notify(event.diagnostic.message, title=event.diagnostic.code)
+
+    @on(CoverageView.Pick)
+    def _coverage_pick(self, event: CoverageView.Pick) -> None:
+        j = self.journey
+        who = event.persona_id or "anyone"
+        if j is None:
+            return
+        if not event.touchpoints:
+            self.notify(f"No touchpoint reaches {who} in stage {event.stage_id}.", title="Gap")
+            return
+        choices = [(str(i), f"{j.touchpoints[i].id}: {j.touchpoints[i].name}") for i in event.touchpoints]
+
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                self.selection = ("touchpoints", int(value))
+                self.action_inspect()
+
+        self.push_screen(ChoiceScreen(f"Touchpoints for {who} in {event.stage_id}", choices), chosen)
+
+    # -- views -----------------------------------------------------------------------------------
+    def action_view(self, name: str) -> None:
+        self.query_one(TabbedContent).active = name
+        self.focus_view()
+
+    def focus_view(self) -> None:
+        active = self.query_one(TabbedContent).active
+        target = {
+            "graph": "#journey-graph",
+            "elements": "#elements-tree",
+            "personas": "#persona-table",
+            "coverage": "#coverage-table",
+        }
+        self.query_one(target.get(active, "#journey-graph")).focus()
+
+    def action_focus_problems(self) -> None:
+        self.query_one(ProblemsPanel).focus()
+
+    def action_next_problem(self) -> None:
+        panel = self.query_one(ProblemsPanel)
+        if not panel.diagnostics:
+            self.notify("No problems.")
+            return
+        row = (panel.cursor_row + 1) % len(panel.diagnostics) if self.focused is panel else panel.cursor_row
+        panel.move_cursor(row=row)
+        self._problem(ProblemsPanel.Chosen(panel.diagnostics[row]))
+        panel.focus()
+
+    def action_inspect(self) -> None:
+        if self.selection is None:
+            self.notify("Select something first (arrows in the graph, or the Elements tab).")
+            return
+        self.query_one(Inspector).focus_first()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.focused))
+
+    @on(TabbedContent.TabActivated)
+    def _tab(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "coverage":
+            self.query_one(CoverageView).query_one(DataTable).focus()
+
+    # -- undo ------------------------------------------------------------------------------------
+    def action_undo(self) -> None:
+        history = self.doc.history
+        if history is None or not history.can_undo:
+            self.notify("Nothing to undo.")
+            return
+        label = history.undo_label
+        history.undo()
+        self._after_history()
+        self.notify(f"Undid: {label}", title="Undo")
+
+    def action_redo(self) -> None:
+        history = self.doc.history
+        if history is None or not history.can_redo:
+            self.notify("Nothing to redo.")
+            return
+        label = history.redo_label
+        history.redo()
+        self._after_history()
+        self.notify(f"Redid: {label}", title="Redo")
+
+    def _after_history(self) -> None:
+        j = self.journey
+        if self.selection is not None and not exists(j, self.selection) and j is not None:
+            self.selection = after_removal(j, self.selection)
+        self.refresh_all()
+
+    # -- files -----------------------------------------------------------------------------------
+    def action_save(self) -> None:
+        doc = self.doc
+        if doc.broken:
+            first = doc.first_error()
+            where = f" at line {first.line}, column {first.column}" if first else ""
+            self.notify(
+                f"{doc.name} does not parse{where}; it is not overwritten. Fix it in a text editor.",
+                title="Not saved",
+                severity="error",
+            )
+            return
+        if doc.needs_path():
+            self.action_save_as()
+            return
+        assert doc.path is not None
+        if doc.changed_on_disk():
+            self._ask_disk_changed()
+            return
+        self._write(doc.path)
+
+    def action_save_as(self) -> None:
+        if self.doc.broken:
+            self.action_save()
+            return
+        default = self.doc.name
+
+        def check(text: str) -> str | None:
+            if not text.strip():
+                return "type a file name"
+            target = Path(text.strip()).expanduser()
+            if target.is_dir():
+                return "that is a folder; add a file name"
+            from journeytui.bundled import is_bundled
+
+            if is_bundled(target):
+                return "that is a bundled journey; choose a path outside the bundled folder"
+            return None
+
+        def chosen(text: str | None) -> None:
+            if text is None:
+                return
+            target = Path(text.strip()).expanduser().absolute()
+            own = self.doc.path is not None and target.exists() and target.resolve() == self.doc.path.resolve()
+            if target.exists() and not own:
+                self.push_screen(
+                    ConfirmScreen(f"{target.name} exists. Replace it?", [str(target)], yes="Replace", no="Cancel"),
+                    lambda ok: self._write(target) if ok else None,
+                )
+            else:
+                self._write(target)
+
+        hint = (
+            "The bundled journey stays as it is; this saves a copy."
+            if self.doc.bundled
+            else "Enter to save, escape to cancel."
+        )
+        self.push_screen(PromptScreen("Save as (path relative to the current folder)", default, check, hint), chosen)
+
+    def _write(self, path: Path, force: bool = False) -> None:
+        doc = self.doc
+        try:
+            if force and doc.journey is not None and doc.text is not None:
+                atomic_write(path, render(doc.journey, doc.text))
+                doc.fingerprint = Fingerprint.of(path)
+            doc.save(path)
+        except SaveRefused as exc:
+            self.notify(str(exc), title="Not saved", severity="error")
+            return
+        except OSError as exc:
+            self.notify(f"Could not write {path}: {exc.strerror or exc}", title="Not saved", severity="error")
+            return
+        self._disk_seen = None
+        self.refresh_all()
+        self.notify(f"Saved {doc.name}", title="Saved")
+
+    def _ask_disk_changed(self) -> None:
+        choices = [
+            ("overwrite", "Overwrite it with my version"),
+            ("reload", "Reload it from disk (discard my edits)"),
+            ("cancel", "Cancel: do nothing"),
+        ]
+        details = f"{self.doc.name} changed on disk since it was opened (another program or person edited it)."
+
+        def chosen(value: str | None) -> None:
+            if value == "overwrite" and self.doc.path is not None:
+                self._write(self.doc.path, force=True)
+            elif value == "reload":
+                self.action_reload()
+
+        self.push_screen(ChoiceScreen("The file changed on disk", choices, details, highlight="cancel"), chosen)
+
+    def action_reload(self) -> None:
+        doc = self.doc
+        if doc.path is None or (self.missing and doc.broken):
+            self.notify("There is no file to reload.")
+            return
+
+        def reload(ok: bool | None = True) -> None:
+            if not ok or doc.path is None:
+                return
+            self.doc = Document.open(doc.path)
+            self.missing = False
+            self._disk_seen = None
+            self.refresh_all()
+            self.notify(f"Reloaded {self.doc.name} from disk.", title="Reloaded")
+
+        if doc.dirty:
+            edits = "your unsaved edits"
+            self.push_screen(
+                ConfirmScreen(f"Reload {doc.name} and lose {edits}?", yes="Reload", no="Keep editing"), reload
+            )
+        else:
+            reload()
+
+    def action_new_from_template(self) -> None:
+        choices = [(str(p), f"{p.name}") for p in bundled_journeys()]
+        if not choices:
+            self.notify("No bundled journeys were found.", severity="error")
+            return
+        flag = str(flagship())
+
+        def chosen(value: str | None) -> None:
+            if value is None or self.doc.path is None:
+                return
+            self.doc = Document.from_template(self.doc.path, Path(value))
+            self.refresh_all()
+            j = self.journey
+            if j is not None and j.stages:
+                self.selection = ("stages", 0)
+            self.notify(
+                f"New file from {Path(value).name}: nothing is written until you save (ctrl+s).", title="New file"
+            )
+
+        details = (
+            f"{self.doc.name} does not exist. Start it from a bundled journey (nothing is written until you save)."
+        )
+        self.push_screen(ChoiceScreen("Create a new journey file", choices, details, highlight=flag), chosen)
+
+    def check_disk(self) -> None:
+        """Notice a change on disk while the app runs (on focus and periodically, never in tests)."""
+        doc = self.doc
+        if doc.path is None or self.missing or not doc.changed_on_disk():
+            return
+        now = Fingerprint.of(doc.path)
+        if now == self._disk_seen:
+            return
+        self._disk_seen = now
+        if not doc.dirty and not isinstance(self.screen, ModalScreen):
+            self.doc = Document.open(doc.path)
+            self.refresh_all()
+            self.notify(f"{doc.name} changed on disk; reloaded.", title="Reloaded")
+        else:
+            self.notify(
+                f"{doc.name} changed on disk. Saving will ask what to do.", title="Changed on disk", severity="warning"
+            )
+
+    def on_app_focus(self) -> None:
+        if self.watch_file:
+            self.check_disk()
+
+    def action_quit(self) -> None:  # type: ignore[override]
+        if not self.doc.dirty:
+            self.exit()
+            return
+
+        def answer(ok: bool | None) -> None:
+            if ok:
+                self.exit()
+
+        self.push_screen(
+            ConfirmScreen(
+                "Quit without saving?",
+                [f"{self.doc.name} has unsaved changes (ctrl+s saves them)."],
+                yes="Quit",
+                no="Stay",
+            ),
+            answer,
+        )
+
+    def describe_selection(self) -> str:
+        return describe(self.journey, self.selection)
+
+
+def create_app(path: Path | str | None = None, *, watch_file: bool = True) -> JourneyApp:
+    """The app for ``path`` (None: the flagship bundled journey). Never raises for a bad file."""
+    target = Path(path) if path is not None else flagship()
+    if not target.exists():
+        empty = Document(target, None, LoadResult(file=str(target)), Fingerprint.of(target), None)
+        return JourneyApp(empty, watch_file=watch_file, missing=True)
+    return JourneyApp(Document.open(target), watch_file=watch_file)

@@ -1,0 +1,143 @@
+"""The open file: its path, the text it was read from, its fingerprint and the edit history.
+
+Plain Python (no Textual), so the app's file rules can be tested without a terminal:
+a bundled journey is never saved over, a file that does not parse is never written,
+and a save notices when the file changed on disk since it was read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from journeytui.bundled import is_bundled
+from journeytui.diagnostics import Diagnostic
+from journeytui.model.history import History
+from journeytui.model.load import LoadResult, load_file, load_text
+from journeytui.model.save import Fingerprint, save
+from journeytui.model.types import Journey
+from journeytui.validate import check
+
+
+class SaveRefused(Exception):
+    """Saving is not possible; the message says why and what to do."""
+
+
+@dataclass
+class Document:
+    """One journey file as the app holds it."""
+
+    path: Path | None
+    text: str | None
+    """The text the journey was read from (None: a new file never saved)."""
+    result: LoadResult
+    fingerprint: Fingerprint
+    history: History | None
+    template: Path | None = None
+    """For a new file: the bundled journey it was created from."""
+    structural: list[Diagnostic] = field(default_factory=list)
+    """Problems found while loading (unknown keys, wrong types): they stay until a save."""
+
+    @classmethod
+    def open(cls, path: Path) -> Document:
+        """Read ``path``; a file that does not parse gives a document without a journey."""
+        result = load_file(path)
+        doc = cls(path, result.text, result, Fingerprint.of(path), None)
+        doc.structural = list(result.diagnostics)
+        if result.journey is not None:
+            doc.history = History(result.journey)
+        return doc
+
+    @classmethod
+    def from_template(cls, path: Path, template: Path) -> Document:
+        """A new, unsaved file at ``path`` that starts as a copy of ``template``."""
+        source = load_file(template)
+        result = load_text(source.text or "", str(path))
+        doc = cls(path, result.text, result, Fingerprint.of(path), None, template=template)
+        doc.structural = list(result.diagnostics)
+        if result.journey is not None:
+            doc.history = History(result.journey)
+        return doc
+
+    # -- state ----------------------------------------------------------------------
+    @property
+    def journey(self) -> Journey | None:
+        return self.history.journey if self.history is not None else None
+
+    @property
+    def broken(self) -> bool:
+        """True when the file could not be read or parsed: nothing to edit, nothing to save."""
+        return self.history is None
+
+    @property
+    def is_new(self) -> bool:
+        return self.template is not None and not self.fingerprint.exists
+
+    @property
+    def dirty(self) -> bool:
+        return self.history is not None and (self.history.dirty or self.is_new)
+
+    @property
+    def bundled(self) -> bool:
+        return self.path is not None and is_bundled(self.path)
+
+    @property
+    def name(self) -> str:
+        return self.path.name if self.path is not None else "untitled.toml"
+
+    def changed_on_disk(self) -> bool:
+        return self.path is not None and Fingerprint.of(self.path) != self.fingerprint
+
+    def diagnostics(self) -> list[Diagnostic]:
+        """Problems now: load-time ones plus every check on the current model, sorted."""
+        journey = self.journey
+        if journey is None:
+            return list(self.structural)
+        file = str(self.path) if self.path else ""
+        unchanged = self.history is not None and journey is self.history.saved
+        semantic = check(journey, file, self.result if unchanged else None)
+        return sorted(self.structural + semantic, key=lambda d: (d.path == (), d.line, d.code, d.message))
+
+    def first_error(self) -> Diagnostic | None:
+        errors = [d for d in self.structural if d.is_error]
+        return errors[0] if errors else None
+
+    # -- saving -----------------------------------------------------------------------
+    def needs_path(self) -> bool:
+        """True when ctrl+s must ask where to save (never over a bundled journey)."""
+        return self.path is None or self.bundled
+
+    def save(self, path: Path | None = None) -> bool:
+        """Save atomically to ``path`` (default: the document's own). Returns True if bytes were written.
+
+        Raises SaveRefused when the file did not parse, or when the target is a bundled journey.
+        """
+        journey = self.journey
+        if journey is None:
+            first = self.first_error()
+            where = f" (line {first.line}, column {first.column}: {first.message})" if first else ""
+            raise SaveRefused(f"{self.name} does not parse{where}; it is left untouched. Fix it in a text editor.")
+        target = path or self.path
+        if target is None:
+            raise SaveRefused("choose a file name first (File: save as)")
+        if is_bundled(target):
+            raise SaveRefused("bundled journeys are not saved over; save a copy under another path")
+        same = self.path is not None and target.resolve() == self.path.resolve()
+        original = self.text if (same or not target.exists()) else None
+        try:
+            written = save(journey, target, original)
+        except ValueError as exc:  # the text we merge into no longer parses
+            raise SaveRefused(str(exc)) from exc
+        before = self.fingerprint
+        self.path = target
+        self.text = written
+        self.fingerprint = Fingerprint.of(target)
+        self.template = None
+        self.result = load_text(written, str(target))
+        self.structural = list(self.result.diagnostics)
+        assert self.history is not None
+        self.history.mark_saved()
+        if self.result.journey is not None and self.result.journey == journey:
+            # The reloaded model is the one we have: keep line numbers for problems.
+            self.history.mark_saved(journey)
+        return not same or before != self.fingerprint

@@ -1,0 +1,375 @@
+"""Editing actions of the app: add, rename, delete, reorder, transitions, stalls, tables.
+
+Each action asks what it needs (an id, a stage) in a modal, then makes one call
+into :mod:`journeytui.model.edit` through ``JourneyApp.apply``, so it is one
+undoable step with a label ("add stage nurture"). Deleting something that other
+elements refer to lists the cascade (``removal_effects``) and asks first.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from journeytui.diagnostics import Path as ModelPath
+from journeytui.model import edit
+from journeytui.model.structure import check_id, dotted
+from journeytui.model.types import (
+    Channel,
+    Dmu,
+    Duration,
+    Expectation,
+    Gate,
+    Journey,
+    Persona,
+    Scoring,
+    Stage,
+    Stall,
+    Touchpoint,
+    Transition,
+)
+from journeytui.tui.screens.dialogs import ChoiceScreen, ConfirmScreen, PromptScreen
+from journeytui.tui.selection import KIND_OF_LIST, after_removal, describe, kind_of
+
+if TYPE_CHECKING:
+    from journeytui.tui.app import JourneyApp
+
+    _Base = JourneyApp
+else:
+    _Base = object
+
+ADDERS = {
+    "stages": "add_stage",
+    "transitions": "add_transition",
+    "stalls": "add_stall",
+    "personas": "add_persona",
+    "channels": "add_channel",
+    "touchpoints": "add_touchpoint",
+    "gates": "add_gate",
+    "expectations": "add_expectation",
+    "scoring": "add_scoring",
+    "dmu": "add_dmu",
+}
+
+
+def with_table(j: Journey, name: str, value: Any) -> Journey:
+    """``j`` with a whole top-level table set (or removed with None)."""
+    return dataclasses.replace(copy.deepcopy(j), **{name: copy.deepcopy(value)})
+
+
+class EditingMixin(_Base):
+    """Actions that change the journey. Mixed into :class:`JourneyApp`."""
+
+    # -- helpers ------------------------------------------------------------------------------
+    def _selected_stage(self) -> Stage | None:
+        j, sel = self.journey, self.selection
+        if j is None or not sel or len(sel) != 2:
+            return None
+        if sel[0] == "stages":
+            return j.stages[int(sel[1])]
+        if sel[0] == "transitions":
+            return j.stage(j.transitions[int(sel[1])].from_)
+        if sel[0] == "stalls":
+            return j.stage(j.stalls[int(sel[1])].stage)
+        return None
+
+    def _default_stage(self) -> Stage | None:
+        j = self.journey
+        if j is None:
+            return None
+        return self._selected_stage() or next(
+            (s for s in j.stages if s.kind == "open"), j.stages[0] if j.stages else None
+        )
+
+    def _ask_new_id(self, kind: str, then: Callable[[str], None], value: str = "") -> None:
+        j = self.journey
+        if j is None:
+            return
+
+        def check(text: str) -> str | None:
+            text = text.strip()
+            return check_id(text) or (f'a {kind} "{text}" already exists' if text in edit.ids(j, kind) else None)
+
+        self.push_screen(
+            PromptScreen(f"Id of the new {kind}", value, check, "Letters (any script), digits, _ and -."),
+            lambda text: then(text.strip()) if text else None,
+        )
+
+    def _pick_stage(self, question: str, then: Callable[[str], None], highlight: str | None = None) -> None:
+        j = self.journey
+        if j is None or not j.stages:
+            self.notify("Add a stage first.", severity="warning")
+            return
+        choices = [(s.id, f"{s.id}: {s.name}" if s.name != s.id else s.id) for s in j.stages]
+        self.push_screen(ChoiceScreen(question, choices, highlight=highlight), lambda v: then(v) if v else None)
+
+    def _list_index(self, attr: str) -> int | None:
+        sel = self.selection
+        return int(sel[1]) if sel and len(sel) == 2 and sel[0] == attr else None
+
+    # -- generic actions on the selection ---------------------------------------------------
+    def action_add(self) -> None:
+        sel = self.selection
+        name = str(sel[0]) if sel else "stages"
+        adder = ADDERS.get(name, "add_stage")
+        getattr(self, f"action_{adder}")()
+
+    def action_rename(self) -> None:
+        j, sel = self.journey, self.selection
+        kind = kind_of(sel)
+        if j is None or sel is None or kind is None:
+            self.notify("Select a stage, persona, channel, touchpoint or gate to rename it.", severity="warning")
+            return
+        old = getattr(j, str(sel[0]))[int(sel[1])].id
+
+        def check(text: str) -> str | None:
+            text = text.strip()
+            if text == old:
+                return None
+            return check_id(text) or (f'a {kind} "{text}" already exists' if text in edit.ids(j, kind) else None)
+
+        refs = len(edit.references(j, kind, old))
+        hint = f"{refs} reference{'s' * (refs != 1)} will follow the new id." if refs else "Nothing refers to it yet."
+        self.push_screen(
+            PromptScreen(f"Rename {kind} {old}", old, check, hint),
+            lambda text: self.rename(kind, old, text.strip()) if text and text.strip() != old else None,
+        )
+
+    def rename(self, kind: str, old: str, new: str) -> bool:
+        return self.apply(f"rename {kind} {old} -> {new}", lambda j: edit.rename(j, kind, old, new))
+
+    def action_delete(self) -> None:
+        j, sel = self.journey, self.selection
+        if j is None or sel is None:
+            self.notify("Select something to delete.", severity="warning")
+            return
+        label = describe(j, sel)
+        if len(sel) == 1:
+            if sel[0] not in ("scoring", "dmu") or getattr(j, str(sel[0])) is None:
+                self.notify(f"The [{sel[0]}] table cannot be deleted; edit its fields instead.", severity="warning")
+                return
+            effects = []
+            if sel[0] == "scoring":
+                effects = [
+                    f"touchpoints[{i}].behaviour ({t.behaviour}) no longer scores"
+                    for i, t in enumerate(j.touchpoints)
+                    if t.behaviour
+                ]
+            self._confirm_then(
+                f"Delete the [{sel[0]}] table?",
+                effects,
+                f"delete {sel[0]}",
+                lambda x: with_table(x, str(sel[0]), None),
+                None,
+            )
+            return
+        kind = KIND_OF_LIST.get(str(sel[0]))
+        index = int(sel[1])
+        after = after_removal(edit.remove_at(j, str(sel[0]), index), sel)
+        if kind is None:
+            self.apply(f"delete {label}", lambda x: edit.remove_at(x, str(sel[0]), index), select=after)
+            self.notify(f"Deleted {label} (ctrl+z undoes).")
+            return
+        element_id = getattr(j, str(sel[0]))[index].id
+        effects = edit.removal_effects(j, kind, element_id)
+        self._confirm_then(
+            f"Delete {label}?", effects, f"delete {label}", lambda x: edit.remove(x, kind, element_id), after
+        )
+
+    def _confirm_then(
+        self, question: str, effects: list[str], label: str, fn: Callable[[Journey], Journey], after: ModelPath | None
+    ) -> None:
+        if not effects:
+            if self.apply(label, fn, select=after):
+                self.notify(f"{label[0].upper()}{label[1:]} (ctrl+z undoes).")
+            return
+        self.push_screen(
+            ConfirmScreen(f"{question} This also changes:", effects, yes="Delete", no="Cancel"),
+            lambda ok: self.apply(label, fn, select=after) if ok else None,
+        )
+
+    def _move(self, delta: int) -> None:
+        sel = self.selection
+        if self.journey is None or not sel or len(sel) != 2:
+            self.notify("Select an element of a list to move it.", severity="warning")
+            return
+        attr, index = str(sel[0]), int(sel[1])
+        size = len(getattr(self.journey, attr))
+        target = max(0, min(size - 1, index + delta))
+        if target == index:
+            return
+        self.apply(
+            f"move {describe(self.journey, sel)}", lambda j: edit.move(j, attr, index, delta), select=(attr, target)
+        )
+
+    def action_move_up(self) -> None:
+        self._move(-1)
+
+    def action_move_down(self) -> None:
+        self._move(1)
+
+    def commit_field(self, path: ModelPath, value: Any, rename: bool) -> None:
+        """A value from the inspector: one edit (a rename for ids)."""
+        j = self.journey
+        if j is None:
+            return
+        if rename and path == ("journey", "id"):
+            meta = dataclasses.replace(j.journey, id=value)
+            self.apply(f"set journey.id = {value}", lambda x: with_table(x, "journey", meta))
+            return
+        if rename:
+            kind = KIND_OF_LIST.get(str(path[0]))
+            old = edit.get(j, path)
+            if kind is not None:
+                self.rename(kind, old, value)
+            return
+        shown = value if not isinstance(value, str) else f'"{value}"'
+        self.apply(f"set {dotted(path)} = {shown}", lambda x: edit.set_field(x, path, value))
+
+    # -- adding elements --------------------------------------------------------------------
+    def action_add_stage(self) -> None:
+        def add(new_id: str) -> None:
+            j = self.journey
+            assert j is not None
+            here = self._list_index("stages")
+            phase = j.stages[here].phase if here is not None else None
+            index = here + 1 if here is not None else len(j.stages)
+            stage = Stage(id=new_id, name=new_id, phase=phase, entry=not j.stages)
+            self.apply(f"add stage {new_id}", lambda x: edit.add(x, "stage", stage, index), select=("stages", index))
+
+        self._ask_new_id("stage", add)
+
+    def action_add_transition(self) -> None:
+        start = self._selected_stage()
+
+        def pick_to(from_id: str) -> None:
+            def add(to_id: str) -> None:
+                j = self.journey
+                assert j is not None
+                t = Transition(from_=from_id, to=to_id, probability=0.05)
+                self.apply(
+                    f"add transition {from_id} -> {to_id}",
+                    lambda x: edit.add_transition(x, t),
+                    select=("transitions", len(j.transitions)),
+                )
+
+            self._pick_stage(f"Transition from {from_id} to which stage?", add)
+
+        self._pick_stage("Transition from which stage?", pick_to, start.id if start else None)
+
+    def _retarget(self, end: str) -> None:
+        j = self.journey
+        index = self._list_index("transitions")
+        if j is None or index is None:
+            self.notify("Select a transition first (left/right in the graph).", severity="warning")
+            return
+        t = j.transitions[index]
+        current = t.from_ if end == "from" else t.to
+
+        def done(stage_id: str) -> None:
+            kwargs = {"from_": stage_id} if end == "from" else {"to": stage_id}
+            self.apply(
+                f"retarget transition {t.from_} -> {t.to} ({end} {stage_id})",
+                lambda x: edit.retarget(x, index, **kwargs),
+            )
+
+        self._pick_stage(f"Transition {t.from_} -> {t.to}: {end} which stage?", done, current)
+
+    def action_retarget_from(self) -> None:
+        self._retarget("from")
+
+    def action_retarget_to(self) -> None:
+        self._retarget("to")
+
+    def action_add_stall(self) -> None:
+        stage = self._selected_stage()
+        if stage is None or self.journey is None:
+            self.notify("Select the stage the stall happens in.", severity="warning")
+            return
+        stall = Stall(stage=stage.id, probability=0.02, duration=Duration(kind="fixed", weeks=4), cause="on hold")
+        n = len(self.journey.stalls)
+        self.apply(f"add stall in {stage.id}", lambda x: edit.append(x, "stalls", stall), select=("stalls", n))
+
+    def _add_with_id(self, kind: str, make: Callable[[str], Any | None]) -> None:
+        def add(new_id: str) -> None:
+            j = self.journey
+            assert j is not None
+            element = make(new_id)
+            if element is None:
+                return
+            attr = edit.KINDS[kind]
+            self.apply(
+                f"add {kind} {new_id}", lambda x: edit.add(x, kind, element), select=(attr, len(getattr(j, attr)))
+            )
+
+        self._ask_new_id(kind, add)
+
+    def action_add_persona(self) -> None:
+        self._add_with_id("persona", lambda i: Persona(id=i, name=i, role="influencer"))
+
+    def action_add_channel(self) -> None:
+        self._add_with_id("channel", lambda i: Channel(id=i, name=i))
+
+    def action_add_touchpoint(self) -> None:
+        j = self.journey
+        stage = self._default_stage()
+        if j is None or not j.channels or stage is None:
+            self.notify("A touchpoint needs a stage and a channel: add those first.", severity="warning")
+            return
+        channel = j.channels[0].id
+        self._add_with_id(
+            "touchpoint", lambda i: Touchpoint(id=i, name=i, type="other", channel=channel, stages=[stage.id])
+        )
+
+    def action_add_gate(self) -> None:
+        stage = self._default_stage()
+        if stage is None:
+            self.notify("A gate needs a stage: add one first.", severity="warning")
+            return
+        self._add_with_id("gate", lambda i: Gate(id=i, stage=stage.id, name=i))
+
+    def action_add_expectation(self) -> None:
+        j = self.journey
+        if j is None or not j.stages:
+            self.notify("An expectation needs a stage: add one first.", severity="warning")
+            return
+        stage = next((s for s in j.stages if s.kind == "won"), j.stages[-1])
+        e = Expectation(stage=stage.id, week=j.journey.horizon, min=0.0, name="")
+        self.apply(
+            f"add expectation {stage.id}",
+            lambda x: edit.append(x, "expectations", e),
+            select=("expectations", len(j.expectations)),
+        )
+
+    def action_add_scoring(self) -> None:
+        j = self.journey
+        if j is None:
+            return
+        if j.scoring is not None:
+            self.selection = ("scoring",)
+            self.notify("This journey already has a [scoring] table.")
+            return
+        if not j.stages:
+            self.notify("Scoring hands leads to a stage: add stages first.", severity="warning")
+            return
+        to = next((s.id for s in j.stages if s.team in ("field_sales", "inside_sales")), j.stages[-1].id)
+        scoring = Scoring(
+            mql_threshold=50.0,
+            handoff_to=to,
+            handoff_from=[],
+            behaviours={"email_open": 5.0, "download": 10.0, "seminar": 20.0},
+        )
+        self.apply("add scoring", lambda x: with_table(x, "scoring", scoring), select=("scoring",))
+
+    def action_add_dmu(self) -> None:
+        j = self.journey
+        if j is None:
+            return
+        if j.dmu is not None:
+            self.selection = ("dmu",)
+            self.notify("This journey already has a [dmu] table.")
+            return
+        dmu = Dmu(composition={p.id: 1 for p in j.personas})
+        self.apply("add dmu", lambda x: with_table(x, "dmu", dmu), select=("dmu",))

@@ -1,0 +1,1 @@
+"""Modal screens of the journey designer: confirmations, prompts, pickers and help."""

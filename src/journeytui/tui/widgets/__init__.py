@@ -1,0 +1,1 @@
+"""Widgets of the journey designer: graph, inspector, problems, elements, personas, coverage."""

@@ -1,0 +1,64 @@
+"""Fixtures for the app tests: journeys copied to tmp_path, and an app factory without file watching.
+
+Nothing here writes outside tmp_path: bundled journeys are copied into a temporary
+"bundled" folder (JOURNEYTUI_JOURNEYS) and tests run in a temporary working folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from journeytui.tui.app import JourneyApp, create_app
+
+REPO = Path(__file__).resolve().parents[2]
+JOURNEYS = REPO / "journeys"
+SIZE = (100, 32)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run ``async def`` tests (pilot tests) in a fresh event loop; no async plugin needed."""
+    if not inspect.iscoroutinefunction(pyfuncitem.obj):
+        return None
+    args = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+    asyncio.run(pyfuncitem.obj(**args))
+    return True
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bundled journeys come from a copy; the working folder is temporary."""
+    bundled = tmp_path / "bundled"
+    bundled.mkdir()
+    for f in JOURNEYS.glob("*.toml"):
+        shutil.copy(f, bundled / f.name)
+    monkeypatch.setenv("JOURNEYTUI_JOURNEYS", str(bundled))
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+
+
+@pytest.fixture
+def copy_journey(tmp_path: Path) -> Callable[[str], Path]:
+    """Copy a bundled journey into the working folder (a user's file, not a bundled one)."""
+
+    def _copy(name: str) -> Path:
+        target = tmp_path / "work" / name
+        shutil.copy(JOURNEYS / name, target)
+        return target
+
+    return _copy
+
+
+@pytest.fixture
+def make_app() -> Callable[..., JourneyApp]:
+    def _make(path: Path | str | None = None) -> JourneyApp:
+        return create_app(path, watch_file=False)
+
+    return _make

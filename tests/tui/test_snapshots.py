@@ -1,0 +1,148 @@
+"""Snapshot tests of each screen at a fixed size with fixed data (bundled journeys copied to tmp_path).
+
+No clock, no file watcher (``watch_file=False``), no blinking cursor: stable SVGs.
+Regenerate with ``pytest tests/tui --snapshot-update`` and look at the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input
+
+from journeytui.model import edit
+from journeytui.tui.app import JourneyApp, create_app
+
+WIDE = (100, 32)
+SMALL = (80, 24)
+
+
+def _app(path: Path | None) -> JourneyApp:
+    app = create_app(path, watch_file=False)
+    app.animation_level = "none"
+    return app
+
+
+async def _no_blink(pilot: Pilot[Any]) -> None:
+    for widget in pilot.app.screen.query(Input):
+        widget.cursor_blink = False
+    await pilot.pause()
+
+
+def test_graph_flagship(snap_compare: Callable[..., bool], copy_journey: Callable[[str], Path]) -> None:
+    """The flagship journey: the graph with the aware stage selected and its form in the inspector.
+
+    You should see boxes for aware (entry), research, compare, evaluate, sales in a staircase,
+    forward edges on the right with percentages (12%, 9%...), dashed regressions on the left,
+    "⏸ 2% budget freeze" in compare, and "Problems: no problems" below.
+    """
+    assert snap_compare(_app(copy_journey("b2b-it-tool.toml")), terminal_size=WIDE, run_before=_no_blink)
+
+
+def test_graph_transition_selected(snap_compare: Callable[..., bool], copy_journey: Callable[[str], Path]) -> None:
+    """A transition selected with the keyboard (down, right): research -> compare.
+
+    You should see the edge highlighted in the graph and the inspector titled
+    "transition research -> compare" with from/to choices and probability 0.09.
+    """
+    assert snap_compare(
+        _app(copy_journey("b2b-it-tool.toml")), press=["down", "right"], terminal_size=WIDE, run_before=_no_blink
+    )
+
+
+def test_japanese_journey(snap_compare: Callable[..., bool], copy_journey: Callable[[str], Path]) -> None:
+    """The SME four-step journey: Japanese ids and names (double-width) stay aligned in boxes.
+
+    You should see boxes 認知, 関心, 放置, 理解, 信頼... with straight right borders,
+    truncated names ending in "…", and the inspector showing stage 認知.
+    """
+    assert snap_compare(_app(copy_journey("sme-four-steps.toml")), terminal_size=WIDE, run_before=_no_blink)
+
+
+def test_small_terminal(snap_compare: Callable[..., bool], copy_journey: Callable[[str], Path]) -> None:
+    """The flagship at 80x24: graph, a narrower inspector and a short problems panel still fit."""
+    assert snap_compare(_app(copy_journey("b2b-it-tool.toml")), terminal_size=SMALL, run_before=_no_blink)
+
+
+def test_personas_tab(snap_compare: Callable[..., bool], copy_journey: Callable[[str], Path]) -> None:
+    """The Personas/DMU tab: four personas with role, authority, influence, members and channels,
+    the account composition line (5 people per account), and the committee gate."""
+    assert snap_compare(_app(copy_journey("b2b-it-tool.toml")), press=["3"], terminal_size=WIDE, run_before=_no_blink)
+
+
+def test_coverage_tab(snap_compare: Callable[..., bool], copy_journey: Callable[[str], Path]) -> None:
+    """The Coverage tab after deleting the face-to-face meeting touchpoint: open stages x personas
+    with counts; the 商談 (sales) row is all red 0s (gaps) and the summary says "4 gaps"."""
+
+    async def remove_meeting(pilot: Pilot[Any]) -> None:
+        app = pilot.app
+        assert isinstance(app, JourneyApp)
+        app.apply("delete touchpoint meeting", lambda j: edit.remove(j, "touchpoint", "meeting"))
+        await pilot.press("4")
+
+    assert snap_compare(_app(copy_journey("b2b-it-tool.toml")), terminal_size=WIDE, run_before=remove_meeting)
+
+
+def test_elements_tab(snap_compare: Callable[..., bool], copy_journey: Callable[[str], Path]) -> None:
+    """The Elements tab: the tables (Journey, Population, DMU, Scoring) then each list expanded,
+    with the stage aware highlighted because it is selected."""
+    assert snap_compare(_app(copy_journey("b2b-it-tool.toml")), press=["2"], terminal_size=WIDE, run_before=_no_blink)
+
+
+def test_problems_after_edit(snap_compare: Callable[..., bool], copy_journey: Callable[[str], Path]) -> None:
+    """After unticking `entry` on aware: the title shows "●" (unsaved) and the problems panel
+    lists E401 "no entry stage" at stages[0]."""
+
+    async def edit(pilot: Pilot[Any]) -> None:
+        app = pilot.app
+        assert isinstance(app, JourneyApp)
+        app.commit_field(("stages", 0, "entry"), False, rename=False)
+        await _no_blink(pilot)
+
+    assert snap_compare(_app(copy_journey("b2b-it-tool.toml")), terminal_size=WIDE, run_before=edit)
+
+
+def test_delete_confirmation(snap_compare: Callable[..., bool], copy_journey: Callable[[str], Path]) -> None:
+    """Deleting the evaluate stage asks first and lists what else changes (transitions,
+    the committee gate, touchpoints' stages...)."""
+
+    async def select(pilot: Pilot[Any]) -> None:
+        pilot.app.selection = ("stages", 3)  # type: ignore[attr-defined]
+        await pilot.pause()
+
+    assert snap_compare(_app(copy_journey("b2b-it-tool.toml")), press=["delete"], terminal_size=WIDE, run_before=select)
+
+
+def test_broken_file(snap_compare: Callable[..., bool], tmp_path: Path) -> None:
+    """A file that does not parse: the graph area shows "broken.toml:3:..." with the E001 message
+    and that nothing will be written; the problems panel lists the error."""
+    path = tmp_path / "work" / "broken.toml"
+    path.write_text('[journey]\nid = "x"\ntitle = "unterminated\n', encoding="utf-8")
+    assert snap_compare(_app(path), terminal_size=WIDE, run_before=_no_blink)
+
+
+def test_missing_file_template_picker(snap_compare: Callable[..., bool], tmp_path: Path) -> None:
+    """A path that does not exist: a dialog lists the bundled journeys to start from,
+    with b2b-it-tool.toml highlighted."""
+    assert snap_compare(_app(tmp_path / "work" / "new.toml"), terminal_size=WIDE)
+
+
+def test_help_screen(snap_compare: Callable[..., bool], copy_journey: Callable[[str], Path]) -> None:
+    """F1 on the graph: help about the journey graph and its keys, then a table of all keys."""
+    assert snap_compare(_app(copy_journey("b2b-it-tool.toml")), press=["f1"], terminal_size=WIDE)
+
+
+def test_coverage_cell_rows(copy_journey: Callable[[str], Path]) -> None:
+    """Not a snapshot: the coverage table has one row per open stage of the flagship."""
+    import asyncio
+
+    async def run() -> int:
+        app = _app(copy_journey("b2b-it-tool.toml"))
+        async with app.run_test(size=WIDE) as pilot:
+            await pilot.press("4")
+            return app.query_one("#coverage-table", DataTable).row_count
+
+    assert asyncio.run(run()) == 5

@@ -1,0 +1,201 @@
+"""Pilot tests for the panels: graph selection, problems, coverage, personas, palette, help, CLI."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Markdown
+from tui_helpers import choose
+
+from journeytui.cli import build_parser
+from journeytui.tui.app import JourneyApp
+from journeytui.tui.commands import JourneyCommands
+from journeytui.tui.screens.dialogs import ChoiceScreen
+from journeytui.tui.screens.help import HelpScreen
+from journeytui.tui.widgets.coverage import CoverageView, touchpoints_at
+from journeytui.tui.widgets.graph import JourneyGraph
+from journeytui.tui.widgets.inspector import FieldCheck, Inspector
+from journeytui.tui.widgets.problems import ProblemsPanel
+
+SIZE = (100, 32)
+
+
+async def test_graph_keys_cycle_stages_and_edges(
+    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
+) -> None:
+    app = make_app(copy_journey("b2b-it-tool.toml"))
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.focused is app.query_one(JourneyGraph)
+        await pilot.press("down")
+        await pilot.pause()
+        assert app.selection == ("stages", 1)
+        await pilot.press("right")
+        await pilot.pause()
+        j = app.journey
+        assert j is not None and app.selection is not None and app.selection[0] == "transitions"
+        first = j.transitions[int(app.selection[1])]
+        assert first.from_ == "research"
+        seen = {app.selection}
+        for _ in range(6):
+            await pilot.press("right")
+            await pilot.pause()
+            seen.add(app.selection)
+        ends = [j.transitions[int(s[1])] for s in seen]
+        assert all("research" in (t.from_, t.to) for t in ends)
+        assert len(seen) == len([t for t in j.transitions if "research" in (t.from_, t.to)])
+        await pilot.press("up")
+        await pilot.pause()
+        assert app.selection == ("stages", 0)
+        await pilot.press("up")  # wraps around to the last stage
+        await pilot.pause()
+        assert app.selection == ("stages", 6)
+        assert app.query_one(Inspector).border_title == "stage lost"
+
+
+async def test_click_selects_box_and_edge(
+    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
+) -> None:
+    app = make_app(copy_journey("b2b-it-tool.toml"))
+    async with app.run_test(size=SIZE) as pilot:
+        graph = app.query_one(JourneyGraph)
+        x, y, w, _h = graph.canvas.regions[("stages", 1)]
+        offset = graph.content_region.offset - graph.region.offset
+        sx, sy = int(graph.scroll_x), int(graph.scroll_y)
+        await pilot.click(JourneyGraph, offset=(x + 3 - sx + offset.x, y + 1 - sy + offset.y))
+        await pilot.pause()
+        assert app.selection == ("stages", 1)
+        # the first cell right of the research box on its first outgoing port row belongs to an edge
+        row = y + 2
+        col = x + w
+        target = graph.canvas.hit_at(col, row)
+        assert target is not None and target[0] == "transitions"
+        sx, sy = int(graph.scroll_x), int(graph.scroll_y)
+        await pilot.click(JourneyGraph, offset=(col - sx + offset.x, row - sy + offset.y))
+        await pilot.pause()
+        assert app.selection == target
+
+
+async def test_problems_follow_edits_and_select_the_element(
+    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
+) -> None:
+    app = make_app(copy_journey("b2b-it-tool.toml"))
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.query_one(ProblemsPanel)
+        assert panel.diagnostics == []
+        app.selection = ("stages", 0)
+        await pilot.pause()
+        entry = next(w for w in app.query_one(Inspector)._editors if isinstance(w, FieldCheck))
+        entry.value = False  # no entry stage any more: an error
+        await pilot.pause()
+        assert [d.code for d in panel.diagnostics] == ["E401"]
+        app.selection = ("personas", 0)
+        await pilot.pause()
+        await pilot.press("f8")
+        await pilot.pause()
+        assert app.selection == ("stages", 0)
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert panel.diagnostics == []
+
+
+async def test_coverage_cell_lists_touchpoints(
+    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
+) -> None:
+    app = make_app(copy_journey("b2b-it-tool.toml"))
+    async with app.run_test(size=SIZE) as pilot:
+        j = app.journey
+        assert j is not None
+        assert [j.touchpoints[i].id for i in touchpoints_at(j, "compare", "dept_head")] == [
+            "roi_simulation",
+            "newsletter",
+        ]
+        assert touchpoints_at(j, "sales", "it_staff") == [8]  # the meeting reaches everyone
+        await pilot.press("4")
+        await pilot.pause()
+        table = app.query_one(CoverageView).query_one(DataTable)
+        assert app.focused is table
+        table.move_cursor(row=2, column=1)  # compare x dept_head
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceScreen)
+        await choose(pilot, "3")
+        assert app.selection == ("touchpoints", 3)
+
+
+async def test_personas_tab_selects_persona_and_gate(
+    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
+) -> None:
+    app = make_app(copy_journey("b2b-it-tool.toml"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        personas = app.query_one("#persona-table", DataTable)
+        assert personas.row_count == 4 and app.focused is personas
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert app.selection == ("personas", 1)
+        gates = app.query_one("#gate-table", DataTable)
+        gates.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.selection == ("gates", 0)
+
+
+async def test_elements_tree_selects_tables(
+    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
+) -> None:
+    app = make_app(copy_journey("b2b-it-tool.toml"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        await pilot.press("down")  # journey -> population
+        await pilot.pause()
+        assert app.selection == ("population",)
+        assert app.query_one(Inspector).border_title == "population"
+
+
+async def test_palette_lists_grouped_actions(make_app: Callable[..., JourneyApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        provider = JourneyCommands(app.screen)
+        labels = [hit.text async for hit in provider.discover()]
+        for label in ("Stage: add", "Transition: retarget to…", "File: save", "Edit: undo", "Persona: add"):
+            assert label in labels
+        assert "File: new from a bundled journey…" not in labels  # only for a missing file
+        hits = [hit async for hit in provider.search("retarget")]
+        assert {str(h.text) for h in hits} >= {"Transition: retarget from…", "Transition: retarget to…"}
+        (add,) = [h async for h in provider.search("Stage: add") if str(h.text) == "Stage: add"]
+        add.command()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "PromptScreen"
+
+
+async def test_help_describes_the_focused_panel(make_app: Callable[..., JourneyApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert "## Journey graph" in app.screen.text
+        assert app.screen.query_one(Markdown) is not None
+        await pilot.press("escape")
+        await pilot.press("5", "f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen) and "## Problems" in app.screen.text
+
+
+def test_cli_edit_opens_the_given_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    opened: list[JourneyApp] = []
+    monkeypatch.setattr(JourneyApp, "run", lambda self, *a, **k: opened.append(self))
+    parser = build_parser()
+    args = parser.parse_args(["edit", str(tmp_path / "x.toml")])
+    assert isinstance(args, argparse.Namespace)
+    assert args.func(args) == 0
+    assert opened[0].doc.path == tmp_path / "x.toml" and opened[0].missing
+    from journeytui.cli import main
+
+    assert main([]) == 0  # no arguments: the app on the flagship
+    assert opened[1].doc.path is not None and opened[1].doc.path.name == "b2b-it-tool.toml"
