@@ -14,15 +14,17 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from journeytui.model.types import Journey
-from journeytui.sim.compile import KIND_MOVE, KIND_STALL, Compiled, check_runs, check_weeks, compile_journey
+from journeytui.model.types import MAX_WEEKS, Journey
+from journeytui.sim.channels import ChannelSteps
+from journeytui.sim.compile import KIND_MOVE, KIND_NONE, KIND_STALL, Compiled, check_runs, check_weeks, compile_journey
 from journeytui.sim.errors import SimulationCancelled, SimulationError
 from journeytui.sim.kpis import summarise
 from journeytui.sim.results import SimResult
-from journeytui.sim.tables import gate_tables, outcome_table, score_table, touch_tables
+from journeytui.sim.state import BIG, NEVER
+from journeytui.sim.tables import due_table, gate_tables, outcome_table, score_table, touch_tables
 
-BIG = np.int32(2**31 - 1)
-"""hold_until of a lead waiting in the sales queue: on hold until served."""
+CHUNK = 1 << 20
+"""Leads scheduled per batch: bounds the temporaries of a scheduling pass."""
 
 STREAMS = ("layout", "arrivals", "moves", "durations", "capacity", "engagement")
 
@@ -52,17 +54,23 @@ def _max_arrivals(c: Compiled, weeks: int) -> int:
 
 
 def bytes_per_slot(c: Compiled) -> int:
-    """Bytes of state and weekly temporaries per lead slot (see docs/simulation.md)."""
+    """Bytes of state and weekly temporaries per lead slot (see docs/simulation.md).
+
+    Temporaries are counted as if every lead were due at once (an upper bound).
+    """
     j = c.journey
-    words = (c.S + 63) // 64
-    n = 4 + 4 + 2 + 2 + 8 * words + 8 + 4 + 8 + 4  # key, hold, entered, arrived, visited, draws, row, gathers
+    S = c.S
+    n = 4 + 2 + 2 + 2  # key, hold, arrival week, week of the next outcome
+    n += next(b for b in (1, 2, 4, 8) if 8 * b >= S) if S <= 64 else 8 * ((S + 63) // 64)  # stages visited
+    n += 1 + 40  # the weekly scan for leads due an outcome, and the arrays of those leads
     if j.scoring is not None:
-        n += 4 + 8 + 2
+        n += 4 + 1 + 8  # score; the weekly scan for MQLs
     lifts = sum(1 for tp in j.touchpoints if tp.lift)
     if lifts:
-        n += 2 + 2 * min(lifts, 16) + 4
+        n += 2 + 2 * min(lifts, 16) + 8  # lift mask, lift ends, expiry lists
     if j.touchpoints:
-        n += 4 + 2 + 2 + 2 * len(j.touchpoints)
+        triggers = len({tp.schedule.after for tp in j.touchpoints if tp.schedule.after})
+        n += 8 + 8 + 2 * triggers + 40  # entry week index, live list, last engagements, weekly arrays
     return n
 
 
@@ -92,8 +100,18 @@ def _check_memory(c: Compiled, weeks: int, runs: int, limit: int | None) -> None
     )
 
 
-class Engine:
-    """One Monte Carlo simulation: state arrays, the weekly step, and counters for the KPIs."""
+class Engine(ChannelSteps):
+    """One Monte Carlo simulation: state arrays, the weekly step, and counters for the KPIs.
+
+    Moves are event driven. A lead's weekly outcome (competing risks, docs/simulation.md)
+    has a fixed chance ``exit`` of being anything other than staying while its stage,
+    persona and active lifts stay the same, so the week of its next outcome is geometric:
+    ``next_draw`` holds that week and the outcome itself is drawn in that week, conditional
+    on not staying. Whenever what the chances depend on changes (a move, a stall, a hand-off,
+    a lift starting or ending), the wait is drawn afresh from the current week on, which the
+    memoryless geometric law makes equivalent to drawing every week. The weekly step then
+    touches only the leads that move, engage or are due a send.
+    """
 
     def __init__(self, c: Compiled, weeks: int, runs: int, seed: int) -> None:
         self.c, self.W, self.R = c, weeks, runs
@@ -106,11 +124,16 @@ class Engine:
         self.out = outcome_table(c)
         self.gates = gate_tables(c)
         self.touches, n_triggers = touch_tables(c, weeks, self.out.tp_bit)
+        self.due = due_table(self.touches) if self.touches else None
         self.score = score_table(c)
+        self.min_threshold = float(self.score.threshold.min()) if self.score is not None else math.inf
         chans = c.journey.channels
         self.capacity = np.array([ch.capacity if ch.capacity is not None else -1 for ch in chans], dtype=np.int64)
         self.b = c.account_size or 1
-        self._layout(n_triggers)
+        self.is_won = np.array([k == "won" for k in c.kinds] + [False])
+        self.open_key = np.repeat(np.array([k == "open" for k in c.kinds] + [False]), self.P)
+        self.pending: list[np.ndarray] = []
+        self.has_gates = bool(self.gates) and bool((self.out.code_gate >= 0).any())
         E = len(c.journey.transitions)
         self.edge_moves = np.zeros((runs, E), dtype=np.int64)
         self.handoff_moves = np.zeros((runs, S), dtype=np.int64)
@@ -125,8 +148,7 @@ class Engine:
         self.queue = np.zeros(0, dtype=np.int64)
         self.queue_since = np.zeros(0, dtype=np.int32)
         self.buckets: dict[int, list[tuple[int, np.ndarray]]] = {}
-        self.is_won = np.array([k == "won" for k in c.kinds] + [False])
-        self.open_key = np.repeat(np.array([k == "open" for k in c.kinds] + [False]), self.P)
+        self._layout(n_triggers)
 
     # -- set-up -------------------------------------------------------------
     def _layout(self, n_triggers: int) -> None:
@@ -142,63 +164,67 @@ class Engine:
         self.start = n0 + np.concatenate([np.zeros((R, 1), dtype=np.int64), np.cumsum(per_week, axis=1)], axis=1)
         self.nmax = N = int(max(n0 + per_week.sum(axis=1).max(), 1))
         total = R * N
-        local = np.arange(N)
-        if c.account_size:
-            m = len(c.pattern)
-            persona = np.tile(c.pattern[(local % self.b) % m], R)
-        elif P > 1:
-            persona = self.rng["layout"].choice(P, size=total, p=c.weights)
-        else:
-            persona = np.zeros(total, dtype=np.int64)
-        self.key = (S * P + persona).astype(np.int32)
-        stage0 = np.repeat(np.arange(S), c.initial)
-        init_idx = (np.arange(R)[:, None] * N + np.arange(n0)[None, :]).ravel()
-        self.key[init_idx] = np.tile(stage0, R) * P + persona[init_idx]
-        self.hold = np.zeros(total, dtype=np.int32)
-        self.entered = np.zeros(total, dtype=np.int16)
+        # keys start as 'not arrived' (stage S) with the lead's persona; built run by run in
+        # blocks, so no temporary spans the whole population
+        self.key = np.empty(total, dtype=np.int32)
+        key2 = self.key.reshape(R, N)
+        cdf = np.cumsum(c.weights)[:-1].astype(np.float32)
+        pattern = c.pattern.astype(np.int32)
+        rows = max(1, CHUNK // N)
+        for r0 in range(0, R, rows):
+            block = key2[r0 : r0 + rows]
+            if c.account_size:
+                block[:] = pattern[(np.arange(N) % self.b) % len(pattern)]
+            elif P > 1:
+                u = self.rng["layout"].random(block.shape, dtype=np.float32)
+                block[:] = 0
+                for edge in cdf:
+                    block += u >= edge
+            else:
+                block[:] = 0
+            block += S * P
+        stage0 = np.repeat(np.arange(S, dtype=np.int32), c.initial)
+        init = key2[:, :n0]  # the initial cohort: the first n0 slots of every run
+        init += (stage0 - S) * P
+        self.hold = np.zeros(total, dtype=np.int16)
         self.arrived = np.zeros(total, dtype=np.int16)
-        self.visited = np.zeros((total, (S + 63) // 64), dtype=np.uint64)
-        self.entries = np.zeros((R, S), dtype=np.int64)
-        self._visit(init_idx, np.tile(stage0, R))
+        self.next_draw = np.full(total, NEVER, dtype=np.int16)
+        # stages ever visited, one bit per stage: a 1-D array of the smallest fitting type up to 64 stages
+        vtype = (
+            next(d for d in (np.uint8, np.uint16, np.uint32, np.uint64) if 8 * np.dtype(d).itemsize >= S)
+            if S <= 64
+            else np.uint64
+        )
+        self.visited = np.zeros(total, dtype=vtype) if S <= 64 else np.zeros((total, (S + 63) // 64), dtype=np.uint64)
+        self.stage_bit = (np.uint64(1) << (np.arange(S + 1, dtype=np.uint64) % np.uint64(64))).astype(vtype)
+        if S <= 64:
+            self.visited.reshape(R, N)[:, :n0] = self.stage_bit[stage0]
+        else:
+            self.visited.reshape(R, N, -1)[:, np.arange(n0), stage0 // 64] = self.stage_bit[stage0]
+        self.entries = np.tile(c.initial.astype(np.int64), (R, 1))
         self.counts = np.zeros((R, self.SP), dtype=np.int64)
-        self._count(init_idx, self.key[init_idx], +1)
         self.scores = np.zeros(total, dtype=np.float32) if self.score else None
         L = self.out.L
         self.mask = np.zeros(total, dtype=np.uint16) if L else None
         self.lift_until = np.zeros((L, total), dtype=np.int16) if L else None
         self.last_eng = np.full((n_triggers, total), -1, dtype=np.int16)
-
-    # -- helpers ------------------------------------------------------------
-    def _run(self, idx: np.ndarray) -> np.ndarray:
-        return idx // self.nmax
-
-    def _per_run(self, idx: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-        return np.bincount(self._run(idx), weights=weights, minlength=self.R).astype(np.int64)
-
-    def _count(self, idx: np.ndarray, keys: np.ndarray, sign: int) -> None:
-        flat = self._run(idx) * self.SP + keys
-        self.counts += sign * np.bincount(flat, minlength=self.R * self.SP).reshape(self.R, self.SP)
-
-    def _visit(self, idx: np.ndarray, stage: np.ndarray) -> None:
-        word = stage // 64
-        bit = np.left_shift(np.uint64(1), (stage % 64).astype(np.uint64))
-        old = self.visited[idx, word]
-        first = (old & bit) == 0
-        self.visited[idx, word] = old | bit
-        flat = self._run(idx[first]) * self.S + stage[first]
-        self.entries += np.bincount(flat, minlength=self.R * self.S).reshape(self.R, self.S)
-
-    def _move(self, idx: np.ndarray, stage: np.ndarray, t: int) -> None:
-        old = self.key[idx]
-        new = (stage * self.P + old % self.P).astype(np.int32)
-        self._count(idx, old, -1)
-        self._count(idx, new, +1)
-        self.key[idx] = new
-        self.entered[idx] = t
-        self._visit(idx, stage)
-        won = self.is_won[stage]
-        if won.any():
-            self.won_after += np.bincount(t - self.arrived[idx[won]].astype(np.int64), minlength=self.W + 1)
+        nd2 = self.next_draw.reshape(R, N)
+        rows = max(1, CHUNK // max(n0, 1))
+        for r0 in range(0, R, rows):
+            block = init[r0 : r0 + rows]
+            self.counts[r0 : r0 + rows] = np.bincount(
+                (block + (np.arange(block.shape[0], dtype=np.int32) * self.SP)[:, None]).ravel(),
+                minlength=block.shape[0] * self.SP,
+            ).reshape(-1, self.SP)
+            # no lift is active yet; leads in closed stages have exit 0 and get NEVER
+            nd2[r0 : r0 + rows, :n0] = self._wait(block.ravel() << L, 1).reshape(block.shape)
+        # leads in open stages, for the steps that look at every live lead (touchpoints)
+        self.act = np.flatnonzero(self.open_key[self.key]) if self.touches else np.zeros(0, dtype=np.int64)
+        # with touchpoints, per lead key * (W + 2) - the week it entered its stage: plus t, the
+        # index of (key, weeks since entry) in the touchpoint tables. Initial leads entered at week 0.
+        self.width = self.W + 2
+        wide = (S + 1) * P * self.width >= 2**31 - 1
+        self.since0 = self.key.astype(np.int64 if wide else np.int32) * self.width if self.touches else None
 
     # -- the week -----------------------------------------------------------
     def step(self, t: int, remaining: np.ndarray) -> None:
@@ -207,160 +233,61 @@ class Engine:
             self._qualify_and_hand_off(t, remaining)
         if self.touches:
             self._touchpoints(t, remaining)
+        if self.pending:
+            # a lead listed twice is drawn twice and keeps the last draw: still a fresh draw
+            changed = np.concatenate(self.pending)
+            self.pending = []
+            self._schedule(changed, t)
         self._moves(t)
         self._arrive(t)
 
-    def _decay_and_expire(self, t: int) -> None:
-        if self.scores is not None and self.score is not None and self.score.decay > 0:
-            self.scores *= np.float32(1.0 - self.score.decay)
-        assert self.lift_until is None or self.mask is not None
-        for bit, idx in self.buckets.pop(t, []):
-            assert self.lift_until is not None and self.mask is not None
-            ended = idx[self.lift_until[bit, idx] < t]
-            self.mask[ended] &= np.uint16(~(1 << bit) & 0xFFFF)
-
-    def _touchpoints(self, t: int, remaining: np.ndarray) -> None:
-        width = self.W + 2
-        # only leads in open stages can be due a send: work on that subset
-        live = np.flatnonzero(self.open_key[self.key])
-        if live.size == 0:
-            return
-        base = self.key[live] * width
-        stage_k = base + (t - self.entered[live])
-        for tp in self.touches:
-            if tp.after < 0:
-                due = tp.sends[stage_k]
-            else:
-                last = self.last_eng[tp.after, live]
-                due = tp.sends[base + np.where(last < 0, width - 1, t - last.astype(np.int32))]
-            hit_due = np.flatnonzero(due)
-            if hit_due.size == 0:
-                continue
-            cand = live[hit_due]
-            n = due[hit_due].astype(np.int64)
-            if self.capacity[tp.channel] >= 0:
-                cand, n = self._within_capacity(cand, n, remaining[tp.channel])
-                if cand.size == 0:
-                    continue
-            runs = self._run(cand)
-            sent = np.bincount(runs, weights=n, minlength=self.R).astype(np.int64)
-            self.tp_sends[:, tp.index] += sent
-            self.ch_touches[:, tp.channel] += sent
-            rng = self.rng["engagement"]
-            if n.max() == 1:
-                got = (rng.random(cand.size) < tp.engagement).astype(np.int64)
-            else:
-                got = rng.binomial(n, tp.engagement)
-            hit = got > 0
-            who, got = cand[hit], got[hit]
-            if who.size == 0:
-                continue
-            self.tp_engaged[:, tp.index] += np.bincount(self._run(who), weights=got, minlength=self.R).astype(np.int64)
-            if self.scores is not None and tp.points:
-                self.scores[who] += np.float32(tp.points) * got
-            if tp.trigger_slot >= 0:
-                self.last_eng[tp.trigger_slot, who] = t
-            if tp.bit >= 0:
-                assert self.lift_until is not None and self.mask is not None
-                self.lift_until[tp.bit, who] = t + tp.lift_weeks - 1
-                self.mask[who] |= np.uint16(1 << tp.bit)
-                self.buckets.setdefault(t + tp.lift_weeks, []).append((tp.bit, who))
-
-    def _within_capacity(self, cand: np.ndarray, n: np.ndarray, left: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Leads served this week on a limited channel: a random subset per run, touches <= capacity left."""
-        runs = self._run(cand)
-        demand = np.bincount(runs, weights=n, minlength=self.R)
-        if np.all(demand <= left):
-            left -= demand.astype(np.int64)
-            return cand, n
-        over = (demand > left)[runs]
-        keep_all = cand[~over], n[~over]
-        cand, n, runs = cand[over], n[over], runs[over]
-        # runs are integers and the draws lie in [0, 1): one sort orders by run, then at random
-        order = np.argsort(runs + self.rng["capacity"].random(cand.size))
-        cand, n, runs = cand[order], n[order], runs[order]
-        cum = np.cumsum(n)
-        first = np.searchsorted(runs, np.arange(self.R))
-        before = np.where(first > 0, cum[np.maximum(first - 1, 0)], 0)
-        keep = cum - before[runs] <= left[runs]
-        cand = np.concatenate([keep_all[0], cand[keep]])
-        n = np.concatenate([keep_all[1], n[keep]])
-        left -= np.bincount(self._run(cand), weights=n, minlength=self.R).astype(np.int64)
-        back = np.argsort(cand, kind="stable")
-        return cand[back], n[back]
-
-    def _qualify_and_hand_off(self, t: int, remaining: np.ndarray) -> None:
-        sc = self.score
-        assert sc is not None and self.scores is not None
-        new = np.flatnonzero((self.scores >= sc.threshold[self.key]) & (self.hold < t))
-        if new.size:
-            self.hold[new] = BIG
-            self.per_week["mqls"][:, t] += self._per_run(new)
-            self.queue = np.concatenate([self.queue, new])
-            self.queue_since = np.concatenate([self.queue_since, np.full(new.size, t, dtype=np.int32)])
-        if self.queue.size == 0:
-            return
-        runs = self._run(self.queue)
-        order = np.argsort(runs, kind="stable")
-        first = np.searchsorted(runs[order], np.arange(self.R))
-        rank = np.empty(self.queue.size, dtype=np.int64)
-        rank[order] = np.arange(self.queue.size) - first[runs[order]]
-        if sc.channel >= 0 and self.capacity[sc.channel] >= 0:
-            served = rank < remaining[sc.channel][runs]
-        else:
-            served = np.ones(self.queue.size, dtype=bool)
-        who = self.queue[served]
-        if who.size:
-            per_run = self._per_run(who)
-            if sc.channel >= 0:
-                remaining[sc.channel] -= np.where(self.capacity[sc.channel] >= 0, per_run, 0)
-                self.ch_touches[:, sc.channel] += per_run
-            self.per_week["handoffs"][:, t] += per_run
-            from_stage = self.key[who] // self.P
-            self.handoff_moves += np.bincount(self._run(who) * self.S + from_stage, minlength=self.R * self.S).reshape(
-                self.R, self.S
-            )
-            self._move(who, np.full(who.size, sc.to_stage), t)
-            self.hold[who] = t
-            self.scores[who] = 0.0
-        waiting = ~served
-        self.queue, self.queue_since = self.queue[waiting], self.queue_since[waiting]
-        q = self.c.causes.index("sales queue")
-        fresh = self.queue[self.queue_since == t]
-        self.stall_starts[:, q] += self._per_run(fresh)
-        waiting_now = self._per_run(self.queue)
-        self.stall_weeks[:, q] += waiting_now
-        self.per_week["queue"][:, t] = waiting_now
-
     def _moves(self, t: int) -> None:
-        out, c = self.out, self.c
-        row = self.key if out.L == 0 else (self.key << out.L) | self.mask
-        u = self.rng["moves"].random(self.key.size, dtype=np.float32)
-        movers = np.flatnonzero((u < out.exit[row]) & (self.hold < t))
-        if movers.size == 0:
+        """Step 4 for the leads whose outcome falls this week: which outcome, given not staying."""
+        out, R = self.out, self.R
+        due = self._due(t)
+        if due.size == 0:
             return
-        u = u[movers]
-        oc = (u[:, None] >= out.cum[row[movers]]).sum(axis=1)
-        stage = self.key[movers] // self.P
-        kind = c.out_kind[stage, oc]
-        gate = c.out_gate[stage, oc]
-        if self.gates and (gate >= 0).any():
-            closed = np.zeros(movers.size, dtype=bool)
-            for g in np.unique(gate[gate >= 0]):
+        key = self.key[due]
+        row = key if out.L == 0 else self._rows(due)
+        u = self.rng["moves"].random(due.size, dtype=np.float32)
+        code = key.astype(np.int64) * out.K
+        for col in out.cond:
+            code += u >= col[row]
+        kind = out.code_kind[code]
+        new_key = out.code_key[code]
+        if self.has_gates:
+            gate = out.code_gate[code]
+            for g in range(len(self.gates)):
                 sel = np.flatnonzero(gate == g)
-                closed[sel] = ~self._gate_holds(int(g), movers[sel])
-            keep = ~closed
-            movers, stage, kind, oc = movers[keep], stage[keep], kind[keep], oc[keep]
-        st = kind == KIND_STALL
-        if st.any():
-            self._stall(movers[st], c.out_stall[stage[st], oc[st]], t)
-        mv = kind == KIND_MOVE
-        if mv.any():
-            who, edge = movers[mv], c.out_edge[stage[mv], oc[mv]]
-            self.edge_moves += np.bincount(
-                self._run(who) * len(c.journey.transitions) + edge, minlength=self.edge_moves.size
-            ).reshape(self.edge_moves.shape)
-            self._move(who, c.out_target[stage[mv], oc[mv]], t)
+                if sel.size == 0:
+                    continue
+                shut = sel[~self._gate_holds(int(g), due[sel])]
+                kind[shut] = KIND_NONE  # the gated move is blocked: the lead stays
+                new_key[shut] = key[shut]
+        first = np.full(due.size, t + 1, dtype=np.float32)
+        st = np.flatnonzero(kind == KIND_STALL)
+        if st.size:
+            # after a stall of d weeks the lead draws again from week t + d + 1
+            first[st] += np.minimum(self._stall(due[st], out.code_stall[code[st]], t), 2 * MAX_WEEKS)
+        mv = np.flatnonzero(kind == KIND_MOVE)
+        if mv.size:
+            who, cm = due[mv], code[mv]
+            run = self._run(who)
+            KC = out.code_kind.size
+            per_code = np.bincount(self._flat(run, cm, KC), minlength=R * KC).reshape(R, KC)
+            used = np.flatnonzero(per_code.any(axis=0))
+            m = per_code[:, used]
+            np.add.at(self.counts.T, out.code_key[used], m.T)
+            np.add.at(self.counts.T, used // out.K, -m.T)
+            np.add.at(self.edge_moves.T, out.code_edge[used], m.T)
+            stage = out.code_stage[cm]
+            self.key[who] = new_key[mv]
+            self._entered(who, new_key[mv], t)
+            self._visit(who, stage, run)
+            won = np.flatnonzero(self.is_won[stage])
+            if won.size:
+                self.won_after += np.bincount(t - self.arrived[who[won]].astype(np.int64), minlength=self.W + 1)
+        self.next_draw[due] = self._wait(new_key if out.L == 0 else self._rows(due), first)
 
     def _gate_holds(self, g: int, idx: np.ndarray) -> np.ndarray:
         gt, b, N = self.gates[g], self.b, self.nmax
@@ -377,21 +304,24 @@ class Engine:
             ok &= role[keys].any(axis=1)
         return ok
 
-    def _stall(self, who: np.ndarray, stall: np.ndarray, t: int) -> None:
+    def _stall(self, who: np.ndarray, stall: np.ndarray, t: int) -> np.ndarray:
+        """Put leads on hold; returns the durations drawn."""
         rng = self.rng["durations"]
         d = np.zeros(who.size, dtype=np.int64)
-        for k in np.unique(stall):
-            sel = stall == k
-            dur = self.c.journey.stalls[int(k)].duration
+        for k, st in enumerate(self.c.journey.stalls):
+            sel = np.flatnonzero(stall == k)
+            if sel.size == 0:
+                continue
+            dur = st.duration
             if dur.kind == "fixed":
                 d[sel] = int(dur.weeks or 1)
             elif dur.kind == "uniform":
-                d[sel] = rng.integers(int(dur.min or 1), int(dur.max or dur.min or 1) + 1, size=int(sel.sum()))
+                d[sel] = rng.integers(int(dur.min or 1), int(dur.max or dur.min or 1) + 1, size=sel.size)
             else:
-                d[sel] = rng.geometric(1.0 / float(dur.mean or 1.0), size=int(sel.sum()))
+                d[sel] = rng.geometric(1.0 / float(dur.mean or 1.0), size=sel.size)
         self.hold[who] = np.minimum(t + d, BIG - 1)
         cause = self.cause_of_stall[stall]
-        flat = self._run(who) * len(self.c.causes) + cause
+        flat = self._flat(self._run(who), cause, len(self.c.causes))
         size = self.R * len(self.c.causes)
         self.stall_starts += np.bincount(flat, minlength=size).reshape(self.stall_starts.shape)
         self.stall_weeks += (
@@ -399,6 +329,7 @@ class Engine:
             .astype(np.int64)
             .reshape(self.stall_weeks.shape)
         )
+        return d
 
     def _arrive(self, t: int) -> None:
         if self.entry.size == 0:
@@ -413,12 +344,17 @@ class Engine:
         offsets = np.cumsum(seg) - seg
         idx = np.repeat(seg_start - offsets, seg) + np.arange(total)
         stage = np.repeat(np.tile(self.entry, self.R), seg)
-        self.key[idx] = (stage * self.P + self.key[idx] % self.P).astype(np.int32)
-        self.entered[idx] = t
+        keys = (stage * self.P + self.key[idx] % self.P).astype(np.int32)
+        self.key[idx] = keys
+        self._entered(idx, keys, t)
         self.arrived[idx] = t
         self.hold[idx] = t
         self._visit(idx, stage)
         self._count(idx, self.key[idx], +1)
+        idx = idx[self.open_key[self.key[idx]]]
+        self._schedule(idx, t + 1)
+        if self.touches:
+            self.act = np.concatenate([self.act, idx])
 
 
 def simulate(

@@ -20,10 +20,27 @@ MAX_TABLE_ENTRIES = 1 << 23
 
 @dataclass
 class OutcomeTable:
+    """Outcome chances per row (``key << L | lift mask``) and what each outcome does per key.
+
+    The engine draws when a lead's next outcome other than staying falls (a geometric wait
+    from ``inv_log_stay``) and then which one, from ``cond``: the cumulative chances given
+    not staying. Outcome ``oc`` of a lead with key ``k`` has code ``k * K + oc``; the
+    ``code_*`` arrays say what it does.
+    """
+
     L: int
+    K: int
     exit: np.ndarray  # (rows,) chance of any outcome other than staying
-    cum: np.ndarray  # (rows, K) cumulative outcome chances
+    cond: np.ndarray  # (K - 1, rows) cumulative chances of outcomes 0 .. K-2 given not staying
+    wait_scale: np.ndarray  # (rows,) -1 / log(1 - exit): a standard exponential times it, floored, is the wait
+    depends: list[np.ndarray]  # per lift bit: (rows,) whether the row's outcomes change with the bit
     tp_bit: list[int]  # per touchpoint: its lift bit or -1
+    code_kind: np.ndarray  # (keys * K,) KIND_*
+    code_key: np.ndarray  # (keys * K,) the lead's key after the outcome
+    code_stage: np.ndarray  # (keys * K,) the lead's stage after the outcome
+    code_edge: np.ndarray  # (keys * K,) transition index or -1
+    code_stall: np.ndarray  # (keys * K,) stall index or -1
+    code_gate: np.ndarray  # (keys * K,) gate index or -1
 
 
 def lift_bits(c: Compiled) -> tuple[list[int], np.ndarray, list[int]]:
@@ -85,9 +102,38 @@ def outcome_table(c: Compiled) -> OutcomeTable:
     lifted = np.where(is_move[None], moves * scale[:, :, None], np.where(kind == KIND_STALL, prob, 0.0)[None])
     lifted = np.transpose(lifted, (1, 0, 2)).reshape(keys << L, K)
     cum = np.cumsum(lifted, axis=1)
-    # float32: the draws are float32 too; the rounding (< 1e-7) is far below sampling noise
-    cum32 = cum.astype(np.float32)
-    return OutcomeTable(L=L, exit=cum32[:, -1].copy(), cum=cum32, tp_bit=tp_bit)
+    exit_ = cum[:, -1].copy()
+    with np.errstate(divide="ignore"):
+        log_stay = np.log1p(-np.minimum(exit_, 1.0))
+        # P(wait >= k) = (1 - exit)^k; inf where exit is 0 (never), 0 where exit is 1 (this week)
+        scale = np.where(exit_ > 0, -1.0 / np.where(log_stay < 0, log_stay, -1.0), np.inf)
+        cond = np.where(exit_[:, None] > 0, cum / np.where(exit_ > 0, exit_, 1.0)[:, None], 1.0)
+    rows = np.arange(keys << L)
+    depends = [np.any(cum != cum[rows ^ (1 << b)], axis=1) for b in range(L)]
+    persona = np.arange(keys) % P
+    code_stage = np.where(kind == KIND_MOVE, target, stage[:, None])
+    gate = np.full((keys, K), -1, dtype=np.int64)
+    gate[: S * P] = c.out_gate[stage[: S * P]]
+    edge = np.full((keys, K), -1, dtype=np.int64)
+    edge[: S * P] = np.where(kind[: S * P] == KIND_MOVE, c.out_edge[stage[: S * P]], -1)
+    stall_ = np.full((keys, K), -1, dtype=np.int64)
+    stall_[: S * P] = np.where(kind[: S * P] == KIND_STALL, c.out_stall[stage[: S * P]], -1)
+    return OutcomeTable(
+        L=L,
+        K=K,
+        exit=exit_,
+        # float32 (the draws are float32 too): the rounding (< 1e-7) is far below sampling noise
+        cond=np.ascontiguousarray(cond[:, : K - 1].T).astype(np.float32),
+        wait_scale=scale.astype(np.float32),
+        depends=depends,
+        tp_bit=tp_bit,
+        code_kind=kind.ravel(),
+        code_key=(code_stage * P + persona[:, None]).astype(np.int32).ravel(),
+        code_stage=code_stage.ravel(),
+        code_edge=edge.ravel(),
+        code_stall=stall_.ravel(),
+        code_gate=gate.ravel(),
+    )
 
 
 @dataclass
@@ -230,4 +276,38 @@ def score_table(c: Compiled) -> ScoreTable | None:
         decay=sc.decay,
         to_stage=c.stage_ids.index(sc.handoff_to),
         channel=chans.index(sc.handoff_channel) if sc.handoff_channel in chans else -1,
+    )
+
+
+@dataclass
+class DueTable:
+    """Which stage-triggered touchpoints are due, per key and weeks since the trigger.
+
+    ``code[key * (W+2) + k]`` numbers the set of touchpoints due (``patterns[code]`` as bits
+    over ``members``); code 0 is 'none'. The codes are dense so that leads sort by them fast.
+    """
+
+    code: np.ndarray  # ((S+1)*P * (W+2),) uint8 or uint16
+    patterns: list[int]  # per code: bit j set when touchpoint members[j] sends at least once
+    members: list[int]  # positions in the engine's touch list, one per bit
+    multi: list[bool]  # per bit: may send more than once in a week (the count is looked up)
+
+
+def due_table(touches: list[TouchTable]) -> DueTable | None:
+    """One gather per week tells every lead which stage-triggered touchpoints are due (up to 64)."""
+    members = [i for i, tp in enumerate(touches) if tp.after < 0][:64]
+    if not members:
+        return None
+    bits = np.zeros(touches[members[0]].sends.size, dtype=np.uint64)
+    for j, i in enumerate(members):
+        bits |= np.where(touches[i].sends > 0, np.uint64(1) << np.uint64(j), np.uint64(0))
+    patterns, code = np.unique(bits, return_inverse=True)
+    if patterns[0] != 0:  # keep code 0 for 'none'
+        patterns, code = np.concatenate([[np.uint64(0)], patterns]), code + 1
+    dtype = np.uint8 if patterns.size <= 256 else np.uint16 if patterns.size <= 65536 else np.uint32
+    return DueTable(
+        code=code.astype(dtype),
+        patterns=[int(p) for p in patterns],
+        members=members,
+        multi=[bool(touches[i].sends.max() > 1) for i in members],
     )
