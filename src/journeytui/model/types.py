@@ -334,6 +334,14 @@ class Journey:
     def channel(self, channel_id: str) -> Channel | None:
         return next((c for c in self.channels if c.id == channel_id), None)
 
+    def lead_personas(self) -> list[str]:
+        """Personas leads can have: those weighted in population.mix or counted in the DMU
+        composition (as the simulator draws them); empty when leads have no persona."""
+        known = [p.id for p in self.personas]
+        mix = {k for k, v in self.population.mix.items() if v > 0}
+        comp = {k for k, v in (self.dmu.composition if self.dmu else {}).items() if v > 0}
+        return [p for p in known if p in mix or p in comp]
+
     def outgoing(self, stage_id: str) -> list[Transition]:
         return [t for t in self.transitions if t.from_ == stage_id]
 

@@ -185,9 +185,8 @@ def check_content(j: Journey) -> Iterator[Finding]:
     """W101: stage x persona cells that no touchpoint reaches."""
     if not j.touchpoints and not j.personas:
         return
-    personas = [p.id for p in j.personas]
-    if j.dmu is not None and j.dmu.composition:
-        personas = [p for p in personas if j.dmu.composition.get(p, 0) > 0]
+    # The personas leads actually have; a journey that never says so is checked for all of them.
+    personas = j.lead_personas() or [p.id for p in j.personas]
     for si, stage in enumerate(j.stages):
         if stage.kind != "open":
             continue
@@ -228,15 +227,19 @@ def check_stays(j: Journey) -> Iterator[Finding]:
     for si, stage in enumerate(j.stages):
         if stage.kind != "open":
             continue
-        leave = sum(t.probability for t in j.transitions if t.from_ == stage.id)
-        if leave <= 0:
-            continue  # trapped or persona-only exits: graph rules speak about it
+        out = [t for t in j.transitions if t.from_ == stage.id]
         held = sum(s.probability * expected_hold(s) for _, s in stalls_of(j, stage.id))
-        stay = (1 + held) / leave
+        worst: tuple[float, str | None] = (0.0, None)
+        for persona in [None, *j.lead_personas()]:
+            leave = sum(t.by_persona.get(persona, t.probability) if persona else t.probability for t in out)
+            if leave > 0:  # no way out at all is for the graph rules (E406)
+                worst = max(worst, ((1 + held) / leave, persona), key=lambda w: w[0])
+        stay, persona = worst
         if stay > horizon:
+            who = f"leads of persona {persona}" if persona else "leads"
             yield Finding(
                 "W103",
-                f"leads stay in `{stage.id}` {stay:.0f} weeks on average, longer than the {horizon}-week horizon",
+                f"{who} stay in `{stage.id}` {stay:.0f} weeks on average, longer than the {horizon}-week horizon",
                 ("stages", si, "id"),
             )
 

@@ -170,3 +170,99 @@ def test_a_regression_with_a_cause_is_fine() -> None:
     j = make(*CLEAN, ("mid", "lead", 0.01))
     j.transitions[-1].cause = "competitor launch"
     assert check(j) == []
+
+
+def test_a_slow_persona_override_triggers_the_stay_warning() -> None:
+    from journeytui.validate import validate_text
+
+    text = """
+[journey]
+id = "p"
+title = "P"
+horizon = 20
+
+[dmu.composition]
+boss = 1
+it = 1
+
+[[stages]]
+id = "lead"
+name = "Lead"
+entry = true
+
+[[stages]]
+id = "won"
+name = "Won"
+kind = "won"
+
+[[transitions]]
+from = "lead"
+to = "won"
+probability = 0.2
+by_persona.it = 0.01
+
+[[personas]]
+id = "boss"
+name = "Boss"
+role = "decision_maker"
+
+[[personas]]
+id = "it"
+name = "IT"
+role = "gatekeeper"
+"""
+    stays = [d for d in validate_text(text, "p.toml").diagnostics if d.code == "W103"]
+    assert len(stays) == 1
+    assert "persona it" in stays[0].message and "100 weeks" in stays[0].message
+
+
+def test_content_gaps_follow_the_personas_leads_have() -> None:
+    from journeytui.validate import validate_text
+
+    text = """
+[journey]
+id = "p"
+title = "P"
+
+[population.mix]
+buyer = 1.0
+
+[[stages]]
+id = "lead"
+name = "Lead"
+entry = true
+
+[[stages]]
+id = "won"
+name = "Won"
+kind = "won"
+
+[[transitions]]
+from = "lead"
+to = "won"
+probability = 0.2
+
+[[personas]]
+id = "buyer"
+name = "Buyer"
+role = "buyer"
+
+[[personas]]
+id = "retired"
+name = "Persona nobody has"
+role = "user"
+
+[[channels]]
+id = "mail"
+name = "Mail"
+
+[[touchpoints]]
+id = "t"
+name = "T"
+type = "newsletter"
+channel = "mail"
+stages = ["lead"]
+personas = ["retired"]
+"""
+    gaps = [d.message for d in validate_text(text, "p.toml").diagnostics if d.code == "W101"]
+    assert gaps == ["no touchpoint reaches buyer in stage `lead` (content gap)"]
