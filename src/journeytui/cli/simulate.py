@@ -160,7 +160,10 @@ def render_table(journey: Journey, result: Forecast | SimResult) -> str:
     if isinstance(result, SimResult):
         k = result.kpis
         ttw = k["time_to_won"]
-        lines.append(f"time to won: median {ttw['median']} weeks, p90 {ttw['p90']} weeks")
+        if ttw["median"] is None:
+            lines.append("time to won: no lead won within the horizon")
+        else:
+            lines.append(f"time to won: median {_weeks(ttw['median'])}, p90 {_weeks(ttw['p90'])}")
         stalls = ", ".join(f"{c} {v['starts']:,.1f}" for c, v in k["stalls"].items() if v["starts"])
         lines.append(f"stalls started: {stalls or 'none'}")
         regs = ", ".join(f"{e} {v:,.1f}" for e, v in k["regressions"].items())
@@ -187,3 +190,7 @@ def render_table(journey: Journey, result: Forecast | SimResult) -> str:
     for line in lines:
         console.print(line, markup=False, soft_wrap=True)
     return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
+
+
+def _weeks(n: float) -> str:
+    return f"{n:g} week" if n == 1 else f"{n:g} weeks"
