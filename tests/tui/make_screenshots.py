@@ -25,6 +25,9 @@ SHOTS: list[tuple[str, str, list[str], tuple[int, int]]] = [
     ("elements", "b2b-it-tool.toml", ["2"], (110, 34)),
     ("help", "b2b-it-tool.toml", ["f1"], (110, 34)),
     ("small", "b2b-it-tool.toml", [], (80, 24)),
+    ("forecast", "b2b-it-tool.toml", ["6", "r"], (110, 34)),
+    ("compare", "b2b-it-tool.toml", ["down", "right", "plus", "plus", "c"], (110, 34)),
+    ("workshop", "b2b-it-tool.toml", ["w", "right", "right", "right", "right", "right"], (110, 34)),
 ]
 
 
@@ -32,9 +35,12 @@ async def shoot(name: str, path: Path, keys: list[str], size: tuple[int, int]) -
     app = create_app(path, watch_file=False)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
+        app.sim_runs = 5
         for key in keys:
             await pilot.press(key)
             await pilot.pause()
+        while app.sim_running:  # a Monte Carlo run started by "r"
+            await pilot.pause(0.05)
         await pilot.pause(0.2)
         app.save_screenshot(f"{name}.svg", str(IMAGES))
 

@@ -146,3 +146,50 @@ def test_coverage_cell_rows(copy_journey: Callable[[str], Path]) -> None:
             return app.query_one("#coverage-table", DataTable).row_count
 
     assert asyncio.run(run()) == 5
+
+
+async def _forecast_with_monte_carlo(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    assert isinstance(app, JourneyApp)
+    app.sim_runs = 5
+    await pilot.press("6", "r")
+    while app.sim_result is None:
+        await pilot.pause(0.05)
+    await _no_blink(pilot)
+
+
+def test_forecast_tab(snap_compare: Callable[..., bool], copy_journey: Callable[[str], Path]) -> None:
+    """The Forecast tab on the flagship after a 5-run Monte Carlo (seed 0).
+
+    You should see the note "Exact forecast, 52 weeks. Ignores scoring hand-offs, …", one sparkline row
+    per open stage (aware falling, research/compare/evaluate/sales rising) with 924 / 1,091 / 1,137 /
+    768 / 330 at week 52, won (total) 1,135 and lost (total) 3,456, then the Monte Carlo band chart
+    for aware (░ band, ━ mean, • exact), and below the strip "Week 52: won 12.8% (1,135) … weakest: compare".
+    """
+    assert snap_compare(
+        _app(copy_journey("b2b-it-tool.toml")), terminal_size=WIDE, run_before=_forecast_with_monte_carlo
+    )
+
+
+def test_compare_screen(snap_compare: Callable[..., bool], copy_journey: Callable[[str], Path]) -> None:
+    """Compare after nudging research -> compare up twice (9% -> 11%): the saved version vs now.
+
+    You should see two chart columns "A: saved" and "B: now" and a KPI table where won by week 52
+    goes from 1,134.6 to a higher number with a green "+" delta, and lost goes down in green.
+    """
+    assert snap_compare(
+        _app(copy_journey("b2b-it-tool.toml")),
+        press=["down", "right", "plus", "plus", "c"],
+        terminal_size=WIDE,
+    )
+
+
+def test_workshop_screen(snap_compare: Callable[..., bool], copy_journey: Callable[[str], Path]) -> None:
+    """Workshop mode on the flagship, paused at week 5: black background, large digits "5" for the
+    week and the wins, each stage box showing its expected leads at week 5 on its bottom border
+    (compare with "⏸" leads on hold), and the ticker "Week 5: … leads moved, … went back, … stalled"."""
+    assert snap_compare(
+        _app(copy_journey("b2b-it-tool.toml")),
+        press=["w", "right", "right", "right", "right", "right"],
+        terminal_size=WIDE,
+    )

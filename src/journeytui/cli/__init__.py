@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from journeytui import __version__
 
-COMMANDS = ["validate", "fmt", "schema", "simulate", "check", "edit"]
+COMMANDS = ["validate", "fmt", "schema", "simulate", "check", "edit", "compare", "report"]
 """Subcommand modules, in the order ``--help`` lists them."""
 
 

@@ -31,11 +31,13 @@ from journeytui.tui import actions
 from journeytui.tui.commands import JourneyCommands
 from journeytui.tui.document import Document, SaveRefused
 from journeytui.tui.editing import EditingMixin
+from journeytui.tui.forecasting import ForecastMixin
 from journeytui.tui.screens.dialogs import ChoiceScreen, ConfirmScreen, PromptScreen
 from journeytui.tui.screens.help import HelpScreen
 from journeytui.tui.selection import after_removal, describe, element_of, exists
 from journeytui.tui.widgets.coverage import CoverageView
 from journeytui.tui.widgets.elements import ElementsTree
+from journeytui.tui.widgets.forecast import ForecastStrip, ForecastView, SensitivityView
 from journeytui.tui.widgets.graph import JourneyGraph
 from journeytui.tui.widgets.inspector import Inspector
 from journeytui.tui.widgets.personas import PersonasView
@@ -45,7 +47,7 @@ WATCH_SECONDS = 2.0
 """How often the file is checked for changes on disk (never in tests)."""
 
 
-class JourneyApp(EditingMixin, App[None]):
+class JourneyApp(ForecastMixin, EditingMixin, App[None]):
     """Draw and edit one journey file."""
 
     CSS_PATH = "journeytui.tcss"
@@ -62,6 +64,7 @@ class JourneyApp(EditingMixin, App[None]):
         self.watch_file = watch_file
         self.missing = missing
         self._disk_seen: Fingerprint | None = None
+        self.init_forecast()
 
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -77,6 +80,11 @@ class JourneyApp(EditingMixin, App[None]):
                         yield PersonasView(id="personas-view")
                     with TabPane("Coverage", id="coverage"):
                         yield CoverageView(id="coverage-view")
+                    with TabPane("Forecast", id="forecast"):
+                        yield ForecastView(id="forecast-view")
+                    with TabPane("Sensitivity", id="sensitivity"):
+                        yield SensitivityView(id="sensitivity-view")
+                yield ForecastStrip(id="forecast-strip")
                 yield ProblemsPanel(id="problems")
             yield Inspector(id="inspector")
         yield Footer()
@@ -112,7 +120,9 @@ class JourneyApp(EditingMixin, App[None]):
             self.sub_title = (j.journey.title if j else "") + (
                 "  (bundled: ctrl+s saves a copy)" if doc.bundled else ""
             )
-        self.query_one(JourneyGraph).show(j, self._broken_message())
+        if j is None:
+            self.query_one(JourneyGraph).show(j, self._broken_message())
+        self.refresh_forecast()
         self.query_one(JourneyGraph).selection = self.selection
         self.query_one(Inspector).show(j, self.selection)
         self.query_one(ProblemsPanel).show(doc.diagnostics())
@@ -228,6 +238,8 @@ class JourneyApp(EditingMixin, App[None]):
             "elements": "#elements-tree",
             "personas": "#persona-table",
             "coverage": "#coverage-table",
+            "forecast": "#forecast-view",
+            "sensitivity": "#sens-table",
         }
         self.query_one(target.get(active, "#journey-graph")).focus()
 
@@ -257,6 +269,10 @@ class JourneyApp(EditingMixin, App[None]):
     def _tab(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == "coverage":
             self.query_one(CoverageView).query_one(DataTable).focus()
+        elif event.pane.id == "sensitivity":
+            self.refresh_sensitivity()
+        elif event.pane.id == "forecast":
+            self.show_forecast_tab()
 
     # -- undo ------------------------------------------------------------------------------------
     def action_undo(self) -> None:

@@ -21,7 +21,7 @@ from textual.strip import Strip
 
 from journeytui.diagnostics import Path
 from journeytui.model.types import Journey
-from journeytui.tui.graph_layout import Canvas, layout
+from journeytui.tui.graph_layout import Canvas, fit, layout
 
 STYLE_KEYS = (
     "box",
@@ -33,7 +33,26 @@ STYLE_KEYS = (
     "stall",
     "selected",
     "hint",
+    "hot",
+    "warm",
+    "badge",
 )
+
+
+def mark_box(canvas: Canvas, index: int, badge: str, level: str) -> None:
+    """Recolour stage ``index``'s box for ``level`` and write ``badge`` on its bottom border."""
+    path: Path = ("stages", index)
+    if path not in canvas.regions:
+        return
+    x, y, w, h = canvas.regions[path]
+    if level:
+        for row in range(y, y + h):
+            styles = canvas.styles[row]
+            for col in range(x, min(x + w, canvas.width)):
+                if styles[col] in ("box", "entry", "box-name", "entry-name"):
+                    styles[col] = level + ("-name" if styles[col].endswith("-name") else "")
+    if badge:
+        canvas.put(x + 2, y + h - 1, " " + fit(badge, w - 6) + " ", "badge", canvas.target_id(path))
 
 
 class JourneyGraph(ScrollView, can_focus=True):
@@ -45,10 +64,13 @@ class JourneyGraph(ScrollView, can_focus=True):
 Stages are boxes, one per row, indented by phase. **Forward** transitions run on the
 right with their weekly probability (`*` = per-persona overrides); **regressions**
 are dashed on the left. ⏸ marks a stall on a stage; outcomes (won/lost) have double borders.
+The live forecast marks bottlenecks: the weakest stage is red, the next weak ones yellow,
+and each open stage's bottom border reads mean weeks in stage, ⏸ stall share, ✗ drop-out.
 
 - `up` / `down`: previous / next stage
 - `left` / `right`: previous / next transition of the selected stage
 - `enter`: edit the selection in the inspector
+- `+` / `-`: what-if: nudge the selected transition, stall or touchpoint (one point; engagement 5)
 - mouse: click a box, an edge or a stall to select it
 """
 
@@ -74,6 +96,9 @@ are dashed on the left. ⏸ marks a stall on a stage; outcomes (won/lost) have d
         & > .graph--stall { color: $warning; text-style: italic; }
         & > .graph--selected { background: $accent 40%; text-style: bold; }
         & > .graph--hint { color: $text-muted; }
+        & > .graph--hot { color: $error; text-style: bold; }
+        & > .graph--warm { color: $warning; }
+        & > .graph--badge { color: $text; background: $boost; text-style: bold; }
     }
     """
 
@@ -97,8 +122,12 @@ are dashed on the left. ⏸ marks a stall on a stage; outcomes (won/lost) have d
         self._anchor: str | None = None
 
     # -- data ----------------------------------------------------------------------------
-    def show(self, journey: Journey | None, message: str = "") -> None:
-        """Lay out ``journey`` (or show ``message`` when there is none)."""
+    def show(self, journey: Journey | None, message: str = "", marks: dict[int, tuple[str, str]] | None = None) -> None:
+        """Lay out ``journey`` (or show ``message`` when there is none).
+
+        ``marks``: stage index -> (badge, level). The badge is written on the box's bottom
+        border; level ``hot`` or ``warm`` recolours the box (bottlenecks), ``""`` keeps it.
+        """
         self.journey = journey
         if journey is None:
             lines = message.splitlines() or [""]
@@ -107,6 +136,8 @@ are dashed on the left. ⏸ marks a stall on a stage; outcomes (won/lost) have d
                 self.canvas.put(1, 1 + n, line, "hint")
         else:
             self.canvas = layout(journey)
+            for index, (badge, level) in (marks or {}).items():
+                mark_box(self.canvas, index, badge, level)
         self.virtual_size = Size(self.canvas.width, self.canvas.height)
         self.refresh()
 

@@ -1,0 +1,119 @@
+"""Benchmark the what-if loop (not a test): `python bench/bench_whatif.py [--runs N]`.
+
+Issue 5 asks that a nudge updates the forecast and KPIs within 100 ms on a 50-stage journey.
+Measured on a generated journey (50 open stages in a chain with skips, regressions, stalls,
+four personas with per-persona overrides, arrivals), median of N runs:
+
+- baseline: a bare exact forecast (`journeytui.sim.forecast`), the work no what-if can avoid;
+- domain: nudge + live forecast + bottleneck figures (what the app computes per nudge);
+- app: the nudge action in the running app (the edit through the undo history, validation,
+  the forecast, the graph layout and every panel), and a `+` key press through the headless
+  pilot until the screen is repainted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from journeytui.model.save import dumps
+from journeytui.model.types import Duration, Journey, JourneyMeta, Persona, Population, Stage, Stall, Transition
+from journeytui.sim import forecast
+from journeytui.sim.live import live_forecast, stage_health
+from journeytui.sim.sensitivity import nudge
+from journeytui.tui.app import create_app
+
+BUDGET_MS = 100.0
+
+
+def big_journey(n: int = 50) -> Journey:
+    """n open stages in a chain with skips, regressions and stalls, plus won/lost, four personas."""
+    stages = [Stage(id=f"s{i}", name=f"Stage {i}", phase=i + 1, entry=i == 0) for i in range(n)]
+    stages += [
+        Stage(id="won", name="Won", kind="won", phase=n + 1),
+        Stage(id="lost", name="Lost", kind="lost", phase=n + 1),
+    ]
+    personas = [Persona(id=f"p{k}", name=f"Persona {k}", role="influencer") for k in range(4)]
+    ts = []
+    for i in range(n):
+        over = {"p0": 0.12, "p1": 0.08} if i % 2 else {}
+        ts.append(Transition(from_=f"s{i}", to=f"s{i + 1}" if i + 1 < n else "won", probability=0.1, by_persona=over))
+        ts.append(Transition(from_=f"s{i}", to="lost", probability=0.01))
+        if i >= 2 and i % 3 == 0:
+            ts.append(Transition(from_=f"s{i}", to=f"s{i - 2}", probability=0.02, cause="regression"))
+        if i + 2 < n and i % 4 == 1:
+            ts.append(Transition(from_=f"s{i}", to=f"s{i + 2}", probability=0.01))
+    stalls = [
+        Stall(stage=f"s{i}", probability=0.02, duration=Duration(kind="fixed", weeks=4), cause="hold")
+        for i in range(0, n, 5)
+    ]
+    return Journey(
+        journey=JourneyMeta(id="big", title="50 stages", horizon=104),
+        population=Population(initial={"s0": 2000}, arrivals={"s0": 50.0}, mix={p.id: 1.0 for p in personas}),
+        stages=stages,
+        transitions=ts,
+        stalls=stalls,
+        personas=personas,
+    )
+
+
+def _median_ms(fn, runs: int) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+async def _app_nudges(path: Path, runs: int) -> tuple[float, float]:
+    """(handler, press-to-refresh) medians: the nudge action alone, and a key press through the pilot."""
+    app = create_app(path, watch_file=False)
+    handler, pressed = [], []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.selection = ("transitions", 0)
+        await pilot.pause()
+        for k in range(runs):
+            start = time.perf_counter()
+            app.action_nudge(1 if k % 2 == 0 else -1)
+            handler.append(time.perf_counter() - start)
+            await pilot.pause()
+            start = time.perf_counter()
+            await pilot.press("plus" if k % 2 == 0 else "minus")
+            await pilot.pause()
+            pressed.append(time.perf_counter() - start)
+    return statistics.median(handler) * 1000, statistics.median(pressed) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    j = big_journey()
+    baseline = _median_ms(lambda: forecast(j), args.runs)
+    flip = [0]
+
+    def domain() -> None:
+        flip[0] ^= 1
+        moved = nudge(j, "transitions", 0, 0.01 if flip[0] else -0.01)
+        stage_health(moved, live_forecast(moved))
+
+    domain_ms = _median_ms(domain, args.runs)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "big.toml"
+        path.write_text(dumps(j), encoding="utf-8")
+        handler_ms, press_ms = asyncio.run(_app_nudges(path, args.runs))
+    print(f"50-stage journey, 104 weeks, 4 personas, median of {args.runs} runs")
+    print(f"baseline  exact forecast                      {baseline:7.1f} ms")
+    print(f"domain    nudge + forecast + health           {domain_ms:7.1f} ms")
+    print(f"app       nudge action (edit+forecast+panels) {handler_ms:7.1f} ms   (budget {BUDGET_MS:.0f} ms)")
+    print(f"app       key press -> repaint (headless)     {press_ms:7.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

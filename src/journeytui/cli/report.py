@@ -1,0 +1,52 @@
+"""``journeytui report PATH``: a Markdown report (summary, forecast tables, KPIs, comparison)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from journeytui.cli.simulate import _load, print_diagnostics
+from journeytui.model.save import atomic_write
+from journeytui.sim import SimulationError
+from journeytui.sim.compare import compare
+from journeytui.sim.report import report
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "report",
+        help="write a Markdown report of a journey's forecast",
+        description="Journey summary, exact forecast tables, KPIs, bottlenecks and the sensitivity ranking "
+        "as Markdown; with --compare, the comparison with another journey too.",
+    )
+    p.add_argument("path", metavar="PATH", help="journey file")
+    p.add_argument("--compare", metavar="OTHER", help="also compare with this journey (PATH is A, OTHER is B)")
+    p.add_argument("--weeks", type=int, help="horizon in weeks (default: the journey's horizon)")
+    p.add_argument("--out", metavar="FILE", help="write the report to FILE instead of stdout")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    journey, errors = _load(args.path)
+    other = None
+    if args.compare:
+        other, other_errors = _load(args.compare)
+        errors += other_errors
+    if journey is None or (args.compare and other is None):
+        print_diagnostics(errors)
+        return 1
+    try:
+        comparison = compare(journey, other, weeks=args.weeks) if other is not None else None
+        text = report(journey, source=args.path, weeks=args.weeks, comparison=comparison)
+    except SimulationError as exc:
+        print(f"journeytui report: error: {exc}", file=sys.stderr)
+        return 2
+    if args.out:
+        try:
+            atomic_write(args.out, text)
+        except OSError as exc:
+            print(f"journeytui report: error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
+    else:
+        sys.stdout.write(text)
+    return 0

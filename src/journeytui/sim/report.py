@@ -1,0 +1,113 @@
+"""A Markdown report of a journey: summary, forecast tables, KPIs, bottlenecks and a comparison.
+
+Used by ``journeytui report`` and by the app's palette ("Report: write Markdown…").
+Names are written as they are (Japanese included); table cells escape ``|``. No Textual.
+"""
+
+from __future__ import annotations
+
+from journeytui.model.types import Journey
+from journeytui.sim.compare import Comparison, markdown_table, md
+from journeytui.sim.live import ignored_note, live_forecast, lost_share, stage_health, won_share
+from journeytui.sim.results import SimResult
+from journeytui.sim.sensitivity import sensitivity
+
+
+def report_weeks(weeks: int) -> list[int]:
+    """The weeks the stage table shows: 0, quarters of the horizon, the horizon."""
+    return sorted({0, round(weeks / 4), round(weeks / 2), round(3 * weeks / 4), weeks})
+
+
+def report(
+    journey: Journey,
+    *,
+    source: str = "",
+    weeks: int | None = None,
+    comparison: Comparison | None = None,
+    sim: SimResult | None = None,
+    top: int = 5,
+) -> str:
+    """The whole report as Markdown text (ends with a newline)."""
+    j = journey
+    fc = live_forecast(j, weeks=weeks)
+    names = {s.id: s.name for s in j.stages}
+    meta = j.journey
+    out = [f"# {md(meta.title or meta.id)}", ""]
+    if meta.description:
+        out += [meta.description.strip(), ""]
+    summary = [
+        ["file", source or "-"],
+        ["journey id", meta.id],
+        ["stages", f"{len(j.stages)} ({sum(s.kind == 'open' for s in j.stages)} open)"],
+        ["transitions", str(len(j.transitions))],
+        ["stalls", str(len(j.stalls))],
+        ["personas", ", ".join(f"{p.name} ({p.role})" for p in j.personas) or "-"],
+        ["touchpoints", str(len(j.touchpoints))],
+        ["initial leads", f"{sum(j.population.initial.values()):,}"],
+        ["arrivals per week", f"{sum(j.population.arrivals.values()):,.1f}"],
+        ["horizon", f"{fc.weeks} weeks"],
+    ]
+    out += ["## Summary", "", *markdown_table(["", ""], summary, left=2), ""]
+
+    shown = report_weeks(fc.weeks)
+    out += [f"## Forecast (exact{', ' + ignored_note(fc) if fc.ignored else ''})", ""]
+    rows = [[sid, names.get(sid, ""), *(f"{fc.mean[t, i]:,.1f}" for t in shown)] for i, sid in enumerate(fc.stages)]
+    rows.append(["total", "", *(f"{fc.total[t]:,.1f}" for t in shown)])
+    out += [*markdown_table(["stage", "name", *(f"week {t}" for t in shown)], rows, left=2), ""]
+
+    kpis = [
+        [f"won by week {fc.weeks}", f"{fc.won[-1]:,.1f}", f"{won_share(fc):.1%}"],
+        [f"lost by week {fc.weeks}", f"{fc.lost[-1]:,.1f}", f"{lost_share(fc):.1%}"],
+        ["leads so far", f"{fc.total[-1]:,.1f}", ""],
+        *([f"stall: {c}", f"{v:,.1f} started", ""] for c, v in fc.stall_starts.items()),
+    ]
+    out += ["## KPIs", "", *markdown_table(["KPI", "value", "share of leads"], kpis), ""]
+
+    health = stage_health(j, fc)
+    if health:
+        ranked = sorted(health.values(), key=lambda h: -h.score)
+        rows = [
+            [
+                f"{h.stage} ({names.get(h.stage, '')})",
+                f"{h.mean_weeks:.1f}",
+                f"{h.stall_share:.0%}",
+                f"{h.drop_out:.0%}",
+                f"{h.score:.2f}",
+            ]
+            for h in ranked
+        ]
+        out += [
+            "## Bottlenecks",
+            "",
+            f"Weakest stage: **{md(ranked[0].stage)}** ({md(names.get(ranked[0].stage, ''))}).",
+            "",
+            *markdown_table(["stage", "mean weeks in stage", "stalled", "drop-out", "score"], rows),
+            "",
+        ]
+
+    effects = sensitivity(j, weeks=fc.weeks)[:top]
+    if effects:
+        rows = [[e.param.label, f"{e.won_delta:+,.1f}", f"{e.share_delta * 100:+.2f} pt"] for e in effects]
+        out += [
+            f"## Sensitivity (each probability +{effects[0].step * 100:.0f} point alone)",
+            "",
+            *markdown_table(["parameter", "won", "won share"], rows),
+            "",
+        ]
+
+    if sim is not None:
+        s = sim.settings
+        rows = [
+            [sid, names.get(sid, ""), f"{sim.mean[-1, i]:,.1f}", f"{sim.p05[-1, i]:,.0f}..{sim.p95[-1, i]:,.0f}"]
+            for i, sid in enumerate(sim.stages)
+        ]
+        out += [
+            f"## Monte Carlo ({s.get('runs')} runs, seed {s.get('seed')}, week {sim.weeks})",
+            "",
+            *markdown_table(["stage", "name", "mean", "p05..p95"], rows, left=2),
+            "",
+        ]
+
+    if comparison is not None:
+        out += [comparison.to_markdown(level=2)]
+    return "\n".join(out).rstrip("\n") + "\n"

@@ -1,0 +1,355 @@
+"""The app's forecast side: the live forecast after every edit, Monte Carlo in a worker, what-if nudges,
+the sensitivity ranking, comparisons, the Markdown report and workshop mode.
+
+A mixin for :class:`journeytui.tui.app.JourneyApp`; the numbers come from
+:mod:`journeytui.sim` (live, sensitivity, compare, report), which never imports Textual.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.widgets import TabbedContent
+
+from journeytui.model.load import load_file
+from journeytui.model.save import atomic_write
+from journeytui.model.types import Journey
+from journeytui.sim import Forecast, SimResult, SimulationCancelled, SimulationError, simulate
+from journeytui.sim.compare import compare
+from journeytui.sim.live import live_forecast, stage_health
+from journeytui.sim.report import report
+from journeytui.sim.sensitivity import NudgeRefused, default_step, nudge, param_at, sensitivity
+from journeytui.tui.messages import SimCancelled, SimDone, SimFailed, SimProgress
+from journeytui.tui.screens.compare import CompareScreen
+from journeytui.tui.screens.dialogs import PromptScreen
+from journeytui.tui.screens.workshop import WorkshopScreen
+from journeytui.tui.widgets.forecast import ForecastStrip, ForecastView, SensitivityView, Shown
+from journeytui.tui.widgets.graph import JourneyGraph
+
+if TYPE_CHECKING:
+    from journeytui.tui.app import JourneyApp
+
+    _Base = JourneyApp
+else:
+    _Base = object
+
+SIM_RUNS = 20
+SIM_SEED = 0
+
+
+class ForecastMixin(_Base):
+    """State and actions of the forecast panels (mixed into the app).
+
+    Message handlers are ``on_*`` methods: ``@on`` handlers are only collected from
+    Textual classes, and this mixin is not one.
+    """
+
+    sim_runs: int = SIM_RUNS
+    sim_seed: int = SIM_SEED
+
+    def init_forecast(self) -> None:
+        self.shown: Shown | None = None
+        self._shown_error = ""
+        self._baseline: tuple[Journey, Forecast | None] | None = None
+        self.sim_result: SimResult | None = None
+        self._sim_journey: Journey | None = None
+        self._run_journey: Journey | None = None
+        self._run_id = 0
+        self._cancel: threading.Event | None = None
+        self.sim_running = False
+        self.band_stage: str | None = None
+        self._effects_for: Journey | None = None
+
+    # -- the live forecast ---------------------------------------------------------------
+    def baseline_forecast(self) -> Forecast | None:
+        """The saved version's forecast (cached per saved journey)."""
+        history = self.doc.history
+        if history is None:
+            return None
+        saved = history.saved
+        if self._baseline is None or self._baseline[0] is not saved:
+            try:
+                fc: Forecast | None = live_forecast(saved)
+            except SimulationError:
+                fc = None
+            self._baseline = (saved, fc)
+        return self._baseline[1]
+
+    def refresh_forecast(self) -> None:
+        """Recompute the live forecast of the journey as it is now and show it everywhere."""
+        j = self.journey
+        strip, view = self.query_one(ForecastStrip), self.query_one(ForecastView)
+        error = ""
+        shown = None
+        if j is not None:
+            try:
+                fc = live_forecast(j)
+                base = self.baseline_forecast()
+                stale = self.sim_result is not None and self._sim_journey != j
+                shown = Shown(j, fc, base, stage_health(j, fc), self.sim_result, stale, self.band_stage)
+            except SimulationError as exc:
+                error = f"No forecast: {exc}"
+        self.shown, self._shown_error = shown, error
+        strip.show(shown, error)
+        # The Forecast tab is rebuilt only while visible (tables and charts are the costly part).
+        if self.query_one(TabbedContent).active == "forecast":
+            view.show(shown, error)
+        if shown is not None:
+            index = {s.id: i for i, s in enumerate(shown.journey.stages)}
+            marks = {
+                index[h.stage]: (h.badge, "hot" if h.score >= 0.999 else "warm" if h.score >= 0.75 else "")
+                for h in shown.health.values()
+                if h.stage in index
+            }
+            self.query_one(JourneyGraph).show(j, marks=marks)
+        elif j is not None:
+            self.query_one(JourneyGraph).show(j)
+        if self.query_one(TabbedContent).active == "sensitivity":
+            self.refresh_sensitivity()
+
+    # -- Monte Carlo -----------------------------------------------------------------------
+    def action_run_simulation(self) -> None:
+        j = self.journey
+        if j is None:
+            self.notify("Nothing to simulate: the file did not open.", severity="error")
+            return
+        if self._cancel is not None:
+            self._cancel.set()
+        self._run_id += 1
+        self._cancel = threading.Event()
+        self.sim_running = True
+        self._run_journey = j
+        self.query_one(ForecastView).run_started(self.sim_runs, j.journey.horizon)
+        self._simulate(j, self._cancel, self._run_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="simulate")
+    def _simulate(self, journey: Journey, cancel: threading.Event, run_id: int) -> None:
+        def progress(week: int, weeks: int) -> None:
+            self.post_message(SimProgress(week, weeks, run_id))
+
+        try:
+            result = simulate(journey, runs=self.sim_runs, seed=self.sim_seed, progress=progress, cancel=cancel)
+        except SimulationCancelled:
+            self.post_message(SimCancelled(run_id))
+            return
+        except SimulationError as exc:
+            self.post_message(SimFailed(str(exc), run_id))
+            return
+        self.post_message(SimDone(result, run_id))
+
+    def action_cancel_simulation(self) -> None:
+        if self._cancel is None or not self.sim_running:
+            self.notify("No Monte Carlo run to cancel.")
+            return
+        self._cancel.set()
+
+    def on_sim_progress(self, message: SimProgress) -> None:
+        if message.run_id == self._run_id:
+            self.query_one(ForecastView).run_progress(message.week, message.weeks)
+
+    def on_sim_done(self, message: SimDone) -> None:
+        if message.run_id != self._run_id:
+            return
+        self.sim_running = False
+        self.sim_result = message.result
+        self._sim_journey = self._run_journey
+        r = message.result
+        self.query_one(ForecastView).run_finished(
+            f"Monte Carlo: {r.settings.get('runs')} runs, seed {r.settings.get('seed')}, {r.weeks} weeks: "
+            f"won {float(r.won[-1]):,.1f}"
+        )
+        self.refresh_forecast()
+        self.notify(f"Monte Carlo done: won {float(r.won[-1]):,.1f} by week {r.weeks}.", title="Forecast")
+
+    def on_sim_cancelled(self, message: SimCancelled) -> None:
+        if message.run_id != self._run_id:
+            return
+        self.sim_running = False
+        self.query_one(ForecastView).run_finished("Monte Carlo run cancelled.")
+        self.notify("Monte Carlo run cancelled.", title="Forecast")
+
+    def on_sim_failed(self, message: SimFailed) -> None:
+        if message.run_id != self._run_id:
+            return
+        self.sim_running = False
+        self.query_one(ForecastView).run_finished(f"Monte Carlo refused: {message.error}")
+        self.notify(message.error, title="Monte Carlo refused", severity="error")
+
+    def show_forecast_tab(self) -> None:
+        self.query_one(ForecastView).show(self.shown, self._shown_error)
+
+    def action_band_stage(self, delta: int) -> None:
+        j = self.journey
+        if j is None or not j.stages:
+            return
+        ids = [s.id for s in j.stages]
+        i = ids.index(self.band_stage) if self.band_stage in ids else 0
+        self.band_stage = ids[(i + delta) % len(ids)]
+        self.refresh_forecast()
+
+    # -- what-if ---------------------------------------------------------------------------
+    def action_nudge(self, direction: int) -> None:
+        j, sel = self.journey, self.selection
+        if j is None:
+            return
+        p = param_at(j, str(sel[0]), int(sel[1])) if sel and len(sel) == 2 and isinstance(sel[1], int) else None
+        if p is None:
+            self.notify("Select a transition, stall or touchpoint to nudge (+ / -).")
+            return
+        step = direction * default_step(p.kind)
+        try:
+            moved = nudge(j, p.kind, p.index, step)
+        except NudgeRefused as exc:
+            self.notify(str(exc), title="Not changed", severity="warning")
+            return
+        after = param_at(moved, p.kind, p.index)
+        label = f"what-if: {p.label} {p.value:.1%} -> {after.value if after else 0:.1%}"
+        self.apply(label, lambda _j: moved)
+        if p.kind == "touchpoints" and self.shown is not None and "lifts" in self.shown.forecast.ignored:
+            self.notify(
+                "The exact forecast ignores touchpoint lifts and scoring: press r in the Forecast tab "
+                "for a Monte Carlo run that models them.",
+                title="Engagement changed",
+            )
+
+    # -- sensitivity -------------------------------------------------------------------------
+    def refresh_sensitivity(self) -> None:
+        j = self.journey
+        view = self.query_one(SensitivityView)
+        if j is None:
+            view.show(None, error="No journey.")
+            return
+        if self._effects_for is j:
+            return
+        self._effects_for = j
+        view.show(None)
+        self._rank(j)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sensitivity")
+    def _rank(self, journey: Journey) -> None:
+        try:
+            effects = sensitivity(journey)
+        except SimulationError as exc:
+            self.call_from_thread(self.query_one(SensitivityView).show, None, 0, f"No ranking: {exc}")
+            return
+        if self.journey is journey:
+            self.call_from_thread(self.query_one(SensitivityView).show, effects, journey.journey.horizon)
+
+    def on_sensitivity_view_pick(self, event: SensitivityView.Pick) -> None:
+        self.selection = event.path
+        self.action_view("graph")
+
+    # -- compare, report, workshop ------------------------------------------------------------
+    def _saved_pair(self) -> tuple[Journey, Journey] | None:
+        history = self.doc.history
+        if history is None:
+            self.notify("Nothing to compare: the file did not open.", severity="error")
+            return None
+        return history.saved, history.journey
+
+    def action_compare_saved(self) -> None:
+        pair = self._saved_pair()
+        if pair is None:
+            return
+        self._show_comparison(pair[0], pair[1], ("saved", "now"))
+
+    def action_compare_file(self) -> None:
+        if self.journey is None:
+            self.notify("Nothing to compare: the file did not open.", severity="error")
+            return
+
+        def chosen(text: str | None) -> None:
+            if not text:
+                return
+            other = self._load_other(text.strip())
+            if other is not None and self.journey is not None:
+                self._show_comparison(self.journey, other, (self.doc.name, Path(text.strip()).name))
+
+        self.push_screen(PromptScreen("Compare with which journey file?", "", None, "A path to a .toml file."), chosen)
+
+    def _load_other(self, text: str) -> Journey | None:
+        result = load_file(Path(text).expanduser())
+        errors = [d for d in result.diagnostics if d.is_error]
+        if result.journey is None or errors:
+            d = errors[0] if errors else None
+            where = f"{d.file}:{d.line}:{d.column}: {d.code} {d.message}" if d else f"{text}: cannot be read"
+            self.notify(where, title="Cannot compare", severity="error")
+            return None
+        return result.journey
+
+    def _show_comparison(self, a: Journey, b: Journey, labels: tuple[str, str]) -> None:
+        try:
+            comparison = compare(a, b, labels=labels)
+        except SimulationError as exc:
+            self.notify(str(exc), title="Cannot compare", severity="error")
+            return
+        self.push_screen(CompareScreen(comparison))
+
+    def action_report(self) -> None:
+        j = self.journey
+        if j is None:
+            self.notify("Nothing to report: the file did not open.", severity="error")
+            return
+        stem = Path(self.doc.name).stem
+        default = f"{stem}-report.md"
+
+        def chosen(text: str | None) -> None:
+            if text:
+                self.write_report(Path(text.strip()).expanduser())
+
+        self.push_screen(
+            PromptScreen("Write the Markdown report to", default, None, "With the comparison to the saved version."),
+            chosen,
+        )
+
+    def write_report(self, target: Path) -> Path | None:
+        j = self.journey
+        history = self.doc.history
+        if j is None or history is None:
+            return None
+        try:
+            comparison = compare(history.saved, j, labels=("saved", "now")) if history.dirty else None
+            sim = self.sim_result if self._sim_journey == j else None
+            text = report(j, source=self.doc.name, comparison=comparison, sim=sim)
+            atomic_write(target, text)
+        except (SimulationError, OSError) as exc:
+            self.notify(str(exc), title="No report", severity="error")
+            return None
+        self.notify(f"Wrote {target}", title="Report")
+        return target
+
+    def action_workshop(self) -> None:
+        history = self.doc.history
+        if history is None:
+            self.notify("Nothing to present: the file did not open.", severity="error")
+            return
+        scenarios: list[tuple[str, Any]] = [(f"{self.doc.name} (now)", history.journey)]
+        if history.dirty:
+            scenarios.append((f"{self.doc.name} (saved)", history.saved))
+        partner = self._partner()
+        if partner is not None:
+            scenarios.append(partner)
+        try:
+            self.push_screen(WorkshopScreen(scenarios))
+        except SimulationError as exc:
+            self.notify(str(exc), title="No workshop", severity="error")
+
+    def _partner(self) -> tuple[str, Journey] | None:
+        """The as-is / to-be partner of the open file, when one sits next to it."""
+        if self.doc.path is None:
+            return None
+        name = self.doc.path.name
+        for a, b in (("asis", "tobe"), ("as-is", "to-be")):
+            other = name.replace(a, b) if a in name else name.replace(b, a) if b in name else None
+            if other and other != name and (self.doc.path.parent / other).exists():
+                result = load_file(self.doc.path.parent / other)
+                if result.journey is not None and not any(d.is_error for d in result.diagnostics):
+                    return other, result.journey
+        return None
+
+    def action_export_svg(self) -> None:
+        path = self.save_screenshot(path=str(Path.cwd()))
+        self.notify(f"Saved {path}", title="Exported")

@@ -1,0 +1,88 @@
+"""The compare screen: two journeys' forecasts side by side and a KPI table with deltas.
+
+Shows a :class:`journeytui.sim.compare.Comparison` computed by the app (the open
+journey against its saved version or another file). Escape goes back.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, Static
+
+from journeytui.sim.compare import Comparison, Row
+from journeytui.tui.widgets.forecast import Chart, stage_chart
+
+BETTER_LOWER = {"lost", "lost_share", "stalls", "on_hold", "regressions", "half_wins_week"}
+
+
+class CompareScreen(Screen[None]):
+    """A on the left, B on the right; the KPI table below with B - A."""
+
+    HELP = """\
+## Compare
+
+Both journeys are forecast exactly over the same horizon (features the exact forecast
+cannot model are ignored and named). Charts: leads per open stage over the weeks, then
+cumulative won and lost. The table gives B - A; green is better for the planner
+(more wins, fewer losses and stalls), red worse.
+
+- `escape`: back to the designer
+"""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "app.pop_screen", "Back")]
+
+    def __init__(self, comparison: Comparison) -> None:
+        super().__init__()
+        self.comparison = comparison
+
+    def compose(self) -> ComposeResult:
+        c = self.comparison
+        yield Static(
+            Text(f"Compare: {c.label_a}  vs  {c.label_b}   (exact forecast, {c.weeks} weeks)", style="bold"),
+            id="cmp-title",
+        )
+        with VerticalScroll(id="cmp-body"):
+            with Horizontal(id="cmp-charts"):
+                for label, journey, fc, side in (
+                    (c.label_a, c.journey_a, c.a, "a"),
+                    (c.label_b, c.journey_b, c.b, "b"),
+                ):
+                    with Vertical(classes="cmp--side"):
+                        yield Label(f"{'A' if side == 'a' else 'B'}: {label}", classes="section--title")
+                        chart = Chart(id=f"cmp-chart-{side}")
+                        chart.plot(stage_chart(journey, fc))
+                        yield chart
+            yield Label("KPIs (B - A)", classes="section--title")
+            yield DataTable(id="cmp-kpis", cursor_type="row", zebra_stripes=True)
+            yield Label("Stages at the horizon", classes="section--title")
+            yield DataTable(id="cmp-stages", cursor_type="row", zebra_stripes=True)
+            notes = c.notes()
+            if notes:
+                yield Static("\n".join(notes), classes="fc--note", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        c = self.comparison
+        for table_id, rows in (("#cmp-kpis", c.rows), ("#cmp-stages", c.stage_rows)):
+            table = self.query_one(table_id, DataTable)
+            table.add_columns("", f"A: {c.label_a}", f"B: {c.label_b}", "B - A")
+            for r in rows:
+                a, b, d = r.cells()
+                table.add_row(r.label, a, b, Text(d, style=delta_style(r)))
+        self.query_one("#cmp-kpis", DataTable).focus()
+
+
+def delta_style(r: Row) -> str:
+    d = r.delta
+    if d is None or abs(d) < (5e-4 if r.kind == "share" else 0.05):
+        return "dim"
+    good = d < 0 if r.key in BETTER_LOWER else d > 0
+    if r.key in ("leads", "in_play") or (r.kind == "count" and r.key not in {"won", *BETTER_LOWER}):
+        return "bold"
+    return "bold green" if good else "bold red"

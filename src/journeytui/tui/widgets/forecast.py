@@ -1,0 +1,345 @@
+"""The forecast panels: the strip under the graph, the Forecast tab and the Sensitivity tab.
+
+They only display what the app computed (:mod:`journeytui.tui.forecasting`): the live
+exact forecast, its change from the saved version, the bottlenecks, a Monte Carlo
+result and the sensitivity ranking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import DataTable, Label, ProgressBar, Static
+
+from journeytui.model.types import Journey
+from journeytui.sim import Forecast, SimResult
+from journeytui.sim.live import StageHealth, ignored_note, lost_share, weakest, won_share
+from journeytui.sim.sensitivity import Effect
+from journeytui.tui.charts import band_chart, placeholder, small_multiples
+
+
+class Chart(Widget):
+    """Draws whatever ``draw(width)`` returns; a placeholder instead of a crash when it cannot."""
+
+    DEFAULT_CSS = "Chart { height: auto; }"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._draw: Callable[[int], Text] | None = None
+        self._reason = "no forecast yet"
+
+    def plot(self, draw: Callable[[int], Text] | None, reason: str = "") -> None:
+        self._draw, self._reason = draw, reason
+        self.refresh(layout=True)
+
+    def render(self) -> Text:
+        if self._draw is None:
+            return placeholder(self._reason or "nothing to show")
+        try:
+            return self._draw(max(1, self.size.width or self.parent_width()))
+        except Exception as exc:  # a chart must never take the app down: show why instead
+            return placeholder(str(exc) or type(exc).__name__)
+
+    def parent_width(self) -> int:
+        parent = self.parent
+        return parent.size.width if isinstance(parent, Widget) else 80
+
+
+def stage_chart(journey: Journey, fc: Forecast) -> Callable[[int], Text]:
+    names = {s.id: s.name for s in journey.stages}
+    kinds = {s.id: s.kind for s in journey.stages}
+    open_cols = [i for i, s in enumerate(fc.stages) if kinds.get(s) == "open"]
+    labels = [f"{fc.stages[i]} {names.get(fc.stages[i], '')}".strip() for i in open_cols]
+
+    def draw(width: int) -> Text:
+        return small_multiples(
+            labels,
+            fc.mean[:, open_cols],
+            width,
+            extra=[("won (total)", fc.won, "bold green"), ("lost (total)", fc.lost, "bold red")],
+        )
+
+    return draw
+
+
+@dataclass
+class Shown:
+    """What the forecast panels display; built by the app after every edit."""
+
+    journey: Journey
+    forecast: Forecast
+    baseline: Forecast | None
+    """The saved version's forecast (None: same journey, or it cannot be forecast)."""
+    health: dict[str, StageHealth]
+    sim: SimResult | None = None
+    sim_stale: bool = False
+    band_stage: str | None = None
+
+
+def change_line(fc: Forecast, baseline: Forecast | None) -> str:
+    """``won at week 52: 8.1% -> 9.4%`` against the saved version, or ``""`` when unchanged."""
+    now = won_share(fc)
+    if baseline is None or baseline.weeks != fc.weeks:
+        return ""
+    before = won_share(baseline)
+    if abs(now - before) < 5e-5 and abs(float(fc.won[-1] - baseline.won[-1])) < 0.05:
+        return ""
+    return f"won at week {fc.weeks}: {before:.1%} -> {now:.1%} ({float(fc.won[-1] - baseline.won[-1]):+,.1f} leads)"
+
+
+class ForecastStrip(Static):
+    """Two lines under the views: the headline of the live forecast and its change from the saved file."""
+
+    DEFAULT_CSS = "ForecastStrip { height: 2; padding: 0 1; background: $boost; }"
+
+    def show(self, shown: Shown | None, error: str = "") -> None:
+        if shown is None:
+            self.update(Text(error or "No forecast: the file did not open.", style="dim"))
+            return
+        fc, h = shown.forecast, weakest(shown.health)
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append(f"Week {fc.weeks}: ", style="bold")
+        line.append(f"won {won_share(fc):.1%} ({float(fc.won[-1]):,.0f})", style="bold green")
+        line.append(f"  lost {lost_share(fc):.1%}", style="red")
+        if h is not None:
+            line.append("  weakest: ", style="dim")
+            line.append(f"{h.stage} {h.badge}", style="bold red")
+        change = change_line(fc, shown.baseline)
+        second = Text(no_wrap=True, overflow="ellipsis")
+        if change:
+            second.append("vs saved: ", style="dim")
+            second.append(change, style="bold yellow")
+        elif fc.ignored:
+            second.append(f"exact forecast; ignores {', '.join(fc.ignored)} (6: details)", style="dim")
+        else:
+            second.append("exact forecast (6: details)", style="dim")
+        self.update(line + Text("\n") + second)
+
+
+class ForecastView(VerticalScroll, can_focus=True):
+    """The Forecast tab: stage counts over the weeks, won/lost, KPIs, bottlenecks and Monte Carlo."""
+
+    HELP = """\
+## Forecast
+
+The exact forecast of the journey as it is now, recomputed after every edit. Features
+the exact forecast cannot model (scoring hand-offs, lifts, gates, capacity) are ignored
+and named at the top; a Monte Carlo run models them.
+
+Each chart row is one open stage over the weeks, scaled to its own peak, with its count
+at the horizon; the last rows are cumulative won and lost. The KPI table shows the
+change from the saved version; the bottleneck table ranks stages by mean time in
+stage, stall share and drop-out (the weakest is red in the graph).
+
+- `r`: run Monte Carlo in the background (the palette: "Forecast: run Monte Carlo")
+- `escape`: cancel the run
+- `[` / `]`: the stage whose p05-p95 band the Monte Carlo chart shows
+- `+` / `-` (in the graph): nudge the selected probability (what-if)
+"""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "app.run_simulation", "Run Monte Carlo"),
+        Binding("escape", "app.cancel_simulation", "Cancel run", show=False),
+        Binding("left_square_bracket", "app.band_stage(-1)", "Band stage", show=False),
+        Binding("right_square_bracket", "app.band_stage(1)", "Band stage", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="fc-note", classes="fc--note")
+        yield Label("Leads per stage over the weeks", classes="section--title")
+        yield Chart(id="fc-stages")
+        with Vertical(id="fc-run"):
+            yield Static(id="fc-run-status", classes="fc--note")
+            yield ProgressBar(id="fc-progress", total=1, show_eta=False)
+        yield Label("Monte Carlo band", id="fc-band-title", classes="section--title")
+        yield Chart(id="fc-band")
+        yield Label("KPIs", classes="section--title")
+        yield DataTable(id="fc-kpis", cursor_type="row", zebra_stripes=True)
+        yield Label("Bottlenecks", classes="section--title")
+        yield DataTable(id="fc-health", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#fc-kpis", DataTable).add_columns("KPI", "now", "saved", "change")
+        self.query_one("#fc-health", DataTable).add_columns("stage", "weeks in stage", "stalled", "drop-out", "score")
+        self.query_one("#fc-progress").display = False
+
+    def show(self, shown: Shown | None, error: str = "") -> None:
+        note = self.query_one("#fc-note", Static)
+        stages_chart = self.query_one("#fc-stages", Chart)
+        kpis = self.query_one("#fc-kpis", DataTable)
+        health = self.query_one("#fc-health", DataTable)
+        kpis.clear()
+        health.clear()
+        if shown is None:
+            note.update(Text(error or "No forecast: the file did not open.", style="bold red"))
+            stages_chart.plot(None, error or "no journey")
+            self._show_band(None)
+            return
+        fc, base = shown.forecast, shown.baseline
+        text = Text()
+        text.append(f"Exact forecast, {fc.weeks} weeks. ", style="bold")
+        note_text = ignored_note(fc)
+        text.append(
+            (note_text[0].upper() + note_text[1:] + " (r: Monte Carlo models them).") if note_text else "Exact.",
+            style="yellow" if note_text else "green",
+        )
+        change = change_line(fc, base)
+        if change:
+            text.append(f"\nvs saved: {change}", style="bold yellow")
+        note.update(text)
+        stages_chart.plot(stage_chart(shown.journey, fc))
+        self._fill_kpis(kpis, shown)
+        names = {s.id: s.name for s in shown.journey.stages}
+        for h in sorted(shown.health.values(), key=lambda h: -h.score):
+            mark = Text("■ ", style="bold red" if h.score >= 0.999 else "yellow" if h.score >= 0.75 else "dim")
+            health.add_row(
+                mark + f"{h.stage} {names.get(h.stage, '')}".strip(),
+                f"{h.mean_weeks:.1f}",
+                f"{h.stall_share:.0%}",
+                f"{h.drop_out:.0%}",
+                f"{h.score:.2f}",
+            )
+        self._show_band(shown)
+
+    def _fill_kpis(self, table: DataTable[str | Text], shown: Shown) -> None:
+        fc, base = shown.forecast, shown.baseline
+
+        def row(label: str, now: float, before: float | None, share: bool = False) -> None:
+            f = (lambda x: f"{x:.1%}") if share else (lambda x: f"{x:,.1f}")
+            if before is None:
+                table.add_row(label, f(now), "", "")
+                return
+            d = now - before
+            delta = f"{d * 100:+.1f} pt" if share else f"{d:+,.1f}"
+            style = "" if abs(d) < (5e-5 if share else 0.05) else "green" if d > 0 else "red"
+            if "lost" in label and style:
+                style = "red" if d > 0 else "green"
+            table.add_row(label, f(now), f(before), Text(delta if style else "", style=style))
+
+        row(f"won by week {fc.weeks}", float(fc.won[-1]), float(base.won[-1]) if base else None)
+        row("won share", won_share(fc), won_share(base) if base else None, share=True)
+        row(f"lost by week {fc.weeks}", float(fc.lost[-1]), float(base.lost[-1]) if base else None)
+        row("lost share", lost_share(fc), lost_share(base) if base else None, share=True)
+        row("leads so far", float(fc.total[-1]), float(base.total[-1]) if base else None)
+        for cause, x in fc.stall_starts.items():
+            row(f"stalls: {cause}", x, base.stall_starts.get(cause) if base else None)
+        sim = shown.sim
+        if sim is not None:
+            stale = " (before the last edit)" if shown.sim_stale else ""
+            s = sim.settings
+            table.add_row(
+                f"MC won p05..p95{stale}",
+                f"{float(sim.won[-1]):,.1f}",
+                "",
+                f"{won_band(sim, shown.journey)} ({s.get('runs')} runs)",
+            )
+            ttw = sim.kpis.get("time_to_won", {})
+            table.add_row("MC time to won (median, p90)", f"{ttw.get('median')} w", "", f"p90 {ttw.get('p90')} w")
+            if sim.kpis.get("accounts_won") is not None:
+                table.add_row("MC accounts won", f"{sim.kpis['accounts_won']:,.1f}", "", "")
+
+    def _show_band(self, shown: Shown | None) -> None:
+        chart = self.query_one("#fc-band", Chart)
+        title = self.query_one("#fc-band-title", Label)
+        sim = shown.sim if shown else None
+        if shown is None or sim is None:
+            title.update("Monte Carlo band")
+            chart.plot(None, "press r to run Monte Carlo; the p05-p95 band of one stage appears here")
+            return
+        stage = shown.band_stage if shown.band_stage in sim.stages else sim.stages[0]
+        i = sim.stages.index(stage)
+        exact = shown.forecast.mean[:, shown.forecast.stages.index(stage)] if stage in shown.forecast.stages else None
+        if exact is not None and len(exact) != len(sim.mean):
+            exact = None
+        stale = "  (run before the last edit)" if shown.sim_stale else ""
+        title.update(f"Monte Carlo: {stage} ([ ] stage)  ░ p05-p95 ━ mean • exact{stale}")
+        chart.plot(lambda w: band_chart(sim.mean[:, i], sim.p05[:, i], sim.p95[:, i], w, 8, exact))
+
+    # -- the Monte Carlo run ---------------------------------------------------------------
+    def run_started(self, runs: int, weeks: int) -> None:
+        bar = self.query_one("#fc-progress", ProgressBar)
+        bar.display = True
+        bar.update(total=weeks, progress=0)
+        self.query_one("#fc-run-status", Static).update(f"Monte Carlo: {runs} runs… (escape cancels)")
+
+    def run_progress(self, week: int, weeks: int) -> None:
+        self.query_one("#fc-progress", ProgressBar).update(total=weeks, progress=week)
+
+    def run_finished(self, status: str) -> None:
+        self.query_one("#fc-progress", ProgressBar).display = False
+        self.query_one("#fc-run-status", Static).update(status)
+
+
+def won_band(sim: SimResult, journey: Journey) -> str:
+    """p05..p95 across runs of the won leads at the horizon."""
+    won = {s.id for s in journey.stages if s.kind == "won"}
+    cols = [i for i, s in enumerate(sim.stages) if s in won]
+    if not cols or not sim.runs_counts.size:
+        return "-"
+    per_run = sim.runs_counts[-1][:, cols].sum(axis=1)
+    lo, hi = np.percentile(per_run, [5, 95])
+    return f"{lo:,.0f}..{hi:,.0f}"
+
+
+class SensitivityView(Vertical):
+    """The Sensitivity tab: every transition and stall moved by one point alone, ranked by the change in wins."""
+
+    HELP = """\
+## Sensitivity
+
+Each transition probability and stall chance is moved by +1 point (0.01) on its own and
+the exact forecast recomputed; the table lists them by how much the wins at the horizon
+change, largest first (the KPI tree from the seeds, computed). A parameter without
+headroom is moved down instead and its effect read per +1 point.
+
+- `enter`: select that transition or stall (then `+` / `-` in the graph to try it)
+"""
+
+    class Pick(Message):
+        def __init__(self, path: tuple[str, int]) -> None:
+            super().__init__()
+            self.path = path
+
+    def compose(self) -> ComposeResult:
+        yield Static("Computing…", id="sens-note", classes="fc--note")
+        yield DataTable(id="sens-table", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns("#", "parameter", "now", "won", "won share")
+        self._paths: list[tuple[str, int]] = []
+
+    def show(self, effects: list[Effect] | None, weeks: int = 0, error: str = "") -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        self._paths = []
+        note = self.query_one("#sens-note", Static)
+        if effects is None:
+            note.update(Text(error or "Computing…", style="dim"))
+            return
+        note.update(
+            f"Each probability +1 point alone; change in won leads at week {weeks} (exact forecast), largest first."
+        )
+        for n, e in enumerate(effects, 1):
+            style = "green" if e.won_delta > 0 else "red" if e.won_delta < 0 else "dim"
+            table.add_row(
+                str(n),
+                e.param.label,
+                f"{e.param.value:.1%}",
+                Text(f"{e.won_delta:+,.1f}", style=style),
+                Text(f"{e.share_delta * 100:+.2f} pt", style=style),
+            )
+            self._paths.append(e.param.path)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if 0 <= event.cursor_row < len(self._paths):
+            self.post_message(self.Pick(self._paths[event.cursor_row]))

@@ -1,0 +1,265 @@
+"""Pilot tests for the forecast side of the app: live forecast, Monte Carlo, what-if, sensitivity,
+compare, report and workshop mode. They assert on numbers, not only on pixels."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rich.text import Text
+from textual.widgets import DataTable
+from tui_helpers import answer_prompt
+
+from journeytui.model import edit
+from journeytui.sim.live import live_forecast
+from journeytui.sim.sensitivity import sensitivity
+from journeytui.tui.app import JourneyApp
+from journeytui.tui.charts import ChartError, band_chart, sample_columns, small_multiples
+from journeytui.tui.messages import SimDone, SimProgress
+from journeytui.tui.screens.compare import CompareScreen
+from journeytui.tui.screens.workshop import WorkshopScreen
+from journeytui.tui.widgets.forecast import ForecastStrip
+
+SIZE = (100, 32)
+
+
+def strip_text(app: JourneyApp) -> str:
+    return str(app.query_one(ForecastStrip).render())
+
+
+async def wait_for(pilot, condition: Callable[[], bool], seconds: float = 60.0) -> None:  # type: ignore[no-untyped-def]
+    start = time.monotonic()
+    while not condition():
+        assert time.monotonic() - start < seconds, "timed out"
+        await pilot.pause(0.05)
+
+
+def research_compare(app: JourneyApp) -> int:
+    j = app.journey
+    assert j is not None
+    return next(i for i, t in enumerate(j.transitions) if (t.from_, t.to) == ("research", "compare"))
+
+
+async def test_forecast_is_recomputed_after_every_edit(
+    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
+) -> None:
+    app = make_app(copy_journey("b2b-it-tool.toml"))
+    async with app.run_test(size=SIZE):
+        assert app.shown is not None
+        assert float(app.shown.forecast.won[-1]) == pytest.approx(1134.63, abs=0.01)
+        assert set(app.shown.forecast.ignored) == {"scoring", "lifts", "gates", "capacity"}
+        assert "won 12.8%" in strip_text(app) and "weakest: compare" in strip_text(app)
+        i = research_compare(app)
+        app.apply("probability", lambda j: edit.set_field(j, ("transitions", i, "probability"), 0.2))
+        assert app.journey is not None
+        expected = live_forecast(app.journey)
+        assert float(app.shown.forecast.won[-1]) == pytest.approx(float(expected.won[-1]))
+        assert float(app.shown.forecast.won[-1]) > 1134.63
+        assert "vs saved: won at week 52: 12.8% ->" in strip_text(app)
+        app.action_undo()
+        assert float(app.shown.forecast.won[-1]) == pytest.approx(1134.63, abs=0.01)
+        assert "vs saved" not in strip_text(app)
+
+
+async def test_nudge_changes_the_forecast_in_the_right_direction(
+    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
+) -> None:
+    app = make_app(copy_journey("b2b-it-tool.toml"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "right")  # research -> compare
+        assert app.selection == ("transitions", research_compare(app))
+        assert app.shown is not None
+        before = float(app.shown.forecast.won[-1])
+        await pilot.press("plus")
+        assert app.journey is not None
+        assert app.journey.transitions[research_compare(app)].probability == pytest.approx(0.10)
+        up = float(app.shown.forecast.won[-1])
+        assert up > before
+        assert "won at week 52: 12.8% -> 13.2%" in strip_text(app)
+        assert app.doc.history is not None and app.doc.history.undo_label == (
+            "what-if: transition research -> compare 9.0% -> 10.0%"
+        )
+        await pilot.press("minus", "minus")
+        assert float(app.shown.forecast.won[-1]) < before
+        await pilot.press("ctrl+z", "ctrl+z")
+        assert float(app.shown.forecast.won[-1]) == pytest.approx(up)
+
+
+async def test_nudge_needs_a_probability(
+    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
+) -> None:
+    app = make_app(copy_journey("b2b-it-tool.toml"))
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.selection == ("stages", 0)
+        await pilot.press("plus")
+        assert not app.doc.dirty
+        app.selection = ("transitions", 1)  # aware -> lost
+        for _ in range(3):
+            app.action_nudge(-1)
+        await pilot.pause()
+        assert app.journey is not None and app.journey.transitions[1].probability == 0.0
+        assert app.doc.history is not None and app.doc.history.undo_label is not None
+
+
+async def test_monte_carlo_run_completes_with_a_band(
+    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
+) -> None:
+    app = make_app(copy_journey("b2b-it-tool.toml"))
+    app.sim_runs = 4
+    seen: list[object] = []
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await pilot.press("6")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.sim_result is not None)
+        r = app.sim_result
+        assert r is not None and r.settings["runs"] == 4 and r.settings["seed"] == 0
+        assert np.all(r.p05 <= r.mean + 1e-9) and np.all(r.mean <= r.p95 + 1e-9)
+        assert any(isinstance(m, SimProgress) for m in seen)
+        assert next(m for m in seen if isinstance(m, SimDone)).result is r
+        assert app.shown is not None and app.shown.sim is r and not app.shown.sim_stale
+        kpis = app.query_one("#fc-kpis", DataTable)
+        labels = [str(kpis.get_row_at(n)[0]) for n in range(kpis.row_count)]
+        assert "MC won p05..p95" in labels
+        await pilot.press("right_square_bracket")
+        assert app.band_stage == "research"
+        await pilot.press("1", "down", "right", "plus")
+        assert app.shown.sim_stale
+
+
+async def test_monte_carlo_run_can_be_cancelled(
+    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
+) -> None:
+    app = make_app(copy_journey("b2b-it-tool.toml"))
+    app.sim_runs = 400  # long enough to be cancelled mid-run
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("6", "r")
+        assert app.sim_running
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not app.sim_running)
+        assert app.sim_result is None
+        assert "cancelled" in str(app.query_one("#fc-run-status").render())
+        await pilot.press("1", "down")  # still responsive
+        assert app.selection == ("stages", 1)
+
+
+def test_progress_messages_replace_each_other() -> None:
+    assert SimProgress(3, 52, 1).can_replace(SimProgress(2, 52, 1))
+
+
+async def test_sensitivity_tab_ranks_like_the_library(
+    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
+) -> None:
+    app = make_app(copy_journey("b2b-it-tool.toml"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("7")
+        table = app.query_one("#sens-table", DataTable)
+        await wait_for(pilot, lambda: table.row_count > 0)
+        assert app.journey is not None
+        expected = sensitivity(app.journey)
+        assert [str(table.get_row_at(n)[1]) for n in range(table.row_count)] == [e.param.label for e in expected]
+        assert str(table.get_row_at(0)[1]) == "transition research -> evaluate"
+        assert str(table.get_row_at(0)[3]) == "+118.4"
+        await pilot.press("enter")
+        assert app.selection == expected[0].param.path
+
+
+async def test_compare_with_the_saved_version_shows_deltas(
+    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
+) -> None:
+    app = make_app(copy_journey("b2b-it-tool.toml"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "right", "plus", "plus", "c")
+        assert isinstance(app.screen, CompareScreen)
+        won = next(r for r in app.screen.comparison.rows if r.key == "won")
+        assert won.a == pytest.approx(1134.63, abs=0.01)
+        assert won.delta is not None and won.delta > 0
+        table = app.screen.query_one("#cmp-kpis", DataTable)
+        row = table.get_row_at(1)
+        assert str(row[0]) == "won by week 52" and str(row[3]).startswith("+")
+        await pilot.press("escape")
+        assert not isinstance(app.screen, CompareScreen)
+
+
+async def test_compare_with_another_file(
+    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
+) -> None:
+    other = copy_journey("tobe-example.toml")
+    app = make_app(copy_journey("asis-example.toml"))
+    async with app.run_test(size=SIZE) as pilot:
+        app.action_compare_file()
+        await answer_prompt(pilot, str(other))
+        assert isinstance(app.screen, CompareScreen)
+        won = next(r for r in app.screen.comparison.rows if r.key == "won")
+        assert won.delta == pytest.approx(249.1, abs=0.05)
+
+
+async def test_report_from_the_palette_action(
+    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp], tmp_path: Path
+) -> None:
+    app = make_app(copy_journey("sme-four-steps.toml"))
+    async with app.run_test(size=SIZE) as pilot:
+        app.selection = ("transitions", 0)
+        await pilot.press("plus")
+        app.action_report()
+        await answer_prompt(pilot, str(tmp_path / "out.md"))
+        text = (tmp_path / "out.md").read_text(encoding="utf-8")
+        assert text.startswith("# 中小企業のリードナーチャリング")
+        assert "## Comparison: saved vs now (week 104)" in text
+
+
+async def test_workshop_playback_and_scenarios(
+    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp], tmp_path: Path
+) -> None:
+    app = make_app(copy_journey("asis-example.toml"))
+    copy_journey("tobe-example.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("w")
+        screen = app.screen
+        assert isinstance(screen, WorkshopScreen)
+        assert [s.label for s in screen.scenarios] == ["asis-example.toml (now)", "tobe-example.toml"]
+        await pilot.press("right", "right", "right")
+        assert screen.week == 3
+        fc = screen.scenario.forecast
+        assert "Week 3:" in str(screen.query_one("#ws-ticker").render())
+        await pilot.press("tab")
+        assert screen.current == 1 and screen.week == 3
+        assert screen.scenario.forecast is not fc
+        await pilot.press("left", "home")
+        assert screen.week == 0
+        await pilot.press("plus", "plus", "space")
+        assert screen.playing and screen.speed == 4
+        await pilot.pause(0.6)
+        await pilot.press("space")
+        assert not screen.playing and screen.week >= 1
+        await pilot.press("x")
+        assert list((tmp_path / "work").glob("*.svg"))
+        await pilot.press("escape")
+        assert not isinstance(app.screen, WorkshopScreen)
+
+
+async def test_broken_file_has_no_forecast_and_no_crash(tmp_path: Path, make_app: Callable[..., JourneyApp]) -> None:
+    path = tmp_path / "work" / "broken.toml"
+    path.write_text("[journey\n", encoding="utf-8")
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.shown is None
+        assert "No forecast" in strip_text(app)
+        await pilot.press("6", "r", "c", "w")
+        assert app.sim_result is None
+
+
+def test_charts_downsample_and_refuse_tiny_panels() -> None:
+    assert list(sample_columns(53, 100)) == list(range(53))
+    cols = sample_columns(105, 20)
+    assert len(cols) == 20 and cols[0] == 0 and cols[-1] == 104
+    series = np.linspace(0, 10, 53)[:, None] * np.ones((1, 2))
+    text = small_multiples(["a", "b"], series, 60)
+    assert isinstance(text, Text) and text.plain.count("\n") == 2
+    assert all(len(line) <= 60 for line in text.plain.splitlines())
+    with pytest.raises(ChartError):
+        small_multiples(["a"], series[:, :1], 20)
+    with pytest.raises(ChartError):
+        band_chart(series[:, 0], series[:, 0], series[:, 0], 60, height=2)

@@ -1,0 +1,59 @@
+"""Comparing two journeys (sim/compare.py): KPI deltas, stage rows and the output formats."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from journeytui.model.load import load_journey
+from journeytui.sim.compare import compare
+from journeytui.sim.live import live_forecast
+from journeytui.sim.sensitivity import nudge
+
+JOURNEYS = Path(__file__).resolve().parents[3] / "journeys"
+
+
+def test_asis_vs_tobe_deltas() -> None:
+    a, b = load_journey(JOURNEYS / "asis-example.toml"), load_journey(JOURNEYS / "tobe-example.toml")
+    c = compare(a, b)
+    rows = {r.key: r for r in c.rows}
+    assert c.weeks == 104
+    assert rows["won"].a == pytest.approx(359.7, abs=0.05)
+    assert rows["won"].b == pytest.approx(608.8, abs=0.05)
+    assert rows["won"].delta == pytest.approx(rows["won"].b - rows["won"].a)
+    assert rows["won_share"].cells()[2] == "+4.3 pt"
+    assert rows["leads"].cells()[2] == "+0.0"  # no "-0.0"
+    stages = {r.key: r for r in c.stage_rows}
+    assert stages["dormant"].delta == pytest.approx(-927.0, abs=0.1)
+    assert any("ignores scoring" in n for n in c.notes())
+
+
+def test_compare_with_itself_is_all_zero() -> None:
+    j = load_journey(JOURNEYS / "b2b-it-tool.toml")
+    c = compare(j, j)
+    assert all(r.delta == pytest.approx(0) for r in c.rows if r.delta is not None)
+    assert c.label_a != c.label_b
+
+
+def test_compare_an_edit_with_the_saved_version() -> None:
+    j = load_journey(JOURNEYS / "b2b-it-tool.toml")
+    i = next(i for i, t in enumerate(j.transitions) if (t.from_, t.to) == ("research", "compare"))
+    c = compare(j, nudge(j, "transitions", i, 0.02), labels=("saved", "now"))
+    won = next(r for r in c.rows if r.key == "won")
+    assert won.delta is not None and won.delta > 0
+    assert won.a == pytest.approx(float(live_forecast(j).won[-1]))
+
+
+def test_formats() -> None:
+    a, b = load_journey(JOURNEYS / "asis-example.toml"), load_journey(JOURNEYS / "tobe-example.toml")
+    c = compare(a, b, weeks=26)
+    data = json.loads(json.dumps(c.to_json()))
+    assert data["weeks"] == 26 and len(data["won"]["a"]) == 27
+    assert {k["key"] for k in data["kpis"]} >= {"won", "lost", "won_share"}
+    md = c.to_markdown()
+    assert md.startswith("## Comparison: asis-example vs tobe-example (week 26)")
+    assert "| gathering (情報収集) |" in md
+    table = c.to_table()
+    assert "won by week 26" in table and "B - A" not in table
