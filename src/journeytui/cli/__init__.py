@@ -13,6 +13,8 @@ import sys
 from collections.abc import Sequence
 
 from journeytui import __version__
+from journeytui.diagnostics import Diagnostic
+from journeytui.model.types import Journey
 
 COMMANDS = ["validate", "fmt", "schema", "simulate", "check", "edit", "compare", "report"]
 """Subcommand modules, in the order ``--help`` lists them."""
@@ -22,6 +24,36 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def load_valid(path: str) -> tuple[Journey | None, list[Diagnostic]]:
+    """Validate a journey file: the journey when it has no errors, and its errors."""
+    from journeytui.validate import validate_file
+
+    result = validate_file(path)
+    errors = [d for d in result.diagnostics if d.is_error]
+    return (result.journey if not errors else None), errors
+
+
+def print_diagnostics(diags: list[Diagnostic]) -> None:
+    """Print findings as ``path:line:col: CODE message``."""
+    for d in diags:
+        print(f"{d.file}:{d.line}:{d.column}: {d.code} {d.message}")
+
+
+def emit(text: str, out: str | None, command: str) -> int:
+    """Print ``text``, or write it atomically to ``out``; the exit code (2 if it cannot be written)."""
+    if not out:
+        sys.stdout.write(text)
+        return 0
+    from journeytui.model.save import atomic_write
+
+    try:
+        atomic_write(out, text)
+    except OSError as exc:
+        print(f"journeytui {command}: error: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -8,6 +8,7 @@ import sys
 from journeytui.diagnostics import Diagnostic
 from journeytui.sim import SimulationError
 from journeytui.sim.expect import CHECK_RUNS, evaluate
+from journeytui.validate import validate_paths
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -21,19 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run)
 
 
-def _results(paths: list[str]) -> list:  # type: ignore[type-arg]
-    try:
-        from journeytui.validate import validate_paths
-    except ImportError:  # fall back to structural checks only
-        from journeytui.model.load import load_file
-
-        return [load_file(p) for p in paths]
-    return validate_paths(paths)
-
-
 def run(args: argparse.Namespace) -> int:
     checked = failed = bad_files = 0
-    results = _results(args.paths)
+    results = validate_paths(args.paths)
     for res in results:
         errors: list[Diagnostic] = sorted((d for d in res.diagnostics if d.is_error), key=Diagnostic.sort_key)
         if errors or res.journey is None:

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from journeytui.cli.simulate import _load, print_diagnostics
+from journeytui.cli import load_valid, print_diagnostics
 from journeytui.sim import SimulationError
 from journeytui.sim.compare import compare
 
@@ -26,8 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    ja, errors_a = _load(args.a)
-    jb, errors_b = _load(args.b)
+    ja, errors_a = load_valid(args.a)
+    jb, errors_b = load_valid(args.b)
     if ja is None or jb is None:
         print_diagnostics(errors_a + errors_b)
         return 1

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from journeytui.cli.simulate import _load, print_diagnostics
-from journeytui.model.save import atomic_write
+from journeytui.cli import emit, load_valid, print_diagnostics
 from journeytui.sim import SimulationError
 from journeytui.sim.compare import compare
 from journeytui.sim.report import report
@@ -27,10 +26,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    journey, errors = _load(args.path)
+    journey, errors = load_valid(args.path)
     other = None
     if args.compare:
-        other, other_errors = _load(args.compare)
+        other, other_errors = load_valid(args.compare)
         errors += other_errors
     if journey is None or (args.compare and other is None):
         print_diagnostics(errors)
@@ -41,12 +40,4 @@ def run(args: argparse.Namespace) -> int:
     except SimulationError as exc:
         print(f"journeytui report: error: {exc}", file=sys.stderr)
         return 2
-    if args.out:
-        try:
-            atomic_write(args.out, text)
-        except OSError as exc:
-            print(f"journeytui report: error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
-            return 2
-    else:
-        sys.stdout.write(text)
-    return 0
+    return emit(text, args.out, "report")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
-from journeytui.model.save import atomic_write
+from journeytui.cli import emit
 from journeytui.validate.schema import journey_schema
 
 
@@ -22,12 +21,4 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     text = json.dumps(journey_schema(), ensure_ascii=False, indent=2) + "\n"
-    if args.out:
-        try:
-            atomic_write(args.out, text)
-        except OSError as exc:
-            print(f"error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
-            return 2
-    else:
-        sys.stdout.write(text)
-    return 0
+    return emit(text, args.out, "schema")

@@ -9,25 +9,9 @@ import json
 import sys
 from typing import Any
 
-from journeytui.diagnostics import Diagnostic
-from journeytui.model.save import atomic_write
+from journeytui.cli import emit, load_valid, print_diagnostics
 from journeytui.model.types import Journey
 from journeytui.sim import Forecast, SimResult, SimulationError, forecast, simulate
-
-
-def _load(path: str) -> tuple[Journey | None, list[Diagnostic]]:
-    try:
-        from journeytui.validate import validate_file as load
-    except ImportError:  # the validator is optional for simulating
-        from journeytui.model.load import load_file as load
-    result = load(path)
-    errors = [d for d in result.diagnostics if d.is_error]
-    return (result.journey if not errors else None), errors
-
-
-def print_diagnostics(diags: list[Diagnostic]) -> None:
-    for d in diags:
-        print(f"{d.file}:{d.line}:{d.column}: {d.code} {d.message}")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -70,7 +54,7 @@ class _Bar:
 
 
 def run(args: argparse.Namespace) -> int:
-    journey, errors = _load(args.path)
+    journey, errors = load_valid(args.path)
     if journey is None:
         print_diagnostics(errors)
         return 1
@@ -96,15 +80,7 @@ def run(args: argparse.Namespace) -> int:
         text = as_csv(result)
     else:
         text = render_table(journey, result)
-    if args.out:
-        try:
-            atomic_write(args.out, text)
-        except OSError as exc:
-            print(f"journeytui simulate: error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
-            return 2
-    else:
-        sys.stdout.write(text)
-    return 0
+    return emit(text, args.out, "simulate")
 
 
 def as_csv(result: Forecast | SimResult) -> str:
