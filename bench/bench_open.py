@@ -16,35 +16,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from _journeys import big_journey
+
 from journeytui.bundled import flagship
 from journeytui.model import edit
 from journeytui.model.save import dumps
-from journeytui.model.types import Duration, Journey, JourneyMeta, Stage, Stall, Transition
 from journeytui.tui.app import create_app
 from journeytui.tui.widgets.graph import JourneyGraph
 from journeytui.validate import validate_file
-
-
-def big_journey(n: int = 50) -> Journey:
-    """n open stages in a chain with skips, regressions and stalls, plus won/lost."""
-    stages = [Stage(id=f"s{i}", name=f"Stage {i}", phase=i + 1, entry=i == 0) for i in range(n)]
-    stages += [
-        Stage(id="won", name="Won", kind="won", phase=n + 1),
-        Stage(id="lost", name="Lost", kind="lost", phase=n + 1),
-    ]
-    ts = []
-    for i in range(n):
-        ts.append(Transition(from_=f"s{i}", to=f"s{i + 1}" if i + 1 < n else "won", probability=0.1))
-        ts.append(Transition(from_=f"s{i}", to="lost", probability=0.01))
-        if i >= 2 and i % 3 == 0:
-            ts.append(Transition(from_=f"s{i}", to=f"s{i - 2}", probability=0.02, cause="regression"))
-        if i + 2 < n and i % 4 == 1:
-            ts.append(Transition(from_=f"s{i}", to=f"s{i + 2}", probability=0.01))
-    stalls = [
-        Stall(stage=f"s{i}", probability=0.02, duration=Duration(kind="fixed", weeks=4), cause="hold")
-        for i in range(0, n, 5)
-    ]
-    return Journey(journey=JourneyMeta(id="big", title="50 stages"), stages=stages, transitions=ts, stalls=stalls)
 
 
 async def _open_once(path: Path) -> float:

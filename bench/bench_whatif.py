@@ -20,45 +20,15 @@ import tempfile
 import time
 from pathlib import Path
 
+from _journeys import big_journey
+
 from journeytui.model.save import dumps
-from journeytui.model.types import Duration, Journey, JourneyMeta, Persona, Population, Stage, Stall, Transition
 from journeytui.sim import forecast
 from journeytui.sim.live import live_forecast, stage_health
 from journeytui.sim.sensitivity import nudge
 from journeytui.tui.app import create_app
 
 BUDGET_MS = 100.0
-
-
-def big_journey(n: int = 50) -> Journey:
-    """n open stages in a chain with skips, regressions and stalls, plus won/lost, four personas."""
-    stages = [Stage(id=f"s{i}", name=f"Stage {i}", phase=i + 1, entry=i == 0) for i in range(n)]
-    stages += [
-        Stage(id="won", name="Won", kind="won", phase=n + 1),
-        Stage(id="lost", name="Lost", kind="lost", phase=n + 1),
-    ]
-    personas = [Persona(id=f"p{k}", name=f"Persona {k}", role="influencer") for k in range(4)]
-    ts = []
-    for i in range(n):
-        over = {"p0": 0.12, "p1": 0.08} if i % 2 else {}
-        ts.append(Transition(from_=f"s{i}", to=f"s{i + 1}" if i + 1 < n else "won", probability=0.1, by_persona=over))
-        ts.append(Transition(from_=f"s{i}", to="lost", probability=0.01))
-        if i >= 2 and i % 3 == 0:
-            ts.append(Transition(from_=f"s{i}", to=f"s{i - 2}", probability=0.02, cause="regression"))
-        if i + 2 < n and i % 4 == 1:
-            ts.append(Transition(from_=f"s{i}", to=f"s{i + 2}", probability=0.01))
-    stalls = [
-        Stall(stage=f"s{i}", probability=0.02, duration=Duration(kind="fixed", weeks=4), cause="hold")
-        for i in range(0, n, 5)
-    ]
-    return Journey(
-        journey=JourneyMeta(id="big", title="50 stages", horizon=104),
-        population=Population(initial={"s0": 2000}, arrivals={"s0": 50.0}, mix={p.id: 1.0 for p in personas}),
-        stages=stages,
-        transitions=ts,
-        stalls=stalls,
-        personas=personas,
-    )
 
 
 def _median_ms(fn, runs: int) -> float:  # type: ignore[no-untyped-def]
@@ -94,7 +64,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
-    j = big_journey()
+    j = big_journey(personas=4)
     baseline = _median_ms(lambda: forecast(j), args.runs)
     flip = [0]
 
