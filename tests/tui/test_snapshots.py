@@ -193,3 +193,22 @@ def test_workshop_screen(snap_compare: Callable[..., bool], copy_journey: Callab
         press=["w", "right", "right", "right", "right", "right"],
         terminal_size=WIDE,
     )
+
+
+def test_forecast_personas_section(snap_compare: Callable[..., bool], copy_journey: Callable[[str], Path]) -> None:
+    """The Forecast tab's "Personas & accounts" section on the flagship after a 5-run Monte Carlo
+    (seed 0), scrolled there with the palette action.
+
+    You should see the title "Personas & accounts at week 52", a table with one "exact" and one
+    "MC" row per persona (dept_head, section_mgr, team_lead, it_staff) and stage columns aware,
+    research, compare…, then "Accounts won by week 52: …" and the first rows of the committee
+    gate (at evaluate): "held at least once", "held in week 52", "no ready decision_maker", all above 0.
+    """
+
+    async def scrolled(pilot: Pilot[Any]) -> None:
+        await _forecast_with_monte_carlo(pilot)
+        await pilot.app.run_action("forecast_personas")
+        await pilot.pause()
+        await pilot.pause()
+
+    assert snap_compare(_app(copy_journey("b2b-it-tool.toml")), terminal_size=WIDE, run_before=scrolled)

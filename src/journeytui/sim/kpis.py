@@ -104,6 +104,7 @@ def summarise(eng: Engine, record: np.ndarray, settings: dict[str, Any]) -> SimR
         "touchpoints": touchpoints,
         "accounts_won": _accounts_won(eng),
         "personas": personas,
+        "gates": _gates(eng),
     }
     return SimResult(
         journey_id=j.journey.id,
@@ -134,3 +135,22 @@ def _accounts_won(eng: Engine) -> float | None:
     acc = eng._run(won) * per_run + (won % eng.nmax) // eng.b
     distinct = np.unique(acc)
     return _r(np.bincount(distinct // per_run, minlength=eng.R).mean())
+
+
+def _gates(eng: Engine) -> dict[str, dict[str, Any]]:
+    """Per gate: the accounts it held back (a lead drew the gated move and stayed), and why.
+
+    Without accounts every lead is its own account (a committee of one).
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for gate, h in zip(eng.c.journey.gates, eng.gate_holds, strict=True):
+        out[gate.id] = {
+            "held_accounts_per_week": [_r(x) for x in h.per_week[:, 1:].mean(axis=0)],
+            "held_accounts": _r(h.per_run(h.ever, eng.R)),
+            "missing_roles": {
+                role: _r(h.per_run(flags, eng.R))
+                for role, flags in zip(gate.require_roles, h.ever_missing, strict=True)
+            },
+            "share_short": _r(h.per_run(h.ever_short, eng.R)),
+        }
+    return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
@@ -100,6 +101,32 @@ def _check_memory(c: Compiled, weeks: int, runs: int, limit: int | None) -> None
     )
 
 
+@dataclass
+class GateHolds:
+    """What one gate held back: accounts per run and week, and per account (flags over all
+    runs) whether it was ever held, ever for want of each required role, ever for the share."""
+
+    per_week: np.ndarray  # (runs, weeks + 1)
+    ever: np.ndarray
+    ever_missing: list[np.ndarray]
+    ever_short: np.ndarray
+
+    @classmethod
+    def empty(cls, roles: int, runs: int, weeks: int) -> GateHolds:
+        none = np.zeros(0, dtype=bool)
+        return cls(np.zeros((runs, weeks + 1), dtype=np.int64), none, [none] * roles, none)
+
+    def allocate(self, accounts: int) -> None:
+        """Account flags, made on the first hold so journeys whose gates never shut pay nothing."""
+        self.ever = np.zeros(accounts, dtype=bool)
+        self.ever_missing = [np.zeros(accounts, dtype=bool) for _ in self.ever_missing]
+        self.ever_short = np.zeros(accounts, dtype=bool)
+
+    def per_run(self, flags: np.ndarray, runs: int) -> float:
+        """Mean over runs of the accounts flagged."""
+        return float(flags.reshape(runs, -1).sum(axis=1).mean()) if flags.size else 0.0
+
+
 class Engine(ChannelSteps):
     """One Monte Carlo simulation: state arrays, the weekly step, and counters for the KPIs.
 
@@ -134,6 +161,7 @@ class Engine(ChannelSteps):
         self.open_key = np.repeat(np.array([k == "open" for k in c.kinds] + [False]), self.P)
         self.pending: list[np.ndarray] = []
         self.has_gates = bool(self.gates) and bool((self.out.code_gate >= 0).any())
+        self.gate_holds = [GateHolds.empty(len(gt.role_ready), runs, weeks) for gt in self.gates]
         E = len(c.journey.transitions)
         self.edge_moves = np.zeros((runs, E), dtype=np.int64)
         self.handoff_moves = np.zeros((runs, S), dtype=np.int64)
@@ -261,9 +289,13 @@ class Engine(ChannelSteps):
                 sel = np.flatnonzero(gate == g)
                 if sel.size == 0:
                     continue
-                shut = sel[~self._gate_holds(int(g), due[sel])]
+                ok, missing, short = self._gate_check(int(g), due[sel])
+                held = ~ok
+                shut = sel[held]
                 kind[shut] = KIND_NONE  # the gated move is blocked: the lead stays
                 new_key[shut] = key[shut]
+                if shut.size:
+                    self._record_holds(g, t, due[shut], [m[held] for m in missing], short[held])
         first = np.full(due.size, t + 1, dtype=np.float32)
         st = np.flatnonzero(kind == KIND_STALL)
         if st.size:
@@ -290,6 +322,11 @@ class Engine(ChannelSteps):
         self.next_draw[due] = self._wait(new_key if out.L == 0 else self._rows(due), first)
 
     def _gate_holds(self, g: int, idx: np.ndarray) -> np.ndarray:
+        return self._gate_check(g, idx)[0]
+
+    def _gate_check(self, g: int, idx: np.ndarray) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
+        """Whether gate g holds for the accounts of leads idx; and why not: per required role
+        whether no member of that role is ready, and whether the ready share is below min_share."""
         gt, b, N = self.gates[g], self.b, self.nmax
         local = idx % N
         first = (local // b) * b
@@ -299,10 +336,30 @@ class Engine(ChannelSteps):
         keys = np.where(valid, self.key[slots], self.SP)
         total = gt.weight[keys].sum(axis=1)
         share = np.where(total > 0, gt.ready_w[keys].sum(axis=1) / np.where(total > 0, total, 1.0), 0.0)
-        ok = share >= gt.min_share
-        for role in gt.role_ready:
-            ok &= role[keys].any(axis=1)
-        return ok
+        short = share < gt.min_share
+        missing: list[np.ndarray] = [np.logical_not(role[keys].any(axis=1)) for role in gt.role_ready]
+        ok = ~short
+        for m in missing:
+            ok &= ~m
+        return ok, missing, short
+
+    def _accounts(self, idx: np.ndarray) -> np.ndarray:
+        """Account numbers of leads, unique across runs (run r owns nmax // b + 1 of them)."""
+        return self._run(idx) * (self.nmax // self.b + 1) + (idx % self.nmax) // self.b
+
+    def _record_holds(self, g: int, t: int, idx: np.ndarray, missing: list[np.ndarray], short: np.ndarray) -> None:
+        """Count the accounts (per run) whose leads were held at gate g this week, and why."""
+        h = self.gate_holds[g]
+        if h.ever.size == 0:
+            h.allocate(self.R * (self.nmax // self.b + 1))
+        acc = self._accounts(idx)
+        week = np.zeros(h.ever.size, dtype=bool)
+        week[acc] = True
+        h.per_week[:, t] = week.reshape(self.R, -1).sum(axis=1)
+        h.ever[acc] = True
+        for k, m in enumerate(missing):
+            h.ever_missing[k][acc[m]] = True
+        h.ever_short[acc[short]] = True
 
     def _stall(self, who: np.ndarray, stall: np.ndarray, t: int) -> np.ndarray:
         """Put leads on hold; returns the durations drawn."""

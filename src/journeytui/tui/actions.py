@@ -113,6 +113,15 @@ ACTIONS: tuple[Action, ...] = (
     ),
     Action("run_simulation", "Forecast: run Monte Carlo", "Background run with progress (r in the Forecast tab)"),
     Action("cancel_simulation", "Forecast: cancel the Monte Carlo run", "Stop the run (escape in the Forecast tab)"),
+    Action(
+        "forecast_personas",
+        "Forecast: personas and accounts",
+        "Per persona at a chosen week; accounts held at each gate and by whom (after a Monte Carlo run)",
+    ),
+    Action(
+        "persona_week(-1)", "Forecast: persona table one week earlier", "The week per persona (, in the Forecast tab)"
+    ),
+    Action("persona_week(1)", "Forecast: persona table one week later", "The week per persona (. in the Forecast tab)"),
     Action("compare_saved", "Compare: with the saved version", "KPIs and charts: saved file vs now", "c"),
     Action("compare_file", "Compare: with another file…", "KPIs and charts: this journey vs another file"),
     Action("report", "Report: write Markdown…", "Summary, forecast tables, KPIs, comparison with the saved version"),

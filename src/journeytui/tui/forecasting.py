@@ -27,6 +27,7 @@ from journeytui.tui.screens.compare import CompareScreen
 from journeytui.tui.screens.dialogs import PromptScreen
 from journeytui.tui.screens.workshop import WorkshopScreen
 from journeytui.tui.widgets.forecast import ForecastStrip, ForecastView, SensitivityView, Shown
+from journeytui.tui.widgets.forecast_people import PeopleSection
 from journeytui.tui.widgets.graph import JourneyGraph
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ class ForecastMixin(_Base):
         self._cancel: threading.Event | None = None
         self.sim_running = False
         self.band_stage: str | None = None
+        self.persona_week: int | None = None
         self._effects_for: Journey | None = None
 
     # -- the live forecast ---------------------------------------------------------------
@@ -89,7 +91,9 @@ class ForecastMixin(_Base):
                 fc = live_forecast(j)
                 base = self.baseline_forecast()
                 stale = self.sim_result is not None and self._sim_journey != j
-                shown = Shown(j, fc, base, stage_health(j, fc), self.sim_result, stale, self.band_stage)
+                shown = Shown(
+                    j, fc, base, stage_health(j, fc), self.sim_result, stale, self.band_stage, self.persona_week
+                )
             except SimulationError as exc:
                 error = f"No forecast: {exc}"
         self.shown, self._shown_error = shown, error
@@ -189,6 +193,21 @@ class ForecastMixin(_Base):
         i = ids.index(self.band_stage) if self.band_stage in ids else 0
         self.band_stage = ids[(i + delta) % len(ids)]
         self.refresh_forecast()
+
+    def action_persona_week(self, delta: int) -> None:
+        """Move the week of the persona table (kept inside the horizon)."""
+        j = self.journey
+        if j is None:
+            return
+        weeks = self.shown.forecast.weeks if self.shown is not None else j.journey.horizon
+        now = weeks if self.persona_week is None else self.persona_week
+        self.persona_week = max(0, min(weeks, now + delta))
+        self.refresh_forecast()
+
+    def action_forecast_personas(self) -> None:
+        """The Forecast tab, scrolled to its per-persona and per-account section."""
+        self.action_view("forecast")
+        self.call_after_refresh(lambda: self.query_one(PeopleSection).scroll_visible(top=True, animate=False))
 
     # -- what-if ---------------------------------------------------------------------------
     def action_nudge(self, direction: int) -> None:

@@ -25,6 +25,7 @@ from journeytui.sim import Forecast, SimResult
 from journeytui.sim.live import StageHealth, ignored_note, lost_share, weakest, won_share
 from journeytui.sim.sensitivity import Effect
 from journeytui.tui.charts import band_chart, placeholder, small_multiples
+from journeytui.tui.widgets.forecast_people import PeopleSection
 
 
 class Chart(Widget):
@@ -83,6 +84,8 @@ class Shown:
     sim: SimResult | None = None
     sim_stale: bool = False
     band_stage: str | None = None
+    persona_week: int | None = None
+    """The week of the persona table (None: the horizon)."""
 
 
 def change_line(fc: Forecast, baseline: Forecast | None) -> str:
@@ -143,6 +146,14 @@ stage, stall share and drop-out (the weakest is red in the graph).
 - `r`: run Monte Carlo in the background (the palette: "Forecast: run Monte Carlo")
 - `escape`: cancel the run
 - `[` / `]`: the stage whose p05-p95 band the Monte Carlo chart shows
+- `,` / `.`: the week of the persona table one week earlier / later (`<` / `>`: ten weeks)
+
+**Personas & accounts** (at the bottom): per persona, the leads in each open stage at the
+chosen week with cumulative won and lost, from the exact forecast and, after a Monte Carlo
+run, its mean. Per account: the accounts won, and per consensus gate the accounts it held
+back (a member drew the gated move and had to stay), with how many lacked a ready member
+of each required role and how many fell short of the gate's share. Those account numbers
+come from a Monte Carlo run (`r`); the exact forecast opens every gate.
 - `+` / `-` (in the graph): nudge the selected probability (what-if)
 """
 
@@ -151,6 +162,10 @@ stage, stall share and drop-out (the weakest is red in the graph).
         Binding("escape", "app.cancel_simulation", "Cancel run", show=False),
         Binding("left_square_bracket", "app.band_stage(-1)", "Band stage", show=False),
         Binding("right_square_bracket", "app.band_stage(1)", "Band stage", show=False),
+        Binding("comma", "app.persona_week(-1)", "Persona week", show=False),
+        Binding("full_stop", "app.persona_week(1)", "Persona week", show=False),
+        Binding("less_than_sign", "app.persona_week(-10)", "Persona week", show=False),
+        Binding("greater_than_sign", "app.persona_week(10)", "Persona week", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -166,6 +181,7 @@ stage, stall share and drop-out (the weakest is red in the graph).
         yield DataTable(id="fc-kpis", cursor_type="row", zebra_stripes=True)
         yield Label("Bottlenecks", classes="section--title")
         yield DataTable(id="fc-health", cursor_type="row", zebra_stripes=True)
+        yield PeopleSection(id="fc-people")
 
     def on_mount(self) -> None:
         self.query_one("#fc-kpis", DataTable).add_columns("KPI", "now", "saved", "change")
@@ -183,6 +199,7 @@ stage, stall share and drop-out (the weakest is red in the graph).
             note.update(Text(error or "No forecast: the file did not open.", style="bold red"))
             stages_chart.plot(None, error or "no journey")
             self._show_band(None)
+            self.query_one(PeopleSection).show(None)
             return
         fc, base = shown.forecast, shown.baseline
         text = Text()
@@ -209,6 +226,7 @@ stage, stall share and drop-out (the weakest is red in the graph).
                 f"{h.score:.2f}",
             )
         self._show_band(shown)
+        self.query_one(PeopleSection).show(shown)
 
     def _fill_kpis(self, table: DataTable[str | Text], shown: Shown) -> None:
         fc, base = shown.forecast, shown.baseline
