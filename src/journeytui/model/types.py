@@ -349,8 +349,10 @@ class Journey:
         """Layer of each stage: its phase, or its position among stages without one."""
         return {s.id: (s.phase if s.phase is not None else i + 1) for i, s in enumerate(self.stages)}
 
-    def is_regression(self, t: Transition) -> bool:
-        order = self.stage_order()
+    def is_regression(self, t: Transition, order: dict[str, int] | None = None) -> bool:
+        """A move back to an earlier layer's open stage. Pass ``order`` (from
+        :meth:`stage_order`) when asking for many transitions."""
+        order = self.stage_order() if order is None else order
         a, b = order.get(t.from_), order.get(t.to)
         if a is None or b is None:
             return False

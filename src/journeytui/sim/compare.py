@@ -59,7 +59,8 @@ def _time_to_half(fc: Forecast) -> float | None:
 
 
 def _regressions(j: Journey, fc: Forecast) -> float:
-    regs = {f"{t.from_}->{t.to}" for t in j.transitions if j.is_regression(t)}
+    order = j.stage_order()
+    regs = {f"{t.from_}->{t.to}" for t in j.transitions if j.is_regression(t, order)}
     return sum(x for k, x in fc.flows.items() if k in regs)
 
 

@@ -82,6 +82,13 @@ class Canvas:
         """Write ``text`` at (x, y); returns the cell after it. Wide characters take two cells."""
         if not 0 <= y < self.height:
             return x
+        n = len(text)
+        if x >= 0 and x + n <= self.width and cell_len(text) == n:  # all narrow: write the run at once
+            self.chars[y][x : x + n] = list(text)
+            self.styles[y][x : x + n] = [style] * n
+            if hit >= 0:
+                self.hits[y][x : x + n] = [hit] * n
+            return x + n
         for ch in text:
             w = get_character_cell_size(ch)
             if x + w > self.width:
@@ -194,7 +201,7 @@ def layout(j: Journey) -> Canvas:
         if a is None or b is None or a == b:
             continue
         label = percent(t.probability) + ("*" if t.by_persona else "")
-        edges.append(Edge(ti, row_of[a], row_of[b], _is_regression(j, t), label))
+        edges.append(Edge(ti, row_of[a], row_of[b], _is_regression(j, t, order), label))
 
     stalls: dict[str, list[int]] = {}
     for si, st in enumerate(j.stalls):
@@ -245,9 +252,9 @@ def layout(j: Journey) -> Canvas:
     return canvas
 
 
-def _is_regression(j: Journey, t: Transition) -> bool:
+def _is_regression(j: Journey, t: Transition, order: dict[str, int]) -> bool:
     try:
-        return j.is_regression(t)
+        return j.is_regression(t, order)
     except (KeyError, TypeError):
         return False
 
@@ -302,9 +309,15 @@ def _left_lane_x(e: Edge, boxes: list[Box]) -> int:
 
 
 def _hline(canvas: Canvas, x_from: int, x_to: int, y: int, ch: str, style: str, hit: int) -> None:
-    for x in range(x_from, x_to + 1):
-        cur = canvas.chars[y][x] if 0 <= x < canvas.width else " "
-        canvas.put(x, y, "┼" if cur in ("│", "┆") else ch, style, hit)
+    """A horizontal run of ``ch`` (one cell wide), crossing vertical lanes with ``┼``."""
+    if not 0 <= y < canvas.height:
+        return
+    chars, styles, hits = canvas.chars[y], canvas.styles[y], canvas.hits[y]
+    for x in range(max(0, x_from), min(canvas.width - 1, x_to) + 1):
+        chars[x] = "┼" if chars[x] in ("│", "┆") else ch
+        styles[x] = style
+        if hit >= 0:
+            hits[x] = hit
 
 
 def _draw_box(canvas: Canvas, j: Journey, box: Box, label: str, stall_indices: list[int]) -> None:

@@ -205,8 +205,9 @@ def check_content(j: Journey) -> Iterator[Finding]:
 
 
 def check_regressions(j: Journey) -> Iterator[Finding]:
+    order = j.stage_order()
     for i, t in enumerate(j.transitions):
-        if j.is_regression(t) and not t.cause.strip():
+        if j.is_regression(t, order) and not t.cause.strip():
             yield Finding(
                 "W102", f"regression {t.from_} -> {t.to} has no `cause`; say what sends leads back", ("transitions", i)
             )
