@@ -194,7 +194,7 @@ def compile_journey(journey: Journey, ignore: tuple[str, ...] = (), leads: int |
     S = len(j.stages)
     order = j.stage_order()
     layer = np.array([order[s.id] for s in j.stages])
-    kinds = [s.kind for s in j.stages]
+    kinds: list[str] = [s.kind for s in j.stages]
     persona_ids, weights, pattern = _personas(j)
     P = len(persona_ids)
 

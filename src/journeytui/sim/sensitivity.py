@@ -93,7 +93,7 @@ def nudge(journey: Journey, kind: str, index: int, step: float) -> Journey:
             raise NudgeRefused(f"the probability of {t.from_} -> {t.to} would leave 0..100%")
         t.probability = min(1.0, max(0.0, round(t.probability + step, 6)))
         t.by_persona = {p: min(1.0, max(0.0, round(v + step, 6))) for p, v in t.by_persona.items()}
-        personas = list(t.by_persona) or [None]
+        personas: list[str | None] = [*t.by_persona] or [None]
     elif kind == "stalls":
         s = j.stalls[index]
         stage = s.stage
