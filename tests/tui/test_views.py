@@ -199,3 +199,26 @@ def test_cli_edit_opens_the_given_path(monkeypatch: pytest.MonkeyPatch, tmp_path
 
     assert main([]) == 0  # no arguments: the app on the flagship
     assert opened[1].doc.path is not None and opened[1].doc.path.name == "b2b-it-tool.toml"
+
+
+async def test_hidden_tabs_show_edits_made_while_hidden(
+    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
+) -> None:
+    """Personas and coverage are refreshed when shown, not on every edit: an edit made on the
+    graph tab must still be there when the user switches to them."""
+    from journeytui.model import edit
+
+    app = make_app(copy_journey("b2b-it-tool.toml"))
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.apply("rename persona", lambda j: edit.rename(j, "persona", "it_staff", "情シス"))
+        await pilot.pause()
+        app.query_one("#views").active = "personas"
+        await pilot.pause()
+        table = app.query_one("#persona-table", DataTable)
+        ids = [str(table.get_row_at(r)[0]) for r in range(table.row_count)]
+        assert "情シス" in ids and "it_staff" not in ids
+        app.query_one("#views").active = "coverage"
+        await pilot.pause()
+        coverage = app.query_one(CoverageView).query_one(DataTable)
+        headers = [str(c.label) for c in coverage.columns.values()]
+        assert any("情シス" in h for h in headers), headers

@@ -65,6 +65,7 @@ class JourneyApp(ForecastMixin, EditingMixin, App[None]):
         self.missing = missing
         self._disk_seen: Fingerprint | None = None
         self.init_forecast()
+        self._stale_tabs: set[str] = set()
 
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -126,9 +127,21 @@ class JourneyApp(ForecastMixin, EditingMixin, App[None]):
         self.query_one(JourneyGraph).selection = self.selection
         self.query_one(Inspector).show(j, self.selection)
         self.query_one(ProblemsPanel).show(doc.diagnostics())
-        self.query_one(ElementsTree).show(j, self.selection)
-        self.query_one(PersonasView).show(j)
-        self.query_one(CoverageView).show(j)
+        self.query_one(ElementsTree).show(j, self.selection)  # cheap unless its shape changes
+        # The personas and coverage tabs are brought up to date when shown (edits stay fast).
+        self._stale_tabs = {"personas", "coverage"}
+        self._refresh_tab(self.query_one(TabbedContent).active)
+
+    def _refresh_tab(self, pane: str) -> None:
+        """Show the journey in one of the tabs that are only kept up to date while visible."""
+        if pane not in self._stale_tabs:
+            return
+        self._stale_tabs.discard(pane)
+        j = self.journey
+        if pane == "personas":
+            self.query_one(PersonasView).show(j)
+        elif pane == "coverage":
+            self.query_one(CoverageView).show(j)
 
     def _broken_message(self) -> str:
         doc = self.doc
@@ -267,6 +280,7 @@ class JourneyApp(ForecastMixin, EditingMixin, App[None]):
 
     @on(TabbedContent.TabActivated)
     def _tab(self, event: TabbedContent.TabActivated) -> None:
+        self._refresh_tab(str(event.pane.id))
         if event.pane.id == "coverage":
             self.query_one(CoverageView).query_one(DataTable).focus()
         elif event.pane.id == "sensitivity":
