@@ -296,9 +296,11 @@ def _draw_edge(canvas: Canvas, e: Edge, boxes: list[Box], lanes_x: int) -> None:
         x_lo = min(src.x + src.width, dst.x + dst.width)
         x_hi = x + 1
     lo, hi = sorted((e.src_y, e.dst_y))
-    for y in range(lo + 1, hi):
-        cur = canvas.chars[y][x]
-        canvas.put(x, y, "┼" if cur in ("─", "┄") else v, style, hit)
+    if 0 <= x < canvas.width:
+        for y in range(max(0, lo + 1), min(canvas.height, hi)):
+            canvas.chars[y][x] = "┼" if canvas.chars[y][x] in ("─", "┄") else v
+            canvas.styles[y][x] = style
+            canvas.hits[y][x] = hit
     canvas.grow(path, x_lo, lo, max(1, x_hi - x_lo), hi - lo + 1)
 
 
