@@ -166,6 +166,35 @@ async def test_sensitivity_tab_ranks_like_the_library(
         assert app.selection == expected[0].param.path
 
 
+async def test_sensitivity_tab_shows_the_kpi_tree_and_follows_edits(
+    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
+) -> None:
+    from textual.widgets import Static
+
+    from journeytui.model import edit
+    from journeytui.sim.kpi_tree import kpi_tree
+    from journeytui.sim.live import live_forecast
+
+    app = make_app(copy_journey("b2b-it-tool.toml"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("7")
+        await pilot.pause()
+        tree = app.query_one("#kpi-tree", Static)
+        assert app.journey is not None
+        expected = kpi_tree(app.journey, live_forecast(app.journey)).lines()
+        assert str(tree.render()).splitlines()[1:1 + len(expected)] == expected
+        assert "evaluate 検討" in str(tree.render()) and "weakest link" in str(tree.render())
+        # An edit (here: halving the evaluate -> sales move) shows in the tree at once.
+        index = next(i for i, t in enumerate(app.journey.transitions) if (t.from_, t.to) == ("evaluate", "sales"))
+        assert app.apply("slower", lambda j: edit.set_field(j, ("transitions", index, "probability"), 0.05))
+        await pilot.pause()
+        assert app.journey is not None
+        assert str(tree.render()).splitlines()[1:1 + len(expected)] == kpi_tree(
+            app.journey, live_forecast(app.journey)
+        ).lines()
+        assert str(tree.render()).splitlines()[1] != expected[0]
+
+
 async def test_compare_with_the_saved_version_shows_deltas(
     copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
 ) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from journeytui.model.types import Journey
 from journeytui.sim.compare import Comparison, markdown_table, md
+from journeytui.sim.kpi_tree import kpi_tree
 from journeytui.sim.live import ignored_note, live_forecast, lost_share, stage_health, won_share
 from journeytui.sim.results import SimResult
 from journeytui.sim.sensitivity import sensitivity
@@ -82,6 +83,31 @@ def report(
             f"Weakest stage: **{md(ranked[0].stage)}** ({md(names.get(ranked[0].stage, ''))}).",
             "",
             *markdown_table(["stage", "mean weeks in stage", "stalled", "drop-out", "score"], rows),
+            "",
+        ]
+
+    tree = kpi_tree(j, fc)
+    if tree.links:
+        rows = [
+            [
+                f"{lk.stage} ({lk.name})",
+                f"{lk.entered:,.0f}",
+                f"{lk.forward:.0%}",
+                f"{lk.back:.0%}",
+                f"{lk.dropped:.0%}",
+                f"{lk.remaining:.0%}",
+            ]
+            for lk in tree.links
+        ]
+        weakest = tree.weakest
+        out += [
+            "## KPI tree",
+            "",
+            f"Won at week {tree.weeks}: {tree.won:,.0f} of {tree.leads:,.0f} leads ({tree.won_share:.1%}), "
+            "decomposed into each stage's conversion (entries are gross: a lead that comes back enters again)."
+            + (f" Weakest link: **{md(weakest.stage)}**." if weakest else ""),
+            "",
+            *markdown_table(["stage", "entered", "moved on", "went back", "dropped out", "still there"], rows),
             "",
         ]
 

@@ -19,6 +19,7 @@ from journeytui.model.save import atomic_write
 from journeytui.model.types import Journey
 from journeytui.sim import Forecast, SimResult, SimulationCancelled, SimulationError, simulate
 from journeytui.sim.compare import compare
+from journeytui.sim.kpi_tree import kpi_tree
 from journeytui.sim.live import live_forecast, stage_health
 from journeytui.sim.report import report
 from journeytui.sim.sensitivity import NudgeRefused, default_step, nudge, param_at, sensitivity
@@ -241,6 +242,8 @@ class ForecastMixin(_Base):
         if j is None:
             view.show(None, error="No journey.")
             return
+        shown = self.shown
+        view.show_tree(kpi_tree(shown.journey, shown.forecast).lines() if shown is not None else [])
         if self._effects_for is j:
             return
         self._effects_for = j

@@ -314,10 +314,14 @@ class SensitivityView(Vertical):
     HELP = """\
 ## Sensitivity
 
-Each transition probability and stall chance is moved by +1 point (0.01) on its own and
-the exact forecast recomputed; the table lists them by how much the wins at the horizon
-change, largest first (the KPI tree from the seeds, computed). A parameter without
-headroom is moved down instead and its effect read per +1 point.
+At the top, the KPI tree: the wins at the horizon decomposed into each open stage's
+conversion (of the leads that entered a stage, the share that moved on, went back,
+dropped out or was still there), with the weakest link marked.
+
+Below, each transition probability and stall chance is moved by +1 point (0.01) on its
+own and the exact forecast recomputed; the table lists them by how much the wins at the
+horizon change, largest first. A parameter without headroom is moved down instead and
+its effect read per +1 point.
 
 - `enter`: select that transition or stall (then `+` / `-` in the graph to try it)
 """
@@ -328,8 +332,13 @@ headroom is moved down instead and its effect read per +1 point.
             self.path = path
 
     def compose(self) -> ComposeResult:
+        yield Static("", id="kpi-tree", markup=False)
         yield Static("Computing…", id="sens-note", classes="fc--note")
         yield DataTable(id="sens-table", cursor_type="row", zebra_stripes=True)
+
+    def show_tree(self, lines: list[str]) -> None:
+        """The KPI tree: wins decomposed into each stage's conversion (see sim/kpi_tree.py)."""
+        self.query_one("#kpi-tree", Static).update("\n".join(["KPI tree", *lines, ""]) if lines else "")
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns("#", "parameter", "now", "won", "won share")
