@@ -15,7 +15,7 @@ from journeytui.tui.app import JourneyApp
 from journeytui.tui.commands import JourneyCommands
 from journeytui.tui.screens.dialogs import ChoiceScreen
 from journeytui.tui.screens.help import HelpScreen
-from journeytui.tui.widgets.coverage import CoverageView, touchpoints_at
+from journeytui.tui.widgets.coverage import CoverageView
 from journeytui.tui.widgets.graph import JourneyGraph
 from journeytui.tui.widgets.inspector import FieldCheck, Inspector
 from journeytui.tui.widgets.problems import ProblemsPanel
@@ -108,11 +108,11 @@ async def test_coverage_cell_lists_touchpoints(
     async with app.run_test(size=SIZE) as pilot:
         j = app.journey
         assert j is not None
-        assert [j.touchpoints[i].id for i in touchpoints_at(j, "compare", "dept_head")] == [
+        assert [j.touchpoints[i].id for i in j.touchpoints_at("compare", "dept_head")] == [
             "roi_simulation",
             "newsletter",
         ]
-        assert touchpoints_at(j, "sales", "it_staff") == [8]  # the meeting reaches everyone
+        assert j.touchpoints_at("sales", "it_staff") == [8]  # the meeting reaches everyone
         await pilot.press("4")
         await pilot.pause()
         table = app.query_one(CoverageView).query_one(DataTable)

@@ -342,6 +342,15 @@ class Journey:
         comp = {k for k, v in (self.dmu.composition if self.dmu else {}).items() if v > 0}
         return [p for p in known if p in mix or p in comp]
 
+    def touchpoints_at(self, stage_id: str, persona_id: str | None) -> list[int]:
+        """Indices of the touchpoints that reach ``persona_id`` (None: anyone) in ``stage_id``:
+        the cells of the content-coverage matrix (W101 is an empty cell)."""
+        return [
+            i
+            for i, t in enumerate(self.touchpoints)
+            if stage_id in t.stages and (not t.personas or persona_id is None or persona_id in t.personas)
+        ]
+
     def outgoing(self, stage_id: str) -> list[Transition]:
         return [t for t in self.transitions if t.from_ == stage_id]
 

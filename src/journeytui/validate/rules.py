@@ -190,12 +190,11 @@ def check_content(j: Journey) -> Iterator[Finding]:
     for si, stage in enumerate(j.stages):
         if stage.kind != "open":
             continue
-        here = [tp for tp in j.touchpoints if stage.id in tp.stages]
         if not personas:
-            if not here:
+            if not j.touchpoints_at(stage.id, None):
                 yield Finding("W101", f"no touchpoint reaches stage `{stage.id}`", ("stages", si, "id"))
             continue
-        missing = [p for p in personas if not any(not tp.personas or p in tp.personas for tp in here)]
+        missing = [p for p in personas if not j.touchpoints_at(stage.id, p)]
         if missing:
             yield Finding(
                 "W101",

@@ -13,18 +13,9 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from journeytui.model.types import Journey, Touchpoint
+from journeytui.model.types import Journey
 
 EVERYONE = "(everyone)"
-
-
-def touchpoints_at(journey: Journey, stage_id: str, persona_id: str | None) -> list[int]:
-    """Indices of the touchpoints that reach ``persona_id`` (None: anyone) in ``stage_id``."""
-
-    def reaches(t: Touchpoint) -> bool:
-        return stage_id in t.stages and (not t.personas or persona_id is None or persona_id in t.personas)
-
-    return [i for i, t in enumerate(journey.touchpoints) if reaches(t)]
 
 
 class CoverageView(Vertical, can_focus=False):
@@ -74,7 +65,7 @@ nobody sends that persona anything while they are in that stage.
         for s in stages:
             cells: list[Text | str] = [s.name]
             for pid in self._cols:
-                n = len(touchpoints_at(journey, s.id, pid))
+                n = len(journey.touchpoints_at(s.id, pid))
                 gaps += n == 0
                 cells.append(Text(f"{n:^3}", style="bold white on dark_red") if n == 0 else Text(f"{n:^3}"))
             table.add_row(*cells)
@@ -94,4 +85,4 @@ nobody sends that persona anything while they are in that stage.
         if self.journey is None or col == 0 or not 0 <= row < len(self._rows):
             return
         stage_id, persona_id = self._rows[row], self._cols[col - 1]
-        self.post_message(self.Pick(stage_id, persona_id, touchpoints_at(self.journey, stage_id, persona_id)))
+        self.post_message(self.Pick(stage_id, persona_id, self.journey.touchpoints_at(stage_id, persona_id)))
