@@ -4,29 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sim_helpers import journey
+from sim_helpers import FOUR_STAGES, journey
 
 from journeytui.model import Duration, Journey, JourneyMeta, Population, Stage, Stall, Transition
 from journeytui.sim import ExactForecastUnavailable, SimulationError, forecast
 
-CHAIN = """
+CHAIN = (
+    """
 [population.initial]
 a = 1000
-[[stages]]
-id = "a"
-name = "A"
-entry = true
-[[stages]]
-id = "b"
-name = "B"
-[[stages]]
-id = "won"
-name = "W"
-kind = "won"
-[[stages]]
-id = "lost"
-name = "L"
-kind = "lost"
+"""
+    + FOUR_STAGES
+    + """
 [[transitions]]
 from = "a"
 to = "b"
@@ -45,6 +34,7 @@ to = "a"
 probability = 0.1
 cause = "back"
 """
+)
 
 
 def test_plain_chain_is_p0_times_P_power_t() -> None:

@@ -7,26 +7,13 @@ accounts are held follows from the layout alone.
 from __future__ import annotations
 
 import pytest
-from sim_helpers import journey
+from sim_helpers import FOUR_STAGES, journey
 
 from journeytui.sim import simulate
 
-STAGES = """
-[[stages]]
-id = "a"
-name = "A"
-entry = true
-[[stages]]
-id = "b"
-name = "B"
-[[stages]]
-id = "won"
-name = "W"
-kind = "won"
-[[stages]]
-id = "lost"
-name = "L"
-kind = "lost"
+STAGES = (
+    FOUR_STAGES
+    + """
 [[transitions]]
 from = "a"
 to = "lost"
@@ -37,6 +24,7 @@ to = "won"
 probability = 1.0
 gate = "g"
 """
+)
 
 PERSONAS = """
 [[personas]]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sim_helpers import journey
+from sim_helpers import FOUR_STAGES, journey
 
 from journeytui.model import load_file
 from journeytui.sim import (
@@ -18,23 +18,7 @@ from journeytui.sim import (
     simulate,
 )
 
-STAGES = """
-[[stages]]
-id = "a"
-name = "A"
-entry = true
-[[stages]]
-id = "b"
-name = "B"
-[[stages]]
-id = "won"
-name = "W"
-kind = "won"
-[[stages]]
-id = "lost"
-name = "L"
-kind = "lost"
-"""
+STAGES = FOUR_STAGES
 
 
 def test_a_lead_makes_at_most_one_move_per_week() -> None:
