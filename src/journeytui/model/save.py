@@ -17,7 +17,6 @@ import contextlib
 import hashlib
 import os
 import tempfile
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Any
@@ -275,11 +274,3 @@ def save(journey: Journey, path: FsPath | str, original: str | None = None) -> s
         return text
     atomic_write(path, text)
     return text
-
-
-def loads_equal(a: str, b: str) -> bool:
-    """True when two texts hold the same TOML data."""
-    try:
-        return tomllib.loads(a) == tomllib.loads(b)
-    except tomllib.TOMLDecodeError:
-        return False
