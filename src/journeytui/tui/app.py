@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import ClassVar
 
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, ScreenStackError
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Header, TabbedContent, TabPane
@@ -159,9 +160,11 @@ class JourneyApp(ForecastMixin, EditingMixin, App[None]):
         )
 
     def watch_selection(self, selection: ModelPath | None) -> None:
-        if not self.is_mounted:
+        try:
+            graph = self.query_one(JourneyGraph)
+        except (NoMatches, ScreenStackError):  # not running or not composed yet: on_mount shows it
             return
-        self.query_one(JourneyGraph).selection = selection
+        graph.selection = selection
         self.query_one(Inspector).show(self.journey, selection)
         self.query_one(ElementsTree).show(self.journey, selection)
 

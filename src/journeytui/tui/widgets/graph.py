@@ -231,7 +231,7 @@ and each open stage's bottom border reads mean weeks in stage, ⏸ stall share, 
         j = self.journey
         if j is None or not sel or len(sel) != 2 or not isinstance(sel[1], int):
             return
-        kind, i = sel
+        kind, i = sel[0], int(sel[1])
         if kind == "stages" and 0 <= i < len(j.stages):
             self._anchor = j.stages[i].id
         elif kind == "transitions" and 0 <= i < len(j.transitions):
