@@ -115,9 +115,10 @@ async def test_palette_action_shows_the_section(
     async with app.run_test(size=SIZE) as pilot:
         await app.run_action("forecast_personas")
         await pilot.pause()
-        await pilot.pause()
         assert app.query_one("#views").active == "forecast"  # type: ignore[attr-defined]
         view = app.query_one("#forecast-view")
+        # The section is scrolled into view after the tab's next refresh, which a busy machine delays.
+        await wait_for(pilot, lambda: view.scroll_y > 0, seconds=10.0)
         assert view.scroll_y > 0
         section = app.query_one(PeopleSection)
         assert section.region.y >= view.region.y
