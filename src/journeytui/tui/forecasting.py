@@ -54,6 +54,7 @@ class ForecastMixin(_Base):
 
     def init_forecast(self) -> None:
         self.shown: Shown | None = None
+        self._scroll_to_people = False
         self._shown_error = ""
         self._baseline: tuple[Journey, Forecast | None] | None = None
         self.sim_result: SimResult | None = None
@@ -185,6 +186,17 @@ class ForecastMixin(_Base):
 
     def show_forecast_tab(self) -> None:
         self.query_one(ForecastView).show(self.shown, self._shown_error)
+        if self._scroll_to_people:  # asked for by action_forecast_personas: once the tab is built
+            self._scroll_to_people = False
+            self.call_after_refresh(self._scroll_people)
+
+    def _scroll_people(self, tries: int = 40) -> None:
+        """Scroll the personas section to the top of the Forecast tab; the rebuilt tab may need a
+        few refreshes before it is laid out, so look again shortly (2 s at most) until it is."""
+        view, section = self.query_one(ForecastView), self.query_one(PeopleSection)
+        view.scroll_to_widget(section, top=True, animate=False, immediate=True)
+        if view.scroll_y == 0 and section.region.y > view.region.y and tries > 0:
+            self.set_timer(0.05, lambda: self._scroll_people(tries - 1))
 
     def action_band_stage(self, delta: int) -> None:
         j = self.journey
@@ -207,8 +219,11 @@ class ForecastMixin(_Base):
 
     def action_forecast_personas(self) -> None:
         """The Forecast tab, scrolled to its per-persona and per-account section."""
-        self.action_view("forecast")
-        self.call_after_refresh(lambda: self.query_one(PeopleSection).scroll_visible(top=True, animate=False))
+        self._scroll_to_people = True
+        if self.query_one(TabbedContent).active == "forecast":
+            self.show_forecast_tab()
+        else:
+            self.action_view("forecast")  # its TabActivated builds the tab, then scrolls
 
     # -- what-if ---------------------------------------------------------------------------
     def action_nudge(self, direction: int) -> None:
