@@ -4,37 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sim_helpers import FOUR_STAGES, journey
+from sim_helpers import CHAIN, journey
 
 from journeytui.model import Duration, Journey, JourneyMeta, Population, Stage, Stall, Transition
 from journeytui.sim import ExactForecastUnavailable, SimulationError, forecast
-
-CHAIN = (
-    """
-[population.initial]
-a = 1000
-"""
-    + FOUR_STAGES
-    + """
-[[transitions]]
-from = "a"
-to = "b"
-probability = 0.5
-[[transitions]]
-from = "a"
-to = "lost"
-probability = 0.1
-[[transitions]]
-from = "b"
-to = "won"
-probability = 0.2
-[[transitions]]
-from = "b"
-to = "a"
-probability = 0.1
-cause = "back"
-"""
-)
 
 
 def test_plain_chain_is_p0_times_P_power_t() -> None:

@@ -3,69 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from sim_helpers import CHAIN, journey
 
-from journeytui.model import load_text
 from journeytui.sim import forecast
 from journeytui.sim.kpi_tree import kpi_tree
 
-TINY = """
-[journey]
-id = "tiny"
-title = "Tiny"
-horizon = 1
-
-[population.initial]
-a = 1000
-
-[[stages]]
-id = "a"
-name = "A"
-entry = true
-phase = 1
-
-[[stages]]
-id = "b"
-name = "B"
-phase = 2
-
-[[stages]]
-id = "won"
-name = "W"
-kind = "won"
-phase = 3
-
-[[stages]]
-id = "lost"
-name = "L"
-kind = "lost"
-phase = 3
-
-[[transitions]]
-from = "a"
-to = "b"
-probability = 0.5
-
-[[transitions]]
-from = "a"
-to = "lost"
-probability = 0.1
-
-[[transitions]]
-from = "b"
-to = "won"
-probability = 0.2
-
-[[transitions]]
-from = "b"
-to = "a"
-probability = 0.1
-cause = "went cold"
-"""
-
 
 def test_one_week_by_hand() -> None:
-    j = load_text(TINY).journey
-    assert j is not None
+    j = journey(CHAIN)
     tree = kpi_tree(j, forecast(j, weeks=1))
     a, b = tree.links
     assert (a.stage, b.stage) == ("a", "b")
@@ -78,8 +23,7 @@ def test_one_week_by_hand() -> None:
 
 
 def test_shares_add_up_and_the_weakest_link_is_named() -> None:
-    j = load_text(TINY).journey
-    assert j is not None
+    j = journey(CHAIN)
     tree = kpi_tree(j, forecast(j, weeks=30))
     for lk in tree.links:
         assert lk.forward + lk.back + lk.dropped + lk.remaining == pytest.approx(1.0)
