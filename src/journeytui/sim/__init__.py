@@ -5,7 +5,7 @@ threads share it.
 """
 
 from journeytui.sim.compile import FEATURES, blocking_features
-from journeytui.sim.errors import ExactForecastUnavailable, SimulationCancelled, SimulationError
+from journeytui.sim.errors import ExactForecastUnavailable, ResourceLimit, SimulationCancelled, SimulationError
 from journeytui.sim.exact import forecast
 from journeytui.sim.montecarlo import estimate_memory, simulate
 from journeytui.sim.results import Forecast, SimResult
@@ -14,6 +14,7 @@ __all__ = [
     "FEATURES",
     "ExactForecastUnavailable",
     "Forecast",
+    "ResourceLimit",
     "SimResult",
     "SimulationCancelled",
     "SimulationError",

@@ -21,3 +21,17 @@ class ExactForecastUnavailable(SimulationError):
 
 class SimulationCancelled(Exception):
     """The caller's cancel event was set during a Monte Carlo run."""
+
+
+class ResourceLimit(SimulationError):
+    """A run would need more memory or time than allowed; refused before anything is allocated.
+
+    ``needed`` and ``limit`` are in bytes (memory) or seconds (time); the message says which,
+    and ``suggestion`` says how to make the run fit (fewer weeks, leads, runs, shorter stalls).
+    """
+
+    def __init__(self, message: str, suggestion: str = "", needed: float = 0.0, limit: float = 0.0) -> None:
+        self.suggestion = suggestion
+        self.needed = needed
+        self.limit = limit
+        super().__init__(f"{message}; {suggestion}" if suggestion else message)
