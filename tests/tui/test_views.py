@@ -7,6 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from textual.command import CommandList, CommandPalette
+from textual.css.query import NoMatches
 from textual.widgets import DataTable, Markdown
 from tui_helpers import choose
 
@@ -222,3 +224,43 @@ async def test_hidden_tabs_show_edits_made_while_hidden(
         coverage = app.query_one(CoverageView).query_one(DataTable)
         headers = [str(c.label) for c in coverage.columns.values()]
         assert any("情シス" in h for h in headers), headers
+
+
+async def test_palette_opened_by_keys_lists_and_runs_actions(
+    make_app: Callable[..., JourneyApp], copy_journey: Callable[[str], Path]
+) -> None:
+    """ctrl+p as a person presses it: the palette lists the app's commands and runs the chosen one."""
+    app = make_app(copy_journey("b2b-it-tool.toml"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"stage", "space", *"add")
+        palette = app.screen
+
+        async def labels() -> list[str]:
+            for _ in range(50):
+                await pilot.pause(0.05)
+                try:
+                    options = palette.query_one(CommandList)
+                except NoMatches:
+                    continue
+                found = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+                if found and "No matches" not in found[0]:
+                    return found
+            return []
+
+        found = await labels()
+        assert any("Stage: add" in label for label in found), found
+        await pilot.press("enter")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if type(app.screen).__name__ == "PromptScreen":
+                break
+        assert type(app.screen).__name__ == "PromptScreen"  # "Stage: add" asks for the new stage's id
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.press(*"save")
+        palette = app.screen
+        assert any("File: save" in label for label in await labels())

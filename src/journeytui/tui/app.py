@@ -16,6 +16,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import App, ComposeResult, ScreenStackError
 from textual.binding import BindingType
+from textual.command import CommandPalette
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.reactive import reactive
@@ -187,7 +188,8 @@ class JourneyApp(ForecastMixin, EditingMixin, App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("quit", "help", "command_palette"):
             return True
-        if isinstance(self.screen, ModalScreen):
+        if isinstance(self.screen, ModalScreen) and not isinstance(self.screen, CommandPalette):
+            # A dialog owns the keys; the command palette does not: it lists and runs the app's actions.
             return False
         spec = next((a for a in actions.ACTIONS if actions.base_name(a.action) == action), None)
         if spec is None:
