@@ -182,16 +182,17 @@ async def test_sensitivity_tab_shows_the_kpi_tree_and_follows_edits(
         tree = app.query_one("#kpi-tree", Static)
         assert app.journey is not None
         expected = kpi_tree(app.journey, live_forecast(app.journey)).lines()
-        assert str(tree.render()).splitlines()[1:1 + len(expected)] == expected
+        assert str(tree.render()).splitlines()[1 : 1 + len(expected)] == expected
         assert "evaluate 検討" in str(tree.render()) and "weakest link" in str(tree.render())
         # An edit (here: halving the evaluate -> sales move) shows in the tree at once.
         index = next(i for i, t in enumerate(app.journey.transitions) if (t.from_, t.to) == ("evaluate", "sales"))
         assert app.apply("slower", lambda j: edit.set_field(j, ("transitions", index, "probability"), 0.05))
         await pilot.pause()
         assert app.journey is not None
-        assert str(tree.render()).splitlines()[1:1 + len(expected)] == kpi_tree(
-            app.journey, live_forecast(app.journey)
-        ).lines()
+        assert (
+            str(tree.render()).splitlines()[1 : 1 + len(expected)]
+            == kpi_tree(app.journey, live_forecast(app.journey)).lines()
+        )
         assert str(tree.render()).splitlines()[1] != expected[0]
 
 
