@@ -219,6 +219,13 @@ CODES: dict[str, Code] = _codes(
         "An id that is not in Unicode NFC form and may look like another.",
         "Retype the id; normalise the file to NFC (most editors can).",
     ),
+    # W9xx: the checker itself
+    (
+        "W901",
+        "unused-suppression",
+        "A `# journeytui: ignore[...]` comment that silences nothing here, or names an unknown code.",
+        "Remove the comment, or the codes in it that are no longer reported (the message names them).",
+    ),
 )
 
 

@@ -128,7 +128,7 @@ def test_github_format(broken: Path, capsys) -> None:
     code, out, _ = run(["validate", "--format", "github", str(broken)], capsys)
     assert code == 1
     [line] = out.splitlines()
-    assert line.startswith("::error file=") and ",line=14,col=9,title=E102 wrong-type::E102 " in line
+    assert line.startswith("::error file=") and ",line=14,endLine=14,col=9,endColumn=10,title=E102 wrong-type::E102 " in line
 
 
 def test_sarif_format(broken: Path, warned: Path, capsys) -> None:
@@ -139,8 +139,8 @@ def test_sarif_format(broken: Path, warned: Path, capsys) -> None:
     run0 = log["runs"][0]
     assert [r["id"] for r in run0["tool"]["driver"]["rules"]] == ["E102", "W103"]
     assert [(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]) for r in run0["results"]] == [
-        ("E102", {"startLine": 14, "startColumn": 9}),
-        ("W103", {"startLine": 7, "startColumn": 6}),
+        ("E102", {"startLine": 14, "startColumn": 9, "endLine": 14, "endColumn": 10}),
+        ("W103", {"startLine": 7, "startColumn": 6, "endLine": 7, "endColumn": 12}),
     ]
 
 

@@ -1,30 +1,146 @@
-"""``journeytui validate PATH...``: check journey files like a linter."""
+"""``journeytui validate PATH...``: check journey files like a linter (options as ruff's)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from journeytui.diagnostics import Diagnostic
-from journeytui.validate import validate_paths
-from journeytui.validate.report import FORMATS, render
+
+if TYPE_CHECKING:
+    from journeytui.model.load import LoadResult
+    from journeytui.validate.config import Settings
+
+STDIN_LIMIT = 10 * 1024 * 1024
+"""The same cap as for files: journeys are hand-written."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from journeytui.validate.report import FORMATS
+
     p = sub.add_parser(
         "validate",
         help="check journey files (exit 0 clean, 1 errors, 2 usage)",
-        description="Check journey files and folders of *.toml files. Prints path:line:col: CODE message.",
+        description=(
+            "Check journey files and folders of *.toml files. Prints path:line:col: CODE message. "
+            "Settings come from journeytui.toml or pyproject.toml [tool.journeytui] (docs/cli.md)."
+        ),
     )
-    p.add_argument("paths", nargs="+", metavar="PATH", help="journey files or folders")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="journey files or folders; - reads standard input")
     p.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     p.add_argument("--strict", action="store_true", help="warnings fail too")
+    p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    p.add_argument("-q", "--quiet", action="store_true", help="print the findings only, no summary line")
+    p.add_argument("--statistics", action="store_true", help="print how many findings of each code instead")
+    p.add_argument("--output-file", "-o", metavar="FILE", help="write the report to FILE (atomically)")
+    p.add_argument("--stdin-filename", metavar="NAME", help="the name standard input is reported under")
+    codes = p.add_argument_group("which codes (prefixes such as E2 or W, or ALL; comma-separated)")
+    codes.add_argument("--select", metavar="CODES", help="only these codes (replaces the settings' select)")
+    codes.add_argument("--extend-select", metavar="CODES", help="these codes too")
+    codes.add_argument("--ignore", metavar="CODES", help="not these codes")
+    codes.add_argument(
+        "--per-file-ignores", metavar="GLOB:CODES", action="append", default=[], help="not these codes in these files"
+    )
+    files = p.add_argument_group("which files")
+    files.add_argument("--exclude", metavar="GLOBS", help="leave out these paths in folder walks (replaces defaults)")
+    files.add_argument("--extend-exclude", metavar="GLOBS", help="leave out these paths too")
+    files.add_argument("--force-exclude", action="store_true", help="apply excludes to files named explicitly too")
+    files.add_argument("--no-respect-gitignore", action="store_true", help="walk files that .gitignore ignores")
+    files.add_argument("--config", metavar="FILE", help="use these settings (journeytui.toml or pyproject.toml)")
+    files.add_argument("--isolated", action="store_true", help="ignore every settings file")
     p.set_defaults(func=run)
 
 
+def _list(value: str | None) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split(",") if v.strip()) if value else ()
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    from journeytui.validate.config import check_selectors, settings_for
+
+    s = settings_for(args.config, args.isolated)
+    if args.select:
+        s = replace(s, select=check_selectors(_list(args.select), "--select"))
+    if args.extend_select:
+        s = replace(s, extend_select=s.extend_select + check_selectors(_list(args.extend_select), "--extend-select"))
+    if args.ignore:
+        s = replace(s, ignore=s.ignore + check_selectors(_list(args.ignore), "--ignore"))
+    for raw in args.per_file_ignores:
+        pattern, sep, codes = raw.rpartition(":")
+        if not sep or not pattern:
+            from journeytui.validate.config import ConfigError
+
+            raise ConfigError(f"--per-file-ignores: expected GLOB:CODES, got {raw!r}")
+        entry = (pattern, check_selectors(_list(codes), "--per-file-ignores"))
+        s = replace(s, per_file_ignores=(*s.per_file_ignores, entry))
+    if args.exclude is not None:
+        s = replace(s, exclude=_list(args.exclude))
+    if args.extend_exclude:
+        s = replace(s, extend_exclude=s.extend_exclude + _list(args.extend_exclude))
+    if args.force_exclude:
+        s = replace(s, force_exclude=True)
+    if args.no_respect_gitignore:
+        s = replace(s, respect_gitignore=False)
+    return s
+
+
+def _stdin(name: str) -> LoadResult:
+    from journeytui.model.load import LoadResult
+    from journeytui.validate import validate_text
+
+    data = sys.stdin.buffer.read(STDIN_LIMIT + 1)
+    if len(data) > STDIN_LIMIT:
+        return LoadResult(file=name, diagnostics=[Diagnostic("E002", "standard input is larger than 10 MB", name)])
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        return LoadResult(file=name, diagnostics=[Diagnostic("E002", f"not UTF-8 text ({exc.reason})", name)])
+    return validate_text(text, name)
+
+
 def run(args: argparse.Namespace) -> int:
-    results = validate_paths(args.paths)
+    from journeytui.cli import emit
+    from journeytui.validate import expand_paths, validate_file
+    from journeytui.validate.config import ConfigError
+    from journeytui.validate.formats import statistics
+    from journeytui.validate.report import render
+
+    try:
+        settings = _settings(args)
+    except ConfigError as exc:
+        print(f"journeytui validate: error: {exc}", file=sys.stderr)
+        return 2
+    if args.paths.count("-") > 1:
+        print("journeytui validate: error: standard input (-) can be read once", file=sys.stderr)
+        return 2
+    stdin_name = args.stdin_filename or "-"
+    results = []
+    for name, problem in expand_paths(args.paths, settings):
+        if problem is not None:
+            from journeytui.model.load import LoadResult
+
+            results.append(LoadResult(file=name, diagnostics=[problem]))
+        elif name == "-":
+            if settings.force_exclude and args.stdin_filename and settings.excluded(stdin_name):
+                continue
+            results.append(_stdin(stdin_name))
+        else:
+            results.append(validate_file(name))
+    for r in results:
+        r.diagnostics[:] = [d for d in r.diagnostics if settings.enabled(d.code, r.file)]
     diags: list[Diagnostic] = sorted((d for r in results for d in r.diagnostics), key=Diagnostic.sort_key)
-    sys.stdout.write(render(diags, args.format, len(results)))
-    failed = any(d.is_error or args.strict for d in diags)
-    return 1 if failed else 0
+    sources = {r.file: r.text for r in results if r.text is not None}
+    names: Sequence[str] = [r.file for r in results]
+    if args.statistics:
+        report = statistics(diags)
+    else:
+        report = render(diags, args.format, len(results), sources, names, quiet=args.quiet)
+    code = emit(report, args.output_file, "validate")
+    if code:
+        return code
+    if args.exit_zero:
+        return 0
+    return 1 if any(d.is_error or args.strict for d in diags) else 0

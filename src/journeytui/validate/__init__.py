@@ -13,6 +13,8 @@ from journeytui.diagnostics import Diagnostic
 from journeytui.model.load import LoadResult, load_file, load_text
 from journeytui.model.structure import Finding
 from journeytui.model.types import Journey
+from journeytui.validate import discover, suppress
+from journeytui.validate.config import Settings
 from journeytui.validate.graph import check_graph
 from journeytui.validate.rules import RULES
 
@@ -40,6 +42,7 @@ def check(journey: Journey, file: str = "", result: LoadResult | None = None) ->
 def _complete(result: LoadResult) -> LoadResult:
     if result.journey is not None:
         result.diagnostics.extend(check(result.journey, result.file, result))
+    result.diagnostics[:] = suppress.apply(result.diagnostics, result.text, result.file)
     result.diagnostics.sort(key=Diagnostic.sort_key)
     return result
 
@@ -54,30 +57,25 @@ def validate_file(path: FsPath | str) -> LoadResult:
     return _complete(load_file(path))
 
 
-def expand_paths(paths: Iterable[str]) -> Iterator[tuple[str, Diagnostic | None]]:
-    """Files to validate: each file as given, each folder's *.toml files (recursively), sorted."""
-    for raw in paths:
-        p = FsPath(raw)
-        if p.is_dir():
-            try:
-                files = sorted(f for f in p.rglob("*.toml") if f.is_file() and ".venv" not in f.parts)
-            except OSError as exc:
-                yield raw, Diagnostic("E002", f"cannot list folder {raw}: {exc.strerror or exc}", raw)
-                continue
-            if not files:
-                yield raw, Diagnostic("E003", f"folder {raw} holds no *.toml journey files", raw)
-            for f in files:
-                yield str(f), None
-        else:
-            yield raw, None
+def expand_paths(paths: Iterable[str], settings: Settings | None = None) -> Iterator[tuple[str, Diagnostic | None]]:
+    """Files to validate: each file as given, each folder's journey files (recursively, sorted), each once.
+
+    Folders leave out other tools' TOML files, virtual environments, build output and what
+    .gitignore ignores (see :mod:`journeytui.validate.discover` and ``settings``).
+    """
+    return discover.files(paths, settings or Settings())
 
 
-def validate_paths(paths: Iterable[str]) -> list[LoadResult]:
-    """Validate files and folders as the command line does."""
+def validate_paths(paths: Iterable[str], settings: Settings | None = None) -> list[LoadResult]:
+    """Validate files and folders as the command line does, keeping the codes ``settings`` select."""
+    chosen = settings or Settings()
     results = []
-    for name, problem in expand_paths(paths):
+    for name, problem in expand_paths(paths, chosen):
         if problem is not None:
             results.append(LoadResult(file=name, diagnostics=[problem]))
         else:
             results.append(validate_file(name))
+    if settings is not None:
+        for r in results:
+            r.diagnostics[:] = [d for d in r.diagnostics if settings.enabled(d.code, r.file)]
     return results

@@ -10,8 +10,11 @@ from collections.abc import Sequence
 
 from journeytui import __version__
 from journeytui.diagnostics import CODES, Diagnostic, Severity
+from journeytui.validate import formats
+from journeytui.validate.formats import Sources, end_of
 
-FORMATS = ("text", "json", "github", "sarif")
+FORMATS = ("text", "concise", "full", "json", "github", "sarif", "gitlab", "junit")
+"""``text`` and ``concise`` are the same one-line-per-finding form (ruff calls it concise)."""
 DOCS_URL = "docs/diagnostics.md"
 
 
@@ -32,19 +35,23 @@ def text(diags: Sequence[Diagnostic], files: int) -> str:
     return "\n".join([*lines, summary(diags, files)]) + "\n"
 
 
-def as_json(diags: Sequence[Diagnostic]) -> str:
-    rows = [
-        {
-            "file": d.file,
-            "line": d.line,
-            "column": d.column,
-            "code": d.code,
-            "name": d.name,
-            "severity": d.severity.value,
-            "message": d.message,
-        }
-        for d in diags
-    ]
+def as_json(diags: Sequence[Diagnostic], sources: Sources | None = None) -> str:
+    rows = []
+    for d in diags:
+        end_line, end_column = end_of(sources or {}, d) or (None, None)
+        rows.append(
+            {
+                "file": d.file,
+                "line": d.line,
+                "column": d.column,
+                "end_line": end_line,
+                "end_column": end_column,
+                "code": d.code,
+                "name": d.name,
+                "severity": d.severity.value,
+                "message": d.message,
+            }
+        )
     return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -56,15 +63,17 @@ def _escape_property(s: str) -> str:
     return _escape_data(s).replace(":", "%3A").replace(",", "%2C")
 
 
-def github(diags: Sequence[Diagnostic]) -> str:
+def github(diags: Sequence[Diagnostic], sources: Sources | None = None) -> str:
     out = []
     for d in diags:
         level = "error" if d.is_error else "warning"
+        span = end_of(sources or {}, d)
+        ends = [f"endLine={span[0]}", f"col={d.column}", f"endColumn={span[1]}"] if span else [f"col={d.column}"]
         props = ",".join(
             [
                 f"file={_escape_property(d.file)}",
                 f"line={d.line}",
-                f"col={d.column}",
+                *ends,
                 f"title={_escape_property(f'{d.code} {d.name}')}",
             ]
         )
@@ -72,7 +81,7 @@ def github(diags: Sequence[Diagnostic]) -> str:
     return "\n".join(out) + ("\n" if out else "")
 
 
-def sarif(diags: Sequence[Diagnostic]) -> str:
+def sarif(diags: Sequence[Diagnostic], sources: Sources | None = None) -> str:
     used = sorted({d.code for d in diags})
     rules = [
         {
@@ -94,7 +103,7 @@ def sarif(diags: Sequence[Diagnostic]) -> str:
                 {
                     "physicalLocation": {
                         "artifactLocation": {"uri": d.file.replace("\\", "/")},
-                        "region": {"startLine": d.line, "startColumn": d.column},
+                        "region": _region(d, sources or {}),
                     }
                 }
             ],
@@ -117,11 +126,40 @@ def sarif(diags: Sequence[Diagnostic]) -> str:
     return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
 
 
-def render(diags: Sequence[Diagnostic], fmt: str, files: int) -> str:
+def _region(d: Diagnostic, sources: Sources) -> dict[str, int]:
+    region = {"startLine": d.line, "startColumn": d.column}
+    span = end_of(sources, d)
+    if span is not None:
+        region.update(endLine=span[0], endColumn=span[1])
+    return region
+
+
+def render(
+    diags: Sequence[Diagnostic],
+    fmt: str,
+    files: int,
+    sources: Sources | None = None,
+    names: Sequence[str] = (),
+    quiet: bool = False,
+) -> str:
+    """The report in ``fmt``; ``sources`` (file -> text) give snippets and end positions, ``names``
+    the files checked (JUnit lists them), ``quiet`` drops the summary line of the human formats."""
+    src = sources or {}
     if fmt == "json":
-        return as_json(diags)
+        return as_json(diags, src)
     if fmt == "github":
-        return github(diags)
+        return github(diags, src)
     if fmt == "sarif":
-        return sarif(diags)
+        return sarif(diags, src)
+    if fmt == "gitlab":
+        return formats.gitlab(diags, src)
+    if fmt == "junit":
+        return formats.junit(diags, names)
+    if fmt == "full":
+        lines = formats.full(diags, src)
+        if not quiet:
+            lines.append(summary(diags, files))
+        return "\n".join(lines) + ("\n" if lines else "")
+    if quiet:
+        return "".join(f"{d.file}:{d.line}:{d.column}: {d.code} {d.message}\n" for d in diags)
     return text(diags, files)

@@ -1,0 +1,130 @@
+"""Which files a ``validate`` run checks: paths named, folders walked, as ruff walks them.
+
+A file named on the command line is always checked (unless ``force-exclude`` and it
+matches ``exclude``). A folder is walked recursively for files matching ``include``
+(``*.toml``), leaving out ``exclude`` (other tools' TOML files such as pyproject.toml,
+virtual environments, build output) and whatever ``.gitignore`` files ignore. Symlinked
+folders are not followed (no loops); each file is checked once, however it was named.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pathspec
+
+from journeytui.diagnostics import Diagnostic
+from journeytui.validate.config import Settings
+
+
+def _git_root(folder: Path) -> Path | None:
+    for p in (folder, *folder.parents):
+        if (p / ".git").exists():
+            return p
+    return None
+
+
+class _Ignores:
+    """The .gitignore files that apply to a folder: those from the git root down to it."""
+
+    def __init__(self) -> None:
+        self._specs: dict[Path, pathspec.PathSpec | None] = {}
+
+    def _spec(self, folder: Path) -> pathspec.PathSpec | None:
+        if folder not in self._specs:
+            spec = None
+            gi = folder / ".gitignore"
+            try:
+                if gi.is_file() and gi.stat().st_size < 1_000_000:
+                    spec = pathspec.GitIgnoreSpec.from_lines(
+                        gi.read_text(encoding="utf-8", errors="replace").splitlines()
+                    )
+            except OSError:
+                spec = None
+            self._specs[folder] = spec
+        return self._specs[folder]
+
+    def ignored(self, path: Path, is_dir: bool, root: Path) -> bool:
+        """Whether a .gitignore between ``root`` (the git root) and ``path``'s folder ignores ``path``."""
+        folder = path.parent
+        chain = [folder, *folder.parents]
+        for base in reversed(chain):
+            if root not in (base, *base.parents):
+                continue
+            spec = self._spec(base)
+            if spec is None:
+                continue
+            rel = path.relative_to(base).as_posix() + ("/" if is_dir else "")
+            if spec.match_file(rel):
+                return True
+        return False
+
+
+def files(paths: Iterable[str], settings: Settings) -> Iterator[tuple[str, Diagnostic | None]]:
+    """``(name, problem)`` for each file to check, in order, each once; a problem for a bad folder."""
+    seen: set[Path] = set()
+    ignores = _Ignores()
+    for raw in paths:
+        p = Path(raw)
+        if raw != "-" and p.is_dir():  # a folder named on the command line is walked, even through a link
+            found = list(_walk(p, settings, ignores))
+            if found and isinstance(found[0], Diagnostic):
+                yield raw, found[0]
+                continue
+            names = [f for f in found if isinstance(f, Path)]
+            fresh = [f for f in names if _once(f, seen)]
+            if not names:
+                yield raw, Diagnostic("E003", f"folder {raw} holds no *.toml journey files", raw)
+            for f in fresh:
+                yield str(f), None
+            continue
+        if settings.force_exclude and raw != "-" and settings.excluded(p):
+            continue
+        if raw == "-" or _once(p, seen):
+            yield raw, None
+
+
+def _once(p: Path, seen: set[Path]) -> bool:
+    try:
+        key = p.resolve()
+    except OSError:
+        key = p.absolute()
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
+
+
+def _walk(top: Path, settings: Settings, ignores: _Ignores) -> Iterator[Path | Diagnostic]:
+    """The journey files below ``top``, sorted; symlinked folders are not entered."""
+    git_root = _git_root(top.resolve()) if settings.respect_gitignore else None
+    out: list[Path] = []
+
+    def onerror(exc: OSError) -> None:
+        raise exc
+
+    try:
+        for folder, dirs, names in os.walk(top, onerror=onerror):
+            base = Path(folder)
+            keep = []
+            for d in sorted(dirs):
+                sub = base / d
+                if sub.is_symlink() or settings.excluded(sub):
+                    continue
+                if git_root is not None and ignores.ignored(sub.resolve(), True, git_root):
+                    continue
+                keep.append(d)
+            dirs[:] = keep
+            for name in names:
+                f = base / name
+                if not settings.included(f) or settings.excluded(f):
+                    continue
+                if git_root is not None and ignores.ignored(f.resolve(), False, git_root):
+                    continue
+                out.append(f)
+    except OSError as exc:
+        yield Diagnostic("E002", f"cannot list folder {top}: {exc.strerror or exc}", str(top))
+        return
+    yield from sorted(out)
