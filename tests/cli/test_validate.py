@@ -128,7 +128,8 @@ def test_github_format(broken: Path, capsys) -> None:
     code, out, _ = run(["validate", "--format", "github", str(broken)], capsys)
     assert code == 1
     [line] = out.splitlines()
-    assert line.startswith("::error file=") and ",line=14,endLine=14,col=9,endColumn=10,title=E102 wrong-type::E102 " in line
+    assert line.startswith("::error file=")
+    assert ",line=14,endLine=14,col=9,endColumn=10,title=E102 wrong-type::E102 " in line
 
 
 def test_sarif_format(broken: Path, warned: Path, capsys) -> None:

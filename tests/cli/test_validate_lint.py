@@ -124,7 +124,7 @@ def test_stdin_with_a_filename(project: Path, minimal_text: str, monkeypatch: py
 def test_inline_suppression_silences_one_element_and_reports_unused_ones(project: Path, capsys) -> None:
     path = project / "journeys" / "warned.toml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("[[stages]]\nid = \"lead\"", "[[stages]]  # journeytui: ignore[W103]\nid = \"lead\""))
+    path.write_text(text.replace('[[stages]]\nid = "lead"', '[[stages]]  # journeytui: ignore[W103]\nid = "lead"'))
     code, out, _ = run(["validate", str(path), "--strict"], capsys)
     assert code == 0, out
     path.write_text(text.replace('id = "won"', 'id = "won"  # journeytui: ignore[W101, E999]'))
@@ -146,17 +146,17 @@ def test_gitlab_junit_full_and_end_positions(project: Path, capsys) -> None:
     assert [s.get("name") for s in root.findall("testsuite")] == ["drafts/broken.toml"]
     code, out, _ = run(["validate", "drafts/broken.toml", "--format", "full"], capsys)
     assert "probability = 1.5" in out and "^^^" in out and "= help:" in out
-    code, out, _ = run(["validate", "drafts/broken.toml", "--format", "json"], capsys)
+    _, out, _ = run(["validate", "drafts/broken.toml", "--format", "json"], capsys)
     e301 = next(d for d in json.loads(out) if d["code"] == "E301")
     assert e301["end_column"] == e301["column"] + 3
-    code, out, _ = run(["validate", "drafts/broken.toml", "--format", "github"], capsys)
+    _, out, _ = run(["validate", "drafts/broken.toml", "--format", "github"], capsys)
     assert f"endColumn={e301['column'] + 3}" in out
 
 
 def test_full_format_underlines_japanese_by_terminal_cells(tmp_path: Path, minimal_text: str, capsys) -> None:
     path = tmp_path / "jp.toml"
     path.write_text(minimal_text.replace('to = "won"', 'to = "受注済み"'), encoding="utf-8")
-    code, out, _ = run(["validate", str(path), "--format", "full"], capsys)
+    _, out, _ = run(["validate", str(path), "--format", "full"], capsys)
     lines = out.splitlines()
     i = next(i for i, ln in enumerate(lines) if ln.endswith('| to = "受注済み"'))
     caret = lines[i + 1]

@@ -64,6 +64,11 @@ def _regressions(j: Journey, fc: Forecast) -> float:
     return sum(x for k, x in fc.flows.items() if k in regs)
 
 
+def _on_hold(fc: Forecast) -> float | None:
+    """Leads on hold at the horizon; None where the engine does not record it (Monte Carlo)."""
+    return float(fc.on_hold[-1].sum()) if fc.on_hold.size else None
+
+
 def kpi_rows(ja: Journey, a: Forecast, jb: Journey, b: Forecast) -> list[Row]:
     """The headline KPIs of both forecasts at the horizon."""
     T = a.weeks
@@ -81,7 +86,7 @@ def kpi_rows(ja: Journey, a: Forecast, jb: Journey, b: Forecast) -> list[Row]:
         ),
         Row("half_wins_week", "week half the wins are in", _time_to_half(a), _time_to_half(b), "weeks"),
         Row("stalls", "stalls started", sum(a.stall_starts.values()), sum(b.stall_starts.values())),
-        Row("on_hold", f"on hold at week {T}", float(a.on_hold[-1].sum()), float(b.on_hold[-1].sum())),
+        Row("on_hold", f"on hold at week {T}", _on_hold(a), _on_hold(b)),
         Row("regressions", "regression moves", _regressions(ja, a), _regressions(jb, b)),
     ]
 
@@ -103,6 +108,16 @@ class Comparison:
     def weeks(self) -> int:
         return self.a.weeks
 
+    def how(self) -> str:
+        """Which engines made the figures: ``exact forecast``, ``Monte Carlo means (20 runs, seed 0)``..."""
+        names = []
+        for fc in (self.a, self.b):
+            if fc.engine == "monte_carlo":
+                names.append(f"Monte Carlo means ({fc.settings.get('runs')} runs, seed {fc.settings.get('seed')})")
+            else:
+                names.append("exact forecast" + (" of the plain chain" if fc.ignored else ""))
+        return names[0] if names[0] == names[1] else f"{names[0]} vs {names[1]}"
+
     def notes(self) -> list[str]:
         out = []
         for label, fc in ((self.label_a, self.a), (self.label_b, self.b)):
@@ -116,8 +131,20 @@ class Comparison:
             return {"key": r.key, "label": r.label, "a": _r(r.a), "b": _r(r.b), "delta": _r(r.delta), "kind": r.kind}
 
         return {
-            "a": {"label": self.label_a, "journey": self.journey_a.journey.id, "ignored": list(self.a.ignored)},
-            "b": {"label": self.label_b, "journey": self.journey_b.journey.id, "ignored": list(self.b.ignored)},
+            "a": {
+                "label": self.label_a,
+                "journey": self.journey_a.journey.id,
+                "engine": self.a.engine,
+                "settings": self.a.settings,
+                "ignored": list(self.a.ignored),
+            },
+            "b": {
+                "label": self.label_b,
+                "journey": self.journey_b.journey.id,
+                "engine": self.b.engine,
+                "settings": self.b.settings,
+                "ignored": list(self.b.ignored),
+            },
             "weeks": self.weeks,
             "kpis": [row(r) for r in self.rows],
             "stages": [row(r) for r in self.stage_rows],
@@ -128,6 +155,8 @@ class Comparison:
         h = "#" * level
         out = [
             f"{h} Comparison: {md(self.label_a)} vs {md(self.label_b)} (week {self.weeks})",
+            "",
+            f"Figures: {md(self.how())}.",
             "",
             *markdown_table(["KPI", self.label_a, self.label_b, "delta"], [[r.label, *r.cells()] for r in self.rows]),
             "",
@@ -151,7 +180,7 @@ class Comparison:
         buf = io.StringIO()
         console = Console(file=buf, width=120, color_system=None, force_terminal=False, highlight=False)
         for title, rows, first in (
-            (f"{self.label_a} vs {self.label_b}: exact forecast, week {self.weeks}", self.rows, "KPI"),
+            (f"{self.label_a} vs {self.label_b}: {self.how()}, week {self.weeks}", self.rows, "KPI"),
             (f"stages at week {self.weeks}", self.stage_rows, "stage"),
         ):
             table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
@@ -183,10 +212,32 @@ def markdown_table(header: list[str], rows: list[list[str]], left: int = 1) -> l
     return lines
 
 
-def compare(a: Journey, b: Journey, weeks: int | None = None, labels: tuple[str, str] | None = None) -> Comparison:
-    """Forecast both journeys over ``weeks`` (default: the longer of their horizons) and compare."""
+def compare(
+    a: Journey,
+    b: Journey,
+    weeks: int | None = None,
+    labels: tuple[str, str] | None = None,
+    model: str = "full",
+    runs: int = 20,
+    seed: int = 0,
+) -> Comparison:
+    """Forecast both journeys over ``weeks`` (default: the longer of their horizons) and compare.
+
+    ``model="full"`` (the default) forecasts each journey's full model: exact where that is
+    exact, else the means of a seeded Monte Carlo run (``runs``, ``seed``).
+    ``model="plain"`` compares the exact forecasts of the plain chains, ignoring (and
+    naming) what the exact forecast cannot model.
+    """
+    if model not in ("full", "plain"):
+        raise ValueError(f"model must be 'full' or 'plain', not {model!r}")
     horizon = weeks if weeks is not None else max(a.journey.horizon, b.journey.horizon)
-    fa, fb = live_forecast(a, weeks=horizon), live_forecast(b, weeks=horizon)
+    if model == "full":
+        from journeytui.sim.headline import full_forecast
+
+        fa = full_forecast(a, weeks=horizon, runs=runs, seed=seed)
+        fb = full_forecast(b, weeks=horizon, runs=runs, seed=seed)
+    else:
+        fa, fb = live_forecast(a, weeks=horizon), live_forecast(b, weeks=horizon)
     la, lb = labels or (a.journey.id or "A", b.journey.id or "B")
     if la == lb:
         la, lb = f"{la} (A)", f"{lb} (B)"

@@ -319,7 +319,7 @@ class ForecastMixin(_Base):
 
     def _show_comparison(self, a: Journey, b: Journey, labels: tuple[str, str]) -> None:
         try:
-            comparison = compare(a, b, labels=labels)
+            comparison = compare(a, b, labels=labels, model="plain")
         except SimulationError as exc:
             self.notify(str(exc), title="Cannot compare", severity="error")
             return
@@ -348,7 +348,7 @@ class ForecastMixin(_Base):
         if j is None or history is None:
             return None
         try:
-            comparison = compare(history.saved, j, labels=("saved", "now")) if history.dirty else None
+            comparison = compare(history.saved, j, labels=("saved", "now"), model="plain") if history.dirty else None
             sim = self.sim_result if self._sim_journey == j else None
             text = report(j, source=self.doc.name, comparison=comparison, sim=sim)
             atomic_write(target, text)

@@ -15,9 +15,9 @@ from journeytui.sim.sensitivity import nudge
 JOURNEYS = Path(__file__).resolve().parents[3] / "journeys"
 
 
-def test_asis_vs_tobe_deltas() -> None:
+def test_asis_vs_tobe_deltas_of_the_plain_chains() -> None:
     a, b = load_journey(JOURNEYS / "asis-example.toml"), load_journey(JOURNEYS / "tobe-example.toml")
-    c = compare(a, b)
+    c = compare(a, b, model="plain")
     rows = {r.key: r for r in c.rows}
     assert c.weeks == 104
     assert rows["won"].a == pytest.approx(359.7, abs=0.05)
@@ -40,10 +40,31 @@ def test_compare_with_itself_is_all_zero() -> None:
 def test_compare_an_edit_with_the_saved_version() -> None:
     j = load_journey(JOURNEYS / "b2b-it-tool.toml")
     i = next(i for i, t in enumerate(j.transitions) if (t.from_, t.to) == ("research", "compare"))
-    c = compare(j, nudge(j, "transitions", i, 0.02), labels=("saved", "now"))
+    c = compare(j, nudge(j, "transitions", i, 0.02), labels=("saved", "now"), model="plain")
     won = next(r for r in c.rows if r.key == "won")
     assert won.delta is not None and won.delta > 0
     assert won.a == pytest.approx(float(live_forecast(j).won[-1]))
+
+
+def test_the_full_model_is_the_default_and_names_its_engine(minimal_text: str) -> None:
+    """Journeys with gates, scoring and capacity: seeded Monte Carlo means, nothing ignored, no plain-chain figure."""
+    a, b = load_journey(JOURNEYS / "asis-example.toml"), load_journey(JOURNEYS / "tobe-example.toml")
+    c = compare(a, b, weeks=52, runs=10, seed=3)
+    assert c.a.engine == c.b.engine == "monte_carlo" and c.notes() == []
+    assert c.how() == "Monte Carlo means (10 runs, seed 3)"
+    from journeytui.sim.montecarlo import simulate
+
+    won = next(r for r in c.rows if r.key == "won")
+    assert won.b == pytest.approx(float(simulate(b, weeks=52, runs=10, seed=3).won[-1]))
+    assert won.b != pytest.approx(float(live_forecast(b, weeks=52).won[-1]), rel=0.01)
+    on_hold = next(r for r in c.rows if r.key == "on_hold")
+    assert on_hold.cells() == ("-", "-", "-")  # not recorded by Monte Carlo: left empty, not taken from the chain
+    # A journey the exact forecast models exactly keeps the exact forecast.
+    from journeytui.model.load import load_text
+
+    plain = load_text(minimal_text + "\n[population.initial]\nlead = 1000\n").journey
+    assert plain is not None
+    assert compare(plain, plain).a.engine == "exact" and compare(plain, plain).how() == "exact forecast"
 
 
 def test_formats() -> None:

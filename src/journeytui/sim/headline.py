@@ -1,0 +1,108 @@
+"""The headline a planner quotes: won share at the horizon, from the journey's full model.
+
+The exact forecast where it is exact (a journey without scoring hand-offs, lifts, gates or
+capacity); otherwise the Monte Carlo engine with every feature, seeded, with the 5th-95th
+percentile band of the won share across runs. Never the plain-chain part of a journey that
+has more than a plain chain. No Textual.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from journeytui.model.types import Journey
+from journeytui.sim.compile import blocking_features, check_weeks
+from journeytui.sim.results import Forecast
+
+DEFAULT_RUNS = 20
+
+
+@dataclass(frozen=True)
+class Headline:
+    """Won at the end of ``week``: the count, the share of all leads so far, and how sure."""
+
+    week: int
+    won: float
+    total: float
+    low: float | None
+    high: float | None
+    """5th and 95th percentiles of the won share across runs (None for the exact forecast)."""
+    engine: str
+    """``exact``, or ``monte_carlo`` with ``runs`` and ``seed``."""
+    runs: int | None = None
+    seed: int | None = None
+
+    @property
+    def share(self) -> float:
+        return self.won / self.total if self.total > 0 else 0.0
+
+    def describe(self) -> str:
+        """``won at week 52: 3.3% (291 leads; 2.9-3.8%, Monte Carlo, 20 runs, seed 0)``."""
+        how = "exact forecast" if self.engine == "exact" else f"Monte Carlo, {self.runs} runs, seed {self.seed}"
+        band = (
+            f"{self.low * 100:.1f}-{self.high * 100:.1f}%, " if self.low is not None and self.high is not None else ""
+        )
+        return f"won at week {self.week}: {self.share * 100:.1f}% ({self.won:,.0f} leads; {band}{how})"
+
+
+def headline(
+    journey: Journey, weeks: int | None = None, runs: int = DEFAULT_RUNS, seed: int = 0, leads: int | None = None
+) -> Headline:
+    """The journey's won share at ``weeks`` (default: its horizon) from its full model."""
+    from journeytui.sim.exact import forecast
+    from journeytui.sim.montecarlo import simulate
+
+    W = check_weeks(weeks, journey)
+    if not blocking_features(journey):
+        fc = forecast(journey, weeks=W, leads=leads)
+        return Headline(W, float(fc.won[W]), float(fc.total[W]), None, None, "exact")
+    res = simulate(journey, leads=leads, weeks=W, runs=runs, seed=seed)
+    won_cols = [i for i, s in enumerate(res.stages) if _kind(journey, s) == "won"]
+    per_run = res.runs_counts[W]  # runs x stages
+    totals = per_run.sum(axis=1)
+    shares = np.divide(per_run[:, won_cols].sum(axis=1), totals, out=np.zeros(len(totals)), where=totals > 0)
+    low, high = (float(x) for x in np.percentile(shares, [5, 95]))
+    return Headline(W, float(res.won[W]), float(res.total[W]), low, high, "monte_carlo", runs, seed)
+
+
+def _kind(journey: Journey, stage_id: str) -> str:
+    return next((s.kind for s in journey.stages if s.id == stage_id), "")
+
+
+def full_forecast(
+    journey: Journey, weeks: int | None = None, runs: int = DEFAULT_RUNS, seed: int = 0, leads: int | None = None
+) -> Forecast:
+    """The journey's full model as a :class:`Forecast` of expected counts.
+
+    The exact forecast when it is exact; otherwise the means of a seeded Monte Carlo run
+    (``engine`` says ``monte_carlo`` and ``settings`` the runs and seed). Figures a Monte
+    Carlo run does not record week by week (leads on hold) are left empty, never filled
+    in from the plain chain.
+    """
+    from journeytui.sim.exact import forecast
+    from journeytui.sim.montecarlo import simulate
+
+    W = check_weeks(weeks, journey)
+    if not blocking_features(journey):
+        return forecast(journey, weeks=W, leads=leads)
+    res = simulate(journey, leads=leads, weeks=W, runs=runs, seed=seed)
+    conversion = res.kpis.get("conversion", {})
+    stalls = res.kpis.get("stalls", {})
+    return Forecast(
+        journey_id=res.journey_id,
+        stages=res.stages,
+        weeks=res.weeks,
+        mean=res.mean,
+        total=res.total,
+        won=res.won,
+        lost=res.lost,
+        by_persona=res.by_persona,
+        settings=res.settings,
+        on_hold=np.zeros((0, 0)),
+        flows={k: float(v["moves"]) for k, v in conversion.items() if "(hand-off)" not in k},
+        stall_starts={k: float(v["starts"]) for k, v in stalls.items()},
+        ignored=(),
+        engine="monte_carlo",
+    )
