@@ -37,6 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--statistics", action="store_true", help="print how many findings of each code instead")
     p.add_argument("--output-file", "-o", metavar="FILE", help="write the report to FILE (atomically)")
     p.add_argument("--stdin-filename", metavar="NAME", help="the name standard input is reported under")
+    p.add_argument("--show-files", action="store_true", help="list the files that would be checked, and stop")
     codes = p.add_argument_group("which codes (prefixes such as E2 or W, or ALL; comma-separated)")
     codes.add_argument("--select", metavar="CODES", help="only these codes (replaces the settings' select)")
     codes.add_argument("--extend-select", metavar="CODES", help="these codes too")
@@ -117,6 +118,9 @@ def run(args: argparse.Namespace) -> int:
         print("journeytui validate: error: standard input (-) can be read once", file=sys.stderr)
         return 2
     stdin_name = args.stdin_filename or "-"
+    if args.show_files:
+        listed = [name for name, problem in expand_paths(args.paths, settings) if problem is None and name != "-"]
+        return emit("".join(f"{name}\n" for name in listed), args.output_file, "validate")
     results = []
     for name, problem in expand_paths(args.paths, settings):
         if problem is not None:
