@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -95,7 +96,8 @@ async def test_delete_referenced_stage_asks_and_cascades(
         await pilot.press("delete")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
-        assert any("transitions" in d for d in app.screen.details)
+        assert "transition research -> evaluate is removed: its `to` is this stage" in app.screen.details
+        assert not any(re.search(r"\[\d+\]", d) for d in app.screen.details)  # by name, never array positions
         await pilot.press("n")
         await pilot.pause()
         assert app.journey.stage("evaluate") is not None  # type: ignore[union-attr]

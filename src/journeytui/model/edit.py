@@ -173,37 +173,70 @@ def _owned(j: Journey, attr: str, index: int | None) -> list[tuple[str, str]]:
 
 
 def removal_effects(j: Journey, kind: str, element_id: str) -> list[str]:
-    """What else removing ``element_id`` changes, one sentence each (empty: nothing else)."""
+    """What else removing ``element_id`` changes, one sentence each naming elements (empty: nothing else)."""
     effects: list[str] = []
     for path in references(j, kind, element_id):
         holder = _holder(j, path)
         if holder is not None:
             attr, index = holder
-            name = attr if index is None else f"{attr}[{index}]"
-            element = _get(j, (attr,) if index is None else (attr, index))
             if attr == "scoring":
-                label = "its behaviours and the MQL hand-off"
+                label = "the scoring table (its behaviours and the MQL hand-off)"
             else:
-                label = getattr(element, "id", None) or _describe(j, (attr,) if index is None else (attr, index))
+                label = element_label(j, (attr,) if index is None else (attr, index))
             why = f"its `{path[-1]}` is this {kind}" if isinstance(path[-1], str) else f"it targets only this {kind}"
-            effects.append(f"{name} ({label}) is removed: {why}")
+            effects.append(f"{label} is removed: {why}")
             for sub_kind, sub_id in _owned(j, attr, index):
                 effects.extend("  then " + e for e in removal_effects(j, sub_kind, sub_id))
         elif kind == "touchpoint" and path[-1] == "after":
-            effects.append(f"{dotted(path[:2])} is sent on stage entry instead of after this touchpoint")
+            effects.append(f"{element_label(j, path[:2])} is sent on stage entry instead of after this touchpoint")
         elif kind == "gate":
-            effects.append(f"{dotted(path[:2])} is no longer gated")
+            effects.append(f"{element_label(j, path[:2])} is no longer gated")
         else:
-            effects.append(f"{dotted(path)} drops the reference")
+            in_list = len(path) > 1 and isinstance(path[1], int)
+            owner = element_label(j, path[:2]) if in_list else f"[{path[0]}]"
+            keys = [str(p) for p in path[2 if in_list else 1 :] if not isinstance(p, int)]
+            if keys and keys[-1] == element_id:  # a mapping keyed by the id: its entry goes
+                where = ".".join(keys[:-1])
+                effects.append(f"{owner}: `{where}` drops its entry for this {kind}" if where else f"{owner} drops it")
+            else:
+                effects.append(f"{owner}: `{'.'.join(keys)}` no longer lists this {kind}")
     return list(dict.fromkeys(effects))
 
 
-def _describe(j: Journey, path: Path) -> str:
-    element = _get(j, path)
+_SINGULAR = {
+    "stages": "stage",
+    "transitions": "transition",
+    "stalls": "stall",
+    "personas": "persona",
+    "channels": "channel",
+    "touchpoints": "touchpoint",
+    "gates": "gate",
+    "expectations": "expectation",
+}
+
+
+def element_label(j: Journey, path: Path) -> str:
+    """How a person names an element: ``touchpoint whitepaper``, ``transition lead -> won``,
+    ``stall in stage evaluate (budget freeze)``; never an array position."""
+    try:
+        element = _get(j, path)
+    except (KeyError, IndexError, AttributeError, TypeError):
+        return dotted(path)
+    kind = _SINGULAR.get(str(path[0]), str(path[0]))
     if isinstance(element, Transition):
-        return f"{element.from_} -> {element.to}"
+        return f"transition {element.from_} -> {element.to}"
+    ident = getattr(element, "id", None)
+    if ident:
+        return f"{kind} {ident}"
+    name = getattr(element, "name", None)
+    if name:
+        return f'{kind} "{name}"'
+
     stage = getattr(element, "stage", None)
-    return f"in stage {stage}" if stage else dotted(path)
+    cause = getattr(element, "cause", None)
+    if stage:
+        return f"{kind} in stage {stage}" + (f" ({cause})" if cause else "")
+    return dotted(path)
 
 
 def _path_key(path: Path) -> tuple[tuple[int, Any], ...]:

@@ -272,7 +272,18 @@ def test_rename_errors(rich: Journey, kind: str, old: str, new: str, message: st
 
 
 # -- remove and its announced effects ----------------------------------------------------
-_REMOVED = re.compile(r"^(?:  then )?(\w+)(?:\[(\d+)\])? \((.*)\) is removed")
+_REMOVED = re.compile(r"^(?:  then )?(?:the )?(\w+) .* is removed")
+_PLURAL = {
+    "stage": "stages",
+    "transition": "transitions",
+    "stall": "stalls",
+    "persona": "personas",
+    "gate": "gates",
+    "channel": "channels",
+    "touchpoint": "touchpoints",
+    "expectation": "expectations",
+    "scoring": "scoring",
+}
 
 
 def _announced_removals(effects: list[str]) -> dict[str, int]:
@@ -280,7 +291,8 @@ def _announced_removals(effects: list[str]) -> dict[str, int]:
     for line in effects:
         m = _REMOVED.match(line)
         if m:
-            counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+            attr = _PLURAL[m.group(1)]
+            counts[attr] = counts.get(attr, 0) + 1
     return counts
 
 
@@ -319,8 +331,9 @@ def test_remove_matches_its_announcement_on_every_flagship_element(flagship_path
 
 def test_removing_a_gates_stage_removes_the_gate_and_ungates_its_transitions(rich: Journey) -> None:
     effects = edit.removal_effects(rich, "stage", "c")
-    assert "gates[0] (g) is removed: its `stage` is this stage" in effects
-    assert "  then transitions[0] is no longer gated" in effects
+    assert "gate g is removed: its `stage` is this stage" in effects
+    assert "  then transition a -> b is no longer gated" in effects
+    assert not any(re.search(r"\[\d+\]", e) for e in effects)  # names, never array positions
     out = edit.remove(rich, "stage", "c")
     assert out.gates == []
     assert [(t.from_, t.to, t.gate) for t in out.transitions] == [
@@ -332,7 +345,7 @@ def test_removing_a_gates_stage_removes_the_gate_and_ungates_its_transitions(ric
 
 
 def test_removing_a_gate_ungates_transitions(rich: Journey) -> None:
-    assert edit.removal_effects(rich, "gate", "g") == ["transitions[0] is no longer gated"]
+    assert edit.removal_effects(rich, "gate", "g") == ["transition a -> b is no longer gated"]
     out = edit.remove(rich, "gate", "g")
     assert out.transitions[0].gate is None and out.gates == []
 
