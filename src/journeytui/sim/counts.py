@@ -299,6 +299,7 @@ class CountEngine:
         self._cols = sp.pvals.shape[1] * sp.random.size
         self.col_total = np.zeros((runs, self._cols), dtype=np.int64)
         self.hold_weeks = np.zeros((runs, sp.X), dtype=np.int64)
+        self._plan()
         self._initial()
 
     def _initial(self) -> None:
@@ -324,54 +325,48 @@ class CountEngine:
                 self.counts[:, cohort, sp.start[(int(s), p)]] += got[:, e, p]
         self.entries[:, self.entry] += got.sum(axis=2)
 
+    def _plan(self) -> None:
+        """Where each week's moves go: every outcome column of every random state and every
+        fixed state, grouped by destination so that one `add.reduceat` sums them."""
+        sp = self.sp
+        dest = np.concatenate([sp.dest.ravel(), sp.fixed_dest])
+        self._order = np.argsort(dest, kind="stable")
+        self._dests, self._starts = np.unique(dest[self._order], return_index=True)
+        self._won_cols = np.flatnonzero(sp.col_won)
+        self._key_order = np.argsort(sp.key, kind="stable")
+        self._keys, self._key_starts = np.unique(sp.key[self._key_order], return_index=True)
+
     def step(self, t: int) -> None:
         """Week t: every random state's leads split by a multinomial, fixed states move whole."""
         sp, R, X = self.sp, self.R, self.sp.X
         live = min(t, self.C)  # cohorts present before this week's arrivals
-        cur = self.counts[:, :live, :]
-        flat: list[np.ndarray] = []
-        weights: list[np.ndarray] = []
-        if sp.fixed.size:
-            b = np.arange(R * live)[:, None] * X
-            flat.append((b + sp.fixed_dest[None, :]).ravel())
-            weights.append(cur[:, :, sp.fixed].ravel())
+        B = R * live
+        cur = self.counts[:, :live, :].reshape(B, X)
+        parts: list[np.ndarray] = []  # state-major: one row per outcome column, one column per run x cohort
         if sp.random.size:
-            n = cur[:, :, sp.random]  # (R, live, Xr)
-            cell = np.flatnonzero(n)
-            if cell.size:
-                K = sp.pvals.shape[1]
-                Xr = sp.random.size
-                r_state = cell % Xr
-                draws = self.rng["moves"].multinomial(n.ravel()[cell], sp.pvals[r_state]).ravel()  # (cells * K)
-                batch = cell // Xr  # run * live + cohort
-                flat.append((batch[:, None] * X + sp.dest[r_state]).ravel())
-                weights.append(draws)
-                cols = (r_state[:, None] * K + np.arange(K)[None, :]).ravel()
-                run = np.repeat(batch // live, K)
-                self.col_total += (
-                    np.bincount(run * self._cols + cols, weights=draws, minlength=R * self._cols)
-                    .astype(np.int64)
-                    .reshape(R, self._cols)
-                )
-                won = sp.col_won[cols]
-                if won.any():
-                    age = t - np.repeat(batch % live, K)[won]
-                    self.won_after += np.bincount(age, weights=draws[won], minlength=self.W + 1).astype(np.int64)
-        if not flat:
-            return
-        # float64 sums of whole counts are exact below 2**53 (a cell holds at most one run's leads)
-        new = (
-            np.bincount(np.concatenate(flat), weights=np.concatenate(weights), minlength=R * live * X)
-            .astype(np.int64)
-            .reshape(R, live, X)
-        )
-        self.counts[:, :live, :] = new
+            Xr, K = sp.pvals.shape
+            # (Xr, B) counts against (Xr, 1, K) chances: numpy broadcasts one multinomial per cell
+            draws = self.rng["moves"].multinomial(cur[:, sp.random].T, sp.pvals[:, None, :])  # (Xr, B, K)
+            cols = np.ascontiguousarray(draws.transpose(0, 2, 1)).reshape(Xr * K, B)
+            parts.append(cols)
+            per_run = cols.reshape(Xr * K, R, live)
+            self.col_total += (per_run[:, :, 0] if live == 1 else per_run.sum(axis=2)).T
+            if self._won_cols.size:
+                per_cohort = per_run[self._won_cols].sum(axis=(0, 1))
+                self.won_after[t - np.arange(live)] += per_cohort  # cohort a won at age t - a
+        if sp.fixed.size:
+            parts.append(cur[:, sp.fixed].T)
+        moved = np.concatenate(parts, axis=0) if len(parts) > 1 else parts[0]
+        new = np.zeros((X, B), dtype=np.int64)
+        # contiguous row blocks per destination: reduceat sums whole rows at a time
+        new[self._dests] = np.add.reduceat(moved[self._order], self._starts, axis=0)
+        self.counts[:, :live, :] = new.T.reshape(R, live, X)
 
     def occupancy(self) -> np.ndarray:
         """(R, S * P) leads per key now, summed over cohorts and phases."""
-        per_state = self.counts.sum(axis=1)
+        per_state = self.counts.sum(axis=1) if self.C > 1 else self.counts[:, 0, :]
         out = np.zeros((self.R, self.SP), dtype=np.int64)
-        np.add.at(out.T, self.sp.key, per_state.T)
+        out[:, self._keys] = np.add.reduceat(per_state[:, self._key_order], self._key_starts, axis=1)
         return out
 
     def finish(self) -> None:
@@ -400,6 +395,10 @@ def state_space(c: Compiled) -> StateSpace | None:
     """The count engine's states for this journey, or None when it cannot run it."""
     if unsupported(c) is not None:
         return None
+    comp = _cycles(c)
+    sizes = [comp.count(x) for x in set(comp)]
+    if max(sizes) > 16:  # visited sets of a long cycle: far more states than MAX_STATES
+        return None
     try:
         return build_states(c)
     except TooManyStates:
@@ -410,6 +409,14 @@ def cost(sp: StateSpace, c: Compiled, weeks: int, runs: int) -> float:
     """Expected multinomial draws (cells) of a count run: the unit the dispatcher compares."""
     steps = weeks * (weeks + 1) / 2 if (c.arrivals > 0).any() else weeks
     return float(runs * max(sp.random.size, 1) * steps)
+
+
+def cost_floor(c: Compiled, weeks: int, runs: int) -> float:
+    """A lower bound of `cost` known before the states are built: one state per open stage
+    and persona."""
+    steps = weeks * (weeks + 1) / 2 if (c.arrivals > 0).any() else weeks
+    open_keys = sum(1 for k in c.kinds if k == "open") * c.P
+    return float(runs * max(open_keys, 1) * steps)
 
 
 def estimate_memory(sp: StateSpace, c: Compiled, weeks: int, runs: int) -> int:

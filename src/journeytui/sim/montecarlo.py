@@ -20,6 +20,7 @@ from journeytui.sim.channels import ChannelSteps
 from journeytui.sim.compile import KIND_MOVE, KIND_NONE, KIND_STALL, Compiled, check_runs, check_weeks, compile_journey
 from journeytui.sim.counts import MAX_STATES, StateSpace, run_counts, state_space, unsupported
 from journeytui.sim.counts import cost as count_cost
+from journeytui.sim.counts import cost_floor as count_cost_floor
 from journeytui.sim.counts import estimate_memory as count_memory
 from journeytui.sim.errors import SimulationCancelled, SimulationError
 from journeytui.sim.kpis import summarise
@@ -451,6 +452,9 @@ def choose_engine(c: Compiled, weeks: int, runs: int, engine: str = "auto") -> S
     if engine == "leads":
         return None
     why = unsupported(c)
+    lead_weeks = runs * weeks * (float(c.initial.sum()) + float(c.arrivals.sum()) * weeks)
+    if engine == "auto" and (why or count_cost_floor(c, weeks, runs) * CELL_COST > lead_weeks):
+        return None  # not modelled, or dearer even with the fewest states: skip building them
     sp = None if why else state_space(c)
     if sp is None:
         if engine == "counts":
@@ -459,7 +463,6 @@ def choose_engine(c: Compiled, weeks: int, runs: int, engine: str = "auto") -> S
         return None
     if engine == "counts":
         return sp
-    lead_weeks = runs * weeks * (float(c.initial.sum()) + float(c.arrivals.sum()) * weeks)
     return sp if count_cost(sp, c, weeks, runs) * CELL_COST <= lead_weeks else None
 
 
