@@ -326,12 +326,22 @@ class CountEngine:
         self.entries[:, self.entry] += got.sum(axis=2)
 
     def _plan(self) -> None:
-        """Where each week's moves go: every outcome column of every random state and every
-        fixed state, grouped by destination so that one `add.reduceat` sums them."""
+        """Where each week's moves go (every outcome column of every random state, then every
+        fixed state), and the random states grouped by their number of outcomes."""
         sp = self.sp
-        dest = np.concatenate([sp.dest.ravel(), sp.fixed_dest])
-        self._order = np.argsort(dest, kind="stable")
-        self._dests, self._starts = np.unique(dest[self._order], return_index=True)
+        self._dest_all = np.concatenate([sp.dest.ravel(), sp.fixed_dest])
+        self._bins: np.ndarray | None = None
+        # random states grouped by how many outcomes they have (the chances are padded at the
+        # front to K): each group is one multinomial call without the padding's empty draws
+        K = sp.pvals.shape[1]
+        width = (sp.pvals > 0).sum(axis=1)
+        first = np.argmax(sp.pvals > 0, axis=1)
+        width = np.where(width > 0, K - first, 1)
+        self._groups: list[tuple[np.ndarray, int, np.ndarray]] = []
+        for w in np.unique(width):
+            states = np.flatnonzero(width == w)
+            rows = (states[:, None] * K + (K - int(w)) + np.arange(int(w))[None, :]).ravel()
+            self._groups.append((states, int(w), rows))
         self._won_cols = np.flatnonzero(sp.col_won)
         self._key_order = np.argsort(sp.key, kind="stable")
         self._keys, self._key_starts = np.unique(sp.key[self._key_order], return_index=True)
@@ -345,9 +355,12 @@ class CountEngine:
         parts: list[np.ndarray] = []  # state-major: one row per outcome column, one column per run x cohort
         if sp.random.size:
             Xr, K = sp.pvals.shape
-            # (Xr, B) counts against (Xr, 1, K) chances: numpy broadcasts one multinomial per cell
-            draws = self.rng["moves"].multinomial(cur[:, sp.random].T, sp.pvals[:, None, :])  # (Xr, B, K)
-            cols = np.ascontiguousarray(draws.transpose(0, 2, 1)).reshape(Xr * K, B)
+            cols = np.zeros((Xr * K, B), dtype=np.int64)
+            for states, width, rows in self._groups:
+                # (Xg, B) counts against (Xg, 1, width) chances: one multinomial per cell, broadcast
+                pv = sp.pvals[states, None, K - width :]
+                draws = self.rng["moves"].multinomial(cur[:, sp.random[states]].T, pv)  # (Xg, B, width)
+                cols[rows] = draws.transpose(0, 2, 1).reshape(-1, B)
             parts.append(cols)
             per_run = cols.reshape(Xr * K, R, live)
             self.col_total += (per_run[:, :, 0] if live == 1 else per_run.sum(axis=2)).T
@@ -357,10 +370,12 @@ class CountEngine:
         if sp.fixed.size:
             parts.append(cur[:, sp.fixed].T)
         moved = np.concatenate(parts, axis=0) if len(parts) > 1 else parts[0]
-        new = np.zeros((X, B), dtype=np.int64)
-        # contiguous row blocks per destination: reduceat sums whole rows at a time
-        new[self._dests] = np.add.reduceat(moved[self._order], self._starts, axis=0)
-        self.counts[:, :live, :] = new.T.reshape(R, live, X)
+        # each row to its destination state: one bincount over (destination, run x cohort);
+        # float64 sums of whole counts are exact below 2**53 (a cell holds one run's leads)
+        if self._bins is None or self._bins.size != moved.size:
+            self._bins = (self._dest_all[:, None] * B + np.arange(B)[None, :]).ravel()
+        new = np.bincount(self._bins, weights=moved.ravel(), minlength=X * B).astype(np.int64)
+        self.counts[:, :live, :] = new.reshape(X, B).T.reshape(R, live, X)
 
     def occupancy(self) -> np.ndarray:
         """(R, S * P) leads per key now, summed over cohorts and phases."""
