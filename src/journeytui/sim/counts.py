@@ -192,8 +192,13 @@ def build_states(c: Compiled) -> StateSpace:
                 first = not (v >> t) & 1 if same and in_cycle[t] else t != b
                 nv = (v | (1 << t)) if same and in_cycle[t] else visited(t)
                 outs.append(
-                    Outcome(q, state(t, p, nv), edge=int(c.out_edge[b, col]), first=t if first else -1,
-                            won=c.kinds[t] == "won")
+                    Outcome(
+                        q,
+                        state(t, p, nv),
+                        edge=int(c.out_edge[b, col]),
+                        first=t if first else -1,
+                        won=c.kinds[t] == "won",
+                    )
                 )
                 stay -= q
         if outs:
@@ -201,7 +206,7 @@ def build_states(c: Compiled) -> StateSpace:
             random_rows.append((x, outs))
         else:
             fixed_rows.append((x, x))
-    X = len(order)
+    len(order)
     K = max([len(o) for _, o in random_rows], default=1)
     Xr = len(random_rows)
     pvals = np.zeros((Xr, K))
@@ -476,4 +481,3 @@ def run_counts(
     result = summarise(cast("Engine", eng), record, settings)
     result.mc_engine = "counts"
     return result
-

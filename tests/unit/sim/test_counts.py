@@ -43,7 +43,10 @@ def random_journey(seed: int) -> Journey:
     n = rnd.randint(2, 5)
     ids = [f"s{i}" for i in range(n)]
     stages = [Stage(id=s, name=s, entry=i == 0, phase=i + 1) for i, s in enumerate(ids)]
-    stages += [Stage(id="won", name="won", kind="won", phase=n + 1), Stage(id="lost", name="lost", kind="lost", phase=n + 1)]
+    stages += [
+        Stage(id="won", name="won", kind="won", phase=n + 1),
+        Stage(id="lost", name="lost", kind="lost", phase=n + 1),
+    ]
     personas = [Persona(id=f"p{k}", name=f"p{k}", role="user") for k in range(rnd.randint(0, 3))]
     trans: list[Transition] = []
     stalls: list[Stall] = []
@@ -127,7 +130,7 @@ def test_count_and_per_lead_engines_agree(seed: int) -> None:
     assert (a.mc_engine, b.mc_engine) == ("counts", "leads")
     assert two_sample_z(np.swapaxes(a.runs_counts, 0, 1), np.swapaxes(b.runs_counts, 0, 1)).max() <= CELLS_Z_MAX
     # the spread too: the variance of won at the horizon (ratio within an F band for 150 runs)
-    won = [i for i, s in enumerate(a.stages) if s == "won"][0]
+    won = next(i for i, s in enumerate(a.stages) if s == "won")
     va, vb = a.runs_counts[-1, :, won].var(ddof=1), b.runs_counts[-1, :, won].var(ddof=1)
     if va + vb > 0:
         assert 0.55 < (va + 1e-9) / (vb + 1e-9) < 1.8
@@ -230,7 +233,7 @@ def test_visited_sets_follow_cycles_only() -> None:
 
 def test_cli_engine_option_and_json_note(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "chain.toml"
-    path.write_text("[journey]\nid = \"t\"\ntitle = \"t\"\nhorizon = 6\n" + CHAIN, encoding="utf-8")
+    path.write_text('[journey]\nid = "t"\ntitle = "t"\nhorizon = 6\n' + CHAIN, encoding="utf-8")
     assert main(["simulate", str(path), "--runs", "3", "--engine", "counts", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["engine"] == "monte_carlo" and data["mc_engine"] == "counts"
