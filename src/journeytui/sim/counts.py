@@ -301,10 +301,9 @@ class CountEngine:
         # with arrivals one cohort per week of arrival (cohort 0: the initial leads)
         self.C = weeks if self.entry.size else 1
         self.counts = np.zeros((runs, self.C, sp.X), dtype=np.int64)
-        self._cols = sp.pvals.shape[1] * sp.random.size
-        self.col_total = np.zeros((runs, self._cols), dtype=np.int64)
         self.hold_weeks = np.zeros((runs, sp.X), dtype=np.int64)
         self._plan()
+        self.col_total = np.zeros((runs, self._cmap.size), dtype=np.int64)
         self._initial()
 
     def _initial(self) -> None:
@@ -334,22 +333,27 @@ class CountEngine:
         """Where each week's moves go (every outcome column of every random state, then every
         fixed state), and the random states grouped by their number of outcomes."""
         sp = self.sp
-        self._dest_all = np.concatenate([sp.dest.ravel(), sp.fixed_dest])
-        self._bins: np.ndarray | None = None
         # random states grouped by how many outcomes they have (the chances are padded at the
-        # front to K): each group is one multinomial call without the padding's empty draws
+        # front to K): each group is one multinomial call without the padding's empty draws,
+        # and its outcomes take a block of consecutive rows; _cmap gives each row's padded
+        # column (state * K + outcome) for the per-column tables of the StateSpace
         K = sp.pvals.shape[1]
         width = (sp.pvals > 0).sum(axis=1)
         first = np.argmax(sp.pvals > 0, axis=1)
         width = np.where(width > 0, K - first, 1)
-        self._groups: list[tuple[np.ndarray, int, np.ndarray]] = []
+        self._groups: list[tuple[np.ndarray, int, slice]] = []
+        cmap: list[np.ndarray] = []
+        at = 0
         for w in np.unique(width):
             states = np.flatnonzero(width == w)
-            rows = (states[:, None] * K + (K - int(w)) + np.arange(int(w))[None, :]).ravel()
-            self._groups.append((states, int(w), rows))
-        self._won_cols = np.flatnonzero(sp.col_won)
-        self._key_order = np.argsort(sp.key, kind="stable")
-        self._keys, self._key_starts = np.unique(sp.key[self._key_order], return_index=True)
+            cmap.append((states[:, None] * K + (K - int(w)) + np.arange(int(w))[None, :]).ravel())
+            self._groups.append((states, int(w), slice(at, at + cmap[-1].size)))
+            at += cmap[-1].size
+        self._cmap = np.concatenate(cmap) if cmap else np.zeros(0, dtype=np.int64)
+        self._dest_all = np.concatenate([sp.dest.ravel()[self._cmap], sp.fixed_dest])
+        self._bins: np.ndarray | None = None
+        self._won_rows = np.flatnonzero(sp.col_won[self._cmap])
+        self._key_bins = (np.arange(self.R)[:, None] * self.SP + sp.key[None, :]).ravel()
 
     def step(self, t: int) -> None:
         """Week t: every random state's leads split by a multinomial, fixed states move whole."""
@@ -359,18 +363,18 @@ class CountEngine:
         cur = self.counts[:, :live, :].reshape(B, X)
         parts: list[np.ndarray] = []  # state-major: one row per outcome column, one column per run x cohort
         if sp.random.size:
-            Xr, K = sp.pvals.shape
-            cols = np.zeros((Xr * K, B), dtype=np.int64)
+            K = sp.pvals.shape[1]
+            cols = np.empty((self._cmap.size, B), dtype=np.int64)
             for states, width, rows in self._groups:
                 # (Xg, B) counts against (Xg, 1, width) chances: one multinomial per cell, broadcast
                 pv = sp.pvals[states, None, K - width :]
                 draws = self.rng["moves"].multinomial(cur[:, sp.random[states]].T, pv)  # (Xg, B, width)
                 cols[rows] = draws.transpose(0, 2, 1).reshape(-1, B)
             parts.append(cols)
-            per_run = cols.reshape(Xr * K, R, live)
+            per_run = cols.reshape(self._cmap.size, R, live)
             self.col_total += (per_run[:, :, 0] if live == 1 else per_run.sum(axis=2)).T
-            if self._won_cols.size:
-                per_cohort = per_run[self._won_cols].sum(axis=(0, 1))
+            if self._won_rows.size:
+                per_cohort = per_run[self._won_rows].sum(axis=(0, 1))
                 self.won_after[t - np.arange(live)] += per_cohort  # cohort a won at age t - a
         if sp.fixed.size:
             parts.append(cur[:, sp.fixed].T)
@@ -385,14 +389,15 @@ class CountEngine:
     def occupancy(self) -> np.ndarray:
         """(R, S * P) leads per key now, summed over cohorts and phases."""
         per_state = self.counts.sum(axis=1) if self.C > 1 else self.counts[:, 0, :]
-        out = np.zeros((self.R, self.SP), dtype=np.int64)
-        out[:, self._keys] = np.add.reduceat(per_state[:, self._key_order], self._key_starts, axis=1)
-        return out
+        # float64 sums of whole counts are exact below 2**53
+        out = np.bincount(self._key_bins, weights=per_state.ravel(), minlength=self.R * self.SP)
+        return out.astype(np.int64).reshape(self.R, self.SP)
 
     def finish(self) -> None:
         """Map the per-column totals onto edges, stall starts and first entries."""
         sp, c = self.sp, self.c
-        tot = self.col_total
+        tot = np.zeros((self.R, sp.pvals.size), dtype=np.int64)
+        tot[:, self._cmap] = self.col_total
         for name, arr, width in (
             ("edge", sp.col_edge, len(c.journey.transitions)),
             ("first", sp.col_first, c.S),
