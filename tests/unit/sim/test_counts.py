@@ -27,7 +27,17 @@ import pytest
 from sim_helpers import CHAIN, journey
 
 from journeytui.cli import main
-from journeytui.model import Duration, Journey, JourneyMeta, Persona, Population, Stage, Stall, Transition
+from journeytui.model import (
+    Duration,
+    Journey,
+    JourneyMeta,
+    Persona,
+    Population,
+    Stage,
+    Stall,
+    Transition,
+    load_journey,
+)
 from journeytui.sim import SimulationError, forecast, simulate
 from journeytui.sim.compile import compile_journey
 from journeytui.sim.counts import build_states, unsupported
@@ -212,8 +222,6 @@ def test_auto_picks_counts_for_a_large_plain_cohort_and_leads_for_touchpoints() 
     big = simulate(j, leads=200_000, runs=3, seed=1)
     assert big.mc_engine == "counts"
     flagship = Path(__file__).resolve().parents[3] / "journeys" / "b2b-it-tool.toml"
-    from journeytui.model import load_journey
-
     full = load_journey(flagship)
     assert unsupported(compile_journey(full)) == "accounts"
     with pytest.raises(SimulationError, match="count engine cannot run"):
@@ -241,3 +249,16 @@ def test_cli_engine_option_and_json_note(tmp_path: Path, capsys: pytest.CaptureF
     assert "per-lead engine" in capsys.readouterr().out
     assert main(["simulate", str(path), "--runs", "3", "--engine", "counts"]) == 0
     assert "count engine" in capsys.readouterr().out
+
+
+def test_count_engine_refuses_a_run_over_the_memory_limit() -> None:
+    j = journey(CHAIN)
+    with pytest.raises(SimulationError, match="count engine"):
+        simulate(j, runs=50, engine="counts", memory_limit=10_000)
+
+
+def test_cli_engine_counts_on_a_journey_it_cannot_model_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    flagship = Path(__file__).resolve().parents[3] / "journeys" / "b2b-it-tool.toml"
+    assert main(["simulate", str(flagship), "--runs", "1", "--weeks", "2", "--engine", "counts"]) == 2
+    err = capsys.readouterr().err
+    assert "count engine cannot run this journey (accounts)" in err and "Traceback" not in err
