@@ -435,9 +435,10 @@ class Engine(ChannelSteps):
 ENGINES = ("auto", "counts", "leads")
 """`engine=` choices: pick automatically, or force the count or the per-lead engine."""
 
-CELL_COST = 40.0
-"""One multinomial draw of the count engine costs about this many lead-weeks of the
-per-lead engine (measured with bench/bench_sim.py); `auto` picks the cheaper engine."""
+CELL_COST = 100.0
+"""One multinomial draw of the count engine (a state of a run in a week) costs about this
+many lead-weeks of the per-lead engine: bench/bench_sim.py measured 0.68 us per draw
+against 7.4 ns per lead-week on the flagship's plain chain. `auto` picks the cheaper."""
 
 
 def choose_engine(c: Compiled, weeks: int, runs: int, engine: str = "auto") -> StateSpace | None:
