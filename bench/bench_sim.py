@@ -5,6 +5,12 @@ against the pure-Python reference loop (bench/reference_loop.py) on the same jou
 the full flagship model, 100,000 leads x 104 weeks x 20 runs; the exact forecast of a
 50-stage journey with stalls. Prints lead-weeks per second and the ratio (engine and
 reference measured in the same run, each the best of 3).
+
+Issue 9: the count engine on the plain + stalls + personas journey, 1,000,000 leads x
+104 weeks x 100 runs, against the per-lead engine per run (measured in the same run);
+the full flagship model with the engine `auto` picks and with the per-lead engine forced.
+Times are wall-clock and CPU (process) time: on a shared machine the CPU time is the
+engine's own cost.
 """
 
 from __future__ import annotations
@@ -77,6 +83,31 @@ def timed(fn: object, repeat: int = 1) -> float:
     return best
 
 
+def cpu_timed(fn: object, repeat: int = 1) -> tuple[float, float]:
+    """(best wall seconds, best CPU seconds of this process) over `repeat` calls."""
+    wall, cpu = float("inf"), float("inf")
+    for _ in range(repeat):
+        t0, c0 = time.perf_counter(), time.process_time()
+        fn()  # type: ignore[operator]
+        wall = min(wall, time.perf_counter() - t0)
+        cpu = min(cpu, time.process_time() - c0)
+    return wall, cpu
+
+
+def count_engine_case(scale: int, weeks: int) -> None:
+    """Issue 9: the count engine against the per-lead engine on plain + stalls + personas."""
+    j = plain_journey()
+    leads, runs = 1_000_000 // scale, 100
+    simulate(j, leads=1000, weeks=4, runs=2, engine="counts")  # warm up (imports, caches)
+    w_counts, c_counts = cpu_timed(lambda: simulate(j, leads=leads, weeks=weeks, runs=runs, seed=1, engine="counts"))
+    w_leads, c_leads = cpu_timed(lambda: simulate(j, leads=leads, weeks=weeks, runs=1, seed=1, engine="leads"), 2)
+    per_run = c_counts / runs
+    print(f"count engine: plain + stalls + personas, {leads:,} leads x {weeks} weeks x {runs} runs")
+    print(f"  counts:    {w_counts:8.2f} s wall  {c_counts:8.2f} s CPU  (target < 0.2 s)")
+    print(f"  per-lead:  {w_leads:8.2f} s wall  {c_leads:8.2f} s CPU  for ONE run (best of 2)")
+    print(f"  ratio:     {c_leads / per_run:8.1f}x  per run, CPU   (target >= 100x)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="smaller sizes (about 10x faster)")
@@ -87,23 +118,27 @@ def main() -> None:
     j = plain_journey()
     leads = 1_000_000 // scale
     # best of 3 for both sides: the machine may be busy with other work
-    t_engine = timed(lambda: simulate(j, leads=leads, weeks=weeks, runs=1, seed=1), repeat=3)
+    t_engine = timed(lambda: simulate(j, leads=leads, weeks=weeks, runs=1, seed=1, engine="leads"), repeat=3)
     ref_leads = 20_000 // scale
     t_ref = timed(lambda: run_reference(j, ref_leads, weeks, seed=1), repeat=3)
     eng_rate = leads * weeks / t_engine
     ref_rate = ref_leads * weeks / t_ref
-    print(f"plain + stalls, {leads:,} leads x {weeks} weeks x 1 run (best of 3)")
+    print(f"plain + stalls, {leads:,} leads x {weeks} weeks x 1 run, per-lead engine (best of 3)")
     print(f"  engine:    {t_engine:8.2f} s   {eng_rate / 1e6:8.2f} M lead-weeks/s")
     print(f"  reference: {t_ref:8.2f} s   {ref_rate / 1e6:8.3f} M lead-weeks/s ({ref_leads:,} leads)")
     print(f"  ratio:     {eng_rate / ref_rate:8.1f}x   (target >= 50x and < 2 s)")
 
+    count_engine_case(scale, weeks)
+
     full = load_journey(ROOT / "journeys" / "b2b-it-tool.toml")
     leads, runs = 100_000 // scale, 20
+    w_full, c_full = cpu_timed(lambda: simulate(full, leads=leads, weeks=weeks, runs=runs, seed=1, engine="leads"))
     t_full = timed(lambda: simulate(full, leads=leads, weeks=weeks, runs=runs, seed=1))
     every = ("scoring", "lifts", "gates", "capacity")
     t_base = timed(lambda: simulate(full, leads=leads, weeks=weeks, runs=runs, seed=1, ignore=every))
     print(f"full model (flagship), {leads:,} leads x {weeks} weeks x {runs} runs")
-    print(f"  engine:    {t_full:8.2f} s   {leads * weeks * runs / t_full / 1e6:8.2f} M lead-weeks/s   (target < 10 s)")
+    print(f"  engine:    {t_full:8.2f} s   {leads * weeks * runs / t_full / 1e6:8.2f} M lead-weeks/s   (target < 3 s)")
+    print(f"  per-lead:  {w_full:8.2f} s wall  {c_full:8.2f} s CPU  (engine forced to 'leads'; auto picks it too)")
     print(f"  baseline:  {t_base:8.2f} s   the same journey's plain chain (scoring, lifts, gates, capacity ignored)")
     print(f"  ratio:     {t_full / t_base:8.1f}x   what the full model's features cost")
 
@@ -111,7 +146,7 @@ def main() -> None:
     forecast(big)
     t_exact = timed(lambda: forecast(big), repeat=20)
     mc_leads = 10_000
-    t_mc = timed(lambda: simulate(big, leads=mc_leads, weeks=weeks, runs=1, seed=1), repeat=3)
+    t_mc = timed(lambda: simulate(big, leads=mc_leads, weeks=weeks, runs=1, seed=1, engine="leads"), repeat=3)
     print(f"exact forecast, 50 stages with stalls, {weeks} weeks: {t_exact * 1000:.2f} ms   (target < 10 ms)")
     print(f"  baseline:  {t_mc * 1000:8.2f} ms  one Monte Carlo run of {mc_leads:,} leads on the same journey")
     print(f"  ratio:     {t_mc / t_exact:8.1f}x   faster than that run, and exact")

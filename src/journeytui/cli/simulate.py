@@ -33,6 +33,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         metavar="FEATURE",
         help="drop a feature (scoring, lifts, gates, capacity); repeatable",
     )
+    p.add_argument(
+        "--engine",
+        choices=("auto", "counts", "leads"),
+        default="auto",
+        help="Monte Carlo engine: counts (one draw per state), leads (one per lead) or auto (default)",
+    )
     p.add_argument("--format", choices=("table", "json", "csv"), default="table", help="output format")
     p.add_argument("--out", metavar="FILE", help="write the output to FILE instead of stdout")
     p.set_defaults(func=run)
@@ -70,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
                 seed=args.seed,
                 ignore=args.ignore,
                 progress=_Bar(),
+                engine=args.engine,
             )
     except SimulationError as exc:
         print(f"journeytui simulate: error: {exc}", file=sys.stderr)
@@ -163,6 +170,9 @@ def render_table(journey: Journey, result: Forecast | SimResult) -> str:
             lines.append(f"ignored: {ignored}")
         stalls = ", ".join(f"{c} {v:,.1f}" for c, v in result.stall_starts.items())
         lines.append(f"expected stalls started: {stalls or 'none'}")
+    if isinstance(result, SimResult):
+        which = "count engine (one draw per state)" if result.mc_engine == "counts" else "per-lead engine"
+        lines.append(f"engine: {which}")
     for line in lines:
         console.print(line, markup=False, soft_wrap=True)
     return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"

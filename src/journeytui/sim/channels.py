@@ -72,16 +72,23 @@ class ChannelSteps(LeadState):
             bounds = np.concatenate([[0], np.cumsum(sizes)]).tolist()
             segments = [(p, bounds[c], bounds[c + 1]) for c, p in enumerate(due.patterns) if p and sizes[c]]
             member = {i: j for j, i in enumerate(due.members)}
+            # the leads due something, grouped by pattern, gathered once (code 0, 'none', sorts first):
+            # each touchpoint's leads are then copies of contiguous slices, in the same order
+            skip = bounds[1]
+            grouped = live[order[skip:]]
+            grouped_since: np.ndarray | None = None
         for i, tp in enumerate(self.touches):
             n: np.ndarray | None = None
             if i in member:  # the leads whose pattern includes this touchpoint
                 assert due is not None
                 j = member[i]
-                parts = [order[lo:hi] for p, lo, hi in segments if p >> j & 1]
-                sel = np.concatenate(parts) if parts else order[:0]
-                cand = live[sel]
+                spans = [(lo - skip, hi - skip) for p, lo, hi in segments if p >> j & 1]
+                cand = np.concatenate([grouped[lo:hi] for lo, hi in spans]) if spans else live[:0]
                 if due.multi[j]:
-                    n = tp.sends[since[sel]].astype(np.int64)
+                    if grouped_since is None:
+                        grouped_since = since[order[skip:]]
+                    ks = np.concatenate([grouped_since[lo:hi] for lo, hi in spans]) if spans else since[:0]
+                    n = tp.sends[ks].astype(np.int64)
             else:
                 if tp.after >= 0:  # weeks since the last engagement with `after` (none: never)
                     last = self.last_eng[tp.after, live]

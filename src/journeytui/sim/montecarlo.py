@@ -18,6 +18,10 @@ import numpy as np
 from journeytui.model.types import MAX_WEEKS, Journey
 from journeytui.sim.channels import ChannelSteps
 from journeytui.sim.compile import KIND_MOVE, KIND_NONE, KIND_STALL, Compiled, check_runs, check_weeks, compile_journey
+from journeytui.sim.counts import MAX_STATES, StateSpace, run_counts, state_space, unsupported
+from journeytui.sim.counts import cost as count_cost
+from journeytui.sim.counts import cost_floor as count_cost_floor
+from journeytui.sim.counts import estimate_memory as count_memory
 from journeytui.sim.errors import SimulationCancelled, SimulationError
 from journeytui.sim.kpis import summarise
 from journeytui.sim.results import SimResult
@@ -80,6 +84,20 @@ def estimate_memory(c: Compiled, weeks: int, runs: int) -> tuple[int, int]:
     slots = runs * (int(c.initial.sum()) + _max_arrivals(c, weeks))
     record = (weeks + 1) * runs * c.SP * 8 * 2
     return slots * bytes_per_slot(c) + record, slots
+
+
+def _check_budget(need: int, runs: int, c: Compiled, limit: int | None) -> None:
+    """Refuse a count-engine run needing more than the memory available (or `limit`)."""
+    budget = int(available_memory() * 0.8) if limit is None else limit
+    if need <= budget:
+        return
+    gib = 1 << 30
+    fit_runs = budget // max(1, need // runs)
+    hint = f"use at most {fit_runs:,} runs" if fit_runs >= 1 else "use fewer weeks"
+    raise SimulationError(
+        f"a Monte Carlo run (count engine) needs about {need / gib:.1f} GiB but "
+        f"{budget / gib:.1f} GiB is available; {hint}, or use the exact forecast"
+    )
 
 
 def _check_memory(c: Compiled, weeks: int, runs: int, limit: int | None) -> None:
@@ -414,6 +432,41 @@ class Engine(ChannelSteps):
             self.act = np.concatenate([self.act, idx])
 
 
+ENGINES = ("auto", "counts", "leads")
+"""`engine=` choices: pick automatically, or force the count or the per-lead engine."""
+
+CELL_COST = 100.0
+"""One multinomial draw of the count engine (a state of a run in a week) costs about this
+many lead-weeks of the per-lead engine: bench/bench_sim.py measured 0.68 us per draw
+against 7.4 ns per lead-week on the flagship's plain chain. `auto` picks the cheaper."""
+
+
+def choose_engine(c: Compiled, weeks: int, runs: int, engine: str = "auto") -> StateSpace | None:
+    """The count engine's state space when it should run, else None (the per-lead engine).
+
+    `auto` uses the count engine when it models the journey (counts.unsupported) and its
+    estimated cost is below the per-lead engine's; `counts` requires it (SimulationError
+    naming what it cannot model); `leads` never uses it.
+    """
+    if engine not in ENGINES:
+        raise SimulationError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    if engine == "leads":
+        return None
+    why = unsupported(c)
+    lead_weeks = runs * weeks * (float(c.initial.sum()) + float(c.arrivals.sum()) * weeks)
+    if engine == "auto" and (why or count_cost_floor(c, weeks, runs) * CELL_COST > lead_weeks):
+        return None  # not modelled, or dearer even with the fewest states: skip building them
+    sp = None if why else state_space(c)
+    if sp is None:
+        if engine == "counts":
+            reason = why or f"more than {MAX_STATES:,} states"
+            raise SimulationError(f"the count engine cannot run this journey ({reason}); use engine 'leads' or 'auto'")
+        return None
+    if engine == "counts":
+        return sp
+    return sp if count_cost(sp, c, weeks, runs) * CELL_COST <= lead_weeks else None
+
+
 def simulate(
     journey: Journey,
     leads: int | None = None,
@@ -424,14 +477,25 @@ def simulate(
     progress: Callable[[int, int], Any] | None = None,
     cancel: Cancel | None = None,
     memory_limit: int | None = None,
+    engine: str = "auto",
 ) -> SimResult:
-    """Simulate the journey's leads with the Monte Carlo engine (docs/simulation.md)."""
+    """Simulate the journey's leads with a Monte Carlo engine (docs/simulation.md).
+
+    ``engine``: "auto" (default) runs the count engine when it models the journey and is
+    cheaper, else the per-lead engine; "counts" or "leads" force one. Both give the same
+    distribution; ``SimResult.mc_engine`` says which ran.
+    """
     ignore = tuple(ignore)
     W = check_weeks(weeks, journey)
     R = check_runs(runs)
     if not isinstance(seed, int | np.integer) or isinstance(seed, bool) or seed < 0:
         raise SimulationError(f"seed must be a whole number >= 0, not {seed!r}")
     c = compile_journey(journey, ignore, leads)
+    settings = {"leads": int(c.initial.sum()), "weeks": W, "runs": R, "seed": int(seed), "ignore": list(ignore)}
+    sp = choose_engine(c, W, R, engine)
+    if sp is not None:
+        _check_budget(count_memory(sp, c, W, R), R, c, memory_limit)
+        return run_counts(c, sp, W, R, int(seed), settings, progress, cancel)
     _check_memory(c, W, R, memory_limit)
     eng = Engine(c, W, R, int(seed))
     record = np.empty((W + 1, R, c.SP), dtype=np.int64)
@@ -444,5 +508,4 @@ def simulate(
         record[t] = eng.counts
         if progress is not None:
             progress(t, W)
-    settings = {"leads": int(c.initial.sum()), "weeks": W, "runs": R, "seed": int(seed), "ignore": list(ignore)}
     return summarise(eng, record, settings)

@@ -92,11 +92,15 @@ class SimResult(_Common):
     """(weeks + 1) x runs x stages: every run's counts, for tests and custom statistics."""
     kpis: dict[str, Any] = field(default_factory=dict)
     engine: str = "monte_carlo"
+    mc_engine: str = "leads"
+    """Which Monte Carlo engine ran: "leads" (one draw per lead) or "counts" (one multinomial
+    draw per state); both give the same distribution (docs/simulation.md, *Two engines*)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "journey": self.journey_id,
             "engine": self.engine,
+            "mc_engine": self.mc_engine,
             "settings": self.settings,
             "stages": self.stages,
             "weeks": self.weeks,

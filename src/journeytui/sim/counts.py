@@ -1,0 +1,488 @@
+"""The count-level Monte Carlo engine: whole counts of exchangeable leads, one multinomial per state.
+
+Leads in the same state (stage, stall phase, persona, and the stages of the current
+cycle already visited) draw their weekly outcomes independently from the same
+chances, so the number of them taking each outcome is one multinomial draw. Moving
+counts instead of leads gives exactly the per-lead engine's distribution, at a cost
+that grows with states x runs x weeks instead of leads (docs/simulation.md, *Two
+engines*).
+
+The state space is built on the exact forecast's phase states (`exact._hold_states`),
+so both describe a stall's hold the same way. It is extended by:
+
+- the persona (each has its own chances);
+- for stages in a cycle of transitions (regressions), the set of that cycle's stages
+  the lead has been in, so that 'leads that were ever in a stage' (the `reached` KPI and
+  conversion rates) is counted exactly, as the per-lead engine does from each lead's
+  history; once a lead leaves a cycle it can never come back, so the set restarts;
+- with arrivals, the week the lead arrived (its cohort), so that the time from arrival
+  to won is exact. Cohorts evolve independently; a week steps only those already present.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+import numpy as np
+
+from journeytui.sim.compile import KIND_MOVE, KIND_STALL, Compiled
+from journeytui.sim.errors import SimulationCancelled
+from journeytui.sim.exact import _hold_states
+from journeytui.sim.kpis import summarise
+from journeytui.sim.results import SimResult
+from journeytui.sim.tables import score_table, touch_tables
+
+if TYPE_CHECKING:
+    from journeytui.sim.montecarlo import Engine
+
+MAX_STATES = 20_000
+"""Above this many states the count engine is not used (the per-lead engine runs)."""
+
+STREAMS = ("layout", "arrivals", "moves")
+
+
+class Cancel(Protocol):
+    def is_set(self) -> bool: ...
+
+
+@dataclass
+class Outcome:
+    """One outcome of a random state: chance, destination and what it counts as."""
+
+    p: float
+    dest: int
+    edge: int = -1
+    stall: int = -1
+    first: int = -1  # stage entered for the first time, or -1
+    won: bool = False
+
+
+@dataclass
+class StateSpace:
+    """Every reachable (phase state, persona, visited set) and how each leaves in a week.
+
+    ``random`` states draw a multinomial over their outcomes (``pvals``, destinations
+    ``dest``; the last column is the likeliest, so numpy's sequential binomials skip it);
+    ``fixed`` states (hold phases of fixed or uniform stalls, closed stages) move whole
+    to ``fixed_dest``.
+    """
+
+    stage: np.ndarray  # (X,) stage of each state
+    persona: np.ndarray  # (X,)
+    hold_cause: np.ndarray  # (X,) cause index while on hold, -1 when free
+    start: dict[tuple[int, int], int]  # (stage, persona) -> the state of a lead appearing there
+    random: np.ndarray  # (Xr,) state numbers
+    pvals: np.ndarray  # (Xr, K)
+    dest: np.ndarray  # (Xr, K)
+    col_edge: np.ndarray  # (Xr * K,) per outcome column
+    col_stall: np.ndarray
+    col_first: np.ndarray
+    col_won: np.ndarray
+    fixed: np.ndarray  # (Xf,) state numbers
+    fixed_dest: np.ndarray  # (Xf,)
+    key: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # (X,) stage * P + persona
+
+    @property
+    def X(self) -> int:
+        return int(self.stage.size)
+
+
+class TooManyStates(Exception):
+    """The state space would exceed MAX_STATES."""
+
+
+def _cycles(c: Compiled) -> list[int]:
+    """Per stage, its strongly connected component in the transition graph (an id)."""
+    S = c.S
+    succ: list[set[int]] = [set() for _ in range(S)]
+    for s in range(S):
+        if c.kinds[s] != "open":
+            continue
+        for col in range(c.K):
+            if c.out_kind[s, col] == KIND_MOVE and c.prob.reshape(S, c.P, c.K)[s, :, col].max() > 0:
+                succ[s].add(int(c.out_target[s, col]))
+    reach = [set(x) for x in succ]
+    changed = True
+    while changed:  # transitive closure; journeys have few stages
+        changed = False
+        for s in range(S):
+            more = set().union(*(reach[t] for t in reach[s])) if reach[s] else set()
+            if not more <= reach[s]:
+                reach[s] |= more
+                changed = True
+    comp = list(range(S))
+    for s in range(S):
+        for t in range(S):
+            if t in reach[s] and s in reach[t]:
+                comp[s] = min(comp[s], t)
+    return comp
+
+
+def build_states(c: Compiled) -> StateSpace:
+    """Enumerate the reachable states from where leads appear; raise TooManyStates past MAX_STATES."""
+    S, P = c.S, c.P
+    stage_of_hold, entries, steps = _hold_states(c)
+    n_base = S + len(stage_of_hold)
+    base_stage = list(range(S)) + stage_of_hold
+    comp = _cycles(c)
+    in_cycle = [sum(1 for t in range(S) if comp[t] == comp[s]) > 1 for s in range(S)]
+    hold_steps: list[list[tuple[int, float]]] = [[] for _ in range(n_base)]
+    for a, b, p in steps:
+        hold_steps[a].append((b, p))
+    # each stall's hold states are consecutive from its first entry state (exact._hold_states)
+    bases = [min(ent) for ent in entries]
+    hold_stall = [-1] * S + [max(k for k, b in enumerate(bases) if b <= h) for h in range(S, n_base)]
+    cause_idx = [c.causes.index(x) for x in c.stall_cause]
+    prob = c.prob.reshape(S, P, c.K)
+
+    index: dict[tuple[int, int, int], int] = {}
+    order: list[tuple[int, int, int]] = []
+
+    def state(b: int, p: int, v: int) -> int:
+        k = (b, p, v)
+        if k not in index:
+            if len(order) >= MAX_STATES:
+                raise TooManyStates()
+            index[k] = len(order)
+            order.append(k)
+        return index[k]
+
+    def visited(s: int) -> int:
+        return (1 << s) if in_cycle[s] else 0
+
+    start: dict[tuple[int, int], int] = {}
+    for p in range(P):
+        for s in range(S):
+            start[(s, p)] = state(s, p, visited(s))
+    random_rows: list[tuple[int, list[Outcome]]] = []
+    fixed_rows: list[tuple[int, int]] = []
+    i = 0
+    while i < len(order):
+        b, p, v = order[i]
+        x = i
+        i += 1
+        if b < S and c.kinds[b] != "open":
+            fixed_rows.append((x, x))
+            continue
+        if b >= S:
+            s = base_stage[b]
+            nxt = [(state(t, p, v), q) for t, q in hold_steps[b]]
+            if len(nxt) == 1 and nxt[0][1] >= 1.0:
+                fixed_rows.append((x, nxt[0][0]))
+            else:
+                random_rows.append((x, [Outcome(q, d) for d, q in nxt if q > 0]))
+            continue
+        outs: list[Outcome] = []
+        stay = 1.0
+        for col in range(c.K):
+            q = float(prob[b, p, col])
+            kind = c.out_kind[b, col]
+            if q <= 0:
+                continue
+            if kind == KIND_STALL:
+                k = int(c.out_stall[b, col])
+                for h, w in entries[k].items():
+                    outs.append(Outcome(q * w, state(h, p, v), stall=k))
+                stay -= q
+            elif kind == KIND_MOVE:
+                t = int(c.out_target[b, col])
+                same = comp[t] == comp[b]
+                first = not (v >> t) & 1 if same and in_cycle[t] else t != b
+                nv = (v | (1 << t)) if same and in_cycle[t] else visited(t)
+                outs.append(
+                    Outcome(
+                        q,
+                        state(t, p, nv),
+                        edge=int(c.out_edge[b, col]),
+                        first=t if first else -1,
+                        won=c.kinds[t] == "won",
+                    )
+                )
+                stay -= q
+        if outs:
+            outs.append(Outcome(max(stay, 0.0), x))
+            random_rows.append((x, outs))
+        else:
+            fixed_rows.append((x, x))
+    len(order)
+    K = max([len(o) for _, o in random_rows], default=1)
+    Xr = len(random_rows)
+    pvals = np.zeros((Xr, K))
+    dest = np.zeros((Xr, K), dtype=np.int64)
+    col_edge = np.full((Xr, K), -1, dtype=np.int64)
+    col_stall = np.full((Xr, K), -1, dtype=np.int64)
+    col_first = np.full((Xr, K), -1, dtype=np.int64)
+    col_won = np.zeros((Xr, K), dtype=bool)
+    for r, (x, outs) in enumerate(random_rows):
+        # the likeliest outcome last: numpy draws the others and gives it the rest
+        outs = sorted(outs, key=lambda o: o.p)
+        pad = K - len(outs)
+        dest[r, :] = x
+        for j, o in enumerate(outs):
+            pvals[r, pad + j] = o.p
+            dest[r, pad + j] = o.dest
+            col_edge[r, pad + j] = o.edge
+            col_stall[r, pad + j] = o.stall
+            col_first[r, pad + j] = o.first
+            col_won[r, pad + j] = o.won
+        pvals[r] /= pvals[r].sum()
+    stage = np.array([base_stage[b] for b, _, _ in order], dtype=np.int64)
+    persona = np.array([p for _, p, _ in order], dtype=np.int64)
+    hold_cause = np.array(
+        [cause_idx[hold_stall[b]] if b >= S and hold_stall[b] >= 0 else -1 for b, _, _ in order], dtype=np.int64
+    )
+    return StateSpace(
+        stage=stage,
+        persona=persona,
+        hold_cause=hold_cause,
+        start=start,
+        random=np.array([x for x, _ in random_rows], dtype=np.int64),
+        pvals=pvals,
+        dest=dest,
+        col_edge=col_edge.ravel(),
+        col_stall=col_stall.ravel(),
+        col_first=col_first.ravel(),
+        col_won=col_won.ravel(),
+        fixed=np.array([x for x, _ in fixed_rows], dtype=np.int64),
+        fixed_dest=np.array([d for _, d in fixed_rows], dtype=np.int64),
+        key=stage * P + persona,
+    )
+
+
+def unsupported(c: Compiled) -> str | None:
+    """Why the count engine cannot run this (compiled, ignores applied) journey, or None.
+
+    Leads stop being exchangeable within a state when their chances or KPIs depend on
+    their own history or on other leads: touchpoints (schedules count weeks since a
+    trigger; sends and lifts), scoring and hand-offs, gates and accounts (committees).
+    """
+    j = c.journey
+    if c.account_size:
+        return "accounts"
+    if score_table(c) is not None:
+        return "scoring"
+    if (c.out_gate >= 0).any():
+        return "gates"
+    if j.touchpoints and touch_tables(c, 1, [-1] * len(j.touchpoints))[0]:
+        return "touchpoints"
+    return None
+
+
+class CountEngine:
+    """The count engine's state and counters, named like the per-lead engine's so that
+    `kpis.summarise` turns either into the same SimResult."""
+
+    def __init__(self, c: Compiled, sp: StateSpace, weeks: int, runs: int, seed: int) -> None:
+        from journeytui.sim.montecarlo import GateHolds
+
+        self.c, self.sp, self.W, self.R = c, sp, weeks, runs
+        self.S, self.P, self.SP = c.S, c.P, c.SP
+        ss = np.random.SeedSequence(seed)
+        self.rng = dict(
+            zip(STREAMS, (np.random.Generator(np.random.PCG64(s)) for s in ss.spawn(len(STREAMS))), strict=True)
+        )
+        E = len(c.journey.transitions)
+        self.entries = np.tile(c.initial.astype(np.int64), (runs, 1))
+        self.edge_moves = np.zeros((runs, E), dtype=np.int64)
+        self.handoff_moves = np.zeros((runs, self.S), dtype=np.int64)
+        self.stall_starts = np.zeros((runs, len(c.causes)), dtype=np.int64)
+        self.stall_weeks = np.zeros((runs, len(c.causes)), dtype=np.int64)
+        self.per_week = {k: np.zeros((runs, weeks + 1), dtype=np.int64) for k in ("mqls", "handoffs", "queue")}
+        self.won_after = np.zeros(weeks + 1, dtype=np.int64)
+        self.tp_sends = np.zeros((runs, len(c.journey.touchpoints)), dtype=np.int64)
+        self.tp_engaged = np.zeros((runs, len(c.journey.touchpoints)), dtype=np.int64)
+        self.ch_touches = np.zeros((runs, len(c.journey.channels)), dtype=np.int64)
+        self.gate_holds = [GateHolds.empty(len(g.require_roles), runs, weeks) for g in c.journey.gates]
+        self.score = None
+        self.b = 1
+        self.entry = np.flatnonzero(c.arrivals > 0)
+        # with arrivals one cohort per week of arrival (cohort 0: the initial leads)
+        self.C = weeks if self.entry.size else 1
+        self.counts = np.zeros((runs, self.C, sp.X), dtype=np.int64)
+        self.hold_weeks = np.zeros((runs, sp.X), dtype=np.int64)
+        self._plan()
+        self.col_total = np.zeros((runs, self._cmap.size), dtype=np.int64)
+        self._initial()
+
+    def _initial(self) -> None:
+        """The initial cohort: per stage, its leads' personas drawn from the weights (one
+        categorical per lead in the per-lead engine: a multinomial per stage here)."""
+        c, sp = self.c, self.sp
+        rng = self.rng["layout"]
+        for s in np.flatnonzero(c.initial):
+            n = int(c.initial[s])
+            split = rng.multinomial(n, c.weights, size=self.R) if self.P > 1 else np.full((self.R, 1), n)
+            for p in range(self.P):
+                self.counts[:, 0, sp.start[(int(s), p)]] += split[:, p]
+
+    def _arrive(self, t: int) -> None:
+        """Poisson arrivals per entry stage, each lead's persona from the weights: independent
+        Poisson counts per entry stage and persona (Poisson splitting)."""
+        sp, c = self.sp, self.c
+        lam = c.arrivals[self.entry][:, None] * c.weights[None, :]  # (E, P)
+        got = self.rng["arrivals"].poisson(lam, size=(self.R, *lam.shape))
+        cohort = min(t, self.C - 1)  # arrivals of the last week never draw: any cohort will do
+        for e, s in enumerate(self.entry):
+            for p in range(self.P):
+                self.counts[:, cohort, sp.start[(int(s), p)]] += got[:, e, p]
+        self.entries[:, self.entry] += got.sum(axis=2)
+
+    def _plan(self) -> None:
+        """Where each week's moves go (every outcome column of every random state, then every
+        fixed state), and the random states grouped by their number of outcomes."""
+        sp = self.sp
+        # random states grouped by how many outcomes they have (the chances are padded at the
+        # front to K): each group is one multinomial call without the padding's empty draws,
+        # and its outcomes take a block of consecutive rows; _cmap gives each row's padded
+        # column (state * K + outcome) for the per-column tables of the StateSpace
+        K = sp.pvals.shape[1]
+        width = (sp.pvals > 0).sum(axis=1)
+        first = np.argmax(sp.pvals > 0, axis=1)
+        width = np.where(width > 0, K - first, 1)
+        self._groups: list[tuple[np.ndarray, int, slice]] = []
+        cmap: list[np.ndarray] = []
+        at = 0
+        for w in np.unique(width):
+            states = np.flatnonzero(width == w)
+            cmap.append((states[:, None] * K + (K - int(w)) + np.arange(int(w))[None, :]).ravel())
+            self._groups.append((states, int(w), slice(at, at + cmap[-1].size)))
+            at += cmap[-1].size
+        self._cmap = np.concatenate(cmap) if cmap else np.zeros(0, dtype=np.int64)
+        self._dest_all = np.concatenate([sp.dest.ravel()[self._cmap], sp.fixed_dest])
+        self._bins: np.ndarray | None = None
+        self._won_rows = np.flatnonzero(sp.col_won[self._cmap])
+        self._key_bins = (np.arange(self.R)[:, None] * self.SP + sp.key[None, :]).ravel()
+
+    def step(self, t: int) -> None:
+        """Week t: every random state's leads split by a multinomial, fixed states move whole."""
+        sp, R, X = self.sp, self.R, self.sp.X
+        live = min(t, self.C)  # cohorts present before this week's arrivals
+        B = R * live
+        cur = self.counts[:, :live, :].reshape(B, X)
+        parts: list[np.ndarray] = []  # state-major: one row per outcome column, one column per run x cohort
+        if sp.random.size:
+            K = sp.pvals.shape[1]
+            cols = np.empty((self._cmap.size, B), dtype=np.int64)
+            for states, width, rows in self._groups:
+                # (Xg, B) counts against (Xg, 1, width) chances: one multinomial per cell, broadcast
+                pv = sp.pvals[states, None, K - width :]
+                draws = self.rng["moves"].multinomial(cur[:, sp.random[states]].T, pv)  # (Xg, B, width)
+                cols[rows] = draws.transpose(0, 2, 1).reshape(-1, B)
+            parts.append(cols)
+            per_run = cols.reshape(self._cmap.size, R, live)
+            self.col_total += (per_run[:, :, 0] if live == 1 else per_run.sum(axis=2)).T
+            if self._won_rows.size:
+                per_cohort = per_run[self._won_rows].sum(axis=(0, 1))
+                self.won_after[t - np.arange(live)] += per_cohort  # cohort a won at age t - a
+        if sp.fixed.size:
+            parts.append(cur[:, sp.fixed].T)
+        moved = np.concatenate(parts, axis=0) if len(parts) > 1 else parts[0]
+        # each row to its destination state: one bincount over (destination, run x cohort);
+        # float64 sums of whole counts are exact below 2**53 (a cell holds one run's leads)
+        if self._bins is None or self._bins.size != moved.size:
+            self._bins = (self._dest_all[:, None] * B + np.arange(B)[None, :]).ravel()
+        new = np.bincount(self._bins, weights=moved.ravel(), minlength=X * B).astype(np.int64)
+        self.counts[:, :live, :] = new.reshape(X, B).T.reshape(R, live, X)
+
+    def occupancy(self) -> np.ndarray:
+        """(R, S * P) leads per key now, summed over cohorts and phases."""
+        per_state = self.counts.sum(axis=1) if self.C > 1 else self.counts[:, 0, :]
+        # float64 sums of whole counts are exact below 2**53
+        out = np.bincount(self._key_bins, weights=per_state.ravel(), minlength=self.R * self.SP)
+        return out.astype(np.int64).reshape(self.R, self.SP)
+
+    def finish(self) -> None:
+        """Map the per-column totals onto edges, stall starts and first entries."""
+        sp, c = self.sp, self.c
+        tot = np.zeros((self.R, sp.pvals.size), dtype=np.int64)
+        tot[:, self._cmap] = self.col_total
+        for name, arr, width in (
+            ("edge", sp.col_edge, len(c.journey.transitions)),
+            ("first", sp.col_first, c.S),
+        ):
+            sel = np.flatnonzero(arr >= 0)
+            acc = np.zeros((self.R, width), dtype=np.int64)
+            np.add.at(acc.T, arr[sel], tot[:, sel].T)
+            if name == "edge":
+                self.edge_moves += acc
+            else:
+                self.entries += acc
+        sel = np.flatnonzero(sp.col_stall >= 0)
+        cause = np.array([c.causes.index(x) for x in c.stall_cause], dtype=np.int64)
+        np.add.at(self.stall_starts.T, cause[sp.col_stall[sel]], tot[:, sel].T)
+        held = np.flatnonzero(sp.hold_cause >= 0)
+        np.add.at(self.stall_weeks.T, sp.hold_cause[held], self.hold_weeks[:, held].T)
+
+
+def state_space(c: Compiled) -> StateSpace | None:
+    """The count engine's states for this journey, or None when it cannot run it."""
+    if unsupported(c) is not None:
+        return None
+    comp = _cycles(c)
+    sizes = [comp.count(x) for x in set(comp)]
+    if max(sizes) > 16:  # visited sets of a long cycle: far more states than MAX_STATES
+        return None
+    try:
+        return build_states(c)
+    except TooManyStates:
+        return None
+
+
+def cost(sp: StateSpace, c: Compiled, weeks: int, runs: int) -> float:
+    """Expected multinomial draws (cells) of a count run: the unit the dispatcher compares."""
+    steps = weeks * (weeks + 1) / 2 if (c.arrivals > 0).any() else weeks
+    return float(runs * max(sp.random.size, 1) * steps)
+
+
+def cost_floor(c: Compiled, weeks: int, runs: int) -> float:
+    """A lower bound of `cost` known before the states are built: one state per open stage
+    and persona."""
+    steps = weeks * (weeks + 1) / 2 if (c.arrivals > 0).any() else weeks
+    open_keys = sum(1 for k in c.kinds if k == "open") * c.P
+    return float(runs * max(open_keys, 1) * steps)
+
+
+def estimate_memory(sp: StateSpace, c: Compiled, weeks: int, runs: int) -> int:
+    """Bytes a count run needs: the state counts (with cohorts) and weekly temporaries,
+    per-column totals, and the record of every run's counts the results are built from."""
+    cohorts = weeks if (c.arrivals > 0).any() else 1
+    K = sp.pvals.shape[1]
+    cells = runs * cohorts * sp.X
+    state = cells * 8 * 3 + runs * cohorts * sp.random.size * K * 8 * 6
+    record = (weeks + 1) * runs * c.SP * 8 * 2
+    return state + runs * sp.random.size * K * 8 + record
+
+
+def run_counts(
+    c: Compiled,
+    sp: StateSpace,
+    weeks: int,
+    runs: int,
+    seed: int,
+    settings: dict[str, Any],
+    progress: Callable[[int, int], Any] | None = None,
+    cancel: Cancel | None = None,
+) -> SimResult:
+    """Simulate with the count engine and summarise exactly as the per-lead engine does."""
+    eng = CountEngine(c, sp, weeks, runs, seed)
+    record = np.empty((weeks + 1, runs, c.SP), dtype=np.int64)
+    record[0] = eng.occupancy()
+    held = sp.hold_cause >= 0
+    for t in range(1, weeks + 1):
+        if cancel is not None and cancel.is_set():
+            raise SimulationCancelled()
+        # lead-weeks on hold: leads in a hold phase at the start of week t are on hold during it
+        if held.any():
+            eng.hold_weeks += eng.counts.sum(axis=1) * held
+        eng.step(t)
+        if eng.entry.size:
+            eng._arrive(t)
+        record[t] = eng.occupancy()
+        if progress is not None:
+            progress(t, weeks)
+    eng.finish()
+    result = summarise(cast("Engine", eng), record, settings)
+    result.mc_engine = "counts"
+    return result
