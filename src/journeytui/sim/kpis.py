@@ -106,7 +106,7 @@ def summarise(eng: Engine, record: np.ndarray, settings: dict[str, Any]) -> SimR
         "personas": personas,
         "gates": _gates(eng),
     }
-    return SimResult(
+    result = SimResult(
         journey_id=j.journey.id,
         stages=list(c.stage_ids),
         weeks=W,
@@ -122,6 +122,7 @@ def summarise(eng: Engine, record: np.ndarray, settings: dict[str, Any]) -> SimR
         runs_counts=stages,
         kpis=kpis,
     )
+    return c.in_file_order(result)
 
 
 def _accounts_won(eng: Engine) -> float | None:
