@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
+from journeytui.model.accounts import account_members, account_size
 from journeytui.model.types import MAX_LEADS, MAX_WEEKS, ROLES, Journey, Stall, Transition
 from journeytui.sim.errors import SimulationError
 
@@ -158,29 +159,6 @@ def canonical(journey: Journey) -> tuple[Journey, dict[str, np.ndarray]]:
     return dataclasses.replace(journey, **lists), file_order
 
 
-def account_members(composition: dict[str, int], ids: list[str], size: int) -> np.ndarray:
-    """How many members of each persona (in ``ids`` order) one account of ``size`` leads has.
-
-    The composition scaled to ``size`` members, rounded by largest remainder with ties to
-    the persona whose id sorts first: a whole number of committees when ``size`` is a multiple
-    of the committee size, else as near to the composition's shares as whole people allow.
-    The result does not depend on the order of anything in the file.
-    """
-    w = np.array([float(composition.get(p, 0)) for p in ids])
-    rank = np.argsort(np.array(ids, dtype=object), kind="stable")  # ties go to the smaller id
-    out = np.zeros(len(ids), dtype=np.int64)
-    out[rank] = split_largest_remainder(w[rank], size)
-    return out
-
-
-def account_size(initial_leads: int, accounts: int, committee: int) -> int:
-    """Leads per account: initial leads / accounts rounded half up (at least 1), or the
-    committee size when the file has no initial leads."""
-    if not initial_leads:
-        return committee
-    return max(1, (2 * initial_leads + accounts) // (2 * accounts))
-
-
 def _reorder(d: dict[str, Any], keys: list[str]) -> dict[str, Any]:
     """The dict with ``keys`` (those present) first, in that order, then the rest as they were."""
     out = {k: d[k] for k in keys if k in d}
@@ -199,7 +177,7 @@ class Compiled:
     layer: np.ndarray
     persona_ids: list[str]
     weights: np.ndarray
-    pattern: np.ndarray
+    pattern: np.ndarray  # one account's seats: a persona index per member (empty without accounts)
     account_size: int
     initial: np.ndarray
     arrivals: np.ndarray
@@ -367,7 +345,8 @@ def compile_journey(journey: Journey, ignore: tuple[str, ...] = (), leads: int |
     m = sum(comp.values()) if persona_ids != [""] else 0
     b = account_size(n0, j.population.accounts, m) if j.population.accounts > 0 and m > 0 else 0
     # one account's seats, by persona (canonical order); the engines seat each lead at random
-    pattern = np.repeat(np.arange(P), account_members(comp, persona_ids, b)) if b else np.zeros(0, dtype=np.int64)
+    seats = account_members(comp, b)
+    pattern = np.repeat(np.arange(P), [seats.get(p, 0) for p in persona_ids]) if b else np.zeros(0, dtype=np.int64)
 
     # outcomes per stage: stalls first, then moves
     cols: list[list[tuple[int, int]]] = [[] for _ in range(S)]
