@@ -69,7 +69,7 @@ def test_accounts_smaller_than_the_committee(tmp_path: Path, capsys: pytest.Capt
 def test_account_size_is_rounded_half_up(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # 2600 / 520 = 5 exactly; 2600 / 577.7... : take 2250 leads in 500 accounts = 4.5, which
     # round() (half to even) would make 4 and half up makes 5
-    path = variant(tmp_path, 'aware = 2000\nresearch = 400\ncompare = 150\nevaluate = 50', "aware = 2250")
+    path = variant(tmp_path, "aware = 2000\nresearch = 400\ncompare = 150\nevaluate = 50", "aware = 2250")
     path.write_text(path.read_text(encoding="utf-8").replace("accounts = 520", "accounts = 500"), encoding="utf-8")
     found = warnings(path, capsys)
     assert list(found) == ["W108"]
@@ -108,7 +108,7 @@ def test_a_gate_whose_role_the_accounts_leave_out_never_passes(
     assert any(p.role == "gatekeeper" and p.id == "it_staff" for p in doc.personas)
     found = warnings(path, capsys)
     assert sorted(found) == ["W105", "W106"]
-    assert 'requires gatekeeper, but accounts of 2 leads hold nobody with that role' in found["W106"][0]
+    assert "requires gatekeeper, but accounts of 2 leads hold nobody with that role" in found["W106"][0]
     assert gated_moves(doc) == 0
 
 

@@ -15,18 +15,16 @@ import copy
 import dataclasses
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
 from journeytui.model.accounts import account_members, account_size
 from journeytui.model.types import MAX_LEADS, MAX_WEEKS, ROLES, Journey, Stall, Transition
 from journeytui.sim.errors import SimulationError
+from journeytui.sim.results import Forecast, SimResult
 
-if TYPE_CHECKING:
-    from journeytui.sim.results import Forecast, SimResult
-
-    R = TypeVar("R", Forecast, SimResult)
+R = TypeVar("R", Forecast, SimResult)
 
 FEATURES = ("scoring", "lifts", "gates", "capacity")
 """Features the exact forecast cannot handle; `ignore` accepts exactly these names."""
@@ -129,6 +127,10 @@ def _stall_key(st: Stall) -> tuple[Any, ...]:
     return (st.stage, st.cause, st.probability, d.kind, d.weeks or 0, d.mean or 0.0, d.min or 0, d.max or 0)
 
 
+def _id_key(e: Any) -> str:
+    return str(e.id)
+
+
 def canonical(journey: Journey) -> tuple[Journey, dict[str, np.ndarray]]:
     """A shallow copy of the journey with every list of ``ORDERED`` in an order that does not
     depend on the file, and per list the canonical index of each element in file order.
@@ -149,14 +151,17 @@ def canonical(journey: Journey) -> tuple[Journey, dict[str, np.ndarray]]:
     file_order: dict[str, np.ndarray] = {}
     for name in ORDERED:
         items = getattr(journey, name)
-        key = keys.get(name, lambda e: e.id)
-        perm = sorted(range(len(items)), key=lambda i, items=items, key=key: key(items[i]))  # type: ignore[misc]
+        key = keys.get(name, _id_key)
+        perm = sorted(range(len(items)), key=[key(e) for e in items].__getitem__)
         lists[name] = [items[i] for i in perm]
         where = np.empty(len(items), dtype=np.int64)
         where[perm] = np.arange(len(items))
         file_order[name] = where
     lists["stages"] = [s if s.phase is not None else dataclasses.replace(s, phase=order[s.id]) for s in lists["stages"]]
-    return dataclasses.replace(journey, **lists), file_order
+    out = copy.copy(journey)
+    for name, items in lists.items():
+        setattr(out, name, items)
+    return out, file_order
 
 
 def _reorder(d: dict[str, Any], keys: list[str]) -> dict[str, Any]:
@@ -264,12 +269,11 @@ class Compiled:
             by = {p: by.get(p, zero) for p in self.file_ids("personas")} | by
         result.by_persona = by
         edges, causes, stages = self.file_ids("transitions"), self.file_ids("causes"), result.stages
-        flows = getattr(result, "flows", None)
-        if isinstance(flows, dict):
-            result.flows = _reorder(flows, edges)  # type: ignore[union-attr]
-            result.stall_starts = _reorder(result.stall_starts, causes)  # type: ignore[union-attr]
-        kpis = getattr(result, "kpis", None)
-        if isinstance(kpis, dict) and kpis:
+        if isinstance(result, Forecast):
+            result.flows = _reorder(result.flows, edges)
+            result.stall_starts = _reorder(result.stall_starts, causes)
+        kpis = result.kpis if isinstance(result, SimResult) else None
+        if kpis:
             handoff = self.journey.scoring.handoff_to if self.journey.scoring else ""
             keys = {
                 "conversion": edges + [f"{s}->{handoff} (hand-off)" for s in stages],

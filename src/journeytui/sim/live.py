@@ -162,4 +162,5 @@ def weekly_flows(journey: Journey, weeks: int | None = None) -> WeeklyFlows:
         moved_in[t] += c.arrivals
         q = np.einsum("pi,pij->pj", q, M) + arr
     cols = c.file_stages  # the engines work in canonical order; show the file's
-    return WeeklyFlows([c.stage_ids[i] for i in cols], moved_in[:, cols], moved_out[:, cols], stalled[:, cols], regressed)
+    ids = [c.stage_ids[i] for i in cols]
+    return WeeklyFlows(ids, moved_in[:, cols], moved_out[:, cols], stalled[:, cols], regressed)

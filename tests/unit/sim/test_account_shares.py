@@ -95,9 +95,7 @@ probability = 0.1
 # first weeks a holds arrivals only, so a bias in their split shows plainly
 WHOLE = "[population]\naccounts = 20\n[population.initial]\nb = 100\n[population.arrivals]\na = 3.0\n"
 # 140 leads in 20 accounts of 7 (not whole committees) and arrivals in two entry stages
-UNEVEN = (
-    "[population]\naccounts = 20\n[population.initial]\na = 90\nb = 50\n[population.arrivals]\na = 2.5\nb = 1.5\n"
-)
+UNEVEN = "[population]\naccounts = 20\n[population.initial]\na = 90\nb = 50\n[population.arrivals]\na = 2.5\nb = 1.5\n"
 
 
 def max_z(mc: dict[str, np.ndarray], exact: dict[str, np.ndarray], runs: int) -> float:
@@ -151,7 +149,7 @@ def test_arrivals_fill_the_last_partial_account() -> None:
         + PERSONAS
         + STAGES.replace("probability = 0.3\n", "probability = 0.0\n", 1)
         .replace("by_persona.boss = 0.6\nby_persona.it = 0.1\n", "")
-        .replace("from = \"a\"\nto = \"lost\"\nprobability = 0.05", "from = \"a\"\nto = \"lost\"\nprobability = 0.0"),
+        .replace('from = "a"\nto = "lost"\nprobability = 0.05', 'from = "a"\nto = "lost"\nprobability = 0.0'),
         horizon=12,
     )
     r = simulate(j, runs=30, seed=2)
