@@ -116,3 +116,21 @@ def test_output_follows_the_file_order(tmp_path: Path, capsys: pytest.CaptureFix
     assert list(data["by_persona"]) == list(kpis["personas"]) == [p["id"] for p in doc["personas"]]
     edges = [f"{t['from']}->{t['to']}" for t in doc["transitions"]]
     assert [k for k in kpis["conversion"] if "hand-off" not in k] == edges
+
+
+def test_moving_a_persona_block_with_uneven_accounts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The issue's case: the flagship with `accounts = 650` (accounts of 4 for a 5-member committee)
+    gave 240 or 416 wins at week 52 depending on where the `it_staff` block stood."""
+    flagship = next(p for p in JOURNEYS if p.stem == "b2b-it-tool")
+    doc = tomllib.loads(flagship.read_text(encoding="utf-8").replace("accounts = 520", "accounts = 650"))
+    moved = dict(doc)
+    it = [p for p in doc["personas"] if p["id"] == "it_staff"]
+    moved["personas"] = it + [p for p in doc["personas"] if p["id"] != "it_staff"]
+    assert moved["personas"] != doc["personas"]
+    outputs = []
+    for name, d in (("as-is", doc), ("moved", moved)):
+        path = tmp_path / f"{name}.toml"
+        path.write_text(tomli_w.dumps(d), encoding="utf-8")
+        outputs.append(run(path, ["--runs", "3", "--weeks", "52"], capsys))
+    assert outputs[0] == outputs[1]  # equal JSON (only the order of persona keys differs)
+    assert outputs[0]["won"][-1] > 0
