@@ -219,6 +219,33 @@ CODES: dict[str, Code] = _codes(
         "An id that is not in Unicode NFC form and may look like another.",
         "Retype the id; normalise the file to NFC (most editors can).",
     ),
+    (
+        "W105",
+        "account-size-mismatch",
+        "Accounts do not hold whole buying committees: members are left out or doubled.",
+        "Set `accounts` to the initial leads divided by the committee size (the message says the number), "
+        "or change [dmu.composition] to the account size.",
+    ),
+    (
+        "W106",
+        "gate-never-passes",
+        "A consensus gate that no account (or, without accounts, no lead) can ever pass: its moves never happen.",
+        "Without accounts each lead is a committee of one: add `accounts` to [population] or require one role; "
+        "with accounts, make them large enough to hold every required role.",
+    ),
+    (
+        "W107",
+        "population-setting-ignored",
+        "A [population] setting the forecast ignores: `mix` with accounts, or `accounts` without a composition.",
+        "Remove the setting, or add what it needs: with accounts personas follow [dmu.composition]; "
+        "accounts need a [dmu.composition].",
+    ),
+    (
+        "W108",
+        "account-size-rounded",
+        "The initial leads are not a whole number of leads per account; the size is rounded.",
+        "Make `accounts` divide the initial leads (the message shows the rounding and the accounts formed).",
+    ),
     # W9xx: the checker itself
     (
         "W901",

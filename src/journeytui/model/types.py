@@ -284,10 +284,13 @@ class Population:
         "New leads per week in each (entry) stage.", key_ref="stage", ge=0, le=MAX_LEADS, default_factory=dict
     )
     accounts: int = spec(
-        "Number of accounts the leads belong to (0: leads are independent).", ge=0, le=MAX_LEADS, default=0
+        "Number of accounts the leads belong to (0: leads are independent); needs a DMU composition.",
+        ge=0,
+        le=MAX_LEADS,
+        default=0,
     )
     mix: dict[str, float] = spec(
-        "Persona share weights of leads (default: the DMU composition).",
+        "Persona share weights of leads without accounts (default: the DMU composition); ignored with accounts.",
         key_ref="persona",
         ge=0,
         le=1e6,

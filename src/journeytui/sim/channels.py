@@ -54,7 +54,7 @@ class ChannelSteps(LeadState):
             self._lift_changed(bit, ended)
 
     def _touchpoints(self, t: int, remaining: np.ndarray) -> None:
-        """Step 3: each touchpoint, in file order, to the leads due a send."""
+        """Step 3: each touchpoint, in order of id (compile.canonical), to the leads due a send."""
         assert self.since0 is not None
         if t % 4 == 1:  # now and then, drop leads that closed (they are never due a send)
             self.act = self.act[self.open_key[self.key[self.act]]]

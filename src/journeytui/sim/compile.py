@@ -2,18 +2,29 @@
 
 Stages, personas and outcomes become indices; probabilities become arrays. The
 feature checks and `ignore` handling used by the exact forecast live here too.
+
+The order of blocks in a file is cosmetic, so the engines never see it: the journey
+is first put into a canonical order (:func:`canonical`), every engine indexes and
+draws random numbers in that order, and :meth:`Compiled.in_file_order` puts results
+back into the file's order for display.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import numpy as np
 
-from journeytui.model.types import MAX_LEADS, MAX_WEEKS, ROLES, Journey
+from journeytui.model.accounts import account_members, account_size
+from journeytui.model.types import MAX_LEADS, MAX_WEEKS, ROLES, Journey, Stall, Transition
 from journeytui.sim.errors import SimulationError
+from journeytui.sim.results import Forecast, SimResult
+
+R = TypeVar("R", Forecast, SimResult)
 
 FEATURES = ("scoring", "lifts", "gates", "capacity")
 """Features the exact forecast cannot handle; `ignore` accepts exactly these names."""
@@ -103,6 +114,63 @@ def split_largest_remainder(weights: np.ndarray, total: int) -> np.ndarray:
     return base
 
 
+ORDERED = ("stages", "transitions", "stalls", "personas", "gates", "channels", "touchpoints")
+"""The journey's lists whose file order is cosmetic (see :func:`canonical`)."""
+
+
+def _transition_key(t: Transition) -> tuple[Any, ...]:
+    return (t.from_, t.to, t.probability, t.gate or "", sorted(t.by_persona.items()), t.cause, t.notes)
+
+
+def _stall_key(st: Stall) -> tuple[Any, ...]:
+    d = st.duration
+    return (st.stage, st.cause, st.probability, d.kind, d.weeks or 0, d.mean or 0.0, d.min or 0, d.max or 0)
+
+
+def _id_key(e: Any) -> str:
+    return str(e.id)
+
+
+def canonical(journey: Journey) -> tuple[Journey, dict[str, np.ndarray]]:
+    """A shallow copy of the journey with every list of ``ORDERED`` in an order that does not
+    depend on the file, and per list the canonical index of each element in file order.
+
+    Stages are ordered by layer (``Journey.stage_order()``: the phase, or the file position for
+    a stage without one, which is therefore the one place file order still means something),
+    then by id; transitions by (from, to, ...), stalls by (stage, cause, ...), everything else by
+    id. Stages of the copy carry their layer as ``phase`` so that ``stage_order()`` of the copy
+    gives the same layers as the original.
+    """
+    order = journey.stage_order()
+    keys: dict[str, Any] = {
+        "stages": lambda s: (order[s.id], s.id),
+        "transitions": _transition_key,
+        "stalls": _stall_key,
+    }
+    lists: dict[str, list[Any]] = {}
+    file_order: dict[str, np.ndarray] = {}
+    for name in ORDERED:
+        items = getattr(journey, name)
+        key = keys.get(name, _id_key)
+        perm = sorted(range(len(items)), key=[key(e) for e in items].__getitem__)
+        lists[name] = [items[i] for i in perm]
+        where = np.empty(len(items), dtype=np.int64)
+        where[perm] = np.arange(len(items))
+        file_order[name] = where
+    lists["stages"] = [s if s.phase is not None else dataclasses.replace(s, phase=order[s.id]) for s in lists["stages"]]
+    out = copy.copy(journey)
+    for name, items in lists.items():
+        setattr(out, name, items)
+    return out, file_order
+
+
+def _reorder(d: dict[str, Any], keys: list[str]) -> dict[str, Any]:
+    """The dict with ``keys`` (those present) first, in that order, then the rest as they were."""
+    out = {k: d[k] for k in keys if k in d}
+    out.update((k, v) for k, v in d.items() if k not in out)
+    return out
+
+
 @dataclass
 class Compiled:
     """A journey as arrays. Keys: ``key = stage * P + persona``; key ``SP`` is 'no lead yet'."""
@@ -114,7 +182,7 @@ class Compiled:
     layer: np.ndarray
     persona_ids: list[str]
     weights: np.ndarray
-    pattern: np.ndarray
+    pattern: np.ndarray  # one account's seats: a persona index per member (empty without accounts)
     account_size: int
     initial: np.ndarray
     arrivals: np.ndarray
@@ -128,6 +196,10 @@ class Compiled:
     regression: np.ndarray  # per transition
     stall_cause: list[str]
     causes: list[str] = field(default_factory=list)
+    source: Journey | None = None
+    """The journey as given (after ``ignore``), in file order: for display only."""
+    file_order: dict[str, np.ndarray] = field(default_factory=dict)
+    """Per list of ``ORDERED``: the canonical index of each element of ``source``, in file order."""
 
     @property
     def S(self) -> int:
@@ -149,41 +221,100 @@ class Compiled:
         t = self.journey.transitions[e]
         return f"{t.from_}->{t.to}"
 
-    def initial_persona_counts(self) -> np.ndarray:
-        """(S, P) initial leads by stage and persona, as both engines lay them out."""
-        out = np.zeros((self.S, self.P), dtype=float)
+    def lead_shares(self) -> np.ndarray:
+        """(P,) the chance that a lead (initial or arriving, any week) has each persona.
+
+        With accounts a lead takes a uniformly random free seat of its account (the members of
+        an account appear in random order), so every lead's persona has one account's shares;
+        without accounts it is drawn from the persona weights.
+        """
         if self.account_size:
-            lo = 0
-            b, m = self.account_size, len(self.pattern)
-            r = np.arange(b)
-            for s, n in enumerate(self.initial):
-                hi = lo + int(n)
-                per_r = (hi - 1 - r) // b - (lo - 1 - r) // b
-                np.add.at(out[s], self.pattern[r % m], per_r)
-                lo = hi
-        else:
-            out[:] = self.initial[:, None] * self.weights[None, :]
-        return out
+            return np.bincount(self.pattern, minlength=self.P) / self.account_size
+        return self.weights
+
+    def initial_persona_counts(self) -> np.ndarray:
+        """(S, P) expected initial leads by stage and persona."""
+        return self.initial[:, None] * self.lead_shares()[None, :]
+
+    # -- display ------------------------------------------------------------
+    @property
+    def file_stages(self) -> np.ndarray:
+        """Canonical stage indices in the file's stage order: ``a[..., c.file_stages]`` reorders columns."""
+        return self.file_order.get("stages", np.arange(self.S))
+
+    def file_ids(self, name: str) -> list[str]:
+        """Ids of the source's list ``name`` in file order (edge names for transitions)."""
+        src = self.source or self.journey
+        if name == "transitions":
+            return [f"{t.from_}->{t.to}" for t in src.transitions]
+        if name == "causes":
+            return list(dict.fromkeys([st.cause for st in src.stalls] + ["sales queue"]))
+        return [e.id for e in getattr(src, name)]
+
+    def in_file_order(self, result: R) -> R:
+        """The result with stages, personas and every keyed KPI in the file's order.
+
+        Personas that no lead has (zero weight, or not in the composition) get rows of zeros,
+        so ``by_persona`` lists every persona of the file when leads have personas.
+        """
+        cols = self.file_stages
+        result.stages = [self.stage_ids[i] for i in cols]
+        for name in ("mean", "p05", "p50", "p95", "on_hold", "runs_counts"):
+            a = getattr(result, name, None)
+            if isinstance(a, np.ndarray) and a.ndim >= 1 and a.shape[-1] == self.S:
+                setattr(result, name, a[..., cols])
+        by = {k: v[..., cols] for k, v in result.by_persona.items()}
+        if self.persona_ids != [""]:
+            zero = np.zeros_like(result.mean)
+            by = {p: by.get(p, zero) for p in self.file_ids("personas")} | by
+        result.by_persona = by
+        edges, causes, stages = self.file_ids("transitions"), self.file_ids("causes"), result.stages
+        if isinstance(result, Forecast):
+            result.flows = _reorder(result.flows, edges)
+            result.stall_starts = _reorder(result.stall_starts, causes)
+        kpis = result.kpis if isinstance(result, SimResult) else None
+        if kpis:
+            handoff = self.journey.scoring.handoff_to if self.journey.scoring else ""
+            keys = {
+                "conversion": edges + [f"{s}->{handoff} (hand-off)" for s in stages],
+                "reached": stages,
+                "stalls": causes,
+                "regressions": edges,
+                "channels": self.file_ids("channels"),
+                "touchpoints": self.file_ids("touchpoints"),
+                "personas": self.file_ids("personas"),
+                "gates": self.file_ids("gates"),
+            }
+            for name, order in keys.items():
+                if isinstance(kpis.get(name), dict):
+                    kpis[name] = _reorder(kpis[name], order)
+            if self.persona_ids != [""] and isinstance(kpis.get("personas"), dict):
+                none = {"leads": 0.0, "won": 0.0, "lost": 0.0}
+                kpis["personas"] = {p: kpis["personas"].get(p, dict(none)) for p in self.file_ids("personas")} | kpis[
+                    "personas"
+                ]
+        return result
 
 
-def _personas(journey: Journey) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Persona ids, their weights for leads without accounts, and the account pattern."""
+def _personas(journey: Journey) -> tuple[list[str], np.ndarray, dict[str, int]]:
+    """Persona ids (canonical order), their weights for leads without accounts, and the
+    composition (persona id -> members, positive counts only)."""
     known = [p.id for p in journey.personas]
     comp = {k: v for k, v in (journey.dmu.composition if journey.dmu else {}).items() if k in known and v > 0}
     mix = {k: v for k, v in journey.population.mix.items() if k in known and v > 0}
     source = mix or comp
     if not source:
-        return [""], np.ones(1), np.zeros(1, dtype=np.int64)
+        return [""], np.ones(1), {}
     ids = [p for p in known if p in source or p in comp]
     w = np.array([float(source.get(p, 0.0)) for p in ids])
-    pattern = np.array([ids.index(p) for p in known if p in comp for _ in range(comp[p])], dtype=np.int64)
-    return ids, w / w.sum(), pattern
+    return ids, w / w.sum(), comp
 
 
 def compile_journey(journey: Journey, ignore: tuple[str, ...] = (), leads: int | None = None) -> Compiled:
     """Compile a (loaded, valid) journey for the engines."""
     ignore = check_ignore(ignore)
-    j = strip(journey, ignore)
+    src = strip(journey, ignore)
+    j, file_order = canonical(src)
     if not j.stages:
         raise SimulationError("the journey has no stages")
     if leads is not None and (not isinstance(leads, int | np.integer) or leads < 0):
@@ -195,7 +326,7 @@ def compile_journey(journey: Journey, ignore: tuple[str, ...] = (), leads: int |
     order = j.stage_order()
     layer = np.array([order[s.id] for s in j.stages])
     kinds: list[str] = [s.kind for s in j.stages]
-    persona_ids, weights, pattern = _personas(j)
+    persona_ids, weights, comp = _personas(j)
     P = len(persona_ids)
 
     file_initial = np.array([j.population.initial.get(s.id, 0) for s in j.stages], dtype=np.int64)
@@ -215,10 +346,11 @@ def compile_journey(journey: Journey, ignore: tuple[str, ...] = (), leads: int |
     if initial.sum() == 0 and arrivals.sum() == 0:
         raise SimulationError("no leads: the population has no initial leads and no arrivals; pass leads=N")
 
-    m = len(pattern) if j.dmu and j.dmu.composition and persona_ids != [""] else 0
-    account_size = 0
-    if j.population.accounts > 0 and m > 0:
-        account_size = max(1, round(n0 / j.population.accounts)) if n0 else m
+    m = sum(comp.values()) if persona_ids != [""] else 0
+    b = account_size(n0, j.population.accounts, m) if j.population.accounts > 0 and m > 0 else 0
+    # one account's seats, by persona (canonical order); the engines seat each lead at random
+    seats = account_members(comp, b)
+    pattern = np.repeat(np.arange(P), [seats.get(p, 0) for p in persona_ids]) if b else np.zeros(0, dtype=np.int64)
 
     # outcomes per stage: stalls first, then moves
     cols: list[list[tuple[int, int]]] = [[] for _ in range(S)]
@@ -265,7 +397,7 @@ def compile_journey(journey: Journey, ignore: tuple[str, ...] = (), leads: int |
         persona_ids=persona_ids,
         weights=weights,
         pattern=pattern,
-        account_size=account_size,
+        account_size=b,
         initial=initial,
         arrivals=arrivals,
         out_kind=out_kind,
@@ -283,6 +415,8 @@ def compile_journey(journey: Journey, ignore: tuple[str, ...] = (), leads: int |
         ),
         stall_cause=[st.cause for st in j.stalls],
         causes=causes,
+        source=src,
+        file_order=file_order,
     )
 
 

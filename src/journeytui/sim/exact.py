@@ -75,11 +75,8 @@ def transition_matrices(c: Compiled) -> tuple[np.ndarray, np.ndarray]:
 
 
 def arrival_weights(c: Compiled) -> np.ndarray:
-    """Persona shares of arriving leads."""
-    if c.account_size:
-        pos = c.pattern[np.arange(c.account_size) % len(c.pattern)]
-        return np.bincount(pos, minlength=c.P) / c.account_size
-    return c.weights
+    """Persona shares of arriving leads: the same in every week as the Monte Carlo layout's."""
+    return c.lead_shares()
 
 
 def forecast(
@@ -126,7 +123,7 @@ def forecast(
                 starts[cause] = starts.get(cause, 0.0) + x
     won_cols = [i for i, k in enumerate(c.kinds) if k == "won"]
     lost_cols = [i for i, k in enumerate(c.kinds) if k == "lost"]
-    return Forecast(
+    result = Forecast(
         journey_id=journey.journey.id,
         stages=list(c.stage_ids),
         weeks=W,
@@ -141,3 +138,4 @@ def forecast(
         stall_starts=starts,
         ignored=ignore,
     )
+    return c.in_file_order(result)

@@ -37,14 +37,15 @@ def summarise(eng: Engine, record: np.ndarray, settings: dict[str, Any]) -> SimR
     all_leads = float(total_runs[-1].sum())
 
     entries = eng.entries.sum(axis=0).astype(float)
+    sidx = {s: i for i, s in enumerate(c.stage_ids)}
+    gross = _gross_entries(eng, sidx)
     conversion: dict[str, dict[str, float]] = {}
     regressions: dict[str, float] = {}
-    sidx = {s: i for i, s in enumerate(c.stage_ids)}
     for e, t in enumerate(j.transitions):
         if t.from_ not in sidx or t.to not in sidx:
             continue
         moves = eng.edge_moves[:, e]
-        base = entries[sidx[t.from_]]
+        base = gross[sidx[t.from_]]
         name = c.edge_name(e)
         conversion[name] = {"moves": _r(moves.mean()), "rate": _r(moves.sum() / base if base else 0.0)}
         if c.regression[e]:
@@ -54,7 +55,7 @@ def summarise(eng: Engine, record: np.ndarray, settings: dict[str, Any]) -> SimR
         for s in range(S):
             moves = eng.handoff_moves[:, s]
             if moves.any():
-                base = entries[s]
+                base = gross[s]
                 conversion[f"{c.stage_ids[s]}->{to} (hand-off)"] = {
                     "moves": _r(moves.mean()),
                     "rate": _r(moves.sum() / base if base else 0.0),
@@ -106,7 +107,7 @@ def summarise(eng: Engine, record: np.ndarray, settings: dict[str, Any]) -> SimR
         "personas": personas,
         "gates": _gates(eng),
     }
-    return SimResult(
+    result = SimResult(
         journey_id=j.journey.id,
         stages=list(c.stage_ids),
         weeks=W,
@@ -122,6 +123,22 @@ def summarise(eng: Engine, record: np.ndarray, settings: dict[str, Any]) -> SimR
         runs_counts=stages,
         kpis=kpis,
     )
+    return c.in_file_order(result)
+
+
+def _gross_entries(eng: Engine, sidx: dict[str, int]) -> np.ndarray:
+    """(S,) entries into each stage over all runs, counting every entry: initial leads, arrivals,
+    moves in and hand-offs in (a lead that comes back enters again). Every move out of a stage
+    follows an entry into it, so moves / gross entries is at most 1."""
+    c = eng.c
+    gross = c.initial.astype(float) * eng.R
+    np.add.at(gross, eng.entry, eng.arrivals.sum(axis=(0, 1)))
+    for e, t in enumerate(c.journey.transitions):
+        if t.from_ in sidx and t.to in sidx:
+            gross[sidx[t.to]] += eng.edge_moves[:, e].sum()
+    if eng.score is not None:
+        gross[eng.score.to_stage] += eng.handoff_moves.sum()
+    return gross
 
 
 def _accounts_won(eng: Engine) -> float | None:

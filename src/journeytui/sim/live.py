@@ -161,4 +161,6 @@ def weekly_flows(journey: Journey, weeks: int | None = None) -> WeeklyFlows:
                     stalled[t, s] += x
         moved_in[t] += c.arrivals
         q = np.einsum("pi,pij->pj", q, M) + arr
-    return WeeklyFlows(list(c.stage_ids), moved_in, moved_out, stalled, regressed)
+    cols = c.file_stages  # the engines work in canonical order; show the file's
+    ids = [c.stage_ids[i] for i in cols]
+    return WeeklyFlows(ids, moved_in[:, cols], moved_out[:, cols], stalled[:, cols], regressed)

@@ -217,10 +217,15 @@ class Engine(ChannelSteps):
         cdf = np.cumsum(c.weights)[:-1].astype(np.float32)
         pattern = c.pattern.astype(np.int32)
         rows = max(1, CHUNK // N)
+        seats = -(-N // self.b)  # accounts per run, the last one possibly partial
         for r0 in range(0, R, rows):
             block = key2[r0 : r0 + rows]
             if c.account_size:
-                block[:] = pattern[(np.arange(N) % self.b) % len(pattern)]
+                # every account holds the same members (c.pattern); they appear in random order,
+                # so each lead, initial or arriving in any week, has one account's persona shares
+                members = np.broadcast_to(pattern, (block.shape[0], seats, self.b)).copy()
+                self.rng["layout"].permuted(members, axis=2, out=members)
+                block[:] = members.reshape(block.shape[0], -1)[:, :N]
             elif P > 1:
                 u = self.rng["layout"].random(block.shape, dtype=np.float32)
                 block[:] = 0

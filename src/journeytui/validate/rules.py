@@ -10,6 +10,14 @@ import difflib
 from collections.abc import Iterator
 
 from journeytui.diagnostics import Path
+from journeytui.model.accounts import (
+    account_members,
+    account_size,
+    composition,
+    initial_leads,
+    journey_account_size,
+    uses_accounts,
+)
 from journeytui.model.refs import ID_LISTS, known_ids, walk_refs
 from journeytui.model.structure import Finding
 from journeytui.model.types import OUTCOME_KINDS, ROLES, Journey, Stall
@@ -244,6 +252,96 @@ def check_stays(j: Journey) -> Iterator[Finding]:
             )
 
 
+def _people(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {p}" for p, n in counts.items() if n)
+
+
+def check_accounts(j: Journey) -> Iterator[Finding]:
+    """W105, W107, W108: how [population] groups the leads into accounts (docs/simulation.md)."""
+    pop = j.population
+    comp = composition(j)
+    if pop.accounts > 0 and not comp:
+        yield Finding(
+            "W107",
+            f"`accounts = {pop.accounts}` is ignored: without a [dmu.composition] leads are not grouped into accounts",
+            ("population", "accounts"),
+        )
+    if not uses_accounts(j):
+        return
+    if any(v > 0 for v in pop.mix.values()):
+        yield Finding(
+            "W107",
+            "`mix` is ignored: with `accounts` every account holds the members of [dmu.composition], "
+            "and they decide the personas of the leads",
+            ("population", "mix"),
+            at_value=False,
+        )
+    n0, accounts, m = initial_leads(j), pop.accounts, sum(comp.values())
+    b = account_size(n0, accounts, m)
+    if n0 and n0 % accounts:
+        formed = -(-n0 // b)
+        last = f" (the last one with {n0 - (formed - 1) * b})" if n0 % b else ""
+        yield Finding(
+            "W108",
+            f"{n0} initial leads / {accounts} accounts = {n0 / accounts:.4g} leads per account, rounded half up to "
+            f"{b}: the initial leads form {formed} accounts of {b}{last}",
+            ("population", "accounts"),
+        )
+    if b % m:
+        seats = account_members(comp, b)
+        fits = f"; `accounts = {n0 // m}` makes whole committees" if n0 % m == 0 else ""
+        if b < m:
+            left_out = {p: comp[p] - seats[p] for p in comp}
+            msg = (
+                f"accounts of {b} leads are smaller than the {m}-member DMU composition: each account holds "
+                f"{_people(seats)} and leaves out {_people(left_out)}"
+            )
+        else:
+            msg = f"accounts of {b} leads are not whole {m}-member committees: each account holds {_people(seats)}"
+        yield Finding("W105", msg + fits, ("population", "accounts"))
+
+
+def check_gates_can_pass(j: Journey) -> Iterator[Finding]:
+    """W106: gates that can never hold, so the moves behind them never happen."""
+    used = {t.gate for t in j.transitions if t.gate}
+    role_of = {p.id: p.role for p in j.personas}
+    comp = composition(j)
+    b = journey_account_size(j)
+    for i, g in enumerate(j.gates):
+        roles = list(dict.fromkeys(g.require_roles))
+        if g.id not in used or any(r not in {role_of[p] for p in comp} for r in roles):
+            continue  # unused, or a role nobody has (E502 says so)
+        moves = ", ".join(f"{t.from_} -> {t.to}" for t in j.transitions if t.gate == g.id)
+        never = f"the gated moves ({moves}) never happen"
+        if b:
+            seats = account_members(comp, b)
+            missing = [r for r in roles if r not in {role_of[p] for p, n in seats.items() if n}]
+            if missing:
+                yield Finding(
+                    "W106",
+                    f'gate "{g.id}" requires {", ".join(missing)}, but accounts of {b} leads hold nobody with that '
+                    f"role ({_people(seats)}): {never}",
+                    ("gates", i, "require_roles"),
+                    at_value=False,
+                )
+        elif len(roles) >= 2:
+            yield Finding(
+                "W106",
+                f'gate "{g.id}" requires {" and ".join(roles)}, but without `accounts` each lead is a committee of '
+                f"one with one role: {never}; add `accounts` to [population]",
+                ("gates", i, "require_roles"),
+                at_value=False,
+            )
+        elif roles and roles[0] not in {role_of.get(p) for p in j.lead_personas()}:
+            yield Finding(
+                "W106",
+                f'gate "{g.id}" requires {roles[0]}, but no lead has that role (leads are '
+                f"{', '.join(j.lead_personas())}; without `accounts` each lead is a committee of one): {never}",
+                ("gates", i, "require_roles"),
+                at_value=False,
+            )
+
+
 RULES = (
     check_duplicates,
     check_references,
@@ -254,4 +352,6 @@ RULES = (
     check_content,
     check_regressions,
     check_stays,
+    check_accounts,
+    check_gates_can_pass,
 )

@@ -18,9 +18,6 @@ id = "rich"
 title = "Every kind of reference"
 horizon = 52
 
-[population]
-accounts = 10
-
 [population.initial]
 a = 100
 b = 10

@@ -91,28 +91,36 @@ def test_a_gate_whose_requirements_are_met_holds_nobody() -> None:
     }
 
 
-# account 0: boss in a, user in b; account 1: boss and user in b
+# account 0: one member in a, the other in b; account 1: boss and user in b. An account's
+# members appear in random order, so in each run the boss of account 0 is in a (not ready)
+# or in b (ready) by chance: over 40 runs both happen (all alike: chance 2 ** -39).
 SPLIT = "[population]\naccounts = 2\n[population.initial]\na = 1\nb = 3\n"
 BOSS_AND_USER = "[dmu.composition]\nboss = 1\nuser = 1\n"
+RUNS = 40
 
 
 def test_held_for_the_missing_role_only() -> None:
-    # account 0: the boss is not ready; ready share 0.5 / 1.0 meets min_share 0.5
+    # boss in a: the boss is not ready; ready share 0.5 / 1.0 meets min_share 0.5.
+    # user in a: boss ready, share 0.5 / 1.0 met: the account passes.
     j = gated(SPLIT, BOSS_AND_USER, boss=0.5, roles='["decision_maker"]', share=0.5)
-    g = simulate(j, runs=1).kpis["gates"]["g"]
-    assert g["held_accounts_per_week"] == [1, 1, 1, 1]
-    assert g["held_accounts"] == 1
-    assert g["missing_roles"] == {"decision_maker": 1}
+    g = simulate(j, runs=RUNS).kpis["gates"]["g"]
+    held = g["held_accounts"]
+    assert 0 < held < 1  # the share of runs in which the boss landed in a
+    assert g["held_accounts_per_week"] == [held] * 4
+    assert g["missing_roles"] == {"decision_maker": held}
     assert g["share_short"] == 0
 
 
 def test_held_for_the_share_only() -> None:
-    # account 0: ready share 0.5 / 2.0 is below min_share 0.5; no role is required
+    # boss (influence 1.5) in a: ready share 0.5 / 2.0 is below min_share 0.5; no role is required.
+    # user in a: ready share 1.5 / 2.0 is enough.
     j = gated(SPLIT, BOSS_AND_USER, boss=1.5, roles="[]", share=0.5)
-    g = simulate(j, runs=1).kpis["gates"]["g"]
-    assert g["held_accounts_per_week"] == [1, 1, 1, 1]
+    g = simulate(j, runs=RUNS).kpis["gates"]["g"]
+    held = g["held_accounts"]
+    assert 0 < held < 1
+    assert g["held_accounts_per_week"] == [held] * 4
     assert g["missing_roles"] == {}
-    assert g["share_short"] == 1
+    assert g["share_short"] == held
 
 
 def test_without_accounts_each_lead_is_a_committee_of_one() -> None:

@@ -44,7 +44,7 @@ def test_codes_are_stable() -> None:
         "E001", "E002", "E003", "E101", "E102", "E103", "E104", "E105",
         "E201", "E202", "E203", "E204", "E205", "E206", "E207", "E301", "E302",
         "E401", "E402", "E403", "E404", "E405", "E406", "E501", "E502",
-        "W101", "W102", "W103", "W104",
+        "W101", "W102", "W103", "W104", "W105", "W106", "W107", "W108",
         "W901",
     ]  # fmt: skip
     assert all((c.severity is Severity.WARNING) == c.code.startswith("W") for c in CODES.values())
