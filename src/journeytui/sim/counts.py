@@ -298,6 +298,8 @@ class CountEngine:
         self.score = None
         self.b = 1
         self.entry = np.flatnonzero(c.arrivals > 0)
+        # arrivals per run, week and entry stage, as the per-lead engine keeps them (kpis counts entries)
+        self.arrivals = np.zeros((runs, weeks + 1, self.entry.size), dtype=np.int64)
         # with arrivals one cohort per week of arrival (cohort 0: the initial leads)
         self.C = weeks if self.entry.size else 1
         self.counts = np.zeros((runs, self.C, sp.X), dtype=np.int64)
@@ -328,6 +330,7 @@ class CountEngine:
             for p in range(self.P):
                 self.counts[:, cohort, sp.start[(int(s), p)]] += got[:, e, p]
         self.entries[:, self.entry] += got.sum(axis=2)
+        self.arrivals[:, t, :] = got.sum(axis=2)
 
     def _plan(self) -> None:
         """Where each week's moves go (every outcome column of every random state, then every
