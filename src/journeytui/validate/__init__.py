@@ -6,6 +6,7 @@ problems panel both call :func:`validate_text` / :func:`check`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path as FsPath
 
@@ -55,21 +56,48 @@ def validate_file(path: FsPath | str) -> LoadResult:
 
 
 def expand_paths(paths: Iterable[str]) -> Iterator[tuple[str, Diagnostic | None]]:
-    """Files to validate: each file as given, each folder's *.toml files (recursively), sorted."""
+    """Files to validate: each file as given, each folder's *.toml files (recursively), sorted.
+
+    Symlinked folders are followed once (a link back up the tree is not a loop); a *.toml
+    entry that is not a regular file (a fifo, a device, a broken link) is listed too, so that
+    reading it reports why it is refused instead of the walk hanging on it or hiding it.
+    """
     for raw in paths:
-        p = FsPath(raw)
-        if p.is_dir():
-            try:
-                files = sorted(f for f in p.rglob("*.toml") if f.is_file() and ".venv" not in f.parts)
-            except OSError as exc:
-                yield raw, Diagnostic("E002", f"cannot list folder {raw}: {exc.strerror or exc}", raw)
-                continue
-            if not files:
-                yield raw, Diagnostic("E003", f"folder {raw} holds no *.toml journey files", raw)
-            for f in files:
-                yield str(f), None
-        else:
+        if not os.path.isdir(raw):
             yield raw, None
+            continue
+        files, problems = _journey_files(raw)
+        yield from ((p.file, p) for p in problems)
+        if not files and not problems:
+            yield raw, Diagnostic("E003", f"folder {raw} holds no *.toml journey files", raw)
+        for f in files:
+            yield f, None
+
+
+def _journey_files(root: str) -> tuple[list[str], list[Diagnostic]]:
+    """The *.toml entries under ``root`` (sorted, .venv folders left out), and folders that could not be listed."""
+    found: list[FsPath] = []
+    problems: list[Diagnostic] = []
+    seen: set[tuple[int, int]] = set()
+
+    def cannot_list(exc: OSError) -> None:
+        where = str(exc.filename or root)
+        problems.append(Diagnostic("E002", f"cannot list folder {where}: {exc.strerror or exc}", where))
+
+    for folder, subfolders, names in os.walk(root, onerror=cannot_list, followlinks=True):
+        try:
+            info = os.stat(folder)
+        except OSError as exc:
+            cannot_list(exc)
+            subfolders.clear()
+            continue
+        if (info.st_dev, info.st_ino) in seen:  # reached again through a symlink: already walked
+            subfolders.clear()
+            continue
+        seen.add((info.st_dev, info.st_ino))
+        subfolders[:] = [d for d in subfolders if d != ".venv"]
+        found.extend(FsPath(folder, n) for n in names if n.endswith(".toml"))
+    return [str(f) for f in sorted(found)], problems
 
 
 def validate_paths(paths: Iterable[str]) -> list[LoadResult]:
