@@ -6,10 +6,13 @@ deep inline tables and arrays. Journey files need a handful of levels, so text
 nested deeper than :data:`MAX_DEPTH` is refused first, at the line and column of
 the key or bracket that goes too deep.
 
-Depth is the length of the path to a value: each part of a table header or of
-a dotted key (also inside inline tables) counts one, each array level counts
-one, and an array-of-tables header (``[[x]]``) counts one more for its index.
-``[[stages]]`` then ``schedule.days = [1, 3]`` is 5 levels deep.
+Depth counts the levels a value is written under: each part of a table header
+or of a dotted key (also inside inline tables) counts one, each array level one,
+and an array-of-tables header (``[[x]]``) one more for its entry. ``[[stages]]``
+then ``schedule.days = [1, 3]`` is 5 levels deep. This is the length of the
+value's key path, except that an array of tables nested in another (``[[a]]``
+then ``[[a.b]]``) does not count the outer entry again: the limit bounds what
+the parser does per key, which is what matters.
 
 The scan follows the lexical structure only (headers, keys, strings, arrays,
 inline tables, comments). It is never stricter than TOML: when it meets
