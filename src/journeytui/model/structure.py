@@ -22,7 +22,11 @@ from typing import Any, Literal, get_args, get_origin
 
 from journeytui.diagnostics import Path
 
-_NOT_IN_IDS = r"\s\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\"'#=.,:;\[\]{}()<>\\/|!?*+&%$@`~^"
+# Valid for ECMA-262 in unicode mode (what JSON Schema tools use) as well as Python's re: there
+# only syntax characters (``^$\.*+?()[]{}|``), ``/`` and ``-`` may be escaped, so the quotes stand bare.
+_NOT_IN_IDS = (
+    r"\s\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff" + "\"'" + r"#=.,:;\[\]{}()<>\\/|!?*+&%$@`~^"
+)
 ID_PATTERN = f"^[^{_NOT_IN_IDS}-][^{_NOT_IN_IDS}]*$"
 """A permissive id pattern for the JSON Schema: ECMA-262 regexes (what JSON Schema uses) have
 no Unicode classes, so it only excludes what is never part of an id; :func:`check_id` decides."""
