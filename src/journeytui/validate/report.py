@@ -6,13 +6,21 @@ Machine formats never contain colour or a summary; text gets a summary line.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import quote
 
 from journeytui import __version__
 from journeytui.diagnostics import CODES, Diagnostic, Severity
 
 FORMATS = ("text", "json", "github", "sarif")
-DOCS_URL = "docs/diagnostics.md"
+HOMEPAGE_URL = "https://journeytui.invalid/"
+"""The project's home page: ``[project.urls] Homepage`` in pyproject.toml (a test keeps them equal)."""
+DOCS_URL = "https://journeytui.invalid/docs/"
+"""Where docs/ is published: ``[project.urls] Documentation``; SARIF rules link into diagnostics.md there."""
+SRCROOT = "%SRCROOT%"
+"""The SARIF base id of relative file names: the folder the command ran in."""
 
 
 def _plural(n: int, word: str) -> str:
@@ -72,6 +80,18 @@ def github(diags: Sequence[Diagnostic]) -> str:
     return "\n".join(out) + ("\n" if out else "")
 
 
+def _artifact(file: str) -> dict[str, str]:
+    """A file name as a SARIF artifact location with a valid URI reference (RFC 3986).
+
+    An absolute path becomes a ``file://`` URI; a relative one stays relative, with every
+    character outside the unreserved set percent-encoded as UTF-8 (spaces, ``%``, ``#``,
+    ``:``, Japanese names) and ``%SRCROOT%`` as its base.
+    """
+    if os.path.isabs(file):
+        return {"uri": Path(file).as_uri()}
+    return {"uri": quote(file.replace("\\", "/"), safe="/"), "uriBaseId": SRCROOT}
+
+
 def sarif(diags: Sequence[Diagnostic]) -> str:
     used = sorted({d.code for d in diags})
     rules = [
@@ -79,7 +99,7 @@ def sarif(diags: Sequence[Diagnostic]) -> str:
             "id": code,
             "name": CODES[code].name,
             "shortDescription": {"text": CODES[code].summary},
-            "helpUri": f"{DOCS_URL}#{code.lower()}",
+            "helpUri": f"{DOCS_URL}diagnostics.md#{code.lower()}",
             "defaultConfiguration": {"level": "error" if CODES[code].severity is Severity.ERROR else "warning"},
         }
         for code in used
@@ -93,7 +113,7 @@ def sarif(diags: Sequence[Diagnostic]) -> str:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": d.file.replace("\\", "/")},
+                        "artifactLocation": _artifact(d.file),
                         "region": {"startLine": d.line, "startColumn": d.column},
                     }
                 }
@@ -107,8 +127,14 @@ def sarif(diags: Sequence[Diagnostic]) -> str:
         "runs": [
             {
                 "tool": {
-                    "driver": {"name": "journeytui", "version": __version__, "informationUri": DOCS_URL, "rules": rules}
+                    "driver": {
+                        "name": "journeytui",
+                        "version": __version__,
+                        "informationUri": HOMEPAGE_URL,
+                        "rules": rules,
+                    }
                 },
+                "originalUriBaseIds": {SRCROOT: {"uri": Path.cwd().as_uri().rstrip("/") + "/"}},
                 "results": results,
                 "columnKind": "unicodeCodePoints",
             }
