@@ -109,6 +109,7 @@ def read_bytes(path: FsPath | str, limit: int = MAX_FILE_BYTES) -> bytes:
 
 
 def _read_regular(fd: int, name: str, limit: int) -> bytes:
+    """Read the open ``fd`` if it is a regular file of at most ``limit`` bytes, counting what is read."""
     info = os.fstat(fd)
     if stat.S_ISDIR(info.st_mode):
         raise Unreadable(f"{name} is a folder, not a journey file")
@@ -117,7 +118,8 @@ def _read_regular(fd: int, name: str, limit: int) -> bytes:
     too_large = f"journey files are limited to {_size(limit)}"
     if info.st_size > limit:
         raise Unreadable(f"file is larger than {_size(limit)} ({info.st_size:,} bytes); {too_large}")
-    os.set_blocking(fd, True)
+    if hasattr(os, "O_NONBLOCK"):  # reads of a regular file may block again (it was opened non-blocking)
+        os.set_blocking(fd, True)
     # The size from fstat is only a hint (a file may grow while it is read): count what is read.
     chunks: list[bytes] = []
     total = 0
