@@ -92,7 +92,7 @@ def test_a_file_growing_while_it_is_read_is_refused(tmp_path: Path) -> None:
 
     def grow() -> None:
         with path.open("ab") as fh:
-            while not stop.is_set() and fh.tell() < 4 * MAX_FILE_BYTES:
+            while not stop.is_set() and fh.tell() < MAX_FILE_BYTES + 2 * 1024 * 1024:
                 fh.write(b"# more\n" * 8192)
                 fh.flush()
 

@@ -44,7 +44,7 @@ _FLAT_VALUE = (
     rf"|\{{[ \t]*+(?:{_K}[ \t]*+=[ \t]*+{_S}[ \t]*+(?:,[ \t]*+{_K}[ \t]*+=[ \t]*+{_S}[ \t]*+)*+)?\}})"
 )
 _FLAT_LINE = re.compile(
-    rf"[ \t]*+{_K}(?:[ \t]*+\.[ \t]*+{_K}){{0,3}}+[ \t]*+=[ \t]*+{_FLAT_VALUE}[ \t]*+(?:#[^\n]*+)?(?:\n|\Z)"
+    rf"[ \t]*+{_K}(?:[ \t]*+\.[ \t]*+{_K}){{0,3}}+[ \t]*+=[ \t]*+{_FLAT_VALUE}[ \t]*+(?:#[^\n]*+)?\r?(?:\n|\Z)"
 )
 _FLAT_DEPTH = 5
 """The common line: a key of up to 4 parts = a scalar, a flat array or a flat inline table: at most
