@@ -76,6 +76,15 @@ def test_strings_and_comments_do_not_count(text: str) -> None:
     assert too_deep(text) is None
 
 
+def test_crlf_files_are_scanned_alike(repo_root) -> None:  # type: ignore[no-untyped-def]
+    text = (repo_root / "journeys" / "b2b-it-tool.toml").read_text(encoding="utf-8")
+    crlf = text.replace("\n", "\r\n")
+    assert too_deep(crlf) is None
+    assert too_deep(crlf, limit=4) is not None
+    found = too_deep(crlf + f"{key(MAX_DEPTH)} = 1\r\n")
+    assert found is not None and found.offset == len(crlf)
+
+
 def test_the_bundled_journeys_need_five_levels(repo_root) -> None:  # type: ignore[no-untyped-def]
     texts = [p.read_text(encoding="utf-8") for p in sorted((repo_root / "journeys").glob("*.toml"))]
     assert texts
