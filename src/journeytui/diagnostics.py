@@ -48,7 +48,7 @@ CODES: dict[str, Code] = _codes(
     (
         "E002",
         "unreadable-file",
-        "The file cannot be read: missing, a directory, not text, or too large.",
+        "The file cannot be read: missing, a folder, a fifo or device, not text, or too large.",
         "Check the path; save the file as UTF-8 text; split or trim a file over 10 MB.",
     ),
     (
@@ -56,6 +56,12 @@ CODES: dict[str, Code] = _codes(
         "no-journeys",
         "A folder given on the command line holds no *.toml files.",
         "Point the command at journey files, or put *.toml journeys in the folder.",
+    ),
+    (
+        "E004",
+        "too-deep",
+        "Keys, tables or arrays nested absurdly deep (more than 32 levels): refused before parsing.",
+        'Flatten the file: journey files need only a few levels (docs/format.md, "Limits").',
     ),
     # E1xx: structure
     (

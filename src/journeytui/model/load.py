@@ -7,7 +7,9 @@ a traceback. Structural problems come back with line and column.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import sys
 import tomllib
 from dataclasses import dataclass, field
@@ -16,6 +18,7 @@ from typing import Any
 
 from journeytui.diagnostics import Diagnostic
 from journeytui.diagnostics import Path as DataPath
+from journeytui.model.depth import MAX_DEPTH, too_deep
 from journeytui.model.locate import Positions, locate
 from journeytui.model.structure import data_path, structure
 from journeytui.model.types import Journey
@@ -48,30 +51,98 @@ class LoadResult:
         return not any(d.is_error for d in self.diagnostics)
 
 
-def read_text(path: FsPath) -> tuple[str | None, Diagnostic | None]:
+class Unreadable(Exception):
+    """A path that cannot be read as a journey file; the message says why, in words for the user."""
+
+
+_CHUNK = 1024 * 1024
+
+
+def _size(n: int) -> str:
+    mb = 1024 * 1024
+    return f"{n // mb} MB" if n % mb == 0 else f"{n:,} bytes"
+
+
+def _kind(mode: int) -> str:
+    """What a non-regular file is, in words."""
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (fifo)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def read_bytes(path: FsPath | str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of the regular file at ``path``, refusing anything else. Raises :class:`Unreadable`.
+
+    Never blocks and never reads more than ``limit`` + 1 bytes: a fifo, a device
+    (``/dev/zero`` reports size 0), a socket or a folder is refused before it is
+    read, and a file larger than ``limit``, or one that grows past it while being
+    read, is refused after ``limit`` + 1 bytes. Symlinks to regular files are fine:
+    the checks apply to the file finally opened.
+    """
+    name = str(path)
+    try:
+        # Refuse by the name first (a fifo or device is then never opened), then check the
+        # file actually opened: it may have been swapped in between.
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
+            raise Unreadable(f"{name} is a folder, not a journey file")
+        if not stat.S_ISREG(mode):
+            raise Unreadable(f"{name} is {_kind(mode)}, not a journey file: only regular files are read")
+        # O_NONBLOCK: opening a fifo swapped in after the stat must not wait for a writer.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise Unreadable(f"no such file: {name}") from None
+    except PermissionError:
+        raise Unreadable(f"permission denied: {name}") from None
+    except OSError as exc:
+        raise Unreadable(f"cannot read {name}: {exc.strerror or exc}") from None
+    try:
+        return _read_regular(fd, name, limit)
+    except OSError as exc:
+        raise Unreadable(f"cannot read {name}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+
+
+def _read_regular(fd: int, name: str, limit: int) -> bytes:
+    """Read the open ``fd`` if it is a regular file of at most ``limit`` bytes, counting what is read."""
+    info = os.fstat(fd)
+    if stat.S_ISDIR(info.st_mode):
+        raise Unreadable(f"{name} is a folder, not a journey file")
+    if not stat.S_ISREG(info.st_mode):
+        raise Unreadable(f"{name} is {_kind(info.st_mode)}, not a journey file: only regular files are read")
+    too_large = f"journey files are limited to {_size(limit)}"
+    if info.st_size > limit:
+        raise Unreadable(f"file is larger than {_size(limit)} ({info.st_size:,} bytes); {too_large}")
+    if hasattr(os, "O_NONBLOCK"):  # reads of a regular file may block again (it was opened non-blocking)
+        os.set_blocking(fd, True)
+    # The size from fstat is only a hint (a file may grow while it is read): count what is read.
+    chunks: list[bytes] = []
+    total = 0
+    while total <= limit:
+        chunk = os.read(fd, min(_CHUNK, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    if total > limit:
+        raise Unreadable(f"file is larger than {_size(limit)} (it grew while being read); {too_large}")
+    return b"".join(chunks)
+
+
+def read_text(path: FsPath | str) -> tuple[str | None, Diagnostic | None]:
     """The file's text, or a diagnostic saying why it cannot be read."""
     name = str(path)
-
-    def fail(msg: str) -> tuple[None, Diagnostic]:
-        return None, Diagnostic("E002", msg, name)
-
     try:
-        if not path.exists():
-            return fail(f"no such file: {name}")
-        if path.is_dir():
-            return fail(f"{name} is a folder, not a journey file")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return fail(
-                f"file is {size / 1024 / 1024:.1f} MB; journey files are limited to {MAX_FILE_BYTES // 1024 // 1024} MB"
-            )
-        raw = path.read_bytes()
-    except PermissionError:
-        return fail(f"permission denied: {name}")
-    except OSError as exc:
-        return fail(f"cannot read {name}: {exc.strerror or exc}")
+        raw = read_bytes(path)
+    except Unreadable as exc:
+        return None, Diagnostic("E002", str(exc), name)
     if b"\x00" in raw:
-        return fail("file is binary (it contains NUL bytes), not a TOML journey")
+        return None, Diagnostic("E002", "file is binary (it contains NUL bytes), not a TOML journey", name)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -92,6 +163,12 @@ def load_text(text: str, file: str = "<string>") -> LoadResult:
     result = LoadResult(file=file, text=text)
     if not text.strip():
         result.diagnostics.append(Diagnostic("E001", "file is empty; a journey needs at least a [journey] table", file))
+        return result
+    deep = too_deep(text)
+    if deep is not None:
+        line, col = _line_col(text, deep.offset)
+        msg = f"{deep.what} nested more than {MAX_DEPTH} levels deep; journey files need only a few levels"
+        result.diagnostics.append(Diagnostic("E004", msg, file, line, col))
         return result
     try:
         data = tomllib.loads(text)

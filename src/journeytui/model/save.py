@@ -25,6 +25,7 @@ import tomli_w
 import tomlkit
 from tomlkit.items import AoT, Array, InlineTable, Table
 
+from journeytui.model.load import Unreadable, read_bytes
 from journeytui.model.structure import unstructure
 from journeytui.model.types import Journey
 
@@ -237,9 +238,11 @@ class Fingerprint:
     @classmethod
     def of(cls, path: FsPath | str) -> Fingerprint:
         try:
-            data = FsPath(path).read_bytes()
-        except OSError:
-            return cls(False, "")
+            data = read_bytes(path)  # bounded, and never blocks on a fifo swapped in for the file
+        except Unreadable as exc:
+            if not os.path.exists(path):
+                return cls(False, "")
+            return cls(True, f"unreadable: {exc}")  # what stands there instead of a journey (fifo, huge file)
         return cls(True, hashlib.sha256(data).hexdigest())
 
 

@@ -22,7 +22,11 @@ from typing import Any, Literal, get_args, get_origin
 
 from journeytui.diagnostics import Path
 
-_NOT_IN_IDS = r"\s\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\"'#=.,:;\[\]{}()<>\\/|!?*+&%$@`~^"
+# Valid for ECMA-262 in unicode mode (what JSON Schema tools use) as well as Python's re: there
+# only syntax characters (``^$\.*+?()[]{}|``), ``/`` and ``-`` may be escaped, so the quotes stand bare.
+_NOT_IN_IDS = (
+    r"\s\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff" + "\"'" + r"#=.,:;\[\]{}()<>\\/|!?*+&%$@`~^"
+)
 ID_PATTERN = f"^[^{_NOT_IN_IDS}-][^{_NOT_IN_IDS}]*$"
 """A permissive id pattern for the JSON Schema: ECMA-262 regexes (what JSON Schema uses) have
 no Unicode classes, so it only excludes what is never part of an id; :func:`check_id` decides."""
@@ -162,8 +166,8 @@ class Structurer:
         known = {fi.key: fi for fi in infos}
         for key in data:
             if key not in known:
-                hint = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
-                msg = f"unknown key `{key}` in {_where(path)}"
+                hint = _close_match(key, list(known))
+                msg = f"unknown key `{clip(key)}` in {_where(path)}"
                 msg += f"; did you mean `{hint[0]}`?" if hint else f" (allowed: {', '.join(known)})"
                 self.report("E101", msg, (*path, key), at_value=False)
         kwargs: dict[str, Any] = {}
@@ -224,8 +228,8 @@ class Structurer:
             if not isinstance(v, str):
                 return self._wrong(v, tp, path)
             if v not in allowed:
-                hint = difflib.get_close_matches(v, [str(a) for a in allowed], n=1, cutoff=0.6)
-                msg = f'`{_dotted(path)}` is "{v}", which is not {type_name(tp)}'
+                hint = _close_match(v, [str(a) for a in allowed])
+                msg = f'`{_dotted(path)}` is "{clip(v)}", which is not {type_name(tp)}'
                 if hint:
                     msg += f'; did you mean "{hint[0]}"?'
                 self.report("E104", msg, path)
@@ -301,13 +305,29 @@ def _num(x: float | None) -> str:
     return text if len(text) <= 24 else text[:21] + "..."
 
 
+SHOWN_TEXT = 40
+"""Longest piece of a file's text (a key, a value) quoted whole in a message."""
+
+
+def clip(text: str, limit: int = SHOWN_TEXT) -> str:
+    """``text`` shortened for a message: a stranger's 2 MB key must not become a 2 MB line."""
+    return text if len(text) <= limit else f"{text[: limit - 3]}... ({len(text):,} characters)"
+
+
+def _close_match(word: str, choices: list[str]) -> list[str]:
+    """The allowed word ``word`` most resembles; none for a word far longer than any (difflib is slow on those)."""
+    if len(word) > 2 * max(map(len, choices), default=0) + 8:
+        return []
+    return difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+
+
 def _dotted(path: Path) -> str:
     out = ""
     for p in path:
         if isinstance(p, int):
             out += f"[{p}]"
         else:
-            out += ("." if out else "") + (p if re.fullmatch(r"[A-Za-z0-9_-]+", p) else f'"{p}"')
+            out += ("." if out else "") + (clip(p) if re.fullmatch(r"[A-Za-z0-9_-]+", p) else f'"{clip(p)}"')
     return out or "<root>"
 
 

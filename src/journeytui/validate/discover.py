@@ -70,12 +70,11 @@ def files(paths: Iterable[str], settings: Settings) -> Iterator[tuple[str, Diagn
         p = Path(raw)
         if raw != "-" and p.is_dir():  # a folder named on the command line is walked, even through a link
             found = list(_walk(p, settings, ignores))
-            if found and isinstance(found[0], Diagnostic):
-                yield raw, found[0]
-                continue
+            problems = [f for f in found if isinstance(f, Diagnostic)]
+            yield from ((d.file, d) for d in problems)
             names = [f for f in found if isinstance(f, Path)]
             fresh = [f for f in names if _once(f, seen)]
-            if not names:
+            if not names and not problems:
                 yield raw, Diagnostic("E003", f"folder {raw} holds no *.toml journey files", raw)
             for f in fresh:
                 yield str(f), None
@@ -98,33 +97,55 @@ def _once(p: Path, seen: set[Path]) -> bool:
 
 
 def _walk(top: Path, settings: Settings, ignores: _Ignores) -> Iterator[Path | Diagnostic]:
-    """The journey files below ``top``, sorted; symlinked folders are not entered."""
+    """Problems with folders that could not be listed, then the journey files below ``top``, sorted.
+
+    Symlinked folders are followed once: a link back up the tree is not a loop. A ``*.toml``
+    entry that is not a regular file (a fifo, a device, a broken link) is listed too, so that
+    reading it says why it is refused instead of the walk hiding it.
+    """
     git_root = _git_root(top.resolve()) if settings.respect_gitignore else None
     out: list[Path] = []
+    problems: list[Diagnostic] = []
+    seen: set[tuple[int, int]] = set()
 
-    def onerror(exc: OSError) -> None:
-        raise exc
+    def cannot_list(exc: OSError) -> None:
+        where = str(exc.filename or top)
+        problems.append(Diagnostic("E002", f"cannot list folder {where}: {exc.strerror or exc}", where))
 
-    try:
-        for folder, dirs, names in os.walk(top, onerror=onerror):
-            base = Path(folder)
-            keep = []
-            for d in sorted(dirs):
-                sub = base / d
-                if sub.is_symlink() or settings.excluded(sub):
-                    continue
-                if git_root is not None and ignores.ignored(sub.resolve(), True, git_root):
-                    continue
-                keep.append(d)
-            dirs[:] = keep
-            for name in names:
-                f = base / name
-                if not settings.included(f) or settings.excluded(f):
-                    continue
-                if git_root is not None and ignores.ignored(f.resolve(), False, git_root):
-                    continue
-                out.append(f)
-    except OSError as exc:
-        yield Diagnostic("E002", f"cannot list folder {top}: {exc.strerror or exc}", str(top))
-        return
+    for folder, dirs, names in os.walk(top, onerror=cannot_list, followlinks=True):
+        try:
+            info = os.stat(folder)
+        except OSError as exc:
+            cannot_list(exc)
+            dirs.clear()
+            continue
+        if (info.st_dev, info.st_ino) in seen:  # reached again through a symlink: already walked
+            dirs.clear()
+            continue
+        seen.add((info.st_dev, info.st_ino))
+        base = Path(folder)
+        keep = []
+        for d in sorted(dirs):
+            sub = base / d
+            if settings.excluded(sub):
+                continue
+            if git_root is not None and ignores.ignored(_real(sub), True, git_root):
+                continue
+            keep.append(d)
+        dirs[:] = keep
+        for name in names:
+            f = base / name
+            if not settings.included(f) or settings.excluded(f):
+                continue
+            if git_root is not None and ignores.ignored(_real(f), False, git_root):
+                continue
+            out.append(f)
+    yield from problems
     yield from sorted(out)
+
+
+def _real(p: Path) -> Path:
+    try:
+        return p.resolve()
+    except OSError:
+        return p.absolute()

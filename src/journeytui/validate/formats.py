@@ -177,6 +177,6 @@ def explain(code: str, docs_url: str) -> str:
     return (
         f"# {c.code} {c.name} ({c.severity.value})\n\n{c.summary}\n\n"
         f"## How to fix\n\n{c.fix}\n\n"
-        f"An example with its exact output: {docs_url}#{c.code.lower()}\n"
+        f"An example with its exact output: {docs_url}diagnostics.md#{c.code.lower()}\n"
         f"Silence one finding with `# journeytui: ignore[{c.code}]` on its line or its table's header.\n"
     )

@@ -6,7 +6,10 @@ Machine formats never contain colour or a summary; text gets a summary line.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import quote
 
 from journeytui import __version__
 from journeytui.diagnostics import CODES, Diagnostic, Severity
@@ -15,7 +18,12 @@ from journeytui.validate.formats import Sources, end_of
 
 FORMATS = ("text", "concise", "full", "json", "github", "sarif", "gitlab", "junit")
 """``text`` and ``concise`` are the same one-line-per-finding form (ruff calls it concise)."""
-DOCS_URL = "docs/diagnostics.md"
+HOMEPAGE_URL = "https://journeytui.invalid/"
+"""The project's home page: ``[project.urls] Homepage`` in pyproject.toml (a test keeps them equal)."""
+DOCS_URL = "https://journeytui.invalid/docs/"
+"""Where docs/ is published: ``[project.urls] Documentation``; SARIF rules link into diagnostics.md there."""
+SRCROOT = "%SRCROOT%"
+"""The SARIF base id of relative file names: the folder the command ran in."""
 
 
 def _plural(n: int, word: str) -> str:
@@ -81,6 +89,18 @@ def github(diags: Sequence[Diagnostic], sources: Sources | None = None) -> str:
     return "\n".join(out) + ("\n" if out else "")
 
 
+def _artifact(file: str) -> dict[str, str]:
+    """A file name as a SARIF artifact location with a valid URI reference (RFC 3986).
+
+    An absolute path becomes a ``file://`` URI; a relative one stays relative, with every
+    character outside the unreserved set percent-encoded as UTF-8 (spaces, ``%``, ``#``,
+    ``:``, Japanese names) and ``%SRCROOT%`` as its base.
+    """
+    if os.path.isabs(file):
+        return {"uri": Path(file).as_uri()}
+    return {"uri": quote(file.replace("\\", "/"), safe="/"), "uriBaseId": SRCROOT}
+
+
 def sarif(diags: Sequence[Diagnostic], sources: Sources | None = None) -> str:
     used = sorted({d.code for d in diags})
     rules = [
@@ -88,7 +108,7 @@ def sarif(diags: Sequence[Diagnostic], sources: Sources | None = None) -> str:
             "id": code,
             "name": CODES[code].name,
             "shortDescription": {"text": CODES[code].summary},
-            "helpUri": f"{DOCS_URL}#{code.lower()}",
+            "helpUri": f"{DOCS_URL}diagnostics.md#{code.lower()}",
             "defaultConfiguration": {"level": "error" if CODES[code].severity is Severity.ERROR else "warning"},
         }
         for code in used
@@ -102,7 +122,7 @@ def sarif(diags: Sequence[Diagnostic], sources: Sources | None = None) -> str:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": d.file.replace("\\", "/")},
+                        "artifactLocation": _artifact(d.file),
                         "region": _region(d, sources or {}),
                     }
                 }
@@ -116,8 +136,14 @@ def sarif(diags: Sequence[Diagnostic], sources: Sources | None = None) -> str:
         "runs": [
             {
                 "tool": {
-                    "driver": {"name": "journeytui", "version": __version__, "informationUri": DOCS_URL, "rules": rules}
+                    "driver": {
+                        "name": "journeytui",
+                        "version": __version__,
+                        "informationUri": HOMEPAGE_URL,
+                        "rules": rules,
+                    }
                 },
+                "originalUriBaseIds": {SRCROOT: {"uri": Path.cwd().as_uri().rstrip("/") + "/"}},
                 "results": results,
                 "columnKind": "unicodeCodePoints",
             }

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from journeytui.model import JourneyLoadError, load_file, load_journey, load_text
+from journeytui.model.depth import MAX_DEPTH
 from journeytui.model.load import MAX_FILE_BYTES
 
 HEAD = '[journey]\nid = "j"\ntitle = "t"\n'
@@ -91,24 +92,30 @@ def test_a_file_of_exactly_the_limit_is_read(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "where"),
     [
-        "x = " + "[" * 5000 + "]" * 5000,
-        "x = " + "{a = " * 3000 + "1" + "}" * 3000,
+        ("x = " + "[" * 5000 + "]" * 5000, (1, 4 + MAX_DEPTH)),
+        ("x = " + "{a = " * 3000 + "1" + "}" * 3000, (1, 6 + 5 * (MAX_DEPTH - 1))),
     ],
     ids=["arrays", "inline-tables"],
 )
-def test_absurd_nesting_is_e001(text: str) -> None:
-    d = only(load_text(text), "E001")
-    assert "nested too deeply" in d.message
+def test_absurd_nesting_is_e004_where_it_goes_too_deep(text: str, where: tuple[int, int]) -> None:
+    d = only(load_text(text), "E004")
+    assert f"more than {MAX_DEPTH} levels deep" in d.message
+    assert (d.line, d.column) == where
 
 
-def test_deeply_nested_table_headers_do_not_crash() -> None:
-    result = load_text("[" + ".".join(["deep"] * 3000) + "]\nx = 1\n")
-    codes = sorted(d.code for d in result.diagnostics)
-    assert codes == ["E101", "E103"]  # an unknown top-level key, and no [journey]
-    unknown = next(d for d in result.diagnostics if d.code == "E101")
-    assert (unknown.line, unknown.column) == (1, 1)
+def test_deeply_nested_table_headers_are_e004_at_the_header() -> None:
+    result = load_text("x = 1\n[" + ".".join(["deep"] * 3000) + "]\nx = 1\n")
+    d = only(result, "E004")
+    assert (d.line, d.column) == (2, 1)
+    assert d.message.startswith("table header nested")
+
+
+def test_nesting_at_the_limit_is_read() -> None:
+    parts = ".".join(["a"] * MAX_DEPTH)
+    result = load_text(parts + " = 1\n" + HEAD)
+    assert [d.code for d in result.diagnostics] == ["E101"]  # read and structured: an unknown key
 
 
 def test_a_5000_digit_integer_is_a_clear_error() -> None:

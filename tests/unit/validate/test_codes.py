@@ -41,7 +41,7 @@ def test_fixture_produces_its_code(code: str, monkeypatch: pytest.MonkeyPatch) -
 def test_codes_are_stable() -> None:
     """Codes are never renumbered: this list only grows."""
     assert sorted(CODES) == [
-        "E001", "E002", "E003", "E101", "E102", "E103", "E104", "E105",
+        "E001", "E002", "E003", "E004", "E101", "E102", "E103", "E104", "E105",
         "E201", "E202", "E203", "E204", "E205", "E206", "E207", "E301", "E302",
         "E401", "E402", "E403", "E404", "E405", "E406", "E501", "E502",
         "W101", "W102", "W103", "W104", "W105", "W106", "W107", "W108",
