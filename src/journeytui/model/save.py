@@ -22,7 +22,9 @@ refusing a read-only file unless told otherwise, and leaving no temporary file.
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import difflib
 import errno
 import hashlib
 import os
@@ -149,16 +151,34 @@ def _identity(elem: Any) -> Any:
     return ("value", repr(elem))  # stalls, expectations: an unchanged entry pairs with itself
 
 
-def _keys(elems: list[Any]) -> list[tuple[Any, int]]:
-    """Each entry's identity with its occurrence number, so that duplicates (two transitions
-    between the same stages, two stages with one id) pair by position instead of collapsing."""
-    seen: dict[Any, int] = {}
-    out = []
-    for elem in elems:
-        ident = _identity(elem)
-        out.append((ident, seen.get(ident, 0)))
-        seen[ident] = seen.get(ident, 0) + 1
-    return out
+def _pairs(old: list[Any], new: list[Any]) -> list[int | None]:
+    """For each entry of ``new``, the entry of ``old`` it continues (None: a new entry).
+
+    The two lists of identities are aligned like lines in a diff: runs that match pair up;
+    a run replaced by another run pairs position by position (a rename, a retarget, an
+    edited stall keeps its table and comments); what is left pairs by identity (a move),
+    the n-th of equal identities with the n-th, so duplicates never collapse into one.
+    """
+    old_ids, new_ids = [_identity(e) for e in old], [_identity(e) for e in new]
+    if old_ids == new_ids:  # the usual save: values changed, nothing added, removed or moved
+        return list(range(len(new)))
+    pairs: list[int | None] = [None] * len(new)
+    # autojunk keeps the alignment near-linear on hostile files with thousands of equal entries;
+    # entries it skips are paired by the steps below.
+    matcher = difflib.SequenceMatcher(None, old_ids, new_ids)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("equal", "replace"):
+            for i, j in zip(range(i1, i2), range(j1, j2), strict=False):
+                pairs[j] = i
+    taken = {i for i in pairs if i is not None}
+    left: dict[Any, collections.deque[int]] = {}
+    for i, ident in enumerate(old_ids):
+        if i not in taken:
+            left.setdefault(ident, collections.deque()).append(i)
+    for j, ident in enumerate(new_ids):
+        if pairs[j] is None and left.get(ident):
+            pairs[j] = left[ident].popleft()
+    return pairs
 
 
 def _merge_table(
@@ -223,20 +243,12 @@ def _holders(tables: list[Any], old: list[Any], kept: list[int] | None) -> list[
 def _merge_aot(aot: AoT, old: list[Any], new: list[dict[str, Any]], kept: list[int] | None = None) -> None:
     """Apply ``old -> new`` to an array of tables, keeping each entry's comments and key order.
 
-    Entries are paired by identity (id, the from/to pair, or the whole value), the n-th of
-    equal identities with the n-th; an entry whose identity changed (a rename, a retarget,
-    an edited stall) is paired with the table at its old position if that one is gone.
+    Each entry of ``new`` is merged into the table of the entry it continues (:func:`_pairs`).
     """
     tables = list(aot)
     holders = _holders(tables, old, kept)
-    old_keys, new_keys = _keys(old), _keys(new)
-    old_index = {k: i for i, k in enumerate(old_keys)}
-    wanted = set(new_keys)
     rebuilt = []
-    for pos, (key, elem) in enumerate(zip(new_keys, new, strict=True)):
-        i = old_index.get(key)
-        if i is None and pos < len(old) and old_keys[pos] not in wanted:
-            i = pos
+    for i, elem in zip(_pairs(old, new), new, strict=True):
         table, before = (holders[i], old[i]) if i is not None else (tomlkit.table(), {})
         _merge_table(table, before, elem)
         rebuilt.append(table)
