@@ -315,6 +315,7 @@ def verify(text: str, journey: Journey, what: str = "the text to save") -> str:
     if reloaded == journey:
         return text
     where = dotted(_first_difference(unstructure(reloaded), unstructure(journey))) if reloaded else "the file"
+    where = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in where)  # keys are file text
     raise RoundTripError(f"{what} would load back differently at `{where}`; nothing was written")
 
 
