@@ -185,9 +185,7 @@ def test_an_owner_that_cannot_be_kept_does_not_stop_the_save(real: Path, monkeyp
 
 
 # -- interrupted saves and temporary files ----------------------------------------------------
-def test_an_interrupted_save_leaves_the_file_and_no_temporary_file(
-    real: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_interrupted_save_leaves_the_file_and_no_temporary_file(real: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def crash(src: str, dst: str) -> None:
         raise KeyboardInterrupt  # ctrl+c at the worst moment, before the rename
 
@@ -235,4 +233,3 @@ def test_a_new_file_through_a_dangling_symlink_is_created_at_the_target(tmp_path
     link.symlink_to(target)
     atomic_write(link, "x = 1\n")
     assert link.is_symlink() and target.read_text(encoding="utf-8") == "x = 1\n"
-

@@ -392,7 +392,9 @@ class JourneyApp(ForecastMixin, EditingMixin, App[None]):
         except ReadOnlyTarget:
             details = [str(path), "It is marked read-only (no write permission); it stays read-only after the save."]
             question = f"{path.name} is read-only. Overwrite it?"
-            self.push_screen(ConfirmScreen(question, details, yes="Overwrite", no="Cancel"), again(allow_read_only=True))
+            self.push_screen(
+                ConfirmScreen(question, details, yes="Overwrite", no="Cancel"), again(allow_read_only=True)
+            )
             return
         except LayoutLost as exc:
             details = [
@@ -402,7 +404,9 @@ class JourneyApp(ForecastMixin, EditingMixin, App[None]):
                 "Cancel: nothing is written and your edits stay here (File: save as writes a copy).",
             ]
             question = "Save without the file's comments?"
-            self.push_screen(ConfirmScreen(question, details, yes="Save canonical", no="Cancel"), again(drop_layout=True))
+            self.push_screen(
+                ConfirmScreen(question, details, yes="Save canonical", no="Cancel"), again(drop_layout=True)
+            )
             return
         except SaveRefused as exc:
             self.notify(str(exc), title="Not saved", severity="error")

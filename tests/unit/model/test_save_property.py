@@ -64,9 +64,7 @@ def one_edit(draw: st.DrawFn, j: Journey) -> tuple[str, Journey]:
         kind = draw(st.sampled_from(["stage", "persona"]))
         new_id = draw(ids)
         element: Any = (
-            Stage(id=new_id, name=draw(texts))
-            if kind == "stage"
-            else Persona(id=new_id, name=draw(texts), role="user")
+            Stage(id=new_id, name=draw(texts)) if kind == "stage" else Persona(id=new_id, name=draw(texts), role="user")
         )
         at = draw(st.integers(0, len(edit.ids(j, kind))))
         return op, edit.add(j, kind, element, at)
@@ -165,7 +163,9 @@ def test_render_keeps_every_comment_line_of_entries_that_stay(j: Journey, data: 
             changed = (
                 _set_some_field(data.draw, changed)
                 if data.draw(st.booleans()) or not edit.ids(changed, "stage")
-                else edit.rename(changed, "stage", data.draw(st.sampled_from(edit.ids(changed, "stage"))), data.draw(ids))
+                else edit.rename(
+                    changed, "stage", data.draw(st.sampled_from(edit.ids(changed, "stage"))), data.draw(ids)
+                )
             )
         except EditError:
             continue
