@@ -208,6 +208,10 @@ def _merge_table(
             container[key] = value
             continue
         current = container[key]
+        held = kept.get((key,))
+        if isinstance(current, Array) and held is not None and len(held) < len(current):
+            # An inline array is rewritten whole: its entries that did not load would be lost silently.
+            raise MergeError(f"`{key}` is an inline array with entries that did not load; they cannot be kept")
         if isinstance(value, dict) and isinstance(current, (Table, InlineTable)):
             _merge_table(current, before if isinstance(before, dict) else {}, value)
         elif isinstance(value, list) and isinstance(current, AoT):
