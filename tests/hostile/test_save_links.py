@@ -233,3 +233,16 @@ def test_a_new_file_through_a_dangling_symlink_is_created_at_the_target(tmp_path
     link.symlink_to(target)
     atomic_write(link, "x = 1\n")
     assert link.is_symlink() and target.read_text(encoding="utf-8") == "x = 1\n"
+
+
+def test_writing_to_a_pipe_writes_into_it_and_never_replaces_it(tmp_path: Path) -> None:
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    read_fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # a reader, so that opening for writing does not block
+    try:
+        atomic_write(fifo, "report\n")
+        assert os.read(read_fd, 100) == b"report\n"
+    finally:
+        os.close(read_fd)
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.fifo"]

@@ -470,6 +470,7 @@ def atomic_write(path: FsPath | str, text: str, *, allow_read_only: bool = False
       this name a new file and leave the other links with the old text): see
       :func:`_overwrite_in_place`.
     * A read-only target (no write bit) raises :class:`ReadOnlyFile` unless ``allow_read_only``.
+    * A target that is not a file (a terminal, a pipe such as /dev/stdout) is simply written into.
     * Stale temporary files of earlier interrupted saves are removed; ours is removed on any error.
     """
     target = write_target(path)
@@ -479,8 +480,14 @@ def atomic_write(path: FsPath | str, text: str, *, allow_read_only: bool = False
         st = None
     if st is not None and st.st_mode & 0o222 == 0 and not allow_read_only:
         raise ReadOnlyFile(errno.EACCES, "the file is read-only", str(path))
-    remove_stale_temps(target)
     data = text.encode("utf-8")
+    if st is not None and not stat.S_ISREG(st.st_mode) and not stat.S_ISDIR(st.st_mode):
+        # A terminal, a pipe (``--out /dev/stdout``): nothing to replace, and replacing a device
+        # node with a file would be wrong. Write into it.
+        with open(target, "wb") as fh:
+            fh.write(data)
+        return
+    remove_stale_temps(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         try:
