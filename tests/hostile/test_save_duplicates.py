@@ -197,7 +197,8 @@ def test_in_the_app_a_failed_merge_asks_before_dropping_comments(
     assert saved is not None and [t.cause for t in saved.transitions] == ["seminar", "trade show", ""]
 
 
-def test_an_inline_array_with_a_broken_entry_is_never_rewritten_silently(tmp_path: Path) -> None:
+@pytest.mark.parametrize("change", ["edit", "remove"])
+def test_an_inline_array_with_a_broken_entry_is_never_rewritten_silently(tmp_path: Path, change: str) -> None:
     text = (
         "transitions = [\n"
         '  {from = "lead", to = "won", probability = 0.1},\n'
@@ -208,7 +209,10 @@ def test_an_inline_array_with_a_broken_entry_is_never_rewritten_silently(tmp_pat
     path.write_text(text, encoding="utf-8")
     doc = Document.open(path)
     assert doc.history is not None and doc.journey is not None and len(doc.journey.transitions) == 1
-    doc.history.apply("set", lambda j: edit.set_field(j, ("transitions", 0, "probability"), 0.2))
+    if change == "edit":
+        doc.history.apply("set", lambda j: edit.set_field(j, ("transitions", 0, "probability"), 0.2))
+    else:
+        doc.history.apply("remove", lambda j: edit.remove_at(j, "transitions", 0))
     with pytest.raises(LayoutLost, match="inline array"):
         doc.save()
     assert path.read_text(encoding="utf-8") == text and doc.dirty

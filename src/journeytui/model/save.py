@@ -193,6 +193,7 @@ def _merge_table(
     for key in old:
         if key not in new and key in container:
             current = container[key]
+            _refuse_losing_entries(current, kept.get((key,)), key)
             # Emptied in the model: keep what the model never held (entries that failed to load, unknown keys).
             if isinstance(current, AoT) and isinstance(old[key], list):
                 _merge_aot(current, old[key], [], kept.get((key,)))
@@ -208,10 +209,7 @@ def _merge_table(
             container[key] = value
             continue
         current = container[key]
-        held = kept.get((key,))
-        if isinstance(current, Array) and held is not None and len(held) < len(current):
-            # An inline array is rewritten whole: its entries that did not load would be lost silently.
-            raise MergeError(f"`{key}` is an inline array with entries that did not load; they cannot be kept")
+        _refuse_losing_entries(current, kept.get((key,)), key)
         if isinstance(value, dict) and isinstance(current, (Table, InlineTable)):
             _merge_table(current, before if isinstance(before, dict) else {}, value)
         elif isinstance(value, list) and isinstance(current, AoT):
@@ -229,6 +227,13 @@ def _merge_table(
                     current[i] = v
         else:
             container[key] = value
+
+
+def _refuse_losing_entries(current: Any, held: list[int] | None, key: str) -> None:
+    """An inline array is rewritten whole: refuse when it holds entries that did not load,
+    which would otherwise vanish without a word."""
+    if isinstance(current, Array) and held is not None and len(held) < len(current):
+        raise MergeError(f"`{key}` is an inline array with entries that did not load; they cannot be kept")
 
 
 def _holders(tables: list[Any], old: list[Any], kept: list[int] | None) -> list[Any]:
