@@ -398,7 +398,7 @@ class JourneyApp(ForecastMixin, EditingMixin, App[None]):
             return
         except LayoutLost as exc:
             details = [
-                f"Keeping the file's comments and layout failed: {exc}.",
+                f"Why: {exc}.",
                 "Save in canonical form: comments, the file's own key order, unknown keys and entries "
                 "that failed to load are dropped.",
                 "Cancel: nothing is written and your edits stay here (File: save as writes a copy).",
