@@ -1,13 +1,18 @@
 """Hostile `journeytui fmt`: read-only files and folders it cannot write get a message, not a traceback.
 
 Tests run as root, which may write anywhere: a read-only file is one without write bits (what
-fmt checks), and a folder that refuses writes is simulated by making the temporary file's
+fmt checks). A folder that refuses writes is tested for real by running fmt as an unprivileged
+user (root drops to "nobody" for the subprocess), and in-process by making the temporary file's
 creation fail with the PermissionError the kernel gives a normal user.
 """
 
 from __future__ import annotations
 
 import errno
+import os
+import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -88,3 +93,45 @@ def test_a_folder_that_cannot_be_written_gives_a_message_per_file_and_goes_on(
     assert "Traceback" not in err
     assert f"Reformatted: {ok}" in out and ok.read_text(encoding="utf-8") != NOT_CANONICAL
     assert "1 file reformatted, 0 already canonical, 2 skipped" in err
+
+
+def unprivileged() -> list[str] | None:
+    """A command prefix that runs a program as a user the kernel refuses writes to a 0555
+    folder ([] when we are not root already); None when this machine cannot do that."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return None
+    prefix = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+    probe = subprocess.run([*prefix, sys.executable, "-c", "import journeytui"], capture_output=True, timeout=120)
+    return prefix if probe.returncode == 0 else None
+
+
+def test_a_real_read_only_folder_as_an_unprivileged_user(tmp_path: Path) -> None:
+    """The real door: `journeytui fmt` in a subprocess, a 0555 folder, a user the kernel refuses."""
+    prefix = unprivileged()
+    if prefix is None:
+        pytest.skip("cannot run Python as an unprivileged user here (the in-process test above covers it)")
+    # "nobody" cannot enter pytest's private tmp_path, so a root run uses a world-readable folder.
+    base = Path(tempfile.mkdtemp()) if prefix else tmp_path
+    try:
+        base.chmod(0o755)
+        (locked,) = files(base / "locked", ["x.toml"])
+        (mine,) = files(base / "mine", ["y.toml"])
+        (base / "mine").chmod(0o777)
+        mine.chmod(0o666)
+        (base / "locked").chmod(0o555)
+        code = "import sys; from journeytui.cli import main; sys.exit(main(sys.argv[1:]))"
+        argv = [*prefix, sys.executable, "-c", code, "fmt", str(base / "locked"), str(base / "mine")]
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=120, cwd=base)
+        assert proc.returncode == 1, proc.stderr
+        assert f"{locked}: cannot write: Permission denied" in proc.stderr
+        assert "Traceback" not in proc.stderr
+        assert locked.read_text(encoding="utf-8") == NOT_CANONICAL
+        assert f"Reformatted: {mine}" in proc.stdout and mine.read_text(encoding="utf-8") != NOT_CANONICAL
+        assert os.listdir(base / "locked") == ["x.toml"]
+    finally:
+        (base / "locked").chmod(0o755)
+        if prefix:
+            shutil.rmtree(base)
