@@ -6,6 +6,7 @@ save path) or `journeytui fmt`; the checks read inodes, modes, owners and bytes 
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import os
 import stat
@@ -17,6 +18,7 @@ import pytest
 from journeytui.cli import main
 from journeytui.model import edit, load_file
 from journeytui.model.save import STALE_TEMP_SECONDS, atomic_write
+from journeytui.tui.app import create_app
 from journeytui.tui.document import Document
 
 COMMENTED = """\
@@ -246,3 +248,21 @@ def test_writing_to_a_pipe_writes_into_it_and_never_replaces_it(tmp_path: Path) 
         os.close(read_fd)
     assert stat.S_ISFIFO(fifo.lstat().st_mode)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.fifo"]
+
+
+def test_in_the_app_ctrl_s_on_a_symlinked_journey_writes_the_target(real: Path, tmp_path: Path) -> None:
+    link = tmp_path / "link.toml"
+    link.symlink_to(real)
+
+    async def scenario() -> bool:
+        app = create_app(link, watch_file=False)
+        async with app.run_test(size=(100, 32)) as pilot:
+            app.apply("set", lambda j: edit.set_field(j, ("transitions", 0, "probability"), 0.3))
+            await pilot.pause()
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            return app.doc.dirty
+
+    assert asyncio.run(scenario()) is False
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert probability(real) == 0.3 and "# kept by every save" in real.read_text(encoding="utf-8")
