@@ -135,16 +135,16 @@ def test_inline_suppression_silences_one_element_and_reports_unused_ones(project
 
 
 def test_gitlab_junit_full_and_end_positions(project: Path, capsys) -> None:
-    code, out, _ = run(["validate", "drafts/broken.toml", "--format", "gitlab"], capsys)
+    _, out, _ = run(["validate", "drafts/broken.toml", "--format", "gitlab"], capsys)
     [row] = [r for r in json.loads(out) if r["check_name"] == "E301"]
     assert row["severity"] == "major" and len(row["fingerprint"]) == 32
     begin, end = row["location"]["positions"]["begin"], row["location"]["positions"]["end"]
     assert end["column"] - begin["column"] == len("1.5")  # the whole number is underlined
-    code, out, _ = run(["validate", "drafts/broken.toml", "journeys/ok.toml", "--format", "junit"], capsys)
+    _, out, _ = run(["validate", "drafts/broken.toml", "journeys/ok.toml", "--format", "junit"], capsys)
     root = ET.fromstring(out)
     assert root.tag == "testsuites" and int(root.get("failures", "0")) == len(root.findall(".//failure")) >= 1
     assert [s.get("name") for s in root.findall("testsuite")] == ["drafts/broken.toml"]
-    code, out, _ = run(["validate", "drafts/broken.toml", "--format", "full"], capsys)
+    _code, out, _ = run(["validate", "drafts/broken.toml", "--format", "full"], capsys)
     assert "probability = 1.5" in out and "^^^" in out and "= help:" in out
     _, out, _ = run(["validate", "drafts/broken.toml", "--format", "json"], capsys)
     e301 = next(d for d in json.loads(out) if d["code"] == "E301")

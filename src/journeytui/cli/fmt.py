@@ -7,7 +7,7 @@ import difflib
 import sys
 
 from journeytui.model.load import load_file
-from journeytui.model.save import atomic_write, canonical
+from journeytui.model.save import ReadOnlyFile, RoundTripError, atomic_write, render_canonical
 from journeytui.validate import expand_paths
 
 
@@ -43,7 +43,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"{where}\nerror: cannot format {name}: fix its errors first (journeytui validate)", file=sys.stderr)
             skipped += 1
             continue
-        new = canonical(result.text, result.journey)
+        try:  # the canonical text must load back to the same journey, or the file is left alone
+            new = render_canonical(result.journey, result.text)
+        except RoundTripError as exc:
+            print(f"{name}: cannot format: {exc}", file=sys.stderr)
+            skipped += 1
+            continue
         if new == result.text:
             unchanged += 1
             continue
@@ -69,9 +74,11 @@ def run(args: argparse.Namespace) -> int:
             )
         elif args.check:
             print(f"Would reformat: {name}")
-        else:
-            atomic_write(name, new)
+        elif _write(name, new):
             print(f"Reformatted: {name}")
+        else:
+            changed -= 1
+            skipped += 1
     verb = "would be reformatted" if dry else "reformatted"
     print(
         f"{changed} file{'s' if changed != 1 else ''} {verb}, {unchanged} already canonical"
@@ -81,3 +88,20 @@ def run(args: argparse.Namespace) -> int:
     if skipped:
         return 1
     return 1 if dry and changed else 0
+
+
+def _write(name: str, text: str) -> bool:
+    """Write one file; on failure say why on stderr and return False (the caller goes on).
+
+    A read-only file (no write bit, whoever runs fmt) is refused: someone marked it so.
+    A symlink is written through to its target (see model.save.atomic_write).
+    """
+    try:
+        atomic_write(name, text)
+    except ReadOnlyFile:
+        print(f"{name}: read-only file, not reformatted (make it writable to format it)", file=sys.stderr)
+        return False
+    except OSError as exc:
+        print(f"{name}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+        return False
+    return True

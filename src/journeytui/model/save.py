@@ -1,4 +1,4 @@
-"""Write journeys: the canonical form, the comment-preserving path, atomic saves.
+"""Write journeys: the canonical form, the comment-preserving path, safe writes to disk.
 
 Two ways to turn a model into text (docs/format.md, "Saving"):
 
@@ -9,14 +9,29 @@ Two ways to turn a model into text (docs/format.md, "Saving"):
   the canonical form again. Any other file (comments, hand-made ordering) is
   edited in place with tomlkit, touching only values that changed, so comments,
   key order and layout survive. An unchanged model gives the original bytes.
+
+Whatever the path, the text is loaded back before it is returned and must give
+exactly the model it was made from (:class:`RoundTripError` otherwise): a save
+never writes a file that would open as something other than what the user sees.
+Both paths keep the file's line endings (CRLF stays CRLF).
+
+:func:`atomic_write` puts text on disk: through symlinks to their target, in one
+rename (or in place, for a file with several hard links), keeping mode and owner,
+refusing a read-only file unless told otherwise, and leaving no temporary file.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import difflib
+import errno
 import hashlib
 import os
+import re
+import stat
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Any
@@ -26,10 +41,18 @@ import tomlkit
 from tomlkit.items import AoT, Array, InlineTable, Table
 
 from journeytui.model.load import Unreadable, read_bytes
-from journeytui.model.structure import unstructure
+from journeytui.model.structure import dotted, unstructure
 from journeytui.model.types import Journey
 
 INLINE_ARRAY_WIDTH = 88
+
+
+class RoundTripError(ValueError):
+    """The text a save would write does not load back to the model held: nothing is written."""
+
+
+class MergeError(RoundTripError):
+    """The comment-preserving merge could not produce the model; the canonical form may still can."""
 
 
 # -- canonical form -----------------------------------------------------------
@@ -89,42 +112,92 @@ def dumps(journey: Journey, header: str = "") -> str:
 
 def schema_header(text: str) -> str:
     """A leading ``#:schema`` line of ``text``, kept by the canonical form."""
-    first = text.split("\n", 1)[0]
+    first = text.split("\n", 1)[0].removesuffix("\r")
     return first + "\n" if first.startswith("#:schema") else ""
 
 
 def canonical(text: str, journey: Journey) -> str:
-    """The canonical text for a file whose current text is ``text``."""
-    return dumps(journey, schema_header(text))
+    """The canonical text for a file whose current text is ``text`` (its line endings kept)."""
+    return with_line_ending(dumps(journey, schema_header(text)), line_ending(text))
+
+
+# -- line endings ------------------------------------------------------------------
+_LONE_LF = re.compile(r"(?<!\r)\n")
+
+
+def line_ending(text: str) -> str:
+    """``"\\r\\n"`` when every line of ``text`` ends in CRLF, else ``"\\n"``.
+
+    A file mixing both is left mixed: only lines a save adds or rewrites get LF.
+    """
+    return "\r\n" if "\r\n" in text and not _LONE_LF.search(text) else "\n"
+
+
+def with_line_ending(text: str, newline: str) -> str:
+    """``text`` with each bare LF written as ``newline``. Safe inside TOML multi-line
+    strings: a reader turns their CRLF back into LF (and the result is checked anyway)."""
+    return _LONE_LF.sub(newline, text) if newline != "\n" else text
 
 
 # -- comment-preserving path ----------------------------------------------------
 _ABSENT = object()
 
 
-def _identity(elem: Any, index: int) -> Any:
+def _identity(elem: Any) -> Any:
+    """What pairs an entry before an edit with the same entry after it."""
     if isinstance(elem, dict) and "id" in elem:
         return ("id", elem["id"])
     if isinstance(elem, dict) and "from" in elem and "to" in elem:
         return ("edge", elem["from"], elem["to"])
-    return ("index", index)
+    return ("value", repr(elem))  # stalls, expectations: an unchanged entry pairs with itself
 
 
-def _unwrap(item: Any) -> Any:
-    return item.unwrap() if hasattr(item, "unwrap") else item
+def _pairs(old: list[Any], new: list[Any]) -> list[int | None]:
+    """For each entry of ``new``, the entry of ``old`` it continues (None: a new entry).
+
+    The two lists of identities are aligned like lines in a diff: runs that match pair up;
+    a run replaced by another run pairs position by position (a rename, a retarget, an
+    edited stall keeps its table and comments); what is left pairs by identity (a move),
+    the n-th of equal identities with the n-th, so duplicates never collapse into one.
+    """
+    old_ids, new_ids = [_identity(e) for e in old], [_identity(e) for e in new]
+    if old_ids == new_ids:  # the usual save: values changed, nothing added, removed or moved
+        return list(range(len(new)))
+    pairs: list[int | None] = [None] * len(new)
+    # autojunk keeps the alignment near-linear on hostile files with thousands of equal entries;
+    # entries it skips are paired by the steps below.
+    matcher = difflib.SequenceMatcher(None, old_ids, new_ids)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("equal", "replace"):
+            for i, j in zip(range(i1, i2), range(j1, j2), strict=False):
+                pairs[j] = i
+    taken = {i for i in pairs if i is not None}
+    left: dict[Any, collections.deque[int]] = {}
+    for i, ident in enumerate(old_ids):
+        if i not in taken:
+            left.setdefault(ident, collections.deque()).append(i)
+    for j, ident in enumerate(new_ids):
+        if pairs[j] is None and left.get(ident):
+            pairs[j] = left[ident].popleft()
+    return pairs
 
 
-def _merge_table(container: Any, old: dict[str, Any], new: dict[str, Any]) -> None:
+def _merge_table(
+    container: Any, old: dict[str, Any], new: dict[str, Any], kept: dict[Any, list[int]] | None = None
+) -> None:
     """Apply the change ``old -> new`` to a tomlkit table, touching nothing else.
 
     Keys the model never had (unknown keys, explicit defaults) are left as written.
+    ``kept`` (top level only) says which array entry of the file each model element came from.
     """
+    kept = kept or {}
     for key in old:
         if key not in new and key in container:
             current = container[key]
+            _refuse_losing_entries(current, kept.get((key,)), key)
             # Emptied in the model: keep what the model never held (entries that failed to load, unknown keys).
             if isinstance(current, AoT) and isinstance(old[key], list):
-                _merge_aot(current, old[key], [])
+                _merge_aot(current, old[key], [], kept.get((key,)))
             elif isinstance(current, (Table, InlineTable)) and isinstance(old[key], dict):
                 _merge_table(current, old[key], {})
             if not isinstance(current, (AoT, Table, InlineTable)) or not len(current):
@@ -137,10 +210,11 @@ def _merge_table(container: Any, old: dict[str, Any], new: dict[str, Any]) -> No
             container[key] = value
             continue
         current = container[key]
+        _refuse_losing_entries(current, kept.get((key,)), key)
         if isinstance(value, dict) and isinstance(current, (Table, InlineTable)):
             _merge_table(current, before if isinstance(before, dict) else {}, value)
         elif isinstance(value, list) and isinstance(current, AoT):
-            _merge_aot(current, before if isinstance(before, list) else [], value)
+            _merge_aot(current, before if isinstance(before, list) else [], value, kept.get((key,)))
         elif isinstance(value, list) and isinstance(current, Array) and len(current) == len(value):
             olds: list[Any] = (
                 before if isinstance(before, list) and len(before) == len(value) else [_ABSENT] * len(value)
@@ -156,36 +230,58 @@ def _merge_table(container: Any, old: dict[str, Any], new: dict[str, Any]) -> No
             container[key] = value
 
 
-def _merge_aot(aot: AoT, old: list[Any], new: list[dict[str, Any]]) -> None:
+def _refuse_losing_entries(current: Any, held: list[int] | None, key: str) -> None:
+    """An inline array is rewritten whole: refuse when it holds entries that did not load,
+    which would otherwise vanish without a word."""
+    if isinstance(current, Array) and held is not None and len(held) < len(current):
+        raise MergeError(f"`{key}` is an inline array with entries that did not load; they cannot be kept")
+
+
+def _holders(tables: list[Any], old: list[Any], kept: list[int] | None) -> list[Any]:
+    """The file's table for each entry of ``old`` (the model as loaded from that file).
+
+    The loader recorded which file entry each model element came from (``kept``); entries it
+    could not load are in the file but not in the model, and must not take anyone's values.
+    """
+    if kept is not None and len(kept) == len(old) and all(0 <= k < len(tables) for k in kept):
+        return [tables[k] for k in kept]
+    if len(tables) == len(old):
+        return tables
+    raise MergeError("cannot tell which entry of the file holds which element")
+
+
+def _merge_aot(aot: AoT, old: list[Any], new: list[dict[str, Any]], kept: list[int] | None = None) -> None:
     """Apply ``old -> new`` to an array of tables, keeping each entry's comments and key order.
 
-    Entries are paired by identity (id, or the from/to pair); an entry whose identity
-    changed (a rename, a retarget) is paired with the table at its old position.
+    Each entry of ``new`` is merged into the table of the entry it continues (:func:`_pairs`).
     """
     tables = list(aot)
-    table_ids = [_identity(_unwrap(t), i) for i, t in enumerate(tables)]
-    old_ids = [_identity(e, i) for i, e in enumerate(old)]
-    new_ids = [_identity(e, i) for i, e in enumerate(new)]
-    if table_ids == old_ids == new_ids:
-        for table, before, after in zip(tables, old, new, strict=True):
-            _merge_table(table, before, after)
-        return
-    old_by_id = dict(zip(old_ids, old, strict=True))
-    table_by_id = dict(zip(table_ids, tables, strict=True))
-    wanted = set(new_ids)
+    holders = _holders(tables, old, kept)
     rebuilt = []
-    for pos, (ident, elem) in enumerate(zip(new_ids, new, strict=True)):
-        table = table_by_id.pop(ident, None)
-        before = old_by_id.get(ident, {})
-        if table is None and pos < len(old_ids) and old_ids[pos] not in wanted and old_ids[pos] in table_by_id:
-            table, before = table_by_id.pop(old_ids[pos]), old[pos]
-        if table is None:
-            table, before = tomlkit.table(), {}
+    for i, elem in zip(_pairs(old, new), new, strict=True):
+        table, before = (holders[i], old[i]) if i is not None else (tomlkit.table(), {})
         _merge_table(table, before, elem)
         rebuilt.append(table)
-    # Entries the model never held (they failed to load) are kept, not deleted.
-    rebuilt.extend(t for ident, t in table_by_id.items() if ident not in old_by_id)
-    _arrange(aot, tables, rebuilt)
+    _arrange(aot, tables, _with_orphans(tables, holders, rebuilt))
+
+
+def _with_orphans(tables: list[Any], holders: list[Any], rebuilt: list[Any]) -> list[Any]:
+    """``rebuilt`` plus the file's entries the model never held (they failed to load): each
+    stays after the entry it followed, so nothing the user wrote is deleted or moved far."""
+    held = {id(t) for t in holders}
+    survivors = {id(t) for t in rebuilt}
+    attached: dict[int | None, list[Any]] = {}
+    anchor: int | None = None
+    for t in tables:
+        if id(t) not in held:
+            attached.setdefault(anchor, []).append(t)
+        elif id(t) in survivors:
+            anchor = id(t)
+    out = list(attached.get(None, []))
+    for t in rebuilt:
+        out.append(t)
+        out.extend(attached.get(id(t), []))
+    return out
 
 
 def _arrange(aot: AoT, tables: list[Any], rebuilt: list[Any]) -> None:
@@ -207,27 +303,80 @@ def _arrange(aot: AoT, tables: list[Any], rebuilt: list[Any]) -> None:
         aot.append(table)
 
 
+def _first_difference(a: Any, b: Any, path: tuple[Any, ...] = ()) -> tuple[Any, ...]:
+    """The path of the first place where plain data ``a`` and ``b`` differ."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in [*a, *(k for k in b if k not in a)]:
+            if a.get(k, _ABSENT) != b.get(k, _ABSENT):
+                return _first_difference(a.get(k), b.get(k), (*path, k))
+    elif isinstance(a, list) and isinstance(b, list) and a != b:
+        for i, (x, y) in enumerate(zip(a, b, strict=False)):
+            if x != y:
+                return _first_difference(x, y, (*path, i))
+        return (*path, min(len(a), len(b)))
+    return path
+
+
+def verify(text: str, journey: Journey, what: str = "the text to save") -> str:
+    """``text`` if it loads back to exactly ``journey``; raises RoundTripError saying where not."""
+    from journeytui.model.load import load_text
+
+    reloaded = load_text(text).journey
+    if reloaded == journey:
+        return text
+    where = dotted(_first_difference(unstructure(reloaded), unstructure(journey))) if reloaded else "the file"
+    where = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in where)  # keys are file text
+    raise RoundTripError(f"{what} would load back differently at `{where}`; nothing was written")
+
+
 def render(journey: Journey, original: str | None) -> str:
     """The text to save for ``journey``, given the file's current text (None: a new file).
 
     Raises ValueError when ``original`` cannot be parsed: there is no safe way to
-    merge into it, and overwriting it would lose what the user wrote.
+    merge into it, and overwriting it would lose what the user wrote. Raises
+    :class:`MergeError` when the comment-keeping merge would not load back to
+    ``journey`` (:func:`render_canonical` is then the way to save, without comments).
     """
     from journeytui.model.load import load_text
 
     if original is None:
-        return dumps(journey)
+        return verify(dumps(journey), journey, "the canonical form")
+    bom = "\ufeff" if original.startswith("\ufeff") else ""
+    original = original.removeprefix(bom)
     before = load_text(original)
     if before.journey is None:
         raise ValueError("the file on disk does not parse; refusing to overwrite it")
     if canonical(original, before.journey) == original:
-        return canonical(original, journey)
-    doc = tomlkit.parse(original)
-    _merge_table(doc, unstructure(before.journey), unstructure(journey))
-    return doc.as_string()
+        return bom + verify(canonical(original, journey), journey, "the canonical form")
+    try:
+        doc = tomlkit.parse(original)
+        _merge_table(doc, unstructure(before.journey), unstructure(journey), before.kept)
+        text = with_line_ending(doc.as_string(), line_ending(original))
+    except MergeError:
+        raise
+    except Exception as exc:  # tomlkit refusing a layout it cannot edit: say so, never crash the save
+        raise MergeError(f"the file's layout cannot be edited in place ({type(exc).__name__})") from exc
+    try:
+        return bom + verify(text, journey, "keeping the file's comments and layout")
+    except RoundTripError as exc:
+        raise MergeError(str(exc)) from exc
 
 
-# -- atomic writes and change detection ---------------------------------------
+def render_canonical(journey: Journey, original: str | None) -> str:
+    """The canonical text to save for ``journey`` (comments dropped), checked like :func:`render`."""
+    return verify(canonical(original or "", journey), journey, "the canonical form")
+
+
+# -- writing files ----------------------------------------------------------------
+STALE_TEMP_SECONDS = 10 * 60
+"""A leftover ``.NAME.xxxxxxxx.tmp`` older than this is an interrupted save, not a live one:
+a save writes and renames its temporary file within a second."""
+
+
+class ReadOnlyFile(PermissionError):
+    """The target has no write permission bit: overwriting it needs the user's say-so."""
+
+
 @dataclass(frozen=True)
 class Fingerprint:
     """What a file looked like when it was read, to notice changes behind our back."""
@@ -246,34 +395,181 @@ class Fingerprint:
         return cls(True, hashlib.sha256(data).hexdigest())
 
 
-def atomic_write(path: FsPath | str, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file and a rename: never a half-written file."""
-    target = FsPath(path)
-    directory = target.parent if str(target.parent) else FsPath(".")
+def is_read_only(path: FsPath | str) -> bool:
+    """True when ``path`` exists and no one may write it by its mode (``chmod a-w``).
+
+    Mode bits, not os.access: root may write anything, yet a 0444 file says "do not".
+    """
     try:
-        mode = target.stat().st_mode & 0o7777
-    except OSError:  # a new file gets the usual permissions, not mkstemp's private 0600
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        return os.stat(path).st_mode & 0o222 == 0
+    except OSError:
+        return False
+
+
+def write_target(path: FsPath | str) -> FsPath:
+    """The file a write to ``path`` must change: a symlink's final target, not the link."""
+    real = FsPath(os.path.realpath(path))
+    if real.is_symlink():  # realpath stops at a loop
+        raise OSError(errno.ELOOP, "too many levels of symbolic links", str(path))
+    return real
+
+
+def temp_pattern(name: str) -> re.Pattern[str]:
+    """Names of the temporary files saves of ``name`` create (tempfile's 8 random characters)."""
+    return re.compile(rf"\.{re.escape(name)}\.[a-z0-9_]{{8}}\.tmp")
+
+
+def remove_stale_temps(target: FsPath, now: float | None = None) -> list[FsPath]:
+    """Remove temporary files that interrupted saves of ``target`` left beside it; returns them.
+
+    Only regular files of our own naming pattern older than STALE_TEMP_SECONDS go: a younger
+    one may belong to a save running right now in another process.
+    """
+    now = time.time() if now is None else now
+    pattern = temp_pattern(target.name)
+    removed = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(target.parent):
+            if not pattern.fullmatch(entry.name):
+                continue
+            with contextlib.suppress(OSError):
+                st = entry.stat(follow_symlinks=False)
+                if stat.S_ISREG(st.st_mode) and now - st.st_mtime > STALE_TEMP_SECONDS:
+                    os.unlink(entry.path)
+                    removed.append(FsPath(entry.path))
+    return removed
+
+
+def _new_file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _keep_owner(fd: int, st: os.stat_result) -> None:
+    """Give the new file the old one's owner and group, as far as we are allowed to."""
+    for uid, gid in ((st.st_uid, st.st_gid), (-1, st.st_gid)):
+        try:
+            os.fchown(fd, uid, gid)
+            return
+        except PermissionError:  # only root may give a file away; a member may still set the group
+            continue
+        except OSError:
+            return
+
+
+def _fsync_dir(directory: FsPath) -> None:
+    """Make the rename itself durable (where the platform allows opening a folder)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def atomic_write(path: FsPath | str, text: str, *, allow_read_only: bool = False) -> None:
+    """Write ``text`` to ``path`` so that the file is never half-written.
+
+    * A symlink is written through: its final target changes, the link stays a link.
+    * The text goes to ``.NAME.<random>.tmp`` beside the target, is flushed to disk and then
+      renamed over it. The new file keeps the old one's mode and, where permitted, owner.
+    * A file with several hard links is overwritten in place instead (a rename would give
+      this name a new file and leave the other links with the old text): see
+      :func:`_overwrite_in_place`.
+    * A read-only target (no write bit) raises :class:`ReadOnlyFile` unless ``allow_read_only``.
+    * A target that is not a file (a terminal, a pipe such as /dev/stdout) is simply written into.
+    * Stale temporary files of earlier interrupted saves are removed; ours is removed on any error.
+    """
+    target = write_target(path)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
+        st: os.stat_result | None = target.stat()
+    except FileNotFoundError:
+        st = None
+    if st is not None and st.st_mode & 0o222 == 0 and not allow_read_only:
+        raise ReadOnlyFile(errno.EACCES, "the file is read-only", str(path))
+    data = text.encode("utf-8")
+    if st is not None and not stat.S_ISREG(st.st_mode) and not stat.S_ISDIR(st.st_mode):
+        # A terminal, a pipe (``--out /dev/stdout``): nothing to replace, and replacing a device
+        # node with a file would be wrong. Write into it.
+        with open(target, "wb") as fh:
+            fh.write(data)
+        return
+    remove_stale_temps(target)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+            if st is not None:
+                _keep_owner(fd, st)
+            # chmod after chown: a chown clears set-id bits. New files get the usual mode, not mkstemp's 0600.
+            os.fchmod(fd, stat.S_IMODE(st.st_mode) if st is not None else _new_file_mode())
+        finally:
+            os.close(fd)
+        if st is not None and stat.S_ISREG(st.st_mode) and st.st_nlink > 1:
+            _overwrite_in_place(target, data, st)
+        else:
+            os.replace(tmp, target)
+            _fsync_dir(target.parent)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        raise
 
 
-def save(journey: Journey, path: FsPath | str, original: str | None = None) -> str:
-    """Save ``journey`` to ``path`` atomically; returns the text written."""
-    text = render(journey, original)
-    if original is not None and text == original and FsPath(path).exists():
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _overwrite_in_place(target: FsPath, data: bytes, st: os.stat_result) -> None:
+    """Rewrite a hard-linked file in place, so every link sees the new text (vim's
+    ``backupcopy=auto`` does the same). The complete new text is already flushed to the
+    temporary file, so a full disk fails before the file is touched; if writing the file
+    itself fails, its old bytes are put back."""
+    old = target.read_bytes()
+    writable = st.st_mode & stat.S_IWUSR
+    if not writable:  # allowed read-only: lend ourselves the write bit for the moment
+        os.chmod(target, stat.S_IMODE(st.st_mode) | stat.S_IWUSR)
+    try:
+        fd = os.open(target, os.O_WRONLY)
+        try:
+            try:
+                _write_all(fd, data)
+                os.ftruncate(fd, len(data))
+                os.fsync(fd)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.lseek(fd, 0, os.SEEK_SET)
+                    _write_all(fd, old)
+                    os.ftruncate(fd, len(old))
+                    os.fsync(fd)
+                raise
+        finally:
+            os.close(fd)
+    finally:
+        if not writable:
+            os.chmod(target, stat.S_IMODE(st.st_mode))
+
+
+def save(
+    journey: Journey,
+    path: FsPath | str,
+    original: str | None = None,
+    *,
+    drop_layout: bool = False,
+    allow_read_only: bool = False,
+    force: bool = False,
+) -> str:
+    """Save ``journey`` to ``path`` atomically; returns the text written.
+
+    ``original`` is the file's text when it was read (None: write the canonical form).
+    ``drop_layout`` writes the canonical form even over a commented file (after a
+    :class:`MergeError`). An unchanged model is not written unless ``force``.
+    """
+    text = render_canonical(journey, original) if drop_layout else render(journey, original)
+    if not force and original is not None and text == original and FsPath(path).exists():
         return text
-    atomic_write(path, text)
+    atomic_write(path, text, allow_read_only=allow_read_only)
     return text

@@ -27,11 +27,11 @@ from journeytui.bundled import bundled_journeys, flagship
 from journeytui.diagnostics import Path as ModelPath
 from journeytui.model.edit import EditError
 from journeytui.model.load import LoadResult
-from journeytui.model.save import Fingerprint, atomic_write, render
+from journeytui.model.save import Fingerprint
 from journeytui.model.types import Journey
 from journeytui.tui import actions
 from journeytui.tui.commands import JourneyCommands
-from journeytui.tui.document import Document, SaveRefused
+from journeytui.tui.document import Document, LayoutLost, ReadOnlyTarget, SaveRefused
 from journeytui.tui.editing import EditingMixin
 from journeytui.tui.forecasting import ForecastMixin
 from journeytui.tui.screens.dialogs import ChoiceScreen, ConfirmScreen, PromptScreen
@@ -379,13 +379,37 @@ class JourneyApp(ForecastMixin, EditingMixin, App[None]):
         )
         self.push_screen(PromptScreen("Save as (path relative to the current folder)", default, check, hint), chosen)
 
-    def _write(self, path: Path, force: bool = False) -> None:
+    def _write(
+        self, path: Path, *, force: bool = False, allow_read_only: bool = False, drop_layout: bool = False
+    ) -> None:
+        """Save to ``path``; a read-only file, or a change whose comments cannot be kept, asks first."""
         doc = self.doc
+
+        def again(**agreed: bool) -> Callable[[bool | None], None]:
+            options = {"force": force, "allow_read_only": allow_read_only, "drop_layout": drop_layout} | agreed
+            return lambda ok: self._write(path, **options) if ok else None
+
         try:
-            if force and doc.journey is not None and doc.text is not None:
-                atomic_write(path, render(doc.journey, doc.text))
-                doc.fingerprint = Fingerprint.of(path)
-            doc.save(path)
+            doc.save(path, force=force, allow_read_only=allow_read_only, drop_layout=drop_layout)
+        except ReadOnlyTarget:
+            details = [str(path), "It is marked read-only (no write permission); it stays read-only after the save."]
+            question = f"{path.name} is read-only. Overwrite it?"
+            self.push_screen(
+                ConfirmScreen(question, details, yes="Overwrite", no="Cancel"), again(allow_read_only=True)
+            )
+            return
+        except LayoutLost as exc:
+            details = [
+                f"Why: {exc}.",
+                "Save in canonical form: comments, the file's own key order, unknown keys and entries "
+                "that failed to load are dropped.",
+                "Cancel: nothing is written and your edits stay here (File: save as writes a copy).",
+            ]
+            question = "Save without the file's comments?"
+            self.push_screen(
+                ConfirmScreen(question, details, yes="Save canonical", no="Cancel"), again(drop_layout=True)
+            )
+            return
         except SaveRefused as exc:
             self.notify(str(exc), title="Not saved", severity="error")
             return

@@ -14,13 +14,22 @@ from journeytui.bundled import is_bundled
 from journeytui.diagnostics import Diagnostic
 from journeytui.model.history import History
 from journeytui.model.load import LoadResult, load_file, load_text
-from journeytui.model.save import Fingerprint, save
+from journeytui.model.save import Fingerprint, MergeError, ReadOnlyFile, save
 from journeytui.model.types import Journey
 from journeytui.validate import check
 
 
 class SaveRefused(Exception):
     """Saving is not possible; the message says why and what to do."""
+
+
+class ReadOnlyTarget(SaveRefused):
+    """The file is read-only (no write bit): save again with ``allow_read_only`` once the user agrees."""
+
+
+class LayoutLost(SaveRefused):
+    """The file's comments and layout cannot be kept for this change: save again with
+    ``drop_layout`` (the canonical form) once the user agrees. Nothing was written."""
 
 
 @dataclass
@@ -107,10 +116,21 @@ class Document:
         """True when ctrl+s must ask where to save (never over a bundled journey)."""
         return self.path is None or self.bundled
 
-    def save(self, path: Path | None = None) -> bool:
+    def save(
+        self,
+        path: Path | None = None,
+        *,
+        allow_read_only: bool = False,
+        drop_layout: bool = False,
+        force: bool = False,
+    ) -> bool:
         """Save atomically to ``path`` (default: the document's own). Returns True if bytes were written.
 
-        Raises SaveRefused when the file did not parse, or when the target is a bundled journey.
+        What is written loads back to exactly the journey held, or nothing is written.
+        Raises SaveRefused when the file did not parse, or when the target is a bundled journey;
+        ReadOnlyTarget / LayoutLost when the user must agree first (then call again with
+        ``allow_read_only`` / ``drop_layout``). ``force`` writes even an unchanged journey
+        (to overwrite a file that changed on disk). The journey held is never changed.
         """
         journey = self.journey
         if journey is None:
@@ -125,9 +145,15 @@ class Document:
         same = self.path is not None and target.resolve() == self.path.resolve()
         original = self.text if (same or not target.exists()) else None
         try:
-            written = save(journey, target, original)
-        except ValueError as exc:  # the text we merge into no longer parses
-            raise SaveRefused(str(exc)) from exc
+            written = save(
+                journey, target, original, drop_layout=drop_layout, allow_read_only=allow_read_only, force=force
+            )
+        except ReadOnlyFile as exc:
+            raise ReadOnlyTarget(f"{target.name} is read-only") from exc
+        except MergeError as exc:
+            raise LayoutLost(str(exc)) from exc
+        except ValueError as exc:  # the text we merge into no longer parses, or would not load back
+            raise SaveRefused(f"{exc}. Your edits are still here; try File: save as.") from exc
         before = self.fingerprint
         self.path = target
         self.text = written
@@ -136,8 +162,8 @@ class Document:
         self.result = load_text(written, str(target))
         self.structural = list(self.result.diagnostics)
         assert self.history is not None
-        self.history.mark_saved()
-        if self.result.journey is not None and self.result.journey == journey:
-            # The reloaded model is the one we have: keep line numbers for problems.
+        if self.result.journey == journey:
+            # Only a file that loads back to the journey held counts as saved (save() checked
+            # it already): otherwise the unsaved marker stays, telling the truth.
             self.history.mark_saved(journey)
         return not same or before != self.fingerprint
