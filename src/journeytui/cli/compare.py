@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from journeytui.cli import load_valid, print_diagnostics
+from journeytui.cli import load_valid, print_diagnostics, say_error
 from journeytui.sim import SimulationError
 from journeytui.sim.compare import compare
+from journeytui.textsafe import json_dumps
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -34,10 +34,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = compare(ja, jb, weeks=args.weeks)
     except SimulationError as exc:
-        print(f"journeytui compare: error: {exc}", file=sys.stderr)
+        say_error("compare", str(exc))
         return 2
     if args.format == "json":
-        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False, indent=1) + "\n")
+        sys.stdout.write(json_dumps(result.to_json(), indent=1) + "\n")
     elif args.format == "markdown":
         sys.stdout.write(result.to_markdown())
     else:

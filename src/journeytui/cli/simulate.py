@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import json
 import sys
 from typing import Any
 
-from journeytui.cli import emit, load_valid, print_diagnostics
+from journeytui.cli import emit, load_valid, print_diagnostics, say_error
 from journeytui.model.types import Journey
 from journeytui.sim import Forecast, SimResult, SimulationError, forecast, simulate
+from journeytui.textsafe import json_dumps, visible
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -72,10 +72,10 @@ def run(args: argparse.Namespace) -> int:
                 progress=_Bar(),
             )
     except SimulationError as exc:
-        print(f"journeytui simulate: error: {exc}", file=sys.stderr)
+        say_error("simulate", str(exc))
         return 2
     if args.format == "json":
-        text = json.dumps(result.to_json(), ensure_ascii=False, indent=1) + "\n"
+        text = json_dumps(result.to_json(), indent=1) + "\n"
     elif args.format == "csv":
         text = as_csv(result)
     else:
@@ -92,7 +92,8 @@ def as_csv(result: Forecast | SimResult) -> str:
         pct = [result.p05, result.p50, result.p95]
     for t in range(result.weeks + 1):
         for i, s in enumerate(result.stages):
-            w.writerow([t, s] + [f"{float(a[t, i]):.6g}" for a in [result.mean, *pct]])
+            # ids never hold control characters (the loader rejects them), so visible() only guards
+            w.writerow([t, visible(s)] + [f"{float(a[t, i]):.6g}" for a in [result.mean, *pct]])
     return buf.getvalue()
 
 
@@ -101,19 +102,24 @@ def _weeks_to_show(weeks: int) -> list[int]:
 
 
 def render_table(journey: Journey, result: Forecast | SimResult) -> str:
-    """Stage counts at a few weeks, then the headline KPIs; aligned with double-width names."""
+    """Stage counts at a few weeks, then the headline KPIs; aligned with double-width names.
+
+    File text goes in as :class:`rich.text.Text` of :func:`visible` text: never read as Rich
+    markup, never a control character.
+    """
     from rich import box
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     buf = io.StringIO()
     console = Console(file=buf, width=120, color_system=None, force_terminal=False, highlight=False)
     mc = isinstance(result, SimResult)
     settings = result.settings
-    title = f"{journey.journey.title}: " + (
+    title = f"{visible(journey.journey.title)}: " + (
         f"Monte Carlo, {settings['runs']} runs, seed {settings['seed']}" if mc else "exact forecast"
     )
-    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
+    table = Table(title=Text(title), box=box.SIMPLE_HEAD, title_justify="left")
     table.add_column("stage")
     table.add_column("name")
     shown = _weeks_to_show(result.weeks)
@@ -123,7 +129,8 @@ def render_table(journey: Journey, result: Forecast | SimResult) -> str:
         table.add_column(f"p05..p95 @{result.weeks}", justify="right")
     for i, sid in enumerate(result.stages):
         stage = journey.stage(sid)
-        row = [sid, stage.name if stage else ""] + [f"{result.mean[t, i]:,.1f}" for t in shown]
+        row: list[str | Text] = [Text(visible(sid)), Text(visible(stage.name if stage else ""))]
+        row += [f"{result.mean[t, i]:,.1f}" for t in shown]
         if isinstance(result, SimResult):
             row.append(f"{result.p05[-1, i]:,.0f}..{result.p95[-1, i]:,.0f}")
         table.add_row(*row)
@@ -164,7 +171,7 @@ def render_table(journey: Journey, result: Forecast | SimResult) -> str:
         stalls = ", ".join(f"{c} {v:,.1f}" for c, v in result.stall_starts.items())
         lines.append(f"expected stalls started: {stalls or 'none'}")
     for line in lines:
-        console.print(line, markup=False, soft_wrap=True)
+        console.print(visible(line), markup=False, highlight=False, soft_wrap=True)
     return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
 
 

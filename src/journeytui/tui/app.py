@@ -18,6 +18,7 @@ from textual.app import App, ComposeResult, ScreenStackError
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Header, TabbedContent, TabPane
@@ -28,6 +29,7 @@ from journeytui.model.edit import EditError
 from journeytui.model.load import LoadResult
 from journeytui.model.save import Fingerprint, atomic_write, render
 from journeytui.model.types import Journey
+from journeytui.textsafe import visible, visible_lines
 from journeytui.tui import actions
 from journeytui.tui.commands import JourneyCommands
 from journeytui.tui.document import Document, SaveRefused
@@ -115,11 +117,12 @@ class JourneyApp(ForecastMixin, EditingMixin, App[None]):
         doc, j = self.doc, self.journey
         if self.selection is not None and not exists(j, self.selection):
             self.selection = None
-        self.title = f"{doc.name}{' ●' if doc.dirty else ''}"
+        # The header shows these as they are: file text is made visible (no control sequences).
+        self.title = f"{visible(doc.name)}{' ●' if doc.dirty else ''}"
         if doc.broken:
             self.sub_title = "does not parse" if not self.missing else "new file"
         else:
-            self.sub_title = (j.journey.title if j else "") + (
+            self.sub_title = visible(j.journey.title if j else "") + (
                 "  (bundled: ctrl+s saves a copy)" if doc.bundled else ""
             )
         if j is None:
@@ -233,7 +236,7 @@ class JourneyApp(ForecastMixin, EditingMixin, App[None]):
         if not event.touchpoints:
             self.notify(f"No touchpoint reaches {who} in stage {event.stage_id}.", title="Gap")
             return
-        choices = [(str(i), f"{j.touchpoints[i].id}: {j.touchpoints[i].name}") for i in event.touchpoints]
+        choices = [(str(i), visible(f"{j.touchpoints[i].id}: {j.touchpoints[i].name}")) for i in event.touchpoints]
 
         def chosen(value: str | None) -> None:
             if value is not None:
@@ -497,6 +500,21 @@ class JourneyApp(ForecastMixin, EditingMixin, App[None]):
             ),
             answer,
         )
+
+    def notify(  # type: ignore[override]
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """A toast. Messages often quote the file (names, paths, errors), so they are never read as
+        markup and show control characters as visible escapes. ``markup`` is ignored on purpose:
+        widgets and screens forward their notifications here with ``markup=True``."""
+        message, title = visible_lines(message), visible(title)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def describe_selection(self) -> str:
         return describe(self.journey, self.selection)

@@ -1,15 +1,18 @@
 """Render diagnostics: ruff-style text, JSON, GitHub workflow annotations, SARIF 2.1.0.
 
-Machine formats never contain colour or a summary; text gets a summary line.
+Machine formats never contain colour or a summary; text gets a summary line. File text
+(the path, and ids or keys quoted in messages) is made safe for where it goes: visible
+escapes in text and GitHub annotations, ``\\u`` escapes in JSON and SARIF
+(:mod:`journeytui.textsafe`).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from journeytui import __version__
 from journeytui.diagnostics import CODES, Diagnostic, Severity
+from journeytui.textsafe import json_dumps, visible
 
 FORMATS = ("text", "json", "github", "sarif")
 DOCS_URL = "docs/diagnostics.md"
@@ -27,8 +30,13 @@ def summary(diags: Sequence[Diagnostic], files: int) -> str:
     return f"Found {_plural(errors, 'error')} and {_plural(warnings, 'warning')} in {_plural(files, 'file')}."
 
 
+def text_line(d: Diagnostic) -> str:
+    """One finding as ``path:line:col: CODE message``, on one line whatever the file holds."""
+    return visible(f"{d.file}:{d.line}:{d.column}: {d.code} {d.message}")
+
+
 def text(diags: Sequence[Diagnostic], files: int) -> str:
-    lines = [f"{d.file}:{d.line}:{d.column}: {d.code} {d.message}" for d in diags]
+    lines = [text_line(d) for d in diags]
     return "\n".join([*lines, summary(diags, files)]) + "\n"
 
 
@@ -45,11 +53,13 @@ def as_json(diags: Sequence[Diagnostic]) -> str:
         }
         for d in diags
     ]
-    return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    return json_dumps(rows, indent=2) + "\n"
 
 
 def _escape_data(s: str) -> str:
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's message: controls and line breaks shown (so no text from the file can
+    start a line of its own), then GitHub's own escapes (``%``, CR, LF), which keep it so."""
+    return visible(s).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(s: str) -> str:
@@ -114,7 +124,7 @@ def sarif(diags: Sequence[Diagnostic]) -> str:
             }
         ],
     }
-    return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
+    return json_dumps(log, indent=2) + "\n"
 
 
 def render(diags: Sequence[Diagnostic], fmt: str, files: int) -> str:
