@@ -155,9 +155,10 @@ def json_dumps(data: Any, **kwargs: Any) -> str:
 
     JSON's own escaping covers C0 controls only; C1 controls (``\\x9b`` is CSI to some
     terminals), bidi and other format characters would pass raw. Outside strings JSON is
-    ASCII, so escaping them everywhere leaves the data exactly as it was.
+    ASCII (layout whitespace is left alone), so escaping them everywhere leaves the data
+    exactly as it was.
     """
     text = json.dumps(data, ensure_ascii=False, **kwargs)
-    if text.isascii():
+    if text.isascii():  # C0 controls inside strings are escaped already; outside, only layout
         return text
-    return "".join(_json_escape(c) if _unsafe(c) else c for c in text)
+    return "".join(_json_escape(c) if c > "\x7e" and _unsafe(c) else c for c in text)

@@ -57,9 +57,10 @@ def as_json(diags: Sequence[Diagnostic]) -> str:
 
 
 def _escape_data(s: str) -> str:
-    """A workflow command's message: controls and line breaks shown (so no text from the file can
-    start a line of its own), then GitHub's own escapes (``%``, CR, LF), which keep it so."""
-    return visible(s).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's message: GitHub's own escapes (``%``, CR, LF: the runner turns them
+    back into line breaks inside the annotation, so no text from the file starts a log line of
+    its own), then every other control character as a visible escape (the log renders ANSI)."""
+    return visible(s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(s: str) -> str:
