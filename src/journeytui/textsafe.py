@@ -10,11 +10,15 @@ every piece of file text passes through one of these functions on its way out:
 - :func:`visible` for one line of human-readable output (the CLI, the app): control
   characters, line breaks and invisible format characters become visible escapes such as
   ``\\x1b``, ``\\n`` and ``\\u202e``. Letters of any script, combining marks and emoji stay.
+- :func:`log_line` for one line of CLI output: :func:`visible` and :func:`no_workflow_commands`.
 - :func:`visible_lines` for multi-line prose shown in the app (notes, descriptions): the
   same, but line feeds stay line breaks.
 - :func:`markdown_text` for a Markdown cell, heading or sentence: :func:`visible`, then what
   Markdown would interpret (HTML, ``|``, links, emphasis) shown literally.
 - :func:`markdown_lines` for multi-line prose in Markdown (a description).
+- :func:`no_workflow_commands` for whole outputs that a CI log may show: no line is a
+  GitHub Actions workflow command (``::cmd::`` at a line's start, ``##[cmd]`` anywhere), even
+  where a table wraps a long name so that a piece of it starts a line.
 - :func:`json_dumps` for JSON: ``json.dumps`` escapes C0 controls itself; this also escapes
   the rest (C1 controls, bidi and other format characters) as ``\\uXXXX``, so the data is
   unchanged and the bytes are harmless in a terminal.
@@ -74,8 +78,11 @@ def _emoji_joiner(s: str, i: int) -> bool:
     return unicodedata.category(s[j]) in emoji_like and unicodedata.category(s[i + 1]) in emoji_like
 
 
-def visible(text: str) -> str:
+def visible(text: str, *, keep_tabs: bool = False) -> str:
     """``text`` as one line safe for a terminal: unsafe characters shown as escapes.
+
+    A tab is shown as ``\\t`` (in a name it would only misalign), unless ``keep_tabs`` (a diff
+    of the file's own lines).
 
     >>> visible("Hot\\x1b]52;c;aGk=\\x07 lead\\n::error::x")
     'Hot\\\\x1b]52;c;aGk=\\\\x07 lead\\\\n::error::x'
@@ -86,11 +93,16 @@ def visible(text: str) -> str:
         return text
     out = []
     for i, ch in enumerate(text):
-        if _unsafe(ch) and not (ch == _ZWJ and _emoji_joiner(text, i)):
+        if _unsafe(ch) and not (ch == _ZWJ and _emoji_joiner(text, i)) and not (keep_tabs and ch == "\t"):
             out.append(_escape(ch))
         else:
             out.append(ch)
     return "".join(out)
+
+
+def log_line(text: str, *, keep_tabs: bool = False) -> str:
+    """One line of CLI output, for a terminal or a CI log: :func:`visible`, and not a workflow command."""
+    return no_workflow_commands(visible(text, keep_tabs=keep_tabs))
 
 
 def visible_lines(text: str) -> str:
@@ -142,6 +154,30 @@ def markdown_lines(text: str) -> str:
     return "\n".join(lines)
 
 
+_V1_COMMAND = "##["
+"""The runner's older command syntax, read anywhere in a line."""
+
+
+def no_workflow_commands(text: str) -> str:
+    """``text`` with no line GitHub Actions would run as a workflow command.
+
+    The runner reads a line as a command when it starts with ``::`` after leading spaces, or
+    when it contains ``##[``. A backslash goes in front of such a ``::`` and between the two
+    ``#``: visible in plain text, invisible once Markdown is rendered (``\\:`` and ``\\#`` are
+    Markdown escapes). Only for outputs meant to be read; ``--format github`` is made of
+    commands on purpose and escapes its data instead.
+    """
+    if "::" not in text and _V1_COMMAND not in text:
+        return text
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        body = line.lstrip()
+        if body.startswith("::"):
+            line = line[: len(line) - len(body)] + "\\" + body
+        lines[i] = line.replace(_V1_COMMAND, "#\\#[")
+    return "\n".join(lines)
+
+
 def _json_escape(ch: str) -> str:
     cp = ord(ch)
     if cp < 0x10000:
@@ -154,11 +190,13 @@ def json_dumps(data: Any, **kwargs: Any) -> str:
     """``json.dumps(data, ensure_ascii=False, **kwargs)`` with every unsafe character as a ``\\u`` escape.
 
     JSON's own escaping covers C0 controls only; C1 controls (``\\x9b`` is CSI to some
-    terminals), bidi and other format characters would pass raw. Outside strings JSON is
+    terminals), bidi and other format characters would pass raw; ``##[`` would be a workflow
+    command in a CI log. Outside strings JSON is
     ASCII (layout whitespace is left alone), so escaping them everywhere leaves the data
     exactly as it was.
     """
-    text = json.dumps(data, ensure_ascii=False, **kwargs)
+    # "##[" is only ever inside a string: "#\u0023[" is the same data, and no workflow command
+    text = json.dumps(data, ensure_ascii=False, **kwargs).replace(_V1_COMMAND, "#\\u0023[")
     if text.isascii():  # C0 controls inside strings are escaped already; outside, only layout
         return text
     return "".join(_json_escape(c) if c > "\x7e" and _unsafe(c) else c for c in text)

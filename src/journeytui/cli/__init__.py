@@ -5,8 +5,8 @@ its parser and sets ``func`` to a ``run(args) -> int``. Exit codes: 0 success,
 1 a finding (errors, failed expectations, files that would change), 2 usage errors.
 
 Every line that shows file text (a path, a name, a message quoting a key) goes through
-:func:`journeytui.textsafe.visible` (or the Markdown and JSON variants), so no journey file
-can send a control sequence to the terminal or a workflow command to a CI log.
+:func:`journeytui.textsafe.log_line` (or the table, Markdown and JSON variants), so no journey
+file can send a control sequence to the terminal or a workflow command to a CI log.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from journeytui import __version__
 from journeytui.diagnostics import Diagnostic
 from journeytui.model.types import Journey
-from journeytui.textsafe import visible
+from journeytui.textsafe import log_line
 
 COMMANDS = ["validate", "fmt", "schema", "simulate", "check", "edit", "compare", "report"]
 """Subcommand modules, in the order ``--help`` lists them."""
@@ -65,7 +65,7 @@ def emit(text: str, out: str | None, command: str) -> int:
 
 def say_error(command: str, message: str) -> None:
     """``journeytui COMMAND: error: MESSAGE`` on stderr; the message may quote file text."""
-    print(f"journeytui {command}: error: {visible(message)}", file=sys.stderr)
+    print(f"journeytui {command}: error: {log_line(message)}", file=sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -8,7 +8,7 @@ import sys
 from journeytui.diagnostics import Diagnostic
 from journeytui.sim import SimulationError
 from journeytui.sim.expect import CHECK_RUNS, evaluate
-from journeytui.textsafe import visible
+from journeytui.textsafe import log_line
 from journeytui.validate import validate_paths
 from journeytui.validate.report import text_line
 
@@ -38,10 +38,10 @@ def run(args: argparse.Namespace) -> int:
             outcomes = evaluate(res.journey)
         except SimulationError as exc:
             bad_files += 1
-            print(visible(f"{res.file}: error: {exc}"))
+            print(log_line(f"{res.file}: error: {exc}"))
             continue
         if not outcomes:
-            print(visible(f"{res.file}: no expectations"))
+            print(log_line(f"{res.file}: no expectations"))
         for o in outcomes:
             e = o.expectation
             checked += 1
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
             value = f"{o.value:.4f}" if e.metric == "share" else f"{o.value:.1f}"
             label = f" ({e.name})" if e.name else ""
             print(
-                visible(f"{res.file}: {verdict} {e.stage}@{e.week} {e.metric} {value} in {o.band} [{o.engine}]{label}")
+                log_line(f"{res.file}: {verdict} {e.stage}@{e.week} {e.metric} {value} in {o.band} [{o.engine}]{label}")
             )
     files = len(results)
     summary = (

@@ -11,7 +11,7 @@ from typing import Any
 from journeytui.cli import emit, load_valid, print_diagnostics, say_error
 from journeytui.model.types import Journey
 from journeytui.sim import Forecast, SimResult, SimulationError, forecast, simulate
-from journeytui.textsafe import json_dumps, visible
+from journeytui.textsafe import json_dumps, no_workflow_commands, visible
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -172,7 +172,7 @@ def render_table(journey: Journey, result: Forecast | SimResult) -> str:
         lines.append(f"expected stalls started: {stalls or 'none'}")
     for line in lines:
         console.print(visible(line), markup=False, highlight=False, soft_wrap=True)
-    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
+    return no_workflow_commands("\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n")
 
 
 def _weeks(n: float) -> str:

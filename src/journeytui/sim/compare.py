@@ -16,7 +16,7 @@ from typing import Any
 from journeytui.model.types import Journey
 from journeytui.sim.live import ignored_note, live_forecast, lost_share, won_share
 from journeytui.sim.results import Forecast
-from journeytui.textsafe import markdown_text, visible
+from journeytui.textsafe import markdown_text, no_workflow_commands, visible
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ class Comparison:
         notes = self.notes()
         if notes:
             out += ["", *(f"- {md(n)}" for n in notes)]
-        return "\n".join(out) + "\n"
+        return no_workflow_commands("\n".join(out) + "\n")
 
     def to_table(self) -> str:
         """Aligned plain text (double-width names measured in cells; file text as visible escapes,
@@ -168,7 +168,8 @@ class Comparison:
             console.print(table)
         for note in self.notes():
             console.print(visible(note), markup=False, highlight=False, soft_wrap=True)
-        return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
+        # a long name wraps: a piece of it may start a line, and CI logs show this table
+        return no_workflow_commands("\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n")
 
 
 def _r(x: float | None) -> float | None:

@@ -15,7 +15,7 @@ from journeytui.sim.kpi_tree import kpi_tree
 from journeytui.sim.live import ignored_note, live_forecast, lost_share, stage_health, won_share
 from journeytui.sim.results import SimResult
 from journeytui.sim.sensitivity import sensitivity
-from journeytui.textsafe import markdown_lines
+from journeytui.textsafe import markdown_lines, no_workflow_commands
 
 
 def report_weeks(weeks: int) -> list[int]:
@@ -140,4 +140,4 @@ def report(
 
     if comparison is not None:
         out += [comparison.to_markdown(level=2)]
-    return "\n".join(out).rstrip("\n") + "\n"
+    return no_workflow_commands("\n".join(out).rstrip("\n") + "\n")

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from journeytui import __version__
 from journeytui.diagnostics import CODES, Diagnostic, Severity
-from journeytui.textsafe import json_dumps, visible
+from journeytui.textsafe import json_dumps, log_line, visible
 
 FORMATS = ("text", "json", "github", "sarif")
 DOCS_URL = "docs/diagnostics.md"
@@ -32,7 +32,7 @@ def summary(diags: Sequence[Diagnostic], files: int) -> str:
 
 def text_line(d: Diagnostic) -> str:
     """One finding as ``path:line:col: CODE message``, on one line whatever the file holds."""
-    return visible(f"{d.file}:{d.line}:{d.column}: {d.code} {d.message}")
+    return log_line(f"{d.file}:{d.line}:{d.column}: {d.code} {d.message}")
 
 
 def text(diags: Sequence[Diagnostic], files: int) -> str:
