@@ -38,11 +38,7 @@ HOSTILE_NAME = f"hostile {OSC0}{CLEAR}\n::error::name\u202e.toml"
 def _bad_chars(text: str) -> list[str]:
     """Characters a terminal or a log could act on: every control and format character but LF."""
     return sorted(
-        {
-            f"U+{ord(c):04X}"
-            for c in text
-            if c != "\n" and unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp")
-        }
+        {f"U+{ord(c):04X}" for c in text if c != "\n" and unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp")}
     )
 
 
