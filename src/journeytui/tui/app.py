@@ -29,7 +29,7 @@ from journeytui.model.edit import EditError
 from journeytui.model.load import LoadResult
 from journeytui.model.save import Fingerprint, atomic_write, render
 from journeytui.model.types import Journey
-from journeytui.textsafe import visible, visible_lines
+from journeytui.textsafe import visible
 from journeytui.tui import actions
 from journeytui.tui.commands import JourneyCommands
 from journeytui.tui.document import Document, SaveRefused
@@ -511,9 +511,9 @@ class JourneyApp(ForecastMixin, EditingMixin, App[None]):
         markup: bool = True,
     ) -> None:
         """A toast. Messages often quote the file (names, paths, errors), so they are never read as
-        markup and show control characters as visible escapes. ``markup`` is ignored on purpose:
-        widgets and screens forward their notifications here with ``markup=True``."""
-        message, title = visible_lines(message), visible(title)
+        markup and show control characters, line breaks included, as visible escapes. ``markup`` is
+        ignored on purpose: widgets and screens forward their notifications here with ``markup=True``."""
+        message, title = visible(message), visible(title)
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def describe_selection(self) -> str:

@@ -111,7 +111,7 @@ class ChoiceScreen(ModalScreen[str | None]):
         with Vertical(classes="dialog--body"):
             yield Label(plain(self.question), classes="dialog--title")
             if self.details:
-                yield Static(plain_lines(self.details), classes="dialog--details")
+                yield Static(plain(self.details), classes="dialog--details")
             yield OptionList(*(Option(plain(label), id=value) for value, label in self.choices), id="choices")
 
     def on_mount(self) -> None:

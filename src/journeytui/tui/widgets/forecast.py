@@ -198,7 +198,7 @@ come from a Monte Carlo run (`r`); the exact forecast opens every gate.
         kpis.clear()
         health.clear()
         if shown is None:
-            note.update(plain_lines(error or "No forecast: the file did not open.", style="bold red"))
+            note.update(plain(error or "No forecast: the file did not open.", style="bold red"))
             stages_chart.plot(None, error or "no journey")
             self._show_band(None)
             self.query_one(PeopleSection).show(None)
@@ -340,7 +340,8 @@ its effect read per +1 point.
 
     def show_tree(self, lines: list[str]) -> None:
         """The KPI tree: wins decomposed into each stage's conversion (see sim/kpi_tree.py)."""
-        self.query_one("#kpi-tree", Static).update(plain_lines("\n".join(["KPI tree", *lines, ""]) if lines else ""))
+        shown = "\n".join(["KPI tree", *(visible(line) for line in lines), ""]) if lines else ""  # one line each
+        self.query_one("#kpi-tree", Static).update(Text(shown))
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns("#", "parameter", "now", "won", "won share")
@@ -352,7 +353,7 @@ its effect read per +1 point.
         self._paths = []
         note = self.query_one("#sens-note", Static)
         if effects is None:
-            note.update(plain_lines(error or "Computing…", style="dim"))
+            note.update(plain(error or "Computing…", style="dim"))
             return
         note.update(
             f"Each probability +1 point alone; change in won leads at week {weeks} (exact forecast), largest first."

@@ -24,7 +24,7 @@ from journeytui.model.types import Journey
 from journeytui.textsafe import visible
 from journeytui.tui import forms
 from journeytui.tui.forms import FormField
-from journeytui.tui.safe import plain, plain_lines
+from journeytui.tui.safe import plain
 from journeytui.tui.selection import describe, resolve
 
 
@@ -230,7 +230,7 @@ field clears an optional value. Editing an id renames it everywhere it is used.
         parent = widget.parent.parent if widget.parent is not None else None
         if parent is not None:
             error = parent.query_one(".field--error", Static)
-            error.update(plain_lines(message or ""))
+            error.update(plain(message or ""))
             error.display = message is not None
 
     @on(Input.Changed, "FieldInput")
