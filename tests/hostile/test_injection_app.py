@@ -177,10 +177,11 @@ def test_the_markup_action_in_a_name_does_nothing_when_clicked(tmp_path: Path) -
         app = pilot.app
         await pilot.press("4")  # the coverage table's first column is the stage name
         await pilot.pause()
-        text = screen_text(app)
-        lines = text.splitlines()
-        row = next(i for i, line in enumerate(lines) if "[@click=app.quit]" in line)
-        col = lines[row].index("[@click=app.quit]") + 3
+        table = app.query_one("#coverage-table").region
+        lines = [line[table.x : table.right] for line in screen_text(app).splitlines()[table.y : table.bottom]]
+        rows = [i for i, line in enumerate(lines) if "[@click=app.quit]" in line]
+        assert rows, "the name's markup is not shown as typed in the coverage table"
+        row, col = table.y + rows[0], table.x + lines[rows[0]].index("[@click=app.quit]") + 3
         await pilot.click(offset=(col, row))
         await pilot.pause()
         assert app.is_running and app.return_code is None
