@@ -148,17 +148,19 @@ class JourneyApp(ForecastMixin, EditingMixin, App[None]):
             self.query_one(CoverageView).show(j)
 
     def _broken_message(self) -> str:
+        """The read-only banner; the file's name and the parser's message each stay on one line."""
         doc = self.doc
+        name = visible(doc.name)
         if self.missing and doc.broken:
             return (
-                f"{doc.name} does not exist yet.\n\n"
+                f"{name} does not exist yet.\n\n"
                 "Start it from a bundled journey: ctrl+n (File: new from a bundled journey).\n"
                 "Nothing is written until you save."
             )
         first = doc.first_error()
-        where = f"{first.line}:{first.column}: {first.code} {first.message}" if first else "it cannot be read"
+        where = visible(f"{first.line}:{first.column}: {first.code} {first.message}") if first else "it cannot be read"
         return (
-            f"{doc.name} cannot be opened:\n\n  {doc.name}:{where}\n\n"
+            f"{name} cannot be opened:\n\n  {name}:{where}\n\n"
             "Nothing will be written to it. Fix it in a text editor, then reload (ctrl+r)."
         )
 
@@ -501,7 +503,7 @@ class JourneyApp(ForecastMixin, EditingMixin, App[None]):
             answer,
         )
 
-    def notify(  # type: ignore[override]
+    def notify(
         self,
         message: str,
         *,
