@@ -22,6 +22,7 @@ DOMAIN = [
     "journeytui.validate.report",
     "journeytui.validate.schema",
     "journeytui.diagnostics",
+    "journeytui.textsafe",
     "journeytui.bundled",
     "journeytui.cli.validate",
     "journeytui.cli.fmt",

@@ -3,6 +3,10 @@
 Each subcommand is a module in this package with ``register(subparsers)``, which adds
 its parser and sets ``func`` to a ``run(args) -> int``. Exit codes: 0 success,
 1 a finding (errors, failed expectations, files that would change), 2 usage errors.
+
+Every line that shows file text (a path, a name, a message quoting a key) goes through
+:func:`journeytui.textsafe.log_line` (or the table, Markdown and JSON variants), so no journey
+file can send a control sequence to the terminal or a workflow command to a CI log.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import Sequence
 from journeytui import __version__
 from journeytui.diagnostics import Diagnostic
 from journeytui.model.types import Journey
+from journeytui.textsafe import log_line
 
 COMMANDS = ["validate", "rule", "fmt", "schema", "simulate", "check", "edit", "compare", "report"]
 """Subcommand modules, in the order ``--help`` lists them."""
@@ -36,9 +41,11 @@ def load_valid(path: str) -> tuple[Journey | None, list[Diagnostic]]:
 
 
 def print_diagnostics(diags: list[Diagnostic]) -> None:
-    """Print findings as ``path:line:col: CODE message``."""
+    """Print findings as ``path:line:col: CODE message`` (file text shown safely)."""
+    from journeytui.validate.report import text_line
+
     for d in diags:
-        print(f"{d.file}:{d.line}:{d.column}: {d.code} {d.message}")
+        print(text_line(d))
 
 
 def emit(text: str, out: str | None, command: str) -> int:
@@ -51,9 +58,14 @@ def emit(text: str, out: str | None, command: str) -> int:
     try:
         atomic_write(out, text)
     except OSError as exc:
-        print(f"journeytui {command}: error: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+        say_error(command, f"cannot write {out}: {exc.strerror or exc}")
         return 2
     return 0
+
+
+def say_error(command: str, message: str) -> None:
+    """``journeytui COMMAND: error: MESSAGE`` on stderr; the message may quote file text."""
+    print(f"journeytui {command}: error: {log_line(message)}", file=sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:

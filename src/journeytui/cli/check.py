@@ -8,7 +8,9 @@ import sys
 from journeytui.diagnostics import Diagnostic
 from journeytui.sim import SimulationError
 from journeytui.sim.expect import CHECK_RUNS, evaluate
+from journeytui.textsafe import log_line
 from journeytui.validate import validate_paths
+from journeytui.validate.report import text_line
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -30,16 +32,16 @@ def run(args: argparse.Namespace) -> int:
         if errors or res.journey is None:
             bad_files += 1
             for d in errors:
-                print(f"{d.file}:{d.line}:{d.column}: {d.code} {d.message}")
+                print(text_line(d))
             continue
         try:
             outcomes = evaluate(res.journey)
         except SimulationError as exc:
             bad_files += 1
-            print(f"{res.file}: error: {exc}")
+            print(log_line(f"{res.file}: error: {exc}"))
             continue
         if not outcomes:
-            print(f"{res.file}: no expectations")
+            print(log_line(f"{res.file}: no expectations"))
         for o in outcomes:
             e = o.expectation
             checked += 1
@@ -47,7 +49,9 @@ def run(args: argparse.Namespace) -> int:
             verdict = "PASS" if o.passed else "FAIL"
             value = f"{o.value:.4f}" if e.metric == "share" else f"{o.value:.1f}"
             label = f" ({e.name})" if e.name else ""
-            print(f"{res.file}: {verdict} {e.stage}@{e.week} {e.metric} {value} in {o.band} [{o.engine}]{label}")
+            print(
+                log_line(f"{res.file}: {verdict} {e.stage}@{e.week} {e.metric} {value} in {o.band} [{o.engine}]{label}")
+            )
     files = len(results)
     summary = (
         f"{checked} expectation{'s' * (checked != 1)} checked in {files} file{'s' * (files != 1)}: {failed} failed"

@@ -8,11 +8,11 @@ POINTS percentage points below A's.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from journeytui.cli import load_valid, print_diagnostics
+from journeytui.cli import load_valid, print_diagnostics, say_error
+from journeytui.textsafe import json_dumps
 
 if TYPE_CHECKING:
     from journeytui.model.types import Journey
@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
             ok, lines = gate_lines(ha, hb, args.fail_on_drop, labels)
             gate = (ok, lines, ha, hb)
     except SimulationError as exc:
-        print(f"journeytui compare: error: {exc}", file=sys.stderr)
+        say_error("compare", str(exc))
         return 2
     if args.format == "json":
         data = result.to_json()
@@ -111,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
                 "a": _headline_json(gate[2]),
                 "b": _headline_json(gate[3]),
             }
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+        sys.stdout.write(json_dumps(data, indent=1) + "\n")
     elif args.format == "markdown":
         text = result.to_markdown()
         if gate is not None:
@@ -122,7 +122,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         text = result.to_table()
         if gate is not None:
-            text += "\n" + "".join(line + "\n" for line in gate[1])
+            from journeytui.textsafe import log_line
+
+            text += "\n" + "".join(log_line(line) + "\n" for line in gate[1])
         sys.stdout.write(text)
     return 0 if gate is None or gate[0] else 1
 

@@ -8,6 +8,7 @@ import sys
 
 from journeytui.model.load import load_file
 from journeytui.model.save import ReadOnlyFile, RoundTripError, atomic_write, render_canonical
+from journeytui.textsafe import log_line
 from journeytui.validate import expand_paths
 
 
@@ -32,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     dry = args.check or args.diff
     for name, problem in expand_paths(args.paths):
         if problem is not None:
-            print(f"{problem.file}: {problem.code} {problem.message}", file=sys.stderr)
+            print(log_line(f"{problem.file}: {problem.code} {problem.message}"), file=sys.stderr)
             skipped += 1
             continue
         result = load_file(name)
@@ -40,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
         if result.journey is None or errors or result.text is None:
             first = errors[0] if errors else None
             where = f"{first.file}:{first.line}:{first.column}: {first.code} {first.message}" if first else name
-            print(f"{where}\nerror: cannot format {name}: fix its errors first (journeytui validate)", file=sys.stderr)
+            where, shown = log_line(where), log_line(name)
+            print(f"{where}\nerror: cannot format {shown}: fix its errors first (journeytui validate)", file=sys.stderr)
             skipped += 1
             continue
         try:  # the canonical text must load back to the same journey, or the file is left alone
@@ -56,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         if comments and not args.drop_comments:
             line, col = result.positions.line_col(comments[0])
             print(
-                f"{name}:{line}:{col}: has comments; the canonical form would drop them "
+                f"{log_line(name)}:{line}:{col}: has comments; the canonical form would drop them "
                 "(leave as is, or use --drop-comments)",
                 file=sys.stderr,
             )
@@ -68,14 +70,15 @@ def run(args: argparse.Namespace) -> int:
         changed += 1
         if args.diff:
             sys.stdout.writelines(
-                difflib.unified_diff(
+                log_line(line.removesuffix("\n"), keep_tabs=True) + "\n"  # the file's own text, shown safely
+                for line in difflib.unified_diff(
                     result.text.splitlines(True), new.splitlines(True), f"{name}", f"{name} (canonical)"
                 )
             )
         elif args.check:
-            print(f"Would reformat: {name}")
+            print(log_line(f"Would reformat: {name}"))
         elif _write(name, new):
-            print(f"Reformatted: {name}")
+            print(log_line(f"Reformatted: {name}"))
         else:
             changed -= 1
             skipped += 1

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from journeytui.cli import emit, load_valid, print_diagnostics
+from journeytui.cli import emit, load_valid, print_diagnostics, say_error
 from journeytui.sim import SimulationError
 from journeytui.sim.compare import compare
 from journeytui.sim.report import report
@@ -38,6 +37,6 @@ def run(args: argparse.Namespace) -> int:
         comparison = compare(journey, other, weeks=args.weeks) if other is not None else None
         text = report(journey, source=args.path, weeks=args.weeks, comparison=comparison)
     except SimulationError as exc:
-        print(f"journeytui report: error: {exc}", file=sys.stderr)
+        say_error("report", str(exc))
         return 2
     return emit(text, args.out, "report")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import json
 import sys
 from typing import Any
 
-from journeytui.cli import emit, load_valid, print_diagnostics
+from journeytui.cli import emit, load_valid, print_diagnostics, say_error
 from journeytui.model.types import Journey
 from journeytui.sim import Forecast, SimResult, SimulationError, forecast, simulate
+from journeytui.textsafe import json_dumps, no_workflow_commands, visible
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -79,10 +79,10 @@ def run(args: argparse.Namespace) -> int:
                 engine=args.engine,
             )
     except SimulationError as exc:
-        print(f"journeytui simulate: error: {exc}", file=sys.stderr)
+        say_error("simulate", str(exc))
         return 2
     if args.format == "json":
-        text = json.dumps(result.to_json(), ensure_ascii=False, indent=1) + "\n"
+        text = json_dumps(result.to_json(), indent=1) + "\n"
     elif args.format == "csv":
         text = as_csv(result)
     else:
@@ -99,7 +99,8 @@ def as_csv(result: Forecast | SimResult) -> str:
         pct = [result.p05, result.p50, result.p95]
     for t in range(result.weeks + 1):
         for i, s in enumerate(result.stages):
-            w.writerow([t, s] + [f"{float(a[t, i]):.6g}" for a in [result.mean, *pct]])
+            # ids never hold control characters (the loader rejects them), so visible() only guards
+            w.writerow([t, visible(s)] + [f"{float(a[t, i]):.6g}" for a in [result.mean, *pct]])
     return buf.getvalue()
 
 
@@ -108,19 +109,24 @@ def _weeks_to_show(weeks: int) -> list[int]:
 
 
 def render_table(journey: Journey, result: Forecast | SimResult) -> str:
-    """Stage counts at a few weeks, then the headline KPIs; aligned with double-width names."""
+    """Stage counts at a few weeks, then the headline KPIs; aligned with double-width names.
+
+    File text goes in as :class:`rich.text.Text` of :func:`visible` text: never read as Rich
+    markup, never a control character.
+    """
     from rich import box
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     buf = io.StringIO()
     console = Console(file=buf, width=120, color_system=None, force_terminal=False, highlight=False)
     mc = isinstance(result, SimResult)
     settings = result.settings
-    title = f"{journey.journey.title}: " + (
+    title = f"{visible(journey.journey.title)}: " + (
         f"Monte Carlo, {settings['runs']} runs, seed {settings['seed']}" if mc else "exact forecast"
     )
-    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
+    table = Table(title=Text(title), box=box.SIMPLE_HEAD, title_justify="left")
     table.add_column("stage")
     table.add_column("name")
     shown = _weeks_to_show(result.weeks)
@@ -130,7 +136,8 @@ def render_table(journey: Journey, result: Forecast | SimResult) -> str:
         table.add_column(f"p05..p95 @{result.weeks}", justify="right")
     for i, sid in enumerate(result.stages):
         stage = journey.stage(sid)
-        row = [sid, stage.name if stage else ""] + [f"{result.mean[t, i]:,.1f}" for t in shown]
+        row: list[str | Text] = [Text(visible(sid)), Text(visible(stage.name if stage else ""))]
+        row += [f"{result.mean[t, i]:,.1f}" for t in shown]
         if isinstance(result, SimResult):
             row.append(f"{result.p05[-1, i]:,.0f}..{result.p95[-1, i]:,.0f}")
         table.add_row(*row)
@@ -174,8 +181,8 @@ def render_table(journey: Journey, result: Forecast | SimResult) -> str:
         which = "count engine (one draw per state)" if result.mc_engine == "counts" else "per-lead engine"
         lines.append(f"engine: {which}")
     for line in lines:
-        console.print(line, markup=False, soft_wrap=True)
-    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
+        console.print(visible(line), markup=False, highlight=False, soft_wrap=True)
+    return no_workflow_commands("\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n")
 
 
 def _weeks(n: float) -> str:

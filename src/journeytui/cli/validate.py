@@ -112,7 +112,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = _settings(args)
     except ConfigError as exc:
-        print(f"journeytui validate: error: {exc}", file=sys.stderr)
+        from journeytui.cli import say_error
+
+        say_error("validate", str(exc))
         return 2
     if args.paths.count("-") > 1:
         print("journeytui validate: error: standard input (-) can be read once", file=sys.stderr)
@@ -120,7 +122,9 @@ def run(args: argparse.Namespace) -> int:
     stdin_name = args.stdin_filename or "-"
     if args.show_files:
         listed = [name for name, problem in expand_paths(args.paths, settings) if problem is None and name != "-"]
-        return emit("".join(f"{name}\n" for name in listed), args.output_file, "validate")
+        from journeytui.textsafe import log_line
+
+        return emit("".join(f"{log_line(name)}\n" for name in listed), args.output_file, "validate")
     results = []
     for name, problem in expand_paths(args.paths, settings):
         if problem is not None:

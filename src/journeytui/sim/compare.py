@@ -3,6 +3,8 @@
 Both journeys get the live forecast (:func:`journeytui.sim.live.live_forecast`) over the
 same horizon; :class:`Comparison` holds the KPI rows, the stage counts at the horizon and
 renders as a text table, JSON or Markdown. The CLI and the app only display it. No Textual.
+Labels and stage names are file text: the renderings show them through
+:mod:`journeytui.textsafe` (visible escapes, literal Markdown).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 from journeytui.model.types import Journey
 from journeytui.sim.live import ignored_note, live_forecast, lost_share, won_share
 from journeytui.sim.results import Forecast
+from journeytui.textsafe import markdown_text, no_workflow_commands, visible
 
 
 @dataclass(frozen=True)
@@ -169,13 +172,15 @@ class Comparison:
         notes = self.notes()
         if notes:
             out += ["", *(f"- {md(n)}" for n in notes)]
-        return "\n".join(out) + "\n"
+        return no_workflow_commands("\n".join(out) + "\n")
 
     def to_table(self) -> str:
-        """Aligned plain text (double-width names measured in cells)."""
+        """Aligned plain text (double-width names measured in cells; file text as visible escapes,
+        never as Rich markup)."""
         from rich import box
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
         buf = io.StringIO()
         console = Console(file=buf, width=120, color_system=None, force_terminal=False, highlight=False)
@@ -183,16 +188,17 @@ class Comparison:
             (f"{self.label_a} vs {self.label_b}: {self.how()}, week {self.weeks}", self.rows, "KPI"),
             (f"stages at week {self.weeks}", self.stage_rows, "stage"),
         ):
-            table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
+            table = Table(title=Text(visible(title)), box=box.SIMPLE_HEAD, title_justify="left")
             table.add_column(first)
             for name in (self.label_a, self.label_b, "delta"):
-                table.add_column(name, justify="right")
+                table.add_column(Text(visible(name)), justify="right")
             for r in rows:
-                table.add_row(r.label, *r.cells())
+                table.add_row(Text(visible(r.label)), *r.cells())
             console.print(table)
         for note in self.notes():
-            console.print(note, markup=False, soft_wrap=True)
-        return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
+            console.print(visible(note), markup=False, highlight=False, soft_wrap=True)
+        # a long name wraps: a piece of it may start a line, and CI logs show this table
+        return no_workflow_commands("\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n")
 
 
 def _r(x: float | None) -> float | None:
@@ -200,8 +206,8 @@ def _r(x: float | None) -> float | None:
 
 
 def md(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text shown literally in Markdown, safe inside a table cell (see :func:`markdown_text`)."""
+    return markdown_text(text)
 
 
 def markdown_table(header: list[str], rows: list[list[str]], left: int = 1) -> list[str]:

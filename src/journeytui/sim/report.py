@@ -1,7 +1,10 @@
 """A Markdown report of a journey: summary, forecast tables, KPIs, bottlenecks and a comparison.
 
 Used by ``journeytui report`` and by the app's palette ("Report: write Markdown…").
-Names are written as they are (Japanese included); table cells escape ``|``. No Textual.
+Names are written as they are (Japanese included), but always as literal text: file text goes
+through :func:`journeytui.textsafe.markdown_text` (no raw HTML, no links, no control
+characters, no ``|`` ending a cell), the description through
+:func:`~journeytui.textsafe.markdown_lines`. No Textual.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from journeytui.sim.kpi_tree import kpi_tree
 from journeytui.sim.live import ignored_note, live_forecast, lost_share, stage_health, won_share
 from journeytui.sim.results import SimResult
 from journeytui.sim.sensitivity import sensitivity
+from journeytui.textsafe import markdown_lines, no_workflow_commands
 
 
 def report_weeks(weeks: int) -> list[int]:
@@ -35,7 +39,7 @@ def report(
     meta = j.journey
     out = [f"# {md(meta.title or meta.id)}", ""]
     if meta.description:
-        out += [meta.description.strip(), ""]
+        out += [markdown_lines(meta.description), ""]
     summary = [
         ["file", source or "-"],
         ["journey id", meta.id],
@@ -136,4 +140,4 @@ def report(
 
     if comparison is not None:
         out += [comparison.to_markdown(level=2)]
-    return "\n".join(out).rstrip("\n") + "\n"
+    return no_workflow_commands("\n".join(out).rstrip("\n") + "\n")

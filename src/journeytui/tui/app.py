@@ -19,6 +19,7 @@ from textual.binding import BindingType
 from textual.command import CommandPalette
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Header, TabbedContent, TabPane
@@ -29,6 +30,7 @@ from journeytui.model.edit import EditError
 from journeytui.model.load import LoadResult
 from journeytui.model.save import Fingerprint
 from journeytui.model.types import Journey
+from journeytui.textsafe import visible
 from journeytui.tui import actions
 from journeytui.tui.commands import JourneyCommands
 from journeytui.tui.document import Document, LayoutLost, ReadOnlyTarget, SaveRefused
@@ -116,11 +118,12 @@ class JourneyApp(ForecastMixin, EditingMixin, App[None]):
         doc, j = self.doc, self.journey
         if self.selection is not None and not exists(j, self.selection):
             self.selection = None
-        self.title = f"{doc.name}{' ●' if doc.dirty else ''}"
+        # The header shows these as they are: file text is made visible (no control sequences).
+        self.title = f"{visible(doc.name)}{' ●' if doc.dirty else ''}"
         if doc.broken:
             self.sub_title = "does not parse" if not self.missing else "new file"
         else:
-            self.sub_title = (j.journey.title if j else "") + (
+            self.sub_title = visible(j.journey.title if j else "") + (
                 "  (bundled: ctrl+s saves a copy)" if doc.bundled else ""
             )
         if j is None:
@@ -146,17 +149,19 @@ class JourneyApp(ForecastMixin, EditingMixin, App[None]):
             self.query_one(CoverageView).show(j)
 
     def _broken_message(self) -> str:
+        """The read-only banner; the file's name and the parser's message each stay on one line."""
         doc = self.doc
+        name = visible(doc.name)
         if self.missing and doc.broken:
             return (
-                f"{doc.name} does not exist yet.\n\n"
+                f"{name} does not exist yet.\n\n"
                 "Start it from a bundled journey: ctrl+n (File: new from a bundled journey).\n"
                 "Nothing is written until you save."
             )
         first = doc.first_error()
-        where = f"{first.line}:{first.column}: {first.code} {first.message}" if first else "it cannot be read"
+        where = visible(f"{first.line}:{first.column}: {first.code} {first.message}") if first else "it cannot be read"
         return (
-            f"{doc.name} cannot be opened:\n\n  {doc.name}:{where}\n\n"
+            f"{name} cannot be opened:\n\n  {name}:{where}\n\n"
             "Nothing will be written to it. Fix it in a text editor, then reload (ctrl+r)."
         )
 
@@ -235,7 +240,7 @@ class JourneyApp(ForecastMixin, EditingMixin, App[None]):
         if not event.touchpoints:
             self.notify(f"No touchpoint reaches {who} in stage {event.stage_id}.", title="Gap")
             return
-        choices = [(str(i), f"{j.touchpoints[i].id}: {j.touchpoints[i].name}") for i in event.touchpoints]
+        choices = [(str(i), visible(f"{j.touchpoints[i].id}: {j.touchpoints[i].name}")) for i in event.touchpoints]
 
         def chosen(value: str | None) -> None:
             if value is not None:
@@ -523,6 +528,21 @@ class JourneyApp(ForecastMixin, EditingMixin, App[None]):
             ),
             answer,
         )
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """A toast. Messages often quote the file (names, paths, errors), so they are never read as
+        markup and show control characters, line breaks included, as visible escapes. ``markup`` is
+        ignored on purpose: widgets and screens forward their notifications here with ``markup=True``."""
+        message, title = visible(message), visible(title)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def describe_selection(self) -> str:
         return describe(self.journey, self.selection)

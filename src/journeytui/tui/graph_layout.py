@@ -16,6 +16,7 @@ from rich.cells import cell_len, get_character_cell_size
 
 from journeytui.diagnostics import Path
 from journeytui.model.types import Journey, Stall, Transition
+from journeytui.textsafe import visible
 
 LABEL_ROOM = 8
 """Cells between the rightmost box and the first right lane (room for "─12.5%─")."""
@@ -79,9 +80,14 @@ class Canvas:
             return len(self.targets) - 1
 
     def put(self, x: int, y: int, text: str, style: str, hit: int = -1) -> int:
-        """Write ``text`` at (x, y); returns the cell after it. Wide characters take two cells."""
+        """Write ``text`` at (x, y); returns the cell after it. Wide characters take two cells.
+
+        The canvas goes to the terminal as it is, so ``text`` is made :func:`visible` here too
+        (callers measure visible text already; this only guards).
+        """
         if not 0 <= y < self.height:
             return x
+        text = visible(text)
         n = len(text)
         if x >= 0 and x + n <= self.width and cell_len(text) == n:  # all narrow: write the run at once
             self.chars[y][x : x + n] = list(text)
@@ -122,7 +128,8 @@ class Canvas:
 
 
 def fit(text: str, width: int) -> str:
-    """``text`` cut to at most ``width`` cells, with an ellipsis when cut."""
+    """``text`` made :func:`visible` and cut to at most ``width`` cells, with an ellipsis when cut."""
+    text = visible(text)
     if cell_len(text) <= width:
         return text
     out, used = "", 0
@@ -140,12 +147,12 @@ def percent(p: float) -> str:
 
 
 def stall_text(s: Stall) -> str:
-    return f"⏸ {percent(s.probability)} {s.cause}".rstrip()
+    return visible(f"⏸ {percent(s.probability)} {s.cause}".rstrip())
 
 
 def _border_label(j: Journey, i: int, layer: int) -> str:
     s = j.stages[i]
-    tags = [s.id, f"P{layer}"]
+    tags = [visible(s.id), f"P{layer}"]
     if s.entry:
         tags.append("entry")
     return " ".join(tags)
@@ -208,7 +215,7 @@ def layout(j: Journey) -> Canvas:
         stalls.setdefault(st.stage, []).append(si)
 
     labels = {i: _border_label(j, i, order.get(j.stages[i].id, i + 1)) for i in rank}
-    wanted = [cell_len(j.stages[i].name) for i in rank] + [cell_len(v) + 4 for v in labels.values()]
+    wanted = [cell_len(visible(j.stages[i].name)) for i in rank] + [cell_len(v) + 4 for v in labels.values()]
     wanted += [cell_len(stall_text(st)) for st in j.stalls]
     inner = max(MIN_INNER, min(MAX_INNER, max(wanted)))
     width = inner + 4

@@ -12,6 +12,7 @@ from typing import Any
 from journeytui.diagnostics import Path
 from journeytui.model.edit import KINDS
 from journeytui.model.types import Journey
+from journeytui.textsafe import visible
 
 LISTS = ("stages", "transitions", "stalls", "personas", "gates", "channels", "touchpoints", "expectations")
 TABLES = ("journey", "population", "dmu", "scoring")
@@ -68,7 +69,14 @@ def exists(j: Journey | None, sel: Path | None) -> bool:
 
 
 def describe(j: Journey | None, sel: Path | None) -> str:
-    """A short label: ``stage aware``, ``transition aware -> research``, ``scoring``."""
+    """A short label: ``stage aware``, ``transition aware -> research``, ``scoring``.
+
+    Ids come from the file: the label shows them :func:`visible` (still to be shown as plain
+    text, not markup, by the widget)."""
+    return visible(_describe(j, sel))
+
+
+def _describe(j: Journey | None, sel: Path | None) -> str:
     element = resolve(j, sel)
     if not sel:
         return "nothing"

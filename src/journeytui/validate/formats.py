@@ -9,28 +9,25 @@ JSON) can underline the whole token.
 from __future__ import annotations
 
 import hashlib
-import json
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from xml.etree import ElementTree as ET
 
 from journeytui.diagnostics import CODES, Diagnostic
+from journeytui.textsafe import json_dumps, log_line, visible
 
 Sources = Mapping[str, str]
 """File name -> its text, for snippets and end positions (files that could not be read are absent)."""
 
 
-def _printable(s: str) -> str:
-    """File text made safe for a terminal or XML: controls and format characters as visible escapes."""
-    out = []
-    for ch in s:
-        if ch == "\t" or not (unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs") or ch == "\ufffe"):
-            out.append(ch)
-        else:
-            code = ord(ch)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
-    return "".join(out)
+_XML_INVALID = re.compile("[\ufffe\uffff\ud800-\udfff]")
+
+
+def _xml_text(s: str) -> str:
+    """File text safe in XML 1.0 and on a terminal: visible escapes, no characters XML forbids."""
+    return _XML_INVALID.sub(lambda m: f"\\u{ord(m.group()):04x}", visible(s))
 
 
 def _line(sources: Sources, d: Diagnostic) -> str | None:
@@ -78,16 +75,16 @@ def full(diags: Sequence[Diagnostic], sources: Sources) -> list[str]:
     """ruff's full format: the finding, the source line underlined, and how to fix it."""
     out: list[str] = []
     for d in diags:
-        out.append(f"{d.file}:{d.line}:{d.column}: {d.code} {d.message}")
+        out.append(log_line(f"{d.file}:{d.line}:{d.column}: {d.code} {d.message}"))
         row = _line(sources, d)
         span = end_of(sources, d)
         if row is not None and span is not None:
             end_col = span[1]
             number = str(d.line)
             pad = " " * len(number)
-            shown = _printable(row.expandtabs(1))
-            prefix = _printable(row[: d.column - 1].expandtabs(1))
-            token = _printable(row[d.column - 1 : end_col - 1]) or " "
+            shown = log_line(row.expandtabs(1))
+            prefix = visible(row[: d.column - 1].expandtabs(1))
+            token = visible(row[d.column - 1 : end_col - 1]) or " "
             out += [
                 f"{pad} |",
                 f"{number} | {shown}",
@@ -108,7 +105,7 @@ def _fingerprint(d: Diagnostic, seen: Counter[tuple[str, str, str]]) -> str:
     """Stable across runs and unrelated edits: file, code, message and which occurrence it is."""
     key = (d.file, d.code, d.message)
     seen[key] += 1
-    return hashlib.sha256(json.dumps([*key, seen[key]], ensure_ascii=False).encode()).hexdigest()[:32]
+    return hashlib.sha256(repr((*key, seen[key])).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def gitlab(diags: Sequence[Diagnostic], sources: Sources) -> str:
@@ -132,7 +129,7 @@ def gitlab(diags: Sequence[Diagnostic], sources: Sources) -> str:
                 },
             }
         )
-    return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    return json_dumps(rows, indent=2) + "\n"
 
 
 def junit(diags: Sequence[Diagnostic], files: Sequence[str]) -> str:
@@ -149,14 +146,14 @@ def junit(diags: Sequence[Diagnostic], files: Sequence[str]) -> str:
     for file, found in by_file.items():
         if not found:
             continue
-        name = _printable(file)
+        name = _xml_text(file)
         suite = ET.SubElement(root, "testsuite", name=name, tests=str(len(found)), failures=str(len(found)), errors="0")
         for d in found:
             case = ET.SubElement(
                 suite, "testcase", name=f"journeytui.{d.code}", classname=name, line=str(d.line), column=str(d.column)
             )
-            failure = ET.SubElement(case, "failure", message=_printable(f"{d.code} {d.message}"))
-            failure.text = _printable(f"line {d.line}, col {d.column}, {d.message}")
+            failure = ET.SubElement(case, "failure", message=_xml_text(f"{d.code} {d.message}"))
+            failure.text = _xml_text(f"line {d.line}, col {d.column}, {d.message}")
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 

@@ -1,11 +1,13 @@
 """Render diagnostics: ruff-style text, JSON, GitHub workflow annotations, SARIF 2.1.0.
 
-Machine formats never contain colour or a summary; text gets a summary line.
+Machine formats never contain colour or a summary; text gets a summary line. File text
+(the path, and ids or keys quoted in messages) is made safe for where it goes: visible
+escapes in text and GitHub annotations, ``\\u`` escapes in JSON and SARIF
+(:mod:`journeytui.textsafe`).
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,6 +15,7 @@ from urllib.parse import quote
 
 from journeytui import __version__
 from journeytui.diagnostics import CODES, Diagnostic, Severity
+from journeytui.textsafe import json_dumps, log_line, visible
 from journeytui.validate import formats
 from journeytui.validate.formats import Sources, end_of
 
@@ -38,8 +41,13 @@ def summary(diags: Sequence[Diagnostic], files: int) -> str:
     return f"Found {_plural(errors, 'error')} and {_plural(warnings, 'warning')} in {_plural(files, 'file')}."
 
 
+def text_line(d: Diagnostic) -> str:
+    """One finding as ``path:line:col: CODE message``, on one line whatever the file holds."""
+    return log_line(f"{d.file}:{d.line}:{d.column}: {d.code} {d.message}")
+
+
 def text(diags: Sequence[Diagnostic], files: int) -> str:
-    lines = [f"{d.file}:{d.line}:{d.column}: {d.code} {d.message}" for d in diags]
+    lines = [text_line(d) for d in diags]
     return "\n".join([*lines, summary(diags, files)]) + "\n"
 
 
@@ -60,11 +68,14 @@ def as_json(diags: Sequence[Diagnostic], sources: Sources | None = None) -> str:
                 "message": d.message,
             }
         )
-    return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    return json_dumps(rows, indent=2) + "\n"
 
 
 def _escape_data(s: str) -> str:
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's message: GitHub's own escapes (``%``, CR, LF: the runner turns them
+    back into line breaks inside the annotation, so no text from the file starts a log line of
+    its own), then every other control character as a visible escape (the log renders ANSI)."""
+    return visible(s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(s: str) -> str:
@@ -149,7 +160,7 @@ def sarif(diags: Sequence[Diagnostic], sources: Sources | None = None) -> str:
             }
         ],
     }
-    return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
+    return json_dumps(log, indent=2) + "\n"
 
 
 def _region(d: Diagnostic, sources: Sources) -> dict[str, int]:
@@ -187,5 +198,5 @@ def render(
             lines.append(summary(diags, files))
         return "\n".join(lines) + ("\n" if lines else "")
     if quiet:
-        return "".join(f"{d.file}:{d.line}:{d.column}: {d.code} {d.message}\n" for d in diags)
+        return "".join(text_line(d) + "\n" for d in diags)
     return text(diags, files)

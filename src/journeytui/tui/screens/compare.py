@@ -16,6 +16,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from journeytui.sim.compare import Comparison, Row
+from journeytui.textsafe import visible
+from journeytui.tui.safe import plain, plain_cells, plain_lines
 from journeytui.tui.widgets.forecast import Chart, stage_chart
 
 BETTER_LOWER = {"lost", "lost_share", "stalls", "on_hold", "regressions", "half_wins_week"}
@@ -44,7 +46,7 @@ cumulative won and lost. The table gives B - A; green is better for the planner
     def compose(self) -> ComposeResult:
         c = self.comparison
         yield Static(
-            Text(f"Compare: {c.label_a}  vs  {c.label_b}   (exact forecast, {c.weeks} weeks)", style="bold"),
+            plain(f"Compare: {c.label_a}  vs  {c.label_b}   (exact forecast, {c.weeks} weeks)", style="bold"),
             id="cmp-title",
         )
         with VerticalScroll(id="cmp-body"):
@@ -54,7 +56,7 @@ cumulative won and lost. The table gives B - A; green is better for the planner
                     (c.label_b, c.journey_b, c.b, "b"),
                 ):
                     with Vertical(classes="cmp--side"):
-                        yield Label(f"{'A' if side == 'a' else 'B'}: {label}", classes="section--title")
+                        yield Label(plain(f"{'A' if side == 'a' else 'B'}: {label}"), classes="section--title")
                         chart = Chart(id=f"cmp-chart-{side}")
                         chart.plot(stage_chart(journey, fc))
                         yield chart
@@ -64,17 +66,17 @@ cumulative won and lost. The table gives B - A; green is better for the planner
             yield DataTable(id="cmp-stages", cursor_type="row", zebra_stripes=True)
             notes = c.notes()
             if notes:
-                yield Static("\n".join(notes), classes="fc--note", markup=False)
+                yield Static(plain_lines("\n".join(visible(n) for n in notes)), classes="fc--note")
         yield Footer()
 
     def on_mount(self) -> None:
         c = self.comparison
         for table_id, rows in (("#cmp-kpis", c.rows), ("#cmp-stages", c.stage_rows)):
             table = self.query_one(table_id, DataTable)
-            table.add_columns("", f"A: {c.label_a}", f"B: {c.label_b}", "B - A")
+            table.add_columns("", *plain_cells(f"A: {c.label_a}", f"B: {c.label_b}"), "B - A")
             for r in rows:
                 a, b, d = r.cells()
-                table.add_row(r.label, a, b, Text(d, style=delta_style(r)))
+                table.add_row(plain(r.label), a, b, Text(d, style=delta_style(r)))
         self.query_one("#cmp-kpis", DataTable).focus()
 
 

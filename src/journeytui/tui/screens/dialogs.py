@@ -2,7 +2,9 @@
 
 Each is a ``ModalScreen`` that dismisses with its answer (posting's
 widgets/confirmation.py, frogmouth's dialogs/): the caller passes a callback or
-awaits ``push_screen_wait``. Escape always means "no" / "cancel".
+awaits ``push_screen_wait``. Escape always means "no" / "cancel". Questions, details and
+choices often quote the file (its name, element names): they are shown as plain text with
+control characters as visible escapes (:mod:`journeytui.tui.safe`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
+
+from journeytui.textsafe import visible
+from journeytui.tui.safe import plain, plain_lines
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -34,10 +39,12 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog--body"):
-            yield Label(self.question, classes="dialog--title")
+            yield Label(plain(self.question), classes="dialog--title")
             if self.details:
                 with VerticalScroll(classes="dialog--scroll"):
-                    yield Static("\n".join(f"• {d}" for d in self.details), classes="dialog--details", markup=False)
+                    yield Static(
+                        plain_lines("\n".join(f"• {visible(d)}" for d in self.details)), classes="dialog--details"
+                    )
             with Horizontal(classes="dialog--buttons"):
                 yield Button(f"{self.yes} (y)", variant="error", id="yes")
                 yield Button(f"{self.no} (n)", variant="primary", id="no")
@@ -66,14 +73,14 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog--body"):
-            yield Label(self.question, classes="dialog--title")
-            yield Input(self.value, id="answer")
-            yield Static(self.hint, id="why", classes="dialog--hint", markup=False)
+            yield Label(plain(self.question), classes="dialog--title")
+            yield Input(visible(self.value), id="answer")
+            yield Static(plain_lines(self.hint), id="why", classes="dialog--hint")
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
         why = self.check(event.value) if self.check else None
-        self.query_one("#why", Static).update(why or self.hint)
+        self.query_one("#why", Static).update(plain_lines(why or self.hint))
         event.input.set_class(why is not None, "-invalid")
 
     @on(Input.Submitted)
@@ -81,7 +88,7 @@ class PromptScreen(ModalScreen[str | None]):
         event.stop()
         why = self.check(event.value) if self.check else None
         if why:
-            self.query_one("#why", Static).update(why)
+            self.query_one("#why", Static).update(plain_lines(why))
             return
         self.dismiss(event.value)
 
@@ -102,10 +109,10 @@ class ChoiceScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog--body"):
-            yield Label(self.question, classes="dialog--title")
+            yield Label(plain(self.question), classes="dialog--title")
             if self.details:
-                yield Static(self.details, classes="dialog--details", markup=False)
-            yield OptionList(*(Option(label, id=value) for value, label in self.choices), id="choices")
+                yield Static(plain(self.details), classes="dialog--details")
+            yield OptionList(*(Option(plain(label), id=value) for value, label in self.choices), id="choices")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)

@@ -25,6 +25,7 @@ from textual.widgets import Digits, Footer, Label, Static
 from journeytui.model.types import Journey
 from journeytui.sim import Forecast
 from journeytui.sim.live import WeeklyFlows, ignored_note, live_forecast, weekly_flows
+from journeytui.textsafe import visible
 from journeytui.tui.widgets.graph import JourneyGraph
 
 SPEEDS = (1, 2, 4, 8)
@@ -141,7 +142,7 @@ A presentation view: each stage shows its expected leads at the current week
         self.query_one(JourneyGraph).show(sc.journey, marks=marks)
         state = "▶ playing" if self.playing else "⏸ paused"
         status = Text()
-        status.append(f"{sc.label}", style="bold white")
+        status.append(visible(sc.label), style="bold white")
         status.append(f"   scenario {self.current + 1}/{len(self.scenarios)} (tab)\n", style="grey70")
         status.append(f"{state} · {self.speed} week{'s' * (self.speed > 1)}/s · week {t} of {self.weeks}\n")
         note = ignored_note(fc)

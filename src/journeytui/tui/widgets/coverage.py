@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from journeytui.model.types import Journey
+from journeytui.tui.safe import plain
 
 EVERYONE = "(everyone)"
 
@@ -60,10 +61,10 @@ nobody sends that persona anything while they are in that stage.
         self._cols = [p.id for p in journey.personas] or [None]
         table.add_column("stage")
         for pid in self._cols:
-            table.add_column(pid or EVERYONE)
+            table.add_column(plain(pid or EVERYONE))
         gaps = 0
         for s in stages:
-            cells: list[Text | str] = [s.name]
+            cells: list[Text | str] = [plain(s.name)]
             for pid in self._cols:
                 n = len(journey.touchpoints_at(s.id, pid))
                 gaps += n == 0

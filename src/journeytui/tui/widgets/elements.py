@@ -15,6 +15,7 @@ from textual.widgets import Tree
 
 from journeytui.diagnostics import Path
 from journeytui.model.types import Journey
+from journeytui.tui.safe import plain
 from journeytui.tui.selection import LISTS, SINGULAR, TABLES, describe
 
 
@@ -63,7 +64,8 @@ element, and the inspector shows its form.
         expanded = {n.data for n in self._all_nodes() if n.is_expanded and n.data}
         self.clear()
         groups = {}
-        for path, label in shape:
+        for path, text in shape:
+            label = plain(text)  # ids from the file: a str label would be read as markup
             if len(path) == 1 and path[0] in TABLES:
                 self.root.add_leaf(label, data=path)
             elif len(path) == 1:

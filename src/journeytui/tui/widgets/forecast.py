@@ -24,7 +24,9 @@ from journeytui.model.types import Journey
 from journeytui.sim import Forecast, SimResult
 from journeytui.sim.live import StageHealth, ignored_note, lost_share, weakest, won_share
 from journeytui.sim.sensitivity import Effect
+from journeytui.textsafe import visible
 from journeytui.tui.charts import band_chart, placeholder, small_multiples
+from journeytui.tui.safe import plain, plain_lines
 from journeytui.tui.widgets.forecast_people import PeopleSection
 
 
@@ -106,7 +108,7 @@ class ForecastStrip(Static):
 
     def show(self, shown: Shown | None, error: str = "") -> None:
         if shown is None:
-            self.update(Text(error or "No forecast: the file did not open.", style="dim"))
+            self.update(plain(error or "No forecast: the file did not open.", style="dim"))
             return
         fc, h = shown.forecast, weakest(shown.health)
         line = Text(no_wrap=True, overflow="ellipsis")
@@ -115,12 +117,12 @@ class ForecastStrip(Static):
         line.append(f"  lost {lost_share(fc):.1%}", style="red")
         if h is not None:
             line.append("  weakest: ", style="dim")
-            line.append(f"{h.stage} {h.badge}", style="bold red")
+            line.append(visible(f"{h.stage} {h.badge}"), style="bold red")
         change = change_line(fc, shown.baseline)
         second = Text(no_wrap=True, overflow="ellipsis")
         if change:
             second.append("vs saved: ", style="dim")
-            second.append(change, style="bold yellow")
+            second.append(visible(change), style="bold yellow")
         elif fc.ignored:
             second.append(f"exact forecast; ignores {', '.join(fc.ignored)} (6: details)", style="dim")
         else:
@@ -196,7 +198,7 @@ come from a Monte Carlo run (`r`); the exact forecast opens every gate.
         kpis.clear()
         health.clear()
         if shown is None:
-            note.update(Text(error or "No forecast: the file did not open.", style="bold red"))
+            note.update(plain(error or "No forecast: the file did not open.", style="bold red"))
             stages_chart.plot(None, error or "no journey")
             self._show_band(None)
             self.query_one(PeopleSection).show(None)
@@ -211,7 +213,7 @@ come from a Monte Carlo run (`r`); the exact forecast opens every gate.
         )
         change = change_line(fc, base)
         if change:
-            text.append(f"\nvs saved: {change}", style="bold yellow")
+            text.append(f"\nvs saved: {visible(change)}", style="bold yellow")
         note.update(text)
         stages_chart.plot(stage_chart(shown.journey, fc))
         self._fill_kpis(kpis, shown)
@@ -219,7 +221,7 @@ come from a Monte Carlo run (`r`); the exact forecast opens every gate.
         for h in sorted(shown.health.values(), key=lambda h: -h.score):
             mark = Text("■ ", style="bold red" if h.score >= 0.999 else "yellow" if h.score >= 0.75 else "dim")
             health.add_row(
-                mark + f"{h.stage} {names.get(h.stage, '')}".strip(),
+                mark + plain(f"{h.stage} {names.get(h.stage, '')}".strip()),
                 f"{h.mean_weeks:.1f}",
                 f"{h.stall_share:.0%}",
                 f"{h.drop_out:.0%}",
@@ -234,14 +236,14 @@ come from a Monte Carlo run (`r`); the exact forecast opens every gate.
         def row(label: str, now: float, before: float | None, share: bool = False) -> None:
             f = (lambda x: f"{x:.1%}") if share else (lambda x: f"{x:,.1f}")
             if before is None:
-                table.add_row(label, f(now), "", "")
+                table.add_row(plain(label), f(now), "", "")
                 return
             d = now - before
             delta = f"{d * 100:+.1f} pt" if share else f"{d:+,.1f}"
             style = "" if abs(d) < (5e-5 if share else 0.05) else "green" if d > 0 else "red"
             if "lost" in label and style:
                 style = "red" if d > 0 else "green"
-            table.add_row(label, f(now), f(before), Text(delta if style else "", style=style))
+            table.add_row(plain(label), f(now), f(before), Text(delta if style else "", style=style))
 
         row(f"won by week {fc.weeks}", float(fc.won[-1]), float(base.won[-1]) if base else None)
         row("won share", won_share(fc), won_share(base) if base else None, share=True)
@@ -294,7 +296,7 @@ come from a Monte Carlo run (`r`); the exact forecast opens every gate.
 
     def run_finished(self, status: str) -> None:
         self.query_one("#fc-progress", ProgressBar).display = False
-        self.query_one("#fc-run-status", Static).update(status)
+        self.query_one("#fc-run-status", Static).update(plain_lines(status))
 
 
 def won_band(sim: SimResult, journey: Journey) -> str:
@@ -338,7 +340,8 @@ its effect read per +1 point.
 
     def show_tree(self, lines: list[str]) -> None:
         """The KPI tree: wins decomposed into each stage's conversion (see sim/kpi_tree.py)."""
-        self.query_one("#kpi-tree", Static).update("\n".join(["KPI tree", *lines, ""]) if lines else "")
+        shown = "\n".join(["KPI tree", *(visible(line) for line in lines), ""]) if lines else ""  # one line each
+        self.query_one("#kpi-tree", Static).update(Text(shown))
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns("#", "parameter", "now", "won", "won share")
@@ -350,7 +353,7 @@ its effect read per +1 point.
         self._paths = []
         note = self.query_one("#sens-note", Static)
         if effects is None:
-            note.update(Text(error or "Computing…", style="dim"))
+            note.update(plain(error or "Computing…", style="dim"))
             return
         note.update(
             f"Each probability +1 point alone; change in won leads at week {weeks} (exact forecast), largest first."
@@ -359,7 +362,7 @@ its effect read per +1 point.
             style = "green" if e.won_delta > 0 else "red" if e.won_delta < 0 else "dim"
             table.add_row(
                 str(n),
-                e.param.label,
+                plain(e.param.label),
                 f"{e.param.value:.1%}",
                 Text(f"{e.won_delta:+,.1f}", style=style),
                 Text(f"{e.share_delta * 100:+.2f} pt", style=style),

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Label, Static
 
 from journeytui.model.types import Journey
 from journeytui.sim import Forecast, SimResult
+from journeytui.tui.safe import plain, plain_cells
 
 if TYPE_CHECKING:
     from journeytui.tui.widgets.forecast import Shown
@@ -97,10 +98,10 @@ class PeopleSection(Vertical):
             + (f", then the Monte Carlo mean{stale}." if sim is not None else "; r adds the Monte Carlo mean.")
         )
         open_ids = [s.id for s in j.stages if s.kind == "open" and s.id in fc.stages]
-        table.add_columns("persona", "", *open_ids, "won", "lost")
+        table.add_columns("persona", "", *plain_cells(*open_ids), "won", "lost")
         sim_ok = sim is not None and sim.weeks >= week
         for persona in fc.by_persona:
-            table.add_row(persona, "exact", *_cells(persona_cells(j, fc, persona, week)))
+            table.add_row(plain(persona), "exact", *_cells(persona_cells(j, fc, persona, week)))
             if sim_ok and sim is not None and persona in sim.by_persona:
                 table.add_row("", Text("MC", style="cyan"), *_cells(persona_cells(j, sim, persona, week)))
         self._show_accounts(j, sim, week, stale)
@@ -124,7 +125,7 @@ class PeopleSection(Vertical):
             lines.append("Held: a member drew the gated move and had to stay. Means per run.")
         accounts.update("\n".join(lines))
         for row in rows:
-            gates.add_row(*row)
+            gates.add_row(*plain_cells(*row))
 
 
 def _cells(values: list[float]) -> list[str]:

@@ -21,6 +21,7 @@ from textual.strip import Strip
 
 from journeytui.diagnostics import Path
 from journeytui.model.types import Journey
+from journeytui.textsafe import visible_lines
 from journeytui.tui.graph_layout import Canvas, fit, layout
 
 STYLE_KEYS = (
@@ -130,7 +131,7 @@ and each open stage's bottom border reads mean weeks in stage, ⏸ stall share, 
         """
         self.journey = journey
         if journey is None:
-            lines = message.splitlines() or [""]
+            lines = visible_lines(message).split("\n")  # the message quotes the file: escapes, not controls
             self.canvas = Canvas(max(len(x) for x in lines) + 2, len(lines) + 2)
             for n, line in enumerate(lines):
                 self.canvas.put(1, 1 + n, line, "hint")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -20,8 +21,10 @@ from textual.widgets import Checkbox, Input, Label, Select, Static
 from journeytui.diagnostics import Path
 from journeytui.model.edit import EditError
 from journeytui.model.types import Journey
+from journeytui.textsafe import visible
 from journeytui.tui import forms
 from journeytui.tui.forms import FormField
+from journeytui.tui.safe import plain
 from journeytui.tui.selection import describe, resolve
 
 
@@ -34,10 +37,18 @@ class FieldInput(Input):
         self.error: str | None = None
 
 
-def _options(field: FormField, value: Any) -> list[tuple[str, str]]:
-    options = [(c, c) for c in field.choices]
+def shown(value: Any) -> str:
+    """A value as the text field shows it: as typed, control characters as visible escapes.
+
+    Leaving a field that shows an escape changes nothing; typing into it keeps the escape as
+    literal text (the control character itself is never sent to the terminal)."""
+    return visible(forms.to_text(value))
+
+
+def _options(field: FormField, value: Any) -> list[tuple[Text, str]]:
+    options = [(plain(c), c) for c in field.choices]
     if value is not None and value not in field.choices:
-        options.append((str(value), str(value)))  # a dangling reference stays visible
+        options.append((plain(str(value)), str(value)))  # a dangling reference stays visible
     return options
 
 
@@ -108,7 +119,7 @@ field clears an optional value. Editing an id renames it everywhere it is used.
         fields = forms.form_fields(journey, selection, element) if journey and selection and element is not None else []
         size = len(selection) if selection else 0
         shape = (type(element), tuple((f.path[size:], f.editor, f.choices) for f in fields))
-        self.border_title = describe(journey, selection) if element is not None else "Inspector"
+        self.border_title = plain(describe(journey, selection)) if element is not None else "Inspector"
         if shape == self._shape and element is not None:
             # Same kind of element: keep the widgets (and focus), point them at the new paths.
             self._refresh_values([f for f in fields if f.editor != "group"], moved=selection != self._selection)
@@ -131,6 +142,7 @@ field clears an optional value. Editing an id renames it everywhere it is used.
                 Static(
                     f"This journey has no [{name}] table. Add one from the command palette ({name.title()}: add).",
                     classes="inspector--empty",
+                    markup=False,
                 )
             ]
         widgets: list[Widget] = []
@@ -142,10 +154,13 @@ field clears an optional value. Editing an id renames it everywhere it is used.
 
     def _row(self, journey: Journey, f: FormField) -> Widget:
         depth = sum(1 for p in f.path if isinstance(p, str)) - 1
-        label = Label(("  " * max(0, depth - 1)) + f.key + ("*" if f.info.required else ""), classes="field--label")
+        # keys of mappings (by_persona.<id>) come from the file
+        label = Label(
+            plain(("  " * max(0, depth - 1)) + f.key + ("*" if f.info.required else "")), classes="field--label"
+        )
         label.tooltip = f.doc
         if f.editor == "group":
-            return Static(("  " * max(0, depth - 1)) + f"{f.key}: {f.doc}", classes="field--group")
+            return Static(plain(("  " * max(0, depth - 1)) + f"{f.key}: {f.doc}"), classes="field--group")
         value = forms.current(journey, f)
         editor: Widget
         if f.editor in ("choice", "ref"):
@@ -153,7 +168,7 @@ field clears an optional value. Editing an id renames it everywhere it is used.
         elif f.editor == "bool":
             editor = FieldCheck(f, bool(value), classes="field--editor")
         else:
-            editor = FieldInput(f, forms.to_text(value), classes="field--editor")
+            editor = FieldInput(f, shown(value), classes="field--editor")
         editor.tooltip = f.doc
         self._editors.append(editor)
         error = Static("", classes="field--error")
@@ -173,7 +188,7 @@ field clears an optional value. Editing an id renames it everywhere it is used.
             value = forms.current(self.journey, f)
             if isinstance(widget, FieldInput):
                 if moved or not widget.has_focus:
-                    widget.value = forms.to_text(value)
+                    widget.value = shown(value)
                     self._set_error(widget, None)
             elif isinstance(widget, FieldSelect):
                 if moved or f.choices != old.choices:
@@ -215,7 +230,7 @@ field clears an optional value. Editing an id renames it everywhere it is used.
         parent = widget.parent.parent if widget.parent is not None else None
         if parent is not None:
             error = parent.query_one(".field--error", Static)
-            error.update(message or "")
+            error.update(plain(message or ""))
             error.display = message is not None
 
     @on(Input.Changed, "FieldInput")
@@ -240,7 +255,7 @@ field clears an optional value. Editing an id renames it everywhere it is used.
             return
         f = widget.field
         old = forms.current(self.journey, f)
-        if widget.value == forms.to_text(old):
+        if widget.value in (forms.to_text(old), shown(old)):
             self._set_error(widget, None)
             return
         value = self._check(widget)

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Static
 from journeytui.diagnostics import Path
 from journeytui.model.types import Journey
 from journeytui.tui.forms import to_text
+from journeytui.tui.safe import plain, plain_cells
 
 
 class PersonasView(VerticalScroll, can_focus=False):
@@ -61,13 +62,15 @@ weight in consensus gates, preferred channels and members per account
         for i, p in enumerate(journey.personas):
             members = composition.get(p.id, 0)
             personas.add_row(
-                p.id,
-                p.role,
-                p.authority,
-                to_text(p.influence),
-                str(members),
-                ", ".join(p.channels),
-                p.name,
+                *plain_cells(
+                    p.id,
+                    p.role,
+                    p.authority,
+                    to_text(p.influence),
+                    str(members),
+                    ", ".join(p.channels),
+                    p.name,
+                ),
                 key=f"personas:{i}",
             )
         total = sum(composition.values())
@@ -78,16 +81,18 @@ weight in consensus gates, preferred channels and members per account
             text = "No [dmu] composition: every lead is one person (DMU: add from the command palette)."
         if journey.population.accounts:
             text += f"; {journey.population.accounts} accounts"
-        self.query_one("#composition", Static).update(text)
+        self.query_one("#composition", Static).update(plain(text))
         for i, g in enumerate(journey.gates):
             used = sum(1 for t in journey.transitions if t.gate == g.id)
             gates.add_row(
-                g.id,
-                g.name,
-                g.stage,
-                ", ".join(g.require_roles),
-                f"{g.min_share:.0%}",
-                f"{used} transition{'s' * (used != 1)}",
+                *plain_cells(
+                    g.id,
+                    g.name,
+                    g.stage,
+                    ", ".join(g.require_roles),
+                    f"{g.min_share:.0%}",
+                    f"{used} transition{'s' * (used != 1)}",
+                ),
                 key=f"gates:{i}",
             )
         if journey.personas:

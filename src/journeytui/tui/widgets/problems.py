@@ -15,6 +15,7 @@ from textual.widgets import DataTable
 
 from journeytui.diagnostics import Diagnostic, Severity
 from journeytui.model.structure import dotted
+from journeytui.tui.safe import plain_cells
 
 ICONS = {Severity.ERROR: ("✖", "bold red"), Severity.WARNING: ("▲", "yellow")}
 
@@ -59,7 +60,7 @@ The location is `line:col` in the file as loaded, or the element's path after ed
         for d in diagnostics:
             icon, style = ICONS.get(d.severity, ("·", "dim"))
             where = dotted(d.path) if d.path and (d.line, d.column) == (1, 1) else f"{d.line}:{d.column}"
-            self.add_row(Text(icon, style=style), d.code, where, d.message)
+            self.add_row(Text(icon, style=style), *plain_cells(d.code, where, d.message))
         errors = sum(1 for d in diagnostics if d.is_error)
         warnings = len(diagnostics) - errors
         self.border_title = f"Problems: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
