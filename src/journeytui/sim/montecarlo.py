@@ -8,7 +8,6 @@ arrived' key). The weekly step follows docs/simulation.md event by event.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -18,8 +17,9 @@ import numpy as np
 from journeytui.model.types import MAX_WEEKS, Journey
 from journeytui.sim.channels import ChannelSteps
 from journeytui.sim.compile import KIND_MOVE, KIND_NONE, KIND_STALL, Compiled, check_runs, check_weeks, compile_journey
-from journeytui.sim.errors import SimulationCancelled, SimulationError
+from journeytui.sim.errors import ResourceLimit, SimulationCancelled, SimulationError
 from journeytui.sim.kpis import summarise
+from journeytui.sim.limits import gib, memory_limit, time_budget
 from journeytui.sim.results import SimResult
 from journeytui.sim.state import BIG, NEVER
 from journeytui.sim.tables import due_table, gate_tables, outcome_table, score_table, touch_tables
@@ -32,21 +32,6 @@ STREAMS = ("layout", "arrivals", "moves", "durations", "capacity", "engagement")
 
 class Cancel(Protocol):
     def is_set(self) -> bool: ...
-
-
-def available_memory() -> int:
-    """Bytes of memory the system says are available (4 GiB when it cannot tell)."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    try:
-        return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
-    except (ValueError, OSError, AttributeError):
-        return 4 << 30
 
 
 def _max_arrivals(c: Compiled, weeks: int) -> int:
@@ -84,21 +69,42 @@ def estimate_memory(c: Compiled, weeks: int, runs: int) -> tuple[int, int]:
 
 def _check_memory(c: Compiled, weeks: int, runs: int, limit: int | None) -> None:
     need, slots = estimate_memory(c, weeks, runs)
-    budget = int(available_memory() * 0.8) if limit is None else limit
+    lim = memory_limit()
+    budget = lim.bytes if limit is None else limit
     if need <= budget and slots < 2**31 - 1:
+        _check_time(slots, weeks)
         return
     per_run = max(1, need // runs)
     fit_runs = budget // per_run
-    gib = 1 << 30
     if fit_runs >= 1 and slots // runs < 2**31 - 1:
         hint = f"use at most {fit_runs:,} runs"
     else:
         leads = int(c.initial.sum())
         hint = f"use fewer leads (about {max(1, int(leads * budget / per_run)):,} fit in one run)"
-    raise SimulationError(
-        f"a Monte Carlo run with {slots:,} lead slots needs about {need / gib:.1f} GiB but "
-        f"{budget / gib:.1f} GiB is available; {hint}, or use the exact forecast"
+    raise ResourceLimit(
+        f"a Monte Carlo run with {slots:,} lead slots needs about {gib(need)} of memory "
+        f"(limit {gib(budget)}{', from ' + lim.source if limit is None else ''})",
+        f"{hint}, or use the exact forecast",
+        needed=float(need),
+        limit=float(budget),
     )
+
+
+SLOT_WEEK_S = 4e-9
+"""Seconds per lead slot per week on the reference machine (the plain chain; bench/bench_sim.py)."""
+
+
+def _check_time(slots: int, weeks: int) -> None:
+    """Refuse runs whose lower-bound time (slots x weeks at the plain chain's speed) exceeds the budget."""
+    seconds = slots * weeks * SLOT_WEEK_S
+    if seconds > time_budget():
+        raise ResourceLimit(
+            f"a Monte Carlo run with {slots:,} lead slots over {weeks:,} weeks would take at least "
+            f"{seconds / 60:,.0f} minutes (limit {time_budget() / 60:,.0f} minutes)",
+            "use fewer runs, leads or weeks, or the exact forecast",
+            needed=seconds,
+            limit=time_budget(),
+        )
 
 
 @dataclass
