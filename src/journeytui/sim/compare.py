@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from journeytui.model.types import Journey
+from journeytui.sim.exact import estimate_exact
+from journeytui.sim.limits import Estimate, check
 from journeytui.sim.live import ignored_note, live_forecast, lost_share, won_share
 from journeytui.sim.results import Forecast
 
@@ -183,9 +185,18 @@ def markdown_table(header: list[str], rows: list[list[str]], left: int = 1) -> l
     return lines
 
 
+def estimate_compare(a: Journey, b: Journey, weeks: int | None = None) -> Estimate:
+    """Memory and time of :func:`compare`: both exact forecasts (refused together, before either runs)."""
+    horizon = weeks if weeks is not None else max(a.journey.horizon, b.journey.horizon)
+    both = estimate_exact(a, horizon, what="the comparison") + estimate_exact(b, horizon, what="the comparison")
+    # both forecasts are held at once
+    return Estimate(both.what, 2 * both.bytes, both.seconds, both.why, both.suggestion)
+
+
 def compare(a: Journey, b: Journey, weeks: int | None = None, labels: tuple[str, str] | None = None) -> Comparison:
     """Forecast both journeys over ``weeks`` (default: the longer of their horizons) and compare."""
     horizon = weeks if weeks is not None else max(a.journey.horizon, b.journey.horizon)
+    check(estimate_compare(a, b, horizon))
     fa, fb = live_forecast(a, weeks=horizon), live_forecast(b, weeks=horizon)
     la, lb = labels or (a.journey.id or "A", b.journey.id or "B")
     if la == lb:
@@ -193,9 +204,11 @@ def compare(a: Journey, b: Journey, weeks: int | None = None, labels: tuple[str,
     names = {s.id: s.name for s in b.stages} | {s.id: s.name for s in a.stages}
     order = list(dict.fromkeys([*fa.stages, *fb.stages]))
     stage_rows = []
+    col_a = {s: i for i, s in enumerate(fa.stages)}
+    col_b = {s: i for i, s in enumerate(fb.stages)}
     for sid in order:
-        va = float(fa.mean[-1, fa.stages.index(sid)]) if sid in fa.stages else None
-        vb = float(fb.mean[-1, fb.stages.index(sid)]) if sid in fb.stages else None
+        va = float(fa.mean[-1, col_a[sid]]) if sid in col_a else None
+        vb = float(fb.mean[-1, col_b[sid]]) if sid in col_b else None
         label = sid if names.get(sid, sid) == sid else f"{sid} ({names[sid]})"
         stage_rows.append(Row(sid, label, va, vb))
     return Comparison(la, lb, a, b, fa, fb, kpi_rows(a, fa, b, fb), stage_rows)
