@@ -62,7 +62,13 @@ def _time_to_half(fc: Forecast) -> float | None:
 
 def _regressions(j: Journey, fc: Forecast) -> float:
     order = j.stage_order()
-    regs = {f"{t.from_}->{t.to}" for t in j.transitions if j.is_regression(t, order)}
+    kinds = {s.id: s.kind for s in j.stages}
+    # Journey.is_regression, without its linear stage look-up per transition
+    regs = {
+        f"{t.from_}->{t.to}"
+        for t in j.transitions
+        if t.from_ in order and t.to in order and order[t.to] < order[t.from_] and kinds.get(t.to) == "open"
+    }
     return sum(x for k, x in fc.flows.items() if k in regs)
 
 

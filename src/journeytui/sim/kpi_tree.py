@@ -79,7 +79,7 @@ def kpi_tree(journey: Journey, fc: Forecast) -> KpiTree:
         shares = out.setdefault(a, [0.0, 0.0, 0.0])
         if kinds.get(b) == "lost":
             shares[2] += moved
-        elif t is not None and journey.is_regression(t, order):
+        elif t is not None and order.get(b, 0) < order.get(a, 0) and kinds.get(b) == "open":  # a regression
             shares[1] += moved
         else:
             shares[0] += moved
