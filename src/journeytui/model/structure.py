@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import difflib
+import functools
 import math
 import re
 import types
@@ -159,7 +160,7 @@ class Structurer:
             self.report("E102", f"`{_dotted(path)}` must be a table, not {toml_type(data)}", path)
             raise _Skip
         infos = fields_of(cls)
-        known = {fi.key: fi for fi in infos}
+        known = _keys_of(cls)
         for key in data:
             if key not in known:
                 hint = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
@@ -265,23 +266,29 @@ class Structurer:
         raise _Skip
 
     def _range(self, x: float, path: Path, meta: dict[str, Any]) -> float:
-        name = _dotted(path)
+        # the dotted name only when reporting: this runs for every number of the file
         if meta.get("prob"):
             if math.isnan(x) or math.isinf(x) or not 0.0 <= x <= 1.0:
-                self.report("E301", f"`{name}` is {_num(x)}; a probability must be between 0 and 1", path)
+                self.report("E301", f"`{_dotted(path)}` is {_num(x)}; a probability must be between 0 and 1", path)
                 raise _Skip
             return x
         if isinstance(x, float) and (math.isnan(x) or math.isinf(x)):
-            self.report("E105", f"`{name}` must be a finite number, not {_num(x)}", path)
+            self.report("E105", f"`{_dotted(path)}` must be a finite number, not {_num(x)}", path)
             raise _Skip
         ge, le, gt = meta.get("ge"), meta.get("le"), meta.get("gt")
         if (ge is not None and x < ge) or (gt is not None and x <= gt) or (le is not None and x > le):
             lo = f">= {_num(ge)}" if ge is not None else (f"> {_num(gt)}" if gt is not None else "")
             hi = f"<= {_num(le)}" if le is not None else ""
             bounds = " and ".join(b for b in (lo, hi) if b)
-            self.report("E105", f"`{name}` is {_num(x)}; it must be {bounds}", path)
+            self.report("E105", f"`{_dotted(path)}` is {_num(x)}; it must be {bounds}", path)
             raise _Skip
         return x
+
+
+@functools.cache
+def _keys_of(cls: type) -> dict[str, Any]:
+    """The file keys of a model class (cached: looked up for every table of the file)."""
+    return {fi.key: fi for fi in fields_of(cls)}
 
 
 def _num(x: float | None) -> str:

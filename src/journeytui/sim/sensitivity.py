@@ -263,21 +263,39 @@ def sensitivity(
     if exact_top > 0 and out:
         base = live_forecast(journey, weeks=weeks)
         for i, e in enumerate(out[:exact_top]):
-            out[i] = _nudged(journey, e.param, step, weeks, float(base.won[-1]), won_share(base)) or e
+            out[i] = _nudged(journey, e.param, step, weeks, float(base.won[-1]), won_share(base), room) or e
         out.sort(key=lambda e: -abs(e.won_delta))
     return out
 
 
-def _nudged(journey: Journey, p: Param, step: float, weeks: int | None, won0: float, share0: float) -> Effect | None:
+def _moved(journey: Journey, p: Param, step: float) -> Journey:
+    """A copy of ``journey`` with ``p`` moved by ``step`` as :func:`nudge` moves it.
+
+    Shallow: only the moved element and the list holding it are copied (a deep copy of a
+    1,000-stage journey costs more than its forecast). Only for forecasting, never to edit.
+    """
+    j = copy.copy(journey)
+    if p.kind == "transitions":
+        j.transitions = list(journey.transitions)
+        t = j.transitions[p.index] = copy.copy(journey.transitions[p.index])
+        t.probability = min(1.0, max(0.0, round(t.probability + step, 6)))
+        t.by_persona = {q: min(1.0, max(0.0, round(v + step, 6))) for q, v in t.by_persona.items()}
+    else:
+        j.stalls = list(journey.stalls)
+        st = j.stalls[p.index] = copy.copy(journey.stalls[p.index])
+        st.probability = min(1.0, max(0.0, round(st.probability + step, 6)))
+    return j
+
+
+def _nudged(
+    journey: Journey, p: Param, step: float, weeks: int | None, won0: float, share0: float, room: _Headroom
+) -> Effect | None:
     """The effect of a real nudge of ``p`` by ``step`` (or -step, negated), recomputing the forecast."""
-    sign = 1.0
-    try:
-        moved = nudge(journey, p.kind, p.index, step)
-    except NudgeRefused:
-        try:
-            moved = nudge(journey, p.kind, p.index, -step)
-        except NudgeRefused:
-            return None
+    if room.can(p, step):
+        sign = 1.0
+    elif room.can(p, -step):
         sign = -1.0
-    fc = live_forecast(moved, weeks=weeks)
+    else:
+        return None
+    fc = live_forecast(_moved(journey, p, sign * step), weeks=weeks)
     return Effect(p, step, sign * (float(fc.won[-1]) - won0), sign * (won_share(fc) - share0))
