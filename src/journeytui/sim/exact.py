@@ -60,7 +60,7 @@ def estimate_exact(journey: Journey, weeks: int | None = None, what: str = "the 
     why = f"{S:,} stages x {P:,} persona{'s' * (P != 1)} x {W + 1:,} weeks"
     if compiled > history:
         why = f"{S:,} stages x {K:,} outcomes in the busiest stage x {P:,} persona{'s' * (P != 1)}"
-    suggestion = "forecast fewer weeks (--weeks), or split the journey, or use Monte Carlo with fewer leads"
+    suggestion = "forecast fewer weeks, or split the journey, or use Monte Carlo with fewer leads"
     return Estimate(what, need, seconds, why, suggestion)
 
 

@@ -26,6 +26,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from journeytui.model.types import Journey
 from journeytui.sim.errors import ResourceLimit
 
 SAFETY = 0.8
@@ -247,3 +248,40 @@ def check(est: Estimate, memory: int | None = None) -> Estimate:
             limit=budget,
         )
     return est
+
+
+# -- the checks callers run before starting work (the engines run them again themselves) --------
+# Imported lazily: the engines import this module.
+
+
+def estimate_exact(journey: Journey, weeks: int | None = None) -> Estimate:
+    """Memory and time of the exact (or live) forecast; see :func:`journeytui.sim.exact.estimate_exact`."""
+    from journeytui.sim.exact import estimate_exact as estimate
+
+    return estimate(journey, weeks)
+
+
+def check_exact(journey: Journey, weeks: int | None = None, memory: int | None = None) -> Estimate:
+    """Raise ResourceLimit if the exact or live forecast of ``journey`` would not fit; cheap (no compiling)."""
+    return check(estimate_exact(journey, weeks), memory)
+
+
+def check_sensitivity(journey: Journey, weeks: int | None = None, memory: int | None = None) -> Estimate:
+    """Raise ResourceLimit if the sensitivity ranking would not fit."""
+    from journeytui.sim.sensitivity import estimate_sensitivity
+
+    return check(estimate_sensitivity(journey, weeks), memory)
+
+
+def check_compare(a: Journey, b: Journey, weeks: int | None = None, memory: int | None = None) -> Estimate:
+    """Raise ResourceLimit if comparing ``a`` and ``b`` would not fit."""
+    from journeytui.sim.compare import estimate_compare
+
+    return check(estimate_compare(a, b, weeks), memory)
+
+
+def check_report(journey: Journey, weeks: int | None = None, memory: int | None = None) -> Estimate:
+    """Raise ResourceLimit if the report (forecast and sensitivity) would not fit."""
+    from journeytui.sim.report import estimate_report
+
+    return check(estimate_report(journey, weeks), memory)
