@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 import sys
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
 
 from journeytui.diagnostics import Diagnostic
 from journeytui.diagnostics import Path as DataPath
+from journeytui.model import parse_toml as tomllib
 from journeytui.model.locate import Positions, locate
 from journeytui.model.structure import data_path, structure
 from journeytui.model.types import Journey
