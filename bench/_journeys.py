@@ -43,17 +43,19 @@ def big_journey(n: int = 50, personas: int = 0) -> Journey:
 def large_journey(n: int = 10_000, personas: int = 4, horizon: int = 104) -> Journey:
     """A journey of ``n`` open stages with everything a real file has, for the scale benchmarks.
 
-    Phases of ten stages; each stage moves on (with per-persona overrides on every other
-    stage), drops out, and every third regresses two stages back, every fourth skips one;
-    a stall every fifth stage (fixed, uniform and geometric in turn); ``personas`` personas
-    in a mix; one channel per ten phases and a touchpoint every ten stages covering its phase.
+    Phases of ten stages (more beyond 9,980 stages: phases stop at 1,000). Each stage moves
+    on (per-persona overrides on every other stage) and drops out; every third regresses
+    twenty stages back (from stage 20 on), every fourth skips one; a stall every fifth stage
+    (fixed, uniform and geometric in turn); ``personas`` personas in a mix; a channel per
+    hundred stages and a touchpoint every ten stages covering the next ten.
     """
     from journeytui.model.types import Channel, Schedule, Touchpoint
 
     roles = ("decision_maker", "influencer", "champion", "user")
     people = [Persona(id=f"p{k}", name=f"Persona {k}", role=roles[k % 4]) for k in range(personas)]  # type: ignore[arg-type]
-    stages = [Stage(id=f"s{i}", name=f"Stage {i}", phase=i // 10 + 1, entry=i == 0) for i in range(n)]
-    top = n // 10 + 2
+    per_phase = max(10, -(-n // 998))  # phases go up to 1,000
+    stages = [Stage(id=f"s{i}", name=f"Stage {i}", phase=i // per_phase + 1, entry=i == 0) for i in range(n)]
+    top = (n - 1) // per_phase + 2
     stages += [
         Stage(id="won", name="Won", kind="won", phase=top),
         Stage(id="lost", name="Lost", kind="lost", phase=top),

@@ -18,7 +18,7 @@ before allocating anything.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -94,14 +94,27 @@ class Chain:
     lo: np.ndarray  # (nf,)
     hi: np.ndarray  # (nf,)
     rate: np.ndarray  # (nst - nf,)
+    _flat: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
     def nst(self) -> int:
         return int(self.st_stage.size)
 
-    def scatter(self, idx: np.ndarray, values: np.ndarray) -> np.ndarray:
-        """(P, S) sums of ``values`` (P, len(idx)) into the stages ``idx``."""
-        flat = (idx[None, :] + self.S * np.arange(self.P)[:, None]).ravel()
+    @property
+    def hold_stage(self) -> np.ndarray:
+        return self.st_stage[: self.nf]
+
+    @property
+    def geo_stage(self) -> np.ndarray:
+        return self.st_stage[self.nf :]
+
+    def scatter(self, into: str, values: np.ndarray) -> np.ndarray:
+        """(P, S) sums of ``values`` (P, n) into the stages of the index array named ``into``
+        (``"dst"``, ``"src"``, ``"st_stage"``, ``"hold_stage"``, ``"geo_stage"``)."""
+        flat = self._flat.get(into)
+        if flat is None:  # each index array's per-persona offsets, computed once per chain
+            idx = getattr(self, into)
+            flat = self._flat[into] = (idx[None, :] + self.S * np.arange(self.P)[:, None]).ravel()
         return np.bincount(flat, weights=values.ravel(), minlength=self.P * self.S).reshape(self.P, self.S)
 
 
@@ -183,13 +196,11 @@ def propagate(c: Compiled, W: int) -> Run:
     width = (ch.hi - ch.lo + 1).astype(float)
     cols = np.arange(nf)
     geo = np.zeros((P, ch.nst - nf))
-    geo_stage = ch.st_stage[nf:]
-    hold_stage = ch.st_stage[:nf]
     for t in range(1, W + 1):
         f = free[t - 1]
         new = f * ch.stay + arr
         if ch.src.size:
-            new += ch.scatter(ch.dst, f[:, ch.src] * ch.w)
+            new += ch.scatter("dst", f[:, ch.src] * ch.w)
         entries = f[:, ch.st_stage] * ch.st_prob
         if nf:
             # entries of week u are released in week u + d, d in lo..hi with equal chance
@@ -198,13 +209,13 @@ def propagate(c: Compiled, W: int) -> Run:
             rel = (cum[a, :, cols] - cum[b, :, cols]).T / width
             released += rel
             cum[t + 1] = cum[t] + entries[:, :nf]
-            new += ch.scatter(hold_stage, rel)
-            held[t] += ch.scatter(hold_stage, cum[t + 1] - released)
+            new += ch.scatter("hold_stage", rel)
+            held[t] += ch.scatter("hold_stage", cum[t + 1] - released)
         if ch.nst > nf:
             out = geo * ch.rate
             geo += entries[:, nf:] - out
-            new += ch.scatter(geo_stage, out)
-            held[t] += ch.scatter(geo_stage, geo)
+            new += ch.scatter("geo_stage", out)
+            held[t] += ch.scatter("geo_stage", geo)
         free[t] = new
     return Run(c, ch, W, free, held)
 
