@@ -191,37 +191,34 @@ class Structurer:
         return cls(**kwargs)
 
     def value(self, v: Any, tp: Any, path: Path, meta: dict[str, Any]) -> Any:
-        origin = get_origin(tp)
-        if origin in (typing.Union, types.UnionType):
-            inner = [a for a in get_args(tp) if a is not type(None)]
-            return self.value(v, inner[0], path, meta)
-        if dataclasses.is_dataclass(tp):
-            return self.table(v, tp, path)  # type: ignore[arg-type]
-        if origin is list:
+        kind, arg = _plan(tp)
+        if kind == "union":
+            return self.value(v, arg, path, meta)
+        if kind == "table":
+            return self.table(v, arg, path)
+        if kind == "list":
             if not isinstance(v, list):
                 return self._wrong(v, tp, path)
-            (item,) = get_args(tp)
             out = []
             kept = []
             for i, x in enumerate(v):
                 try:
-                    out.append(self.value(x, item, (*path, i), meta))
+                    out.append(self.value(x, arg, (*path, i), meta))
                     kept.append(i)
                 except _Skip:
                     pass
             self.kept[path] = kept
             return out
-        if origin is dict:
+        if kind == "dict":
             if not isinstance(v, dict):
                 return self._wrong(v, tp, path)
-            _, item = get_args(tp)
             result = {}
             for k, x in v.items():
                 with contextlib.suppress(_Skip):
-                    result[k] = self.value(x, item, (*path, k), meta)
+                    result[k] = self.value(x, arg, (*path, k), meta)
             return result
-        if origin is Literal:
-            allowed = get_args(tp)
+        if kind == "literal":
+            allowed = arg
             if not isinstance(v, str):
                 return self._wrong(v, tp, path)
             if v not in allowed:
@@ -283,6 +280,23 @@ class Structurer:
             self.report("E105", f"`{_dotted(path)}` is {_num(x)}; it must be {bounds}", path)
             raise _Skip
         return x
+
+
+@functools.cache
+def _plan(tp: Any) -> tuple[str, Any]:
+    """How :meth:`Structurer.value` converts a type, worked out once per type (it runs for every value)."""
+    origin = get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        return "union", next(a for a in get_args(tp) if a is not type(None))
+    if dataclasses.is_dataclass(tp):
+        return "table", tp
+    if origin is list:
+        return "list", get_args(tp)[0]
+    if origin is dict:
+        return "dict", get_args(tp)[1]
+    if origin is Literal:
+        return "literal", get_args(tp)
+    return "scalar", None
 
 
 @functools.cache
