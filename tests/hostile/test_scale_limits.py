@@ -69,3 +69,12 @@ def test_every_entry_point_refuses_before_running(monkeypatch: pytest.MonkeyPatc
     assert info.value.limit == 64 << 10 and info.value.needed > info.value.limit
     assert "7 stages x 4 personas x 10,001 weeks" in str(info.value)
     assert info.value.suggestion
+
+
+def test_monte_carlo_over_the_time_budget_is_refused(monkeypatch: pytest.MonkeyPatch, flagship) -> None:  # type: ignore[no-untyped-def]
+    from journeytui.sim import simulate
+
+    monkeypatch.setenv("JOURNEYTUI_TIME_BUDGET", "0.01")
+    with pytest.raises(ResourceLimit, match="would take at least") as info:
+        simulate(flagship, leads=1_000_000, weeks=1000, runs=5)
+    assert "use fewer runs, leads or weeks" in info.value.suggestion

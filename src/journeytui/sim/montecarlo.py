@@ -19,7 +19,7 @@ from journeytui.sim.channels import ChannelSteps
 from journeytui.sim.compile import KIND_MOVE, KIND_NONE, KIND_STALL, Compiled, check_runs, check_weeks, compile_journey
 from journeytui.sim.errors import ResourceLimit, SimulationCancelled, SimulationError
 from journeytui.sim.kpis import summarise
-from journeytui.sim.limits import gib, memory_limit, time_budget
+from journeytui.sim.limits import duration, gib, memory_limit, time_budget
 from journeytui.sim.results import SimResult
 from journeytui.sim.state import BIG, NEVER
 from journeytui.sim.tables import due_table, gate_tables, outcome_table, score_table, touch_tables
@@ -100,7 +100,7 @@ def _check_time(slots: int, weeks: int) -> None:
     if seconds > time_budget():
         raise ResourceLimit(
             f"a Monte Carlo run with {slots:,} lead slots over {weeks:,} weeks would take at least "
-            f"{seconds / 60:,.0f} minutes (limit {time_budget() / 60:,.0f} minutes)",
+            f"{duration(seconds)} (limit {duration(time_budget())}, JOURNEYTUI_TIME_BUDGET raises it)",
             "use fewer runs, leads or weeks, or the exact forecast",
             needed=seconds,
             limit=time_budget(),
