@@ -100,3 +100,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 1
+    except MemoryError:
+        # the engines estimate memory before allocating (sim/limits.py); this is the last resort
+        print(
+            "journeytui: error: out of memory; forecast fewer weeks or leads, or raise the process's memory limit",
+            file=sys.stderr,
+        )
+        return 2

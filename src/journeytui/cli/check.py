@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from journeytui.diagnostics import Diagnostic
-from journeytui.sim import SimulationError
+from journeytui.sim import ResourceLimit, SimulationError
 from journeytui.sim.expect import CHECK_RUNS, evaluate
 from journeytui.textsafe import log_line
 from journeytui.validate import validate_paths
@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    checked = failed = bad_files = 0
+    checked = failed = bad_files = refused = 0
     results = validate_paths(args.paths)
     for res in results:
         errors: list[Diagnostic] = sorted((d for d in res.diagnostics if d.is_error), key=Diagnostic.sort_key)
@@ -36,6 +36,11 @@ def run(args: argparse.Namespace) -> int:
             continue
         try:
             outcomes = evaluate(res.journey)
+        except ResourceLimit as exc:
+            # too big to check here: a limit, not a finding about the journey (exit 2)
+            refused += 1
+            print(f"{res.file}: error: {exc}")
+            continue
         except SimulationError as exc:
             bad_files += 1
             print(log_line(f"{res.file}: error: {exc}"))
@@ -58,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
     )
     if bad_files:
         summary += f", {bad_files} file{'s' * (bad_files != 1)} with errors"
+    if refused:
+        summary += f", {refused} file{'s' * (refused != 1)} too large to forecast"
     print(summary)
     sys.stdout.flush()
-    return 1 if failed or bad_files else 0
+    return 2 if refused else 1 if failed or bad_files else 0

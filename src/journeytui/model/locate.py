@@ -225,6 +225,30 @@ def _escaped(s: str, j: int) -> bool:
     return backslashes % 2 == 1
 
 
+class _LazyPositions(Positions):
+    """Positions scanned on first use: a file without findings never pays for the scan.
+
+    The scan is a Python pass over the whole text, as costly as parsing it; a valid
+    10,000-stage file needs no position at all.
+    """
+
+    _FIELDS = frozenset({"keys", "values", "comments", "line_starts"})
+
+    def __init__(self, text: str) -> None:  # no dataclass __init__: the fields come from the scan
+        self._text = text
+
+    def __getattr__(self, name: str) -> object:
+        # only called for attributes not set yet: the dataclass fields before the scan
+        if name not in _LazyPositions._FIELDS or "_text" not in self.__dict__:
+            raise AttributeError(name)
+        try:
+            scanned = _Scanner(self._text).run()
+        except RecursionError:  # absurd nesting: no positions rather than a crash
+            scanned = Positions()
+        self.__dict__.update(scanned.__dict__)
+        return self.__dict__[name]
+
+
 def locate(text: str) -> Positions:
-    """Positions of every key and value in ``text`` (which must be valid TOML)."""
-    return _Scanner(text).run()
+    """Positions of every key and value in ``text`` (which must be valid TOML), scanned when first asked."""
+    return _LazyPositions(text)

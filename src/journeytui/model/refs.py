@@ -49,6 +49,8 @@ def walk_refs(obj: Any, path: Path = ()) -> Iterator[tuple[str, str, Path, bool]
                 yield key_kind, k, (*here, k), True
         if isinstance(value, list):
             for i, v in enumerate(value):
-                yield from walk_refs(v, (*here, i))
+                # scalars hold no references inside: skip them without a generator each (speed)
+                if not isinstance(v, str | int | float):
+                    yield from walk_refs(v, (*here, i))
         elif dataclasses.is_dataclass(value):
             yield from walk_refs(value, here)

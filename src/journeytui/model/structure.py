@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import difflib
+import functools
 import math
 import re
 import types
@@ -163,7 +164,7 @@ class Structurer:
             self.report("E102", f"`{_dotted(path)}` must be a table, not {toml_type(data)}", path)
             raise _Skip
         infos = fields_of(cls)
-        known = {fi.key: fi for fi in infos}
+        known = _keys_of(cls)
         for key in data:
             if key not in known:
                 hint = _close_match(key, list(known))
@@ -194,37 +195,34 @@ class Structurer:
         return cls(**kwargs)
 
     def value(self, v: Any, tp: Any, path: Path, meta: dict[str, Any]) -> Any:
-        origin = get_origin(tp)
-        if origin in (typing.Union, types.UnionType):
-            inner = [a for a in get_args(tp) if a is not type(None)]
-            return self.value(v, inner[0], path, meta)
-        if dataclasses.is_dataclass(tp):
-            return self.table(v, tp, path)  # type: ignore[arg-type]
-        if origin is list:
+        kind, arg = _plan(tp)
+        if kind == "union":
+            return self.value(v, arg, path, meta)
+        if kind == "table":
+            return self.table(v, arg, path)
+        if kind == "list":
             if not isinstance(v, list):
                 return self._wrong(v, tp, path)
-            (item,) = get_args(tp)
             out = []
             kept = []
             for i, x in enumerate(v):
                 try:
-                    out.append(self.value(x, item, (*path, i), meta))
+                    out.append(self.value(x, arg, (*path, i), meta))
                     kept.append(i)
                 except _Skip:
                     pass
             self.kept[path] = kept
             return out
-        if origin is dict:
+        if kind == "dict":
             if not isinstance(v, dict):
                 return self._wrong(v, tp, path)
-            _, item = get_args(tp)
             result = {}
             for k, x in v.items():
                 with contextlib.suppress(_Skip):
-                    result[k] = self.value(x, item, (*path, k), meta)
+                    result[k] = self.value(x, arg, (*path, k), meta)
             return result
-        if origin is Literal:
-            allowed = get_args(tp)
+        if kind == "literal":
+            allowed = arg
             if not isinstance(v, str):
                 return self._wrong(v, tp, path)
             if v not in allowed:
@@ -269,23 +267,46 @@ class Structurer:
         raise _Skip
 
     def _range(self, x: float, path: Path, meta: dict[str, Any]) -> float:
-        name = _dotted(path)
+        # the dotted name only when reporting: this runs for every number of the file
         if meta.get("prob"):
             if math.isnan(x) or math.isinf(x) or not 0.0 <= x <= 1.0:
-                self.report("E301", f"`{name}` is {_num(x)}; a probability must be between 0 and 1", path)
+                self.report("E301", f"`{_dotted(path)}` is {_num(x)}; a probability must be between 0 and 1", path)
                 raise _Skip
             return x
         if isinstance(x, float) and (math.isnan(x) or math.isinf(x)):
-            self.report("E105", f"`{name}` must be a finite number, not {_num(x)}", path)
+            self.report("E105", f"`{_dotted(path)}` must be a finite number, not {_num(x)}", path)
             raise _Skip
         ge, le, gt = meta.get("ge"), meta.get("le"), meta.get("gt")
         if (ge is not None and x < ge) or (gt is not None and x <= gt) or (le is not None and x > le):
             lo = f">= {_num(ge)}" if ge is not None else (f"> {_num(gt)}" if gt is not None else "")
             hi = f"<= {_num(le)}" if le is not None else ""
             bounds = " and ".join(b for b in (lo, hi) if b)
-            self.report("E105", f"`{name}` is {_num(x)}; it must be {bounds}", path)
+            self.report("E105", f"`{_dotted(path)}` is {_num(x)}; it must be {bounds}", path)
             raise _Skip
         return x
+
+
+@functools.cache
+def _plan(tp: Any) -> tuple[str, Any]:
+    """How :meth:`Structurer.value` converts a type, worked out once per type (it runs for every value)."""
+    origin = get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        return "union", next(a for a in get_args(tp) if a is not type(None))
+    if dataclasses.is_dataclass(tp):
+        return "table", tp
+    if origin is list:
+        return "list", get_args(tp)[0]
+    if origin is dict:
+        return "dict", get_args(tp)[1]
+    if origin is Literal:
+        return "literal", get_args(tp)
+    return "scalar", None
+
+
+@functools.cache
+def _keys_of(cls: type) -> dict[str, Any]:
+    """The file keys of a model class (cached: looked up for every table of the file)."""
+    return {fi.key: fi for fi in fields_of(cls)}
 
 
 def _num(x: float | None) -> str:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from journeytui.model.types import Journey
+from journeytui.sim.exact import estimate_exact
+from journeytui.sim.limits import Estimate, check
 from journeytui.sim.live import ignored_note, live_forecast, lost_share, won_share
 from journeytui.sim.results import Forecast
 from journeytui.textsafe import markdown_text, no_workflow_commands, visible
@@ -63,7 +65,13 @@ def _time_to_half(fc: Forecast) -> float | None:
 
 def _regressions(j: Journey, fc: Forecast) -> float:
     order = j.stage_order()
-    regs = {f"{t.from_}->{t.to}" for t in j.transitions if j.is_regression(t, order)}
+    kinds = {s.id: s.kind for s in j.stages}
+    # Journey.is_regression, without its linear stage look-up per transition
+    regs = {
+        f"{t.from_}->{t.to}"
+        for t in j.transitions
+        if t.from_ in order and t.to in order and order[t.to] < order[t.from_] and kinds.get(t.to) == "open"
+    }
     return sum(x for k, x in fc.flows.items() if k in regs)
 
 
@@ -218,6 +226,14 @@ def markdown_table(header: list[str], rows: list[list[str]], left: int = 1) -> l
     return lines
 
 
+def estimate_compare(a: Journey, b: Journey, weeks: int | None = None) -> Estimate:
+    """Memory and time of :func:`compare`: both exact forecasts (refused together, before either runs)."""
+    horizon = weeks if weeks is not None else max(a.journey.horizon, b.journey.horizon)
+    both = estimate_exact(a, horizon, what="the comparison") + estimate_exact(b, horizon, what="the comparison")
+    # both forecasts are held at once
+    return Estimate(both.what, 2 * both.bytes, both.seconds, both.why, both.suggestion)
+
+
 def compare(
     a: Journey,
     b: Journey,
@@ -243,6 +259,7 @@ def compare(
         fa = full_forecast(a, weeks=horizon, runs=runs, seed=seed)
         fb = full_forecast(b, weeks=horizon, runs=runs, seed=seed)
     else:
+        check(estimate_compare(a, b, horizon))
         fa, fb = live_forecast(a, weeks=horizon), live_forecast(b, weeks=horizon)
     la, lb = labels or (a.journey.id or "A", b.journey.id or "B")
     if la == lb:
@@ -250,9 +267,11 @@ def compare(
     names = {s.id: s.name for s in b.stages} | {s.id: s.name for s in a.stages}
     order = list(dict.fromkeys([*fa.stages, *fb.stages]))
     stage_rows = []
+    col_a = {s: i for i, s in enumerate(fa.stages)}
+    col_b = {s: i for i, s in enumerate(fb.stages)}
     for sid in order:
-        va = float(fa.mean[-1, fa.stages.index(sid)]) if sid in fa.stages else None
-        vb = float(fb.mean[-1, fb.stages.index(sid)]) if sid in fb.stages else None
+        va = float(fa.mean[-1, col_a[sid]]) if sid in col_a else None
+        vb = float(fb.mean[-1, col_b[sid]]) if sid in col_b else None
         label = sid if names.get(sid, sid) == sid else f"{sid} ({names[sid]})"
         stage_rows.append(Row(sid, label, va, vb))
     return Comparison(la, lb, a, b, fa, fb, kpi_rows(a, fa, b, fb), stage_rows)

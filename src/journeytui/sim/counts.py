@@ -7,8 +7,8 @@ counts instead of leads gives exactly the per-lead engine's distribution, at a c
 that grows with states x runs x weeks instead of leads (docs/simulation.md, *Two
 engines*).
 
-The state space is built on the exact forecast's phase states (`exact._hold_states`),
-so both describe a stall's hold the same way. It is extended by:
+The state space is built on the phase states of the dense exact forecast
+(`exact_dense._hold_states`), so both describe a stall's hold the same way. It is extended by:
 
 - the persona (each has its own chances);
 - for stages in a cycle of transitions (regressions), the set of that cycle's stages
@@ -29,7 +29,7 @@ import numpy as np
 
 from journeytui.sim.compile import KIND_MOVE, KIND_STALL, Compiled
 from journeytui.sim.errors import SimulationCancelled
-from journeytui.sim.exact import _hold_states
+from journeytui.sim.exact_dense import _hold_states
 from journeytui.sim.kpis import summarise
 from journeytui.sim.results import SimResult
 from journeytui.sim.tables import score_table, touch_tables
@@ -131,7 +131,7 @@ def build_states(c: Compiled) -> StateSpace:
     hold_steps: list[list[tuple[int, float]]] = [[] for _ in range(n_base)]
     for a, b, p in steps:
         hold_steps[a].append((b, p))
-    # each stall's hold states are consecutive from its first entry state (exact._hold_states)
+    # each stall's hold states are consecutive from its first entry state (exact_dense._hold_states)
     bases = [min(ent) for ent in entries]
     hold_stall = [-1] * S + [max(k for k, b in enumerate(bases) if b <= h) for h in range(S, n_base)]
     cause_idx = [c.causes.index(x) for x in c.stall_cause]

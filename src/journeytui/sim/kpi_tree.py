@@ -61,7 +61,11 @@ class KpiTree:
 
 
 def kpi_tree(journey: Journey, fc: Forecast) -> KpiTree:
-    """The KPI tree of ``journey`` under the exact forecast ``fc``."""
+    """The KPI tree of ``journey`` under the exact forecast ``fc``.
+
+    Linear in the stages and transitions; it allocates nothing beyond the forecast it is given,
+    whose size :func:`journeytui.sim.exact.check_exact` already bounded.
+    """
     kinds = {s.id: s.kind for s in journey.stages}
     names = {s.id: s.name for s in journey.stages}
     order = journey.stage_order()
@@ -75,12 +79,13 @@ def kpi_tree(journey: Journey, fc: Forecast) -> KpiTree:
         shares = out.setdefault(a, [0.0, 0.0, 0.0])
         if kinds.get(b) == "lost":
             shares[2] += moved
-        elif t is not None and journey.is_regression(t, order):
+        elif t is not None and order.get(b, 0) < order.get(a, 0) and kinds.get(b) == "open":  # a regression
             shares[1] += moved
         else:
             shares[0] += moved
     arrivals = journey.population.arrivals
     links = []
+    column = {sid: i for i, sid in enumerate(fc.stages)}
     for i, sid in enumerate(fc.stages):
         if kinds.get(sid) != "open":
             continue
@@ -89,5 +94,5 @@ def kpi_tree(journey: Journey, fc: Forecast) -> KpiTree:
         remaining = float(fc.mean[fc.weeks, i])
         per = 1 / entered if entered > 0 else 0.0
         links.append(Link(sid, names[sid], entered, forward * per, back * per, dropped * per, remaining * per))
-    links.sort(key=lambda lk: (order.get(lk.stage, 0), fc.stages.index(lk.stage)))
+    links.sort(key=lambda lk: (order.get(lk.stage, 0), column[lk.stage]))
     return KpiTree(fc.weeks, float(fc.total[fc.weeks]), float(fc.won[fc.weeks]), links)

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from journeytui.model.types import Journey
-from journeytui.sim.compile import KIND_MOVE, KIND_STALL, blocking_features, check_weeks, compile_journey
-from journeytui.sim.exact import arrival_weights, forecast, transition_matrices
+from journeytui.sim.compile import blocking_features, check_weeks, compile_journey
+from journeytui.sim.exact import estimate_exact, forecast, propagate
+from journeytui.sim.limits import check
 from journeytui.sim.results import Forecast
 
 FEATURE_LABELS = {
@@ -25,9 +26,14 @@ FEATURE_LABELS = {
 }
 
 
-def live_forecast(journey: Journey, weeks: int | None = None, leads: int | None = None) -> Forecast:
-    """The exact forecast, ignoring whatever the exact forecast cannot model (see ``Forecast.ignored``)."""
-    return forecast(journey, weeks=weeks, ignore=tuple(blocking_features(journey)), leads=leads)
+def live_forecast(
+    journey: Journey, weeks: int | None = None, leads: int | None = None, memory: int | None = None
+) -> Forecast:
+    """The exact forecast, ignoring whatever the exact forecast cannot model (see ``Forecast.ignored``).
+
+    Raises ResourceLimit before allocating when it would not fit (:func:`journeytui.sim.exact.check_exact`).
+    """
+    return forecast(journey, weeks=weeks, ignore=tuple(blocking_features(journey)), leads=leads, memory=memory)
 
 
 def ignored_note(fc: Forecast) -> str:
@@ -128,39 +134,28 @@ class WeeklyFlows:
 
 
 def weekly_flows(journey: Journey, weeks: int | None = None) -> WeeklyFlows:
-    """Week-by-week expected moves of the live forecast's chain (same ignores as :func:`live_forecast`)."""
+    """Week-by-week expected moves of the live forecast's chain (same ignores as :func:`live_forecast`).
+
+    Checks the same memory and time limits as the exact forecast (ResourceLimit) first.
+    """
+    check(estimate_exact(journey, weeks, what="the week-by-week playback").times(2, "the week-by-week playback"))
     c = compile_journey(journey, tuple(blocking_features(journey)))
     W = check_weeks(weeks, journey)
-    M, _ = transition_matrices(c)
-    P, n = M.shape[0], M.shape[1]
-    S, K = c.S, c.K
-    q = np.zeros((P, n))
-    q[:, :S] = c.initial_persona_counts().T
-    arr = np.zeros((P, n))
-    arr[:, :S] = arrival_weights(c)[:, None] * c.arrivals[None, :]
-    prob = c.prob.reshape(S, P, K)
+    run = propagate(c, W)
+    ch = run.chain
+    S = c.S
     moved_in = np.zeros((W + 1, S))
     moved_out = np.zeros((W + 1, S))
     stalled = np.zeros((W + 1, S))
     regressed = np.zeros(W + 1)
+    regression = c.regression[ch.edge] if ch.edge.size else np.zeros(0, dtype=bool)
     for t in range(1, W + 1):
-        free = q[:, :S]  # (P, S) leads that draw in week t
-        for s in range(S):
-            if c.kinds[s] != "open":
-                continue
-            for col in range(K):
-                x = float((free[:, s] * prob[s, :, col]).sum())
-                if x == 0.0:
-                    continue
-                if c.out_kind[s, col] == KIND_MOVE:
-                    moved_out[t, s] += x
-                    moved_in[t, int(c.out_target[s, col])] += x
-                    if c.regression[int(c.out_edge[s, col])]:
-                        regressed[t] += x
-                elif c.out_kind[s, col] == KIND_STALL:
-                    stalled[t, s] += x
-        moved_in[t] += c.arrivals
-        q = np.einsum("pi,pij->pj", q, M) + arr
+        free = run.free[t - 1]  # (P, S) leads that draw in week t
+        flow = (free[:, ch.src] * ch.w).sum(axis=0)
+        moved_out[t] = np.bincount(ch.src, weights=flow, minlength=S)
+        moved_in[t] = np.bincount(ch.dst, weights=flow, minlength=S) + c.arrivals
+        regressed[t] = float(flow[regression].sum())
+        stalled[t] = np.bincount(ch.st_stage, weights=(free[:, ch.st_stage] * ch.st_prob).sum(axis=0), minlength=S)
     cols = c.file_stages  # the engines work in canonical order; show the file's
     ids = [c.stage_ids[i] for i in cols]
     return WeeklyFlows(ids, moved_in[:, cols], moved_out[:, cols], stalled[:, cols], regressed)

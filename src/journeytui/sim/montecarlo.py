@@ -8,7 +8,6 @@ arrived' key). The weekly step follows docs/simulation.md event by event.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -22,8 +21,9 @@ from journeytui.sim.counts import MAX_STATES, StateSpace, run_counts, state_spac
 from journeytui.sim.counts import cost as count_cost
 from journeytui.sim.counts import cost_floor as count_cost_floor
 from journeytui.sim.counts import estimate_memory as count_memory
-from journeytui.sim.errors import SimulationCancelled, SimulationError
+from journeytui.sim.errors import ResourceLimit, SimulationCancelled, SimulationError
 from journeytui.sim.kpis import summarise
+from journeytui.sim.limits import duration, gib, memory_limit, time_budget
 from journeytui.sim.results import SimResult
 from journeytui.sim.state import BIG, NEVER
 from journeytui.sim.tables import due_table, gate_tables, outcome_table, score_table, touch_tables
@@ -36,21 +36,6 @@ STREAMS = ("layout", "arrivals", "moves", "durations", "capacity", "engagement")
 
 class Cancel(Protocol):
     def is_set(self) -> bool: ...
-
-
-def available_memory() -> int:
-    """Bytes of memory the system says are available (4 GiB when it cannot tell)."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    try:
-        return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
-    except (ValueError, OSError, AttributeError):
-        return 4 << 30
 
 
 def _max_arrivals(c: Compiled, weeks: int) -> int:
@@ -87,36 +72,59 @@ def estimate_memory(c: Compiled, weeks: int, runs: int) -> tuple[int, int]:
 
 
 def _check_budget(need: int, runs: int, c: Compiled, limit: int | None) -> None:
-    """Refuse a count-engine run needing more than the memory available (or `limit`)."""
-    budget = int(available_memory() * 0.8) if limit is None else limit
+    """Refuse a count-engine run needing more than the memory limit (or `limit`), before allocating."""
+    lim = memory_limit()
+    budget = lim.bytes if limit is None else limit
     if need <= budget:
         return
-    gib = 1 << 30
     fit_runs = budget // max(1, need // runs)
-    hint = f"use at most {fit_runs:,} runs" if fit_runs >= 1 else "use fewer weeks"
-    raise SimulationError(
-        f"a Monte Carlo run (count engine) needs about {need / gib:.1f} GiB but "
-        f"{budget / gib:.1f} GiB is available; {hint}, or use the exact forecast"
+    hint = f"use at most {fit_runs:,} runs" if fit_runs >= 1 else "forecast fewer weeks"
+    raise ResourceLimit(
+        f"a Monte Carlo run (count engine) would need {gib(need)} of memory (limit {gib(budget)})",
+        f"{hint}, or use the exact forecast",
+        needed=need,
+        limit=budget,
     )
 
 
 def _check_memory(c: Compiled, weeks: int, runs: int, limit: int | None) -> None:
     need, slots = estimate_memory(c, weeks, runs)
-    budget = int(available_memory() * 0.8) if limit is None else limit
+    lim = memory_limit()
+    budget = lim.bytes if limit is None else limit
     if need <= budget and slots < 2**31 - 1:
+        _check_time(slots, weeks)
         return
     per_run = max(1, need // runs)
     fit_runs = budget // per_run
-    gib = 1 << 30
     if fit_runs >= 1 and slots // runs < 2**31 - 1:
         hint = f"use at most {fit_runs:,} runs"
     else:
         leads = int(c.initial.sum())
         hint = f"use fewer leads (about {max(1, int(leads * budget / per_run)):,} fit in one run)"
-    raise SimulationError(
-        f"a Monte Carlo run with {slots:,} lead slots needs about {need / gib:.1f} GiB but "
-        f"{budget / gib:.1f} GiB is available; {hint}, or use the exact forecast"
+    raise ResourceLimit(
+        f"a Monte Carlo run with {slots:,} lead slots needs about {gib(need)} of memory "
+        f"(limit {gib(budget)}{', from ' + lim.source if limit is None else ''})",
+        f"{hint}, or use the exact forecast",
+        needed=float(need),
+        limit=float(budget),
     )
+
+
+SLOT_WEEK_S = 4e-9
+"""Seconds per lead slot per week on the reference machine (the plain chain; bench/bench_sim.py)."""
+
+
+def _check_time(slots: int, weeks: int) -> None:
+    """Refuse runs whose lower-bound time (slots x weeks at the plain chain's speed) exceeds the budget."""
+    seconds = slots * weeks * SLOT_WEEK_S
+    if seconds > time_budget():
+        raise ResourceLimit(
+            f"a Monte Carlo run with {slots:,} lead slots over {weeks:,} weeks would take at least "
+            f"{duration(seconds)} (limit {duration(time_budget())}, JOURNEYTUI_TIME_BUDGET raises it)",
+            "use fewer runs, leads or weeks, or the exact forecast",
+            needed=seconds,
+            limit=time_budget(),
+        )
 
 
 @dataclass

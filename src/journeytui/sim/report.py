@@ -11,16 +11,25 @@ from __future__ import annotations
 
 from journeytui.model.types import Journey
 from journeytui.sim.compare import Comparison, markdown_table, md
+from journeytui.sim.exact import estimate_exact
 from journeytui.sim.kpi_tree import kpi_tree
+from journeytui.sim.limits import Estimate, check
 from journeytui.sim.live import ignored_note, live_forecast, lost_share, stage_health, won_share
 from journeytui.sim.results import SimResult
-from journeytui.sim.sensitivity import sensitivity
+from journeytui.sim.sensitivity import estimate_sensitivity, sensitivity
 from journeytui.textsafe import markdown_lines, no_workflow_commands
 
 
 def report_weeks(weeks: int) -> list[int]:
     """The weeks the stage table shows: 0, quarters of the horizon, the horizon."""
     return sorted({0, round(weeks / 4), round(weeks / 2), round(3 * weeks / 4), weeks})
+
+
+def estimate_report(journey: Journey, weeks: int | None = None) -> Estimate:
+    """Memory and time of :func:`report`: the forecast and the sensitivity ranking (the comparison checks itself)."""
+    fc = estimate_exact(journey, weeks, what="the report")
+    sens = estimate_sensitivity(journey, weeks)
+    return Estimate("the report", max(fc.bytes, sens.bytes), fc.seconds + sens.seconds, fc.why, fc.suggestion)
 
 
 def report(
@@ -34,6 +43,7 @@ def report(
 ) -> str:
     """The whole report as Markdown text (ends with a newline)."""
     j = journey
+    check(estimate_report(j, weeks))
     fc = live_forecast(j, weeks=weeks)
     names = {s.id: s.name for s in j.stages}
     meta = j.journey

@@ -3,9 +3,11 @@
 A *parameter* is a weekly probability in the journey: a transition's (with its
 per-persona overrides), a stall's chance, or a touchpoint's engagement. :func:`nudge`
 moves one by a step, refusing values outside 0..1 or a stage whose outgoing chances
-would sum to more than 1 (the validator's E302). :func:`sensitivity` moves each
-transition and stall by the same step and ranks them by the change in wins at the
-horizon of the live forecast (:func:`journeytui.sim.live.live_forecast`). No Textual.
+would sum to more than 1 (the validator's E302). :func:`sensitivity` ranks every
+transition and stall by the change in wins at the horizon of the live forecast
+(:func:`journeytui.sim.live.live_forecast`) that moving it by the same step makes:
+all of them at once from the forecast's derivatives (:func:`gradient`, one backward
+pass), the largest recomputed with a real nudge. No Textual.
 """
 
 from __future__ import annotations
@@ -13,7 +15,12 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
+import numpy as np
+
 from journeytui.model.types import Journey
+from journeytui.sim.compile import blocking_features, check_weeks, compile_journey
+from journeytui.sim.exact import estimate_exact, propagate
+from journeytui.sim.limits import Estimate, check
 from journeytui.sim.live import live_forecast, won_share
 
 STEP = 0.01
@@ -121,28 +128,177 @@ class Effect:
     """Change in won leads (count) at the horizon."""
     share_delta: float
     """Change in the won share of all leads, in share points (0.01 = one point)."""
+    exact: bool = True
+    """True: recomputed with the nudged forecast; False: the first-order estimate ``step x d(won)/d(p)``."""
 
 
-def sensitivity(journey: Journey, step: float = STEP, weeks: int | None = None) -> list[Effect]:
+EXACT_TOP = 10
+"""How many of the largest first-order effects :func:`sensitivity` recomputes with a real nudge."""
+
+
+@dataclass(frozen=True)
+class Gradient:
+    """d(won at the horizon)/d(probability) for every transition and stall, from one backward pass."""
+
+    won: float
+    total: float
+    transitions: np.ndarray  # (len(journey.transitions),)
+    stalls: np.ndarray  # (len(journey.stalls),)
+
+
+def estimate_sensitivity(journey: Journey, weeks: int | None = None, exact_top: int = EXACT_TOP) -> Estimate:
+    """Memory and time of :func:`sensitivity`: a forecast, its backward pass and ``exact_top`` nudged forecasts."""
+    est = estimate_exact(journey, weeks, what="the sensitivity ranking")
+    return Estimate(est.what, est.bytes * 2, est.seconds * (3 + exact_top), est.why, est.suggestion)
+
+
+def gradient(journey: Journey, weeks: int | None = None) -> Gradient:
+    """Derivatives of the live forecast's wins at the horizon w.r.t. every probability, in one pass.
+
+    The forecast is linear in its state: x_t = A x_{t-1} + b, won = c . x_W. The adjoint
+    lambda_{t-1} = A^T lambda_t (lambda_W = c: 1 on won stages) gives the value of a lead
+    in each state at each week; a transition s -> d with probability p then contributes
+    sum_t free_{t-1}[s] (lambda_t[d] - lambda_t[s]) to d(won)/dp, and a stall sum_t
+    free_{t-1}[s] (V_t - lambda_t[s]) with V_t the value of entering its hold in week t.
+    A transition's per-persona overrides move with it, so persona terms add up.
+    """
+    W = check_weeks(weeks, journey)
+    c = compile_journey(journey, tuple(blocking_features(journey)))
+    run = propagate(c, W)
+    ch, F = run.chain, run.free
+    P, S, nf = ch.P, ch.S, ch.nf
+    lam = np.zeros((P, S))
+    lam[:, [i for i, k in enumerate(c.kinds) if k == "won"]] = 1.0
+    # dsum[u] = sum of lambda_v over v = u .. W at the fixed/uniform stalls' stages (dsum[W + 1] = 0)
+    dsum = np.zeros((W + 2, P, nf))
+    hold_stage, geo_stage = ch.st_stage[:nf], ch.st_stage[nf:]
+    width = (ch.hi - ch.lo + 1).astype(float)
+    cols = np.arange(nf)
+    mu = np.zeros((P, ch.nst - nf))  # value of a lead on a geometric hold at the end of week t
+    g_edge = np.zeros((P, ch.src.size))
+    g_stall = np.zeros((P, ch.nst))
+    for t in range(W, 0, -1):
+        dsum[t] = dsum[t + 1] + lam[:, hold_stage]
+        # value of entering each stall in week t (released in week t + d, worth nothing after W)
+        a = np.minimum(t + ch.lo, W + 1)
+        b = np.minimum(t + ch.hi + 1, W + 1)
+        v_hold = (dsum[a, :, cols] - dsum[b, :, cols]).T / width
+        v = np.concatenate([v_hold, mu], axis=1)
+        f = F[t - 1]
+        g_edge += f[:, ch.src] * (lam[:, ch.dst] - lam[:, ch.src])
+        g_stall += f[:, ch.st_stage] * (v - lam[:, ch.st_stage])
+        prev = lam * ch.stay + ch.scatter("src", lam[:, ch.dst] * ch.w) + ch.scatter("st_stage", v * ch.st_prob)
+        mu = (1.0 - ch.rate) * mu + ch.rate * lam[:, geo_stage]
+        lam = prev
+    # The chain indexes the compiled journey's canonical order; parameters are in the file's.
+    trans = np.zeros(len(c.journey.transitions))
+    np.add.at(trans, ch.edge, g_edge.sum(axis=0))
+    trans = trans[c.file_order.get("transitions", np.arange(trans.size))]
+    stalls = np.zeros(len(c.journey.stalls))
+    np.add.at(stalls, ch.st_index, g_stall.sum(axis=0))
+    stalls = stalls[c.file_order.get("stalls", np.arange(stalls.size))]
+    won_cols = [i for i, k in enumerate(c.kinds) if k == "won"]
+    held = run.held[W].sum()
+    return Gradient(
+        won=float(F[W][:, won_cols].sum()), total=float(F[W].sum() + held), transitions=trans, stalls=stalls
+    )
+
+
+class _Headroom:
+    """Whether a parameter may move by +step or -step, as :func:`nudge` decides, without copying the journey."""
+
+    def __init__(self, journey: Journey) -> None:
+        self.j = journey
+        self.base: dict[str, float] = {}
+        self.delta: dict[tuple[str, str], float] = {}  # (stage, persona): override - base, summed
+        self.personas: dict[str, set[str]] = {}
+        for st in journey.stalls:
+            self.base[st.stage] = self.base.get(st.stage, 0.0) + st.probability
+        for t in journey.transitions:
+            self.base[t.from_] = self.base.get(t.from_, 0.0) + t.probability
+            for p, v in t.by_persona.items():
+                key = (t.from_, p)
+                self.delta[key] = self.delta.get(key, 0.0) + v - t.probability
+                self.personas.setdefault(t.from_, set()).add(p)
+
+    def _load(self, stage: str, persona: str | None) -> float:
+        base = self.base.get(stage, 0.0)
+        return base + self.delta.get((stage, persona), 0.0) if persona else base
+
+    def can(self, p: Param, step: float) -> bool:
+        if p.kind == "transitions":
+            t = self.j.transitions[p.index]
+            stage, values = t.from_, [t.probability, *t.by_persona.values()]
+            personas: list[str | None] = [None, *t.by_persona]
+        else:
+            st = self.j.stalls[p.index]
+            stage, values = st.stage, [st.probability]
+            personas = [None, *sorted(self.personas.get(stage, ()))]
+        if any(not -EPS <= v + step <= 1 + EPS for v in values):
+            return False
+        return step <= 0 or all(self._load(stage, q) + step <= 1 + EPS for q in personas)
+
+
+def sensitivity(
+    journey: Journey, step: float = STEP, weeks: int | None = None, exact_top: int = EXACT_TOP
+) -> list[Effect]:
     """Each transition and stall moved by ``step`` alone, ranked by the absolute change in wins.
 
-    A parameter that cannot move up (no headroom) is moved down by ``step`` instead and its
-    effect negated, so every effect reads as "per +step". Ties keep file order.
+    One pass: :func:`gradient` gives every parameter's first-order effect ``step x d(won)/dp``
+    at the cost of about two forecasts, whatever the number of parameters; the ``exact_top``
+    largest are then recomputed with a real nudge (their ``exact`` is True), so the top of the
+    ranking is what a single nudge does, and the list is re-ranked. A parameter that cannot
+    move up (no headroom) is moved down by ``step`` instead and its effect negated, so every
+    effect reads as "per +step"; one that can move neither way is left out. Ties keep file order.
+    Raises ResourceLimit first when the work would not fit (:func:`estimate_sensitivity`).
     """
-    base = live_forecast(journey, weeks=weeks)
-    won0, share0 = float(base.won[-1]), won_share(base)
+    check(estimate_sensitivity(journey, weeks, exact_top))
+    grad = gradient(journey, weeks)
+    room = _Headroom(journey)
+    total = grad.total
     out: list[Effect] = []
     for p in params(journey):
-        sign = 1.0
-        try:
-            moved = nudge(journey, p.kind, p.index, step)
-        except NudgeRefused:
-            try:
-                moved = nudge(journey, p.kind, p.index, -step)
-            except NudgeRefused:
-                continue
-            sign = -1.0
-        fc = live_forecast(moved, weeks=weeks)
-        out.append(Effect(p, step, sign * (float(fc.won[-1]) - won0), sign * (won_share(fc) - share0)))
+        if not (room.can(p, step) or room.can(p, -step)):
+            continue
+        d = float((grad.transitions if p.kind == "transitions" else grad.stalls)[p.index]) * step
+        out.append(Effect(p, step, d, d / total if total > 0 else 0.0, exact=False))
     out.sort(key=lambda e: -abs(e.won_delta))
+    if exact_top > 0 and out:
+        base = live_forecast(journey, weeks=weeks)
+        for i, e in enumerate(out[:exact_top]):
+            out[i] = _nudged(journey, e.param, step, weeks, float(base.won[-1]), won_share(base), room) or e
+        out.sort(key=lambda e: -abs(e.won_delta))
     return out
+
+
+def _moved(journey: Journey, p: Param, step: float) -> Journey:
+    """A copy of ``journey`` with ``p`` moved by ``step`` as :func:`nudge` moves it.
+
+    Shallow: only the moved element and the list holding it are copied (a deep copy of a
+    1,000-stage journey costs more than its forecast). Only for forecasting, never to edit.
+    """
+    j = copy.copy(journey)
+    if p.kind == "transitions":
+        j.transitions = list(journey.transitions)
+        t = j.transitions[p.index] = copy.copy(journey.transitions[p.index])
+        t.probability = min(1.0, max(0.0, round(t.probability + step, 6)))
+        t.by_persona = {q: min(1.0, max(0.0, round(v + step, 6))) for q, v in t.by_persona.items()}
+    else:
+        j.stalls = list(journey.stalls)
+        st = j.stalls[p.index] = copy.copy(journey.stalls[p.index])
+        st.probability = min(1.0, max(0.0, round(st.probability + step, 6)))
+    return j
+
+
+def _nudged(
+    journey: Journey, p: Param, step: float, weeks: int | None, won0: float, share0: float, room: _Headroom
+) -> Effect | None:
+    """The effect of a real nudge of ``p`` by ``step`` (or -step, negated), recomputing the forecast."""
+    if room.can(p, step):
+        sign = 1.0
+    elif room.can(p, -step):
+        sign = -1.0
+    else:
+        return None
+    fc = live_forecast(_moved(journey, p, sign * step), weeks=weeks)
+    return Effect(p, step, sign * (float(fc.won[-1]) - won0), sign * (won_share(fc) - share0))

@@ -6,7 +6,8 @@ can take (a probability above zero), plus the scoring hand-off edges.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
 
 import networkx as nx
 
@@ -27,6 +28,23 @@ def journey_graph(j: Journey) -> nx.DiGraph:
             if source in g and not g.has_edge(source, j.scoring.handoff_to):
                 g.add_edge(source, j.scoring.handoff_to, index=None, handoff=True)
     return g
+
+
+def reach(g: nx.DiGraph, sources: Iterable[str], reverse: bool = False) -> set[str]:
+    """The sources and every node reachable from any of them (or reaching them, ``reverse``).
+
+    One breadth-first search from all sources together: linear in the graph however many
+    entry or outcome stages there are (a search per source would be quadratic).
+    """
+    seen = {s for s in sources if s in g}
+    todo = deque(seen)
+    step = g.predecessors if reverse else g.successors
+    while todo:
+        for n in step(todo.popleft()):
+            if n not in seen:
+                seen.add(n)
+                todo.append(n)
+    return seen
 
 
 def check_graph(j: Journey) -> Iterator[Finding]:
@@ -52,7 +70,7 @@ def check_graph(j: Journey) -> Iterator[Finding]:
             at_value=False,
         )
     if entries:
-        reached = set(entries).union(*(nx.descendants(g, e) for e in entries))
+        reached = set(entries) | reach(g, entries)
         for s in j.stages:
             if s.id not in reached:
                 yield Finding(
@@ -60,7 +78,7 @@ def check_graph(j: Journey) -> Iterator[Finding]:
                     f"stage `{s.id}` cannot be reached from the entry stage(s) {', '.join(entries)}",
                     ("stages", index[s.id], "id"),
                 )
-    can_finish = set(outcomes).union(*(nx.ancestors(g, o) for o in outcomes)) if outcomes else set()
+    can_finish = set(outcomes) | reach(g, outcomes, reverse=True)
     for s in j.stages:
         if s.kind != "open" or s.id not in g:
             continue

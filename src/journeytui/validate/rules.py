@@ -20,7 +20,7 @@ from journeytui.model.accounts import (
 )
 from journeytui.model.refs import ID_LISTS, known_ids, walk_refs
 from journeytui.model.structure import Finding
-from journeytui.model.types import OUTCOME_KINDS, ROLES, Journey, Stall
+from journeytui.model.types import OUTCOME_KINDS, ROLES, Journey, Stall, Transition
 
 PROBABILITY_SLACK = 1e-9
 """Rounding room when summing probabilities written with a few decimals."""
@@ -61,8 +61,9 @@ def check_duplicates(j: Journey) -> Iterator[Finding]:
 
 def check_references(j: Journey) -> Iterator[Finding]:
     ids = known_ids(j)
+    known = {kind: set(names) for kind, names in ids.items()}  # membership in O(1); lists for did-you-mean
     for kind, ref, path, is_key in walk_refs(j):
-        if ref in ids[kind]:
+        if ref in known[kind]:
             continue
         hint = difflib.get_close_matches(ref, ids[kind], n=1, cutoff=0.6)
         where = "scoring.behaviours" if kind == "behaviour" else f"{kind}s"
@@ -131,10 +132,22 @@ def stalls_of(j: Journey, stage_id: str) -> list[tuple[int, Stall]]:
     return [(i, s) for i, s in enumerate(j.stalls) if s.stage == stage_id]
 
 
+def by_stage(j: Journey) -> tuple[dict[str, list[Transition]], dict[str, list[Stall]]]:
+    """Outgoing transitions and stalls of every stage, in file order: one pass, so rules stay linear."""
+    out: dict[str, list[Transition]] = {}
+    stalls: dict[str, list[Stall]] = {}
+    for t in j.transitions:
+        out.setdefault(t.from_, []).append(t)
+    for st in j.stalls:
+        stalls.setdefault(st.stage, []).append(st)
+    return out, stalls
+
+
 def check_probability_sums(j: Journey) -> Iterator[Finding]:
+    outgoing, stalls = by_stage(j)
     for si, stage in enumerate(j.stages):
-        out = [t for t in j.transitions if t.from_ == stage.id]
-        stall_sum = sum(s.probability for _, s in stalls_of(j, stage.id))
+        out = outgoing.get(stage.id, [])
+        stall_sum = sum(s.probability for s in stalls.get(stage.id, []))
         personas = sorted({p for t in out for p in t.by_persona})
         for persona in [None, *personas]:
             total = stall_sum + sum(t.by_persona.get(persona, t.probability) if persona else t.probability for t in out)
@@ -195,14 +208,26 @@ def check_content(j: Journey) -> Iterator[Finding]:
         return
     # The personas leads actually have; a journey that never says so is checked for all of them.
     personas = j.lead_personas() or [p.id for p in j.personas]
+    # who each stage's touchpoints reach (Journey.touchpoints_at for every cell, in one pass)
+    reach: dict[str, set[str] | None] = {}  # stage -> personas reached; None: everyone
+    for tp in j.touchpoints:
+        for sid in tp.stages:
+            got = reach.setdefault(sid, set())
+            if got is None:
+                continue
+            if tp.personas:
+                got.update(tp.personas)
+            else:
+                reach[sid] = None
     for si, stage in enumerate(j.stages):
         if stage.kind != "open":
             continue
         if not personas:
-            if not j.touchpoints_at(stage.id, None):
+            if stage.id not in reach:
                 yield Finding("W101", f"no touchpoint reaches stage `{stage.id}`", ("stages", si, "id"))
             continue
-        missing = [p for p in personas if not j.touchpoints_at(stage.id, p)]
+        cell = reach.get(stage.id, set())
+        missing = [] if cell is None else [p for p in personas if p not in cell]
         if missing:
             yield Finding(
                 "W101",
@@ -213,8 +238,11 @@ def check_content(j: Journey) -> Iterator[Finding]:
 
 def check_regressions(j: Journey) -> Iterator[Finding]:
     order = j.stage_order()
+    kinds = {s.id: s.kind for s in j.stages}
     for i, t in enumerate(j.transitions):
-        if j.is_regression(t, order) and not t.cause.strip():
+        # Journey.is_regression without its linear stage look-up
+        a, b = order.get(t.from_), order.get(t.to)
+        if a is not None and b is not None and b < a and kinds.get(t.to) == "open" and not t.cause.strip():
             yield Finding(
                 "W102", f"regression {t.from_} -> {t.to} has no `cause`; say what sends leads back", ("transitions", i)
             )
@@ -232,13 +260,15 @@ def expected_hold(stall: Stall) -> float:
 def check_stays(j: Journey) -> Iterator[Finding]:
     """W103: expected weeks in a stage, holds included, longer than the horizon."""
     horizon = j.journey.horizon
+    outgoing, stalls = by_stage(j)
+    lead_personas = j.lead_personas()
     for si, stage in enumerate(j.stages):
         if stage.kind != "open":
             continue
-        out = [t for t in j.transitions if t.from_ == stage.id]
-        held = sum(s.probability * expected_hold(s) for _, s in stalls_of(j, stage.id))
+        out = outgoing.get(stage.id, [])
+        held = sum(s.probability * expected_hold(s) for s in stalls.get(stage.id, []))
         worst: tuple[float, str | None] = (0.0, None)
-        for persona in [None, *j.lead_personas()]:
+        for persona in [None, *lead_personas]:
             leave = sum(t.by_persona.get(persona, t.probability) if persona else t.probability for t in out)
             if leave > 0:  # no way out at all is for the graph rules (E406)
                 worst = max(worst, ((1 + held) / leave, persona), key=lambda w: w[0])
