@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from journeytui.bundled import resolve_arg
 from journeytui.cli import load_valid, print_diagnostics
 from journeytui.sim import SimulationError
 from journeytui.sim.compare import compare
@@ -18,8 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description="Forecast A and B exactly (ignoring what the exact forecast cannot model) over the same "
         "horizon and print KPIs and stage counts with the change from A to B.",
     )
-    p.add_argument("a", metavar="A", help="first journey file (e.g. the as-is journey)")
-    p.add_argument("b", metavar="B", help="second journey file (e.g. the to-be journey)")
+    p.add_argument("a", metavar="A", type=resolve_arg, help="first journey (file or bundled name, e.g. asis-example)")
+    p.add_argument("b", metavar="B", type=resolve_arg, help="second journey (file or bundled name, e.g. tobe-example)")
     p.add_argument("--weeks", type=int, help="horizon in weeks (default: the longer of the two horizons)")
     p.add_argument("--format", choices=("table", "json", "markdown"), default="table", help="output format")
     p.set_defaults(func=run)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from journeytui.bundled import PATHS_HELP, resolve_arg
 from journeytui.diagnostics import Diagnostic
 from journeytui.validate import validate_paths
 from journeytui.validate.report import FORMATS, render
@@ -16,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="check journey files (exit 0 clean, 1 errors, 2 usage)",
         description="Check journey files and folders of *.toml files. Prints path:line:col: CODE message.",
     )
-    p.add_argument("paths", nargs="+", metavar="PATH", help="journey files or folders")
+    p.add_argument("paths", nargs="+", metavar="PATH", type=resolve_arg, help=PATHS_HELP)
     p.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     p.add_argument("--strict", action="store_true", help="warnings fail too")
     p.set_defaults(func=run)

@@ -8,11 +8,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from journeytui import __version__
+from journeytui import DOCS_URL as _DOCS, __version__
 from journeytui.diagnostics import CODES, Diagnostic, Severity
 
 FORMATS = ("text", "json", "github", "sarif")
-DOCS_URL = "docs/diagnostics.md"
+DOCS_URL = f"{_DOCS}/diagnostics.md"
 
 
 def _plural(n: int, word: str) -> str:
