@@ -9,7 +9,6 @@ wheel, an editable install and a source checkout. Plain Python; no Textual.
 from __future__ import annotations
 
 import os
-from importlib.resources import files
 from pathlib import Path
 
 PACKAGE = "journeytui.journeys"
@@ -24,6 +23,8 @@ def bundled_dir() -> Path:
     override = os.environ.get(ENV_DIR)
     if override:
         return Path(override)
+    from importlib.resources import files  # on first use: it brings tempfile and zip support along
+
     root = files(PACKAGE)
     # Installed on a file system (pip, pipx and uv always unpack wheels) this is a Path;
     # inside a zip archive it is not, and the folder then reads as missing.

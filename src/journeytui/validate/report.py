@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from journeytui import DOCS_URL as _DOCS, __version__
+from journeytui import DOCS_URL as _DOCS
+from journeytui import __version__
 from journeytui.diagnostics import CODES, Diagnostic, Severity
 
 FORMATS = ("text", "json", "github", "sarif")
