@@ -135,3 +135,41 @@ def test_fmt_never_takes_a_bundled_name(
     main(["fmt", "--drop-comments", "b2b-it-tool"])
     capsys.readouterr()
     assert flagship.read_bytes() == before
+
+
+# -- many files: worker processes -----------------------------------------------------
+
+
+def test_many_files_in_workers_report_what_one_process_does(tmp_path: Path, minimal_text: str) -> None:
+    """From PARALLEL_FROM files validate uses worker processes; the output must not change."""
+    from journeytui.validate import PARALLEL_FROM, check_paths
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(PARALLEL_FROM + 10):
+        text = minimal_text.replace('id = "mini"', f'id = "mini-{i}"')
+        if i % 7 == 3:  # some files with an error, some with a warning
+            text = text.replace('to = "won"', 'to = "nowhere"')
+        elif i % 11 == 5:
+            text = text.replace("horizon = 52", "horizon = 5")
+        (folder / f"j{i:03d}.toml").write_text(text, encoding="utf-8")
+    (folder / "broken.toml").write_text("[journey\n", encoding="utf-8")
+
+    serial, files = check_paths([str(folder)], jobs=1)
+    parallel, files2 = check_paths([str(folder)], jobs=2)
+    assert files == files2 == PARALLEL_FROM + 11
+    assert parallel == serial
+    assert {d.code for d in serial} >= {"E001", "W103"} and len(serial) > 30
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "journeytui", "validate", str(folder)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 1 and proc.stderr == ""
+    lines = proc.stdout.splitlines()
+    assert lines[:-1] == [f"{d.file}:{d.line}:{d.column}: {d.code} {d.message}" for d in serial]
+    assert lines[-1].endswith(f"in {PARALLEL_FROM + 11} files.")

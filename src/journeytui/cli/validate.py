@@ -6,8 +6,7 @@ import argparse
 import sys
 
 from journeytui.bundled import PATHS_HELP, resolve_arg
-from journeytui.diagnostics import Diagnostic
-from journeytui.validate import validate_paths
+from journeytui.validate import check_paths
 from journeytui.validate.report import FORMATS, render
 
 
@@ -24,8 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    results = validate_paths(args.paths)
-    diags: list[Diagnostic] = sorted((d for r in results for d in r.diagnostics), key=Diagnostic.sort_key)
-    sys.stdout.write(render(diags, args.format, len(results)))
+    diags, files = check_paths(args.paths)
+    sys.stdout.write(render(diags, args.format, files))
     failed = any(d.is_error or args.strict for d in diags)
     return 1 if failed else 0
