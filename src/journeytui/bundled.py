@@ -58,7 +58,10 @@ def find(name: str) -> Path | None:
     if not name or "/" in name or os.sep in name or name.endswith(".toml") or name.startswith("."):
         return None
     candidate = bundled_dir() / f"{name}.toml"
-    return candidate if candidate.is_file() else None
+    try:
+        return candidate if candidate.is_file() else None
+    except (OSError, ValueError):  # a name too long for the file system, or with a NUL
+        return None
 
 
 def resolve_arg(arg: str) -> str:

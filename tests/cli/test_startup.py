@@ -124,6 +124,13 @@ def test_an_unknown_name_is_reported_as_a_missing_file(
     assert "b2b-it-tol:1:1: E002 no such file: b2b-it-tol" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("arg", ["a" * 5000, "nul\x00name", "é" * 300])
+def test_impossible_names_are_missing_files_not_tracebacks(arg: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert find(arg) is None and resolve_arg(arg) == arg
+    assert main(["validate", arg]) == 1
+    assert "E002" in capsys.readouterr().out
+
+
 def test_fmt_never_takes_a_bundled_name(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

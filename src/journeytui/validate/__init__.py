@@ -62,7 +62,11 @@ def expand_paths(paths: Iterable[str]) -> Iterator[tuple[str, Diagnostic | None]
     """Files to validate: each file as given, each folder's *.toml files (recursively), sorted."""
     for raw in paths:
         p = FsPath(raw)
-        if p.is_dir():
+        try:
+            is_dir = p.is_dir()
+        except (OSError, ValueError):  # e.g. a name too long for the file system: reading it will say why
+            is_dir = False
+        if is_dir:
             try:
                 files = sorted(f for f in p.rglob("*.toml") if f.is_file() and ".venv" not in f.parts)
             except OSError as exc:
