@@ -180,3 +180,24 @@ def test_many_files_in_workers_report_what_one_process_does(tmp_path: Path, mini
     lines = proc.stdout.splitlines()
     assert lines[:-1] == [f"{d.file}:{d.line}:{d.column}: {d.code} {d.message}" for d in serial]
     assert lines[-1].endswith(f"in {PARALLEL_FROM + 11} files.")
+
+
+def test_without_worker_processes_validation_still_runs(
+    tmp_path: Path, minimal_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where processes cannot be started (limits, platform), the files are checked in this one."""
+    import concurrent.futures
+
+    from journeytui.validate import PARALLEL_FROM, check_paths
+
+    for i in range(PARALLEL_FROM):
+        text = minimal_text if i % 50 else minimal_text.replace('to = "won"', 'to = "nowhere"')
+        (tmp_path / f"j{i:03d}.toml").write_text(text, encoding="utf-8")
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", refuse)
+    diags, files = check_paths([str(tmp_path)], jobs=2)
+    assert files == PARALLEL_FROM
+    assert sorted({d.file for d in diags}) == [str(tmp_path / f"j{i:03d}.toml") for i in range(0, PARALLEL_FROM, 50)]

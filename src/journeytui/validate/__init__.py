@@ -121,19 +121,24 @@ def check_paths(paths: Iterable[str], jobs: int | None = None) -> tuple[list[Dia
     diags = [problem for _, problem in entries if problem is not None]
     names = [name for name, problem in entries if problem is None]
     jobs = _workers() if jobs is None else jobs
-    if jobs <= 1 or len(names) < PARALLEL_FROM:
-        diags.extend(_diagnose(names))
-    else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        # Chunks amortise the hand-over; several per worker keep both busy to the end.
-        size = max(1, len(names) // (jobs * 8))
-        chunks = [names[i : i + size] for i in range(0, len(names), size)]
-        # fork where there is one: the workers start with everything already imported.
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_interrupt) as pool:
-            for found in pool.map(_diagnose, chunks):
-                diags.extend(found)
+    found = _in_workers(names, jobs) if jobs > 1 and len(names) >= PARALLEL_FROM else None
+    diags.extend(found if found is not None else _diagnose(names))
     return sorted(diags, key=Diagnostic.sort_key), len(entries)
+
+
+def _in_workers(names: list[str], jobs: int) -> list[Diagnostic] | None:
+    """:func:`_diagnose` over ``names`` in ``jobs`` processes; None when processes cannot be had."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    # Chunks amortise the hand-over; several per worker keep all of them busy to the end.
+    size = max(1, len(names) // (jobs * 8))
+    chunks = [names[i : i + size] for i in range(0, len(names), size)]
+    # fork where there is one: the workers start with everything already imported.
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_interrupt) as pool:
+            return [d for found in pool.map(_diagnose, chunks) for d in found]
+    except (OSError, NotImplementedError, BrokenProcessPool):  # no processes here (limits, platform)
+        return None
