@@ -1,7 +1,7 @@
 """Start-up stays light, and commands take a bundled journey by name.
 
 ``journeytui validate`` runs on every commit under pre-commit, so it must not import
-what it does not use: numpy, the simulator, Textual (and Rich), networkx. These tests
+what it does not use: numpy, the simulator, Textual (and Rich), networkx, the savers. These tests
 run the real command line in a fresh interpreter and look at ``sys.modules`` when it
 returns: modules, not times (timing lives in bench/bench_cli.py).
 """
@@ -55,6 +55,8 @@ def test_validate_one_file_imports_nothing_heavy(tmp_path: Path, write, minimal_
     code, out, modules = run_probe("validate", str(path), cwd=tmp_path)
     assert code == 0 and "All checks passed (1 file)." in out
     assert heavy_in(modules) == []
+    # Saving (tomlkit, tomli-w) is imported only by what saves.
+    assert not {"tomlkit", "tomli_w", "journeytui.model.save"} & modules
     # Only the command that runs is imported, not its siblings.
     assert sorted(m for m in modules if m.startswith("journeytui.cli.")) == ["journeytui.cli.validate"]
 
