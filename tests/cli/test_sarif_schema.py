@@ -102,7 +102,7 @@ def test_the_bundled_journeys_and_every_code_give_a_valid_log(
 def test_the_links_are_the_project_urls_in_pyproject(repo_root: Path) -> None:
     urls = tomllib.loads((repo_root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["urls"]
     assert urls["Homepage"] == report.HOMEPAGE_URL
-    assert urls["Documentation"] == report.DOCS_URL
+    assert urls["Documentation"].rstrip("/") + "/" == report.DOCS_URL
     checker = jsonschema.FormatChecker()  # every format: the draft-04 schema also uses uri-reference
     assert checker.conforms(report.HOMEPAGE_URL, "uri") and report.HOMEPAGE_URL.startswith("https://")
     assert checker.conforms(report.DOCS_URL + "diagnostics.md#e001", "uri")

@@ -7,6 +7,10 @@ its parser and sets ``func`` to a ``run(args) -> int``. Exit codes: 0 success,
 Every line that shows file text (a path, a name, a message quoting a key) goes through
 :func:`journeytui.textsafe.log_line` (or the table, Markdown and JSON variants), so no journey
 file can send a control sequence to the terminal or a workflow command to a CI log.
+
+Start-up time matters (pre-commit runs ``validate`` on every commit): :func:`main` imports
+only the module of the subcommand it runs, and ``--version`` none, so ``validate`` never
+pays for numpy, the simulator or Textual. Keep this module's own imports to the standard library.
 """
 
 from __future__ import annotations
@@ -15,11 +19,13 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from journeytui import __version__
-from journeytui.diagnostics import Diagnostic
-from journeytui.model.types import Journey
-from journeytui.textsafe import log_line
+
+if TYPE_CHECKING:
+    from journeytui.diagnostics import Diagnostic
+    from journeytui.model.types import Journey
 
 COMMANDS = ["validate", "rule", "fmt", "schema", "simulate", "check", "edit", "compare", "report"]
 """Subcommand modules, in the order ``--help`` lists them."""
@@ -65,10 +71,13 @@ def emit(text: str, out: str | None, command: str) -> int:
 
 def say_error(command: str, message: str) -> None:
     """``journeytui COMMAND: error: MESSAGE`` on stderr; the message may quote file text."""
+    from journeytui.textsafe import log_line
+
     print(f"journeytui {command}: error: {log_line(message)}", file=sys.stderr)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
+    """The parser with the given subcommands registered (importing each one's module)."""
     parser = _Parser(
         prog="journeytui",
         description="Design and forecast B2B lead-nurturing journeys.",
@@ -76,16 +85,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"journeytui {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMANDS:
+    for name in commands:
         importlib.import_module(f"journeytui.cli.{name}").register(sub)
     return parser
 
 
+def _commands_needed(args: Sequence[str]) -> Sequence[str]:
+    """The subcommands whose modules must be imported to parse ``args``.
+
+    The command named first, alone; none for a bare ``--version``; all of them otherwise
+    (``--help`` lists them, and a misspelt command gets argparse's list of choices).
+    """
+    first = next((a for a in args if not a.startswith("-")), None)
+    if first in COMMANDS:
+        return [first]
+    if first is None and "--version" in args and not {"-h", "--help"} & set(args):
+        return []
+    return COMMANDS
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
     if not args_list and "edit" in COMMANDS:
         args_list = ["edit"]
+    parser = build_parser(_commands_needed(args_list))
     try:
         args = parser.parse_args(args_list)
     except SystemExit as exc:  # --help, --version and usage errors: return the code, do not exit

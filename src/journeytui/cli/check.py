@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from journeytui.bundled import PATHS_HELP, resolve_arg
 from journeytui.diagnostics import Diagnostic
 from journeytui.sim import ResourceLimit, SimulationError
 from journeytui.sim.expect import CHECK_RUNS, evaluate
@@ -20,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description="Validate each file, then evaluate its expectations with the exact forecast "
         f"when possible, else Monte Carlo ({CHECK_RUNS} runs, seed 0).",
     )
-    p.add_argument("paths", nargs="+", metavar="PATH", help="journey files or folders")
+    p.add_argument("paths", nargs="+", metavar="PATH", type=resolve_arg, help=PATHS_HELP)
     p.set_defaults(func=run)
 
 

@@ -11,6 +11,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
+from journeytui.bundled import resolve_arg
 from journeytui.cli import load_valid, print_diagnostics, say_error
 from journeytui.textsafe import json_dumps
 
@@ -28,8 +29,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "change from A to B. A or B may be git:REF:PATH (the file as that commit has it). --fail-on-drop makes "
         "it a gate for pull requests.",
     )
-    p.add_argument("a", metavar="A", help="first journey: a file or git:REF:PATH (e.g. the base branch's)")
-    p.add_argument("b", metavar="B", help="second journey: a file or git:REF:PATH")
+    p.add_argument(
+        "a", metavar="A", type=resolve_arg, help="first journey: a file, a bundled name (asis-example) or git:REF:PATH"
+    )
+    p.add_argument("b", metavar="B", type=resolve_arg, help="second journey: a file, a bundled name or git:REF:PATH")
     p.add_argument("--weeks", type=int, help="horizon in weeks (default: the longer of the two horizons)")
     p.add_argument("--format", choices=("table", "json", "markdown"), default="table", help="output format")
     p.add_argument(

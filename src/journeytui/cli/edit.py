@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from journeytui.bundled import resolve_arg
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
@@ -15,7 +17,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             "offers to start it from a bundled journey; nothing is written until you save."
         ),
     )
-    p.add_argument("path", nargs="?", metavar="PATH", help="journey file to open or create")
+    p.add_argument(
+        "path", nargs="?", metavar="PATH", type=resolve_arg, help="journey file to open or create, or a bundled name"
+    )
     p.set_defaults(func=run)
 
 

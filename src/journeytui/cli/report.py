@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from journeytui.bundled import PATH_HELP, resolve_arg
 from journeytui.cli import emit, load_valid, print_diagnostics, say_error
 from journeytui.sim import SimulationError
 from journeytui.sim.compare import compare
@@ -17,8 +18,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description="Journey summary, exact forecast tables, KPIs, bottlenecks and the sensitivity ranking "
         "as Markdown; with --compare, the comparison with another journey too.",
     )
-    p.add_argument("path", metavar="PATH", help="journey file")
-    p.add_argument("--compare", metavar="OTHER", help="also compare with this journey (PATH is A, OTHER is B)")
+    p.add_argument("path", metavar="PATH", type=resolve_arg, help=PATH_HELP)
+    p.add_argument(
+        "--compare", metavar="OTHER", type=resolve_arg, help="also compare with this journey (PATH is A, OTHER is B)"
+    )
     p.add_argument("--weeks", type=int, help="horizon in weeks (default: the journey's horizon)")
     p.add_argument("--out", metavar="FILE", help="write the report to FILE instead of stdout")
     p.set_defaults(func=run)

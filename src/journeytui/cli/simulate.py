@@ -8,6 +8,8 @@ import io
 import sys
 from typing import Any
 
+from journeytui import DOCS_URL
+from journeytui.bundled import PATH_HELP, resolve_arg
 from journeytui.cli import emit, load_valid, print_diagnostics, say_error
 from journeytui.model.types import Journey
 from journeytui.sim import Forecast, SimResult, SimulationError, forecast, simulate
@@ -18,9 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "simulate",
         help="forecast a journey (Monte Carlo, or --exact)",
-        description="Forecast leads per stage per week, and KPIs. See docs/simulation.md.",
+        description=f"Forecast leads per stage per week, and KPIs. See {DOCS_URL}/simulation.md.",
     )
-    p.add_argument("path", metavar="PATH", help="journey file")
+    p.add_argument("path", metavar="PATH", type=resolve_arg, help=PATH_HELP)
     p.add_argument("--leads", type=int, help="initial cohort size (default: the file's population)")
     p.add_argument("--weeks", type=int, help="horizon in weeks (default: the journey's horizon)")
     p.add_argument("--runs", type=int, default=20, help="Monte Carlo replications (default: 20)")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from journeytui.bundled import PATHS_HELP, resolve_arg
 from journeytui.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             "Settings come from journeytui.toml or pyproject.toml [tool.journeytui] (docs/cli.md)."
         ),
     )
-    p.add_argument("paths", nargs="+", metavar="PATH", help="journey files or folders; - reads standard input")
+    p.add_argument("paths", nargs="+", metavar="PATH", type=resolve_arg, help=PATHS_HELP + "; - reads standard input")
     p.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     p.add_argument("--strict", action="store_true", help="warnings fail too")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
@@ -102,9 +103,27 @@ def _stdin(name: str) -> LoadResult:
     return validate_text(text, name)
 
 
+class _Sources(dict[str, str]):
+    """File name -> text, read on first use: only files with findings are read again, for
+    snippets and end positions (the checking itself may have run in worker processes)."""
+
+    def __missing__(self, name: str) -> str:
+        from journeytui.model.load import Unreadable, read_bytes
+
+        try:
+            text = read_bytes(Path(name)).decode("utf-8").removeprefix("\ufeff")
+        except (Unreadable, OSError, ValueError):
+            text = ""
+        self[name] = text
+        return text
+
+    def get(self, name: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        return self[name] or default
+
+
 def run(args: argparse.Namespace) -> int:
-    from journeytui.cli import emit
-    from journeytui.validate import expand_paths, validate_file
+    from journeytui.cli import emit, say_error
+    from journeytui.validate import check_files, expand_paths
     from journeytui.validate.config import ConfigError
     from journeytui.validate.formats import statistics
     from journeytui.validate.report import render
@@ -112,40 +131,36 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = _settings(args)
     except ConfigError as exc:
-        from journeytui.cli import say_error
-
         say_error("validate", str(exc))
         return 2
     if args.paths.count("-") > 1:
-        print("journeytui validate: error: standard input (-) can be read once", file=sys.stderr)
+        say_error("validate", "standard input (-) can be read once")
         return 2
-    stdin_name = args.stdin_filename or "-"
+    entries = list(expand_paths(args.paths, settings))
     if args.show_files:
-        listed = [name for name, problem in expand_paths(args.paths, settings) if problem is None and name != "-"]
         from journeytui.textsafe import log_line
 
+        listed = [name for name, problem in entries if problem is None and name != "-"]
         return emit("".join(f"{log_line(name)}\n" for name in listed), args.output_file, "validate")
-    results = []
-    for name, problem in expand_paths(args.paths, settings):
-        if problem is not None:
-            from journeytui.model.load import LoadResult
-
-            results.append(LoadResult(file=name, diagnostics=[problem]))
-        elif name == "-":
-            if settings.force_exclude and args.stdin_filename and settings.excluded(stdin_name):
-                continue
-            results.append(_stdin(stdin_name))
+    diags: list[Diagnostic] = [problem for _, problem in entries if problem is not None]
+    files = [name for name, problem in entries if problem is None and name != "-"]
+    checked = [name for name, _ in entries]
+    sources = _Sources()
+    if any(name == "-" for name, problem in entries if problem is None):
+        stdin_name = args.stdin_filename or "-"
+        checked = [stdin_name if name == "-" else name for name in checked]
+        if settings.force_exclude and args.stdin_filename and settings.excluded(stdin_name):
+            checked.remove(stdin_name)
         else:
-            results.append(validate_file(name))
-    for r in results:
-        r.diagnostics[:] = [d for d in r.diagnostics if settings.enabled(d.code, r.file)]
-    diags: list[Diagnostic] = sorted((d for r in results for d in r.diagnostics), key=Diagnostic.sort_key)
-    sources = {r.file: r.text for r in results if r.text is not None}
-    names: Sequence[str] = [r.file for r in results]
+            piped = _stdin(stdin_name)
+            diags.extend(piped.diagnostics)
+            sources[stdin_name] = piped.text or ""
+    diags.extend(check_files(files))
+    diags = sorted((d for d in diags if settings.enabled(d.code, d.file)), key=Diagnostic.sort_key)
     if args.statistics:
         report = statistics(diags)
     else:
-        report = render(diags, args.format, len(results), sources, names, quiet=args.quiet)
+        report = render(diags, args.format, len(checked), sources, checked, quiet=args.quiet)
     code = emit(report, args.output_file, "validate")
     if code:
         return code

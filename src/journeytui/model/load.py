@@ -7,6 +7,7 @@ a traceback. Structural problems come back with line and column.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
@@ -37,10 +38,24 @@ class LoadResult:
     text: str | None = None
     data: dict[str, Any] | None = None
     journey: Journey | None = None
-    positions: Positions = field(default_factory=Positions)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     kept: dict[DataPath, list[int]] = field(default_factory=dict)
     """Data index of each model list element (see :func:`structure.data_path`)."""
+    _positions: Positions | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def positions(self) -> Positions:
+        """Where each key and value sits in the text, found on first use.
+
+        Only files with findings (and ``fmt``) need positions; scanning for them
+        costs as much as parsing, so a clean file never pays for it.
+        """
+        if self._positions is None:
+            self._positions = Positions()
+            if self.data is not None and self.text is not None:
+                with contextlib.suppress(RecursionError):  # absurd nesting: no positions, no crash
+                    self._positions = locate(self.text)
+        return self._positions
 
     def position(self, model_path: DataPath, prefer_value: bool = True) -> tuple[int, int]:
         """Line and column in the file of a path into the model."""
@@ -190,10 +205,6 @@ def load_text(text: str, file: str = "<string>") -> LoadResult:
         result.diagnostics.append(Diagnostic("E001", msg, file, line, col))
         return result
     result.data = data
-    try:
-        result.positions = locate(text)
-    except RecursionError:
-        result.positions = Positions()
     try:
         journey, findings, result.kept = structure(data, Journey)
     except RecursionError:

@@ -6,6 +6,7 @@ problems panel both call :func:`validate_text` / :func:`check`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path as FsPath
 
@@ -18,7 +19,10 @@ from journeytui.validate.config import Settings
 from journeytui.validate.graph import check_graph
 from journeytui.validate.rules import RULES
 
-__all__ = ["check", "expand_paths", "findings", "validate_file", "validate_paths", "validate_text"]
+__all__ = ["check", "check_paths", "expand_paths", "findings", "validate_file", "validate_paths", "validate_text"]
+
+PARALLEL_FROM = 200
+"""From this many files, :func:`check_paths` spreads them over worker processes."""
 
 
 def findings(journey: Journey) -> list[Finding]:
@@ -79,3 +83,65 @@ def validate_paths(paths: Iterable[str], settings: Settings | None = None) -> li
         for r in results:
             r.diagnostics[:] = [d for d in r.diagnostics if settings.enabled(d.code, r.file)]
     return results
+
+
+def _diagnose(names: list[str]) -> list[Diagnostic]:
+    """Every diagnostic of some files (run in a worker process: only diagnostics travel back)."""
+    return [d for name in names for d in validate_file(name).diagnostics]
+
+
+def _ignore_interrupt() -> None:
+    """Workers leave ctrl+c to the parent, which stops the pool (no traceback per worker)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def check_paths(
+    paths: Iterable[str], jobs: int | None = None, settings: Settings | None = None
+) -> tuple[list[Diagnostic], int]:
+    """Every diagnostic (sorted) for files and folders, and how many files were checked.
+
+    What ``journeytui validate`` prints (the codes ``settings`` select). Validating is CPU
+    work of a few milliseconds per file, so with :data:`PARALLEL_FROM` files or more it runs
+    in ``jobs`` worker processes (default: one per CPU); fewer files would not repay starting them.
+    """
+    entries = list(expand_paths(paths, settings))
+    diags = [problem for _, problem in entries if problem is not None]
+    names = [name for name, problem in entries if problem is None]
+    diags.extend(check_files(names, jobs))
+    if settings is not None:
+        diags = [d for d in diags if settings.enabled(d.code, d.file)]
+    return sorted(diags, key=Diagnostic.sort_key), len(entries)
+
+
+def check_files(names: list[str], jobs: int | None = None) -> list[Diagnostic]:
+    """The diagnostics of these files, in worker processes when there are many (see :func:`check_paths`)."""
+    jobs = _workers() if jobs is None else jobs
+    found = _in_workers(names, jobs) if jobs > 1 and len(names) >= PARALLEL_FROM else None
+    return found if found is not None else _diagnose(names)
+
+
+def _in_workers(names: list[str], jobs: int) -> list[Diagnostic] | None:
+    """:func:`_diagnose` over ``names`` in ``jobs`` processes; None when processes cannot be had."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    # Chunks amortise the hand-over; several per worker keep all of them busy to the end.
+    size = max(1, len(names) // (jobs * 8))
+    chunks = [names[i : i + size] for i in range(0, len(names), size)]
+    # fork where there is one: the workers start with everything already imported.
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_interrupt) as pool:
+            return [d for found in pool.map(_diagnose, chunks) for d in found]
+    except (OSError, NotImplementedError, BrokenProcessPool):  # no processes here (limits, platform)
+        return None

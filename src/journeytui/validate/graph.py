@@ -1,50 +1,86 @@
-"""Graph rules: entries, outcomes, reachability, trapped stages (networkx).
+"""Graph rules: entries, outcomes, reachability, trapped stages.
 
 The graph has a node per stage and an edge per transition that some persona
 can take (a probability above zero), plus the scoring hand-off edges.
+
+The walks are plain breadth-first searches over adjacency sets rather than networkx:
+they are the only graph algorithms validation needs, and importing networkx
+(0.15-0.3 s) cost more than validating a file, which pre-commit does on every commit.
+tests/unit/validate/test_graph_oracle.py checks them against networkx.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Iterator
-
-import networkx as nx
+from dataclasses import dataclass, field
 
 from journeytui.model.structure import Finding
 from journeytui.model.types import OUTCOME_KINDS, Journey
 
 
-def journey_graph(j: Journey) -> nx.DiGraph:
+@dataclass
+class JourneyGraph:
+    """Stage ids as nodes (with their index), the moves between them as edges."""
+
+    index: dict[str, int] = field(default_factory=dict)
+    succ: dict[str, set[str]] = field(default_factory=dict)
+    pred: dict[str, set[str]] = field(default_factory=dict)
+    handoffs: set[tuple[str, str]] = field(default_factory=set)
+    """Edges that exist only through the scoring hand-off."""
+
+    def __contains__(self, node: object) -> bool:
+        return node in self.index
+
+    def add_node(self, node: str, index: int) -> None:
+        self.index[node] = index
+        self.succ.setdefault(node, set())
+        self.pred.setdefault(node, set())
+
+    def add_edge(self, a: str, b: str) -> None:
+        self.succ[a].add(b)
+        self.pred[b].add(a)
+
+    def has_edge(self, a: str, b: str) -> bool:
+        return b in self.succ.get(a, ())
+
+    def out_degree(self, node: str) -> int:
+        return len(self.succ[node])
+
+    def reachable_from(self, starts: Iterable[str]) -> set[str]:
+        """The starts and every node some path leads to from one of them."""
+        return _walk(self.succ, starts)
+
+    def reaching(self, targets: Iterable[str]) -> set[str]:
+        """The targets and every node with a path to one of them."""
+        return _walk(self.pred, targets)
+
+
+def _walk(adjacent: dict[str, set[str]], starts: Iterable[str]) -> set[str]:
+    seen = {s for s in starts if s in adjacent}
+    queue = deque(seen)
+    while queue:
+        for nxt in adjacent[queue.popleft()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen
+
+
+def journey_graph(j: Journey) -> JourneyGraph:
     """Stages as nodes (with their index), movable transitions and hand-offs as edges."""
-    g = nx.DiGraph()
+    g = JourneyGraph()
     for i, s in enumerate(j.stages):
-        g.add_node(s.id, index=i, kind=s.kind)
-    for i, t in enumerate(j.transitions):
+        g.add_node(s.id, i)
+    for t in j.transitions:
         if t.from_ in g and t.to in g and (t.probability > 0 or any(p > 0 for p in t.by_persona.values())):
-            g.add_edge(t.from_, t.to, index=i)
+            g.add_edge(t.from_, t.to)
     if j.scoring is not None and j.scoring.handoff_to in g:
         for source in j.scoring.handoff_from:
             if source in g and not g.has_edge(source, j.scoring.handoff_to):
-                g.add_edge(source, j.scoring.handoff_to, index=None, handoff=True)
+                g.add_edge(source, j.scoring.handoff_to)
+                g.handoffs.add((source, j.scoring.handoff_to))
     return g
-
-
-def reach(g: nx.DiGraph, sources: Iterable[str], reverse: bool = False) -> set[str]:
-    """The sources and every node reachable from any of them (or reaching them, ``reverse``).
-
-    One breadth-first search from all sources together: linear in the graph however many
-    entry or outcome stages there are (a search per source would be quadratic).
-    """
-    seen = {s for s in sources if s in g}
-    todo = deque(seen)
-    step = g.predecessors if reverse else g.successors
-    while todo:
-        for n in step(todo.popleft()):
-            if n not in seen:
-                seen.add(n)
-                todo.append(n)
-    return seen
 
 
 def check_graph(j: Journey) -> Iterator[Finding]:
@@ -70,7 +106,7 @@ def check_graph(j: Journey) -> Iterator[Finding]:
             at_value=False,
         )
     if entries:
-        reached = set(entries) | reach(g, entries)
+        reached = g.reachable_from(entries)
         for s in j.stages:
             if s.id not in reached:
                 yield Finding(
@@ -78,7 +114,7 @@ def check_graph(j: Journey) -> Iterator[Finding]:
                     f"stage `{s.id}` cannot be reached from the entry stage(s) {', '.join(entries)}",
                     ("stages", index[s.id], "id"),
                 )
-    can_finish = set(outcomes) | reach(g, outcomes, reverse=True)
+    can_finish = g.reaching(outcomes)
     for s in j.stages:
         if s.kind != "open" or s.id not in g:
             continue

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import quote
 
-from journeytui import __version__
+from journeytui import DOCS_URL as _DOCS
+from journeytui import HOMEPAGE, __version__
 from journeytui.diagnostics import CODES, Diagnostic, Severity
 from journeytui.textsafe import json_dumps, log_line, visible
 from journeytui.validate import formats
@@ -21,9 +22,9 @@ from journeytui.validate.formats import Sources, end_of
 
 FORMATS = ("text", "concise", "full", "json", "github", "sarif", "gitlab", "junit")
 """``text`` and ``concise`` are the same one-line-per-finding form (ruff calls it concise)."""
-HOMEPAGE_URL = "https://journeytui.invalid/"
+HOMEPAGE_URL = HOMEPAGE
 """The project's home page: ``[project.urls] Homepage`` in pyproject.toml (a test keeps them equal)."""
-DOCS_URL = "https://journeytui.invalid/docs/"
+DOCS_URL = f"{_DOCS}/"
 """Where docs/ is published: ``[project.urls] Documentation``; SARIF rules link into diagnostics.md there."""
 SRCROOT = "%SRCROOT%"
 """The SARIF base id of relative file names: the folder the command ran in."""
@@ -54,7 +55,7 @@ def text(diags: Sequence[Diagnostic], files: int) -> str:
 def as_json(diags: Sequence[Diagnostic], sources: Sources | None = None) -> str:
     rows = []
     for d in diags:
-        end_line, end_column = end_of(sources or {}, d) or (None, None)
+        end_line, end_column = end_of(sources if sources is not None else {}, d) or (None, None)
         rows.append(
             {
                 "file": d.file,
@@ -86,7 +87,7 @@ def github(diags: Sequence[Diagnostic], sources: Sources | None = None) -> str:
     out = []
     for d in diags:
         level = "error" if d.is_error else "warning"
-        span = end_of(sources or {}, d)
+        span = end_of(sources if sources is not None else {}, d)
         ends = [f"endLine={span[0]}", f"col={d.column}", f"endColumn={span[1]}"] if span else [f"col={d.column}"]
         props = ",".join(
             [
@@ -134,7 +135,7 @@ def sarif(diags: Sequence[Diagnostic], sources: Sources | None = None) -> str:
                 {
                     "physicalLocation": {
                         "artifactLocation": _artifact(d.file),
-                        "region": _region(d, sources or {}),
+                        "region": _region(d, sources if sources is not None else {}),
                     }
                 }
             ],
@@ -181,7 +182,7 @@ def render(
 ) -> str:
     """The report in ``fmt``; ``sources`` (file -> text) give snippets and end positions, ``names``
     the files checked (JUnit lists them), ``quiet`` drops the summary line of the human formats."""
-    src = sources or {}
+    src: Sources = sources if sources is not None else {}
     if fmt == "json":
         return as_json(diags, src)
     if fmt == "github":
