@@ -115,6 +115,8 @@ def read_bytes(path: FsPath | str, limit: int = MAX_FILE_BYTES) -> bytes:
         raise Unreadable(f"permission denied: {name}") from None
     except OSError as exc:
         raise Unreadable(f"cannot read {name}: {exc.strerror or exc}") from None
+    except ValueError:  # a NUL in the name: no file can have it
+        raise Unreadable(f"no such file: {name} (a file name cannot hold a NUL character)") from None
     try:
         return _read_regular(fd, name, limit)
     except OSError as exc:

@@ -114,7 +114,7 @@ class Settings:
         try:
             absolute = p if p.is_absolute() else (Path.cwd() / p)
             return absolute.resolve().relative_to(self.root.resolve()).as_posix()
-        except (ValueError, OSError):
+        except (ValueError, OSError, RuntimeError):
             return PurePosixPath(*p.parts).as_posix()
 
     def excluded(self, path: str | Path) -> bool:

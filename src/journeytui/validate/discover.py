@@ -68,7 +68,11 @@ def files(paths: Iterable[str], settings: Settings) -> Iterator[tuple[str, Diagn
     ignores = _Ignores()
     for raw in paths:
         p = Path(raw)
-        if raw != "-" and p.is_dir():  # a folder named on the command line is walked, even through a link
+        try:
+            is_dir = raw != "-" and p.is_dir()
+        except (OSError, ValueError):  # a name too long for the file system, a NUL: reading it says why
+            is_dir = False
+        if is_dir:  # a folder named on the command line is walked, even through a link
             found = list(_walk(p, settings, ignores))
             problems = [f for f in found if isinstance(f, Diagnostic)]
             yield from ((d.file, d) for d in problems)
@@ -79,7 +83,7 @@ def files(paths: Iterable[str], settings: Settings) -> Iterator[tuple[str, Diagn
             for f in fresh:
                 yield str(f), None
             continue
-        if settings.force_exclude and raw != "-" and settings.excluded(p):
+        if settings.force_exclude and raw != "-" and _excluded(settings, p):
             continue
         if raw == "-" or _once(p, seen):
             yield raw, None
@@ -88,7 +92,7 @@ def files(paths: Iterable[str], settings: Settings) -> Iterator[tuple[str, Diagn
 def _once(p: Path, seen: set[Path]) -> bool:
     try:
         key = p.resolve()
-    except OSError:
+    except (OSError, ValueError):
         key = p.absolute()
     if key in seen:
         return False
@@ -149,3 +153,10 @@ def _real(p: Path) -> Path:
         return p.resolve()
     except OSError:
         return p.absolute()
+
+
+def _excluded(settings: Settings, p: Path) -> bool:
+    try:
+        return settings.excluded(p)
+    except (OSError, ValueError):
+        return False
