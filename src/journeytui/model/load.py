@@ -174,6 +174,35 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
     return text.count("\n", 0, offset) + 1, offset - line_start + 1
 
 
+_KEY_PART = r"""(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')"""
+_KEY_AT_START = re.compile(rf"^(\s*)({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*=")
+    r"""^(\s*)((?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*'))*)\s*="""
+)
+
+
+def _duplicate_key(text: str, line: int, col: int, fallback: str) -> tuple[int, int, str]:
+    """tomllib reports a key set twice after its value, without its name: name it, at the key,
+    and say where it was first set (the nearest earlier line in the same table)."""
+    lines = text.split("\n")
+    if not 1 <= line <= len(lines):
+        return line, col, fallback
+    m = _KEY_AT_START.match(lines[line - 1])
+    if not m:
+        return line, col, fallback
+    key = re.sub(r"\s*\.\s*", ".", m.group(2))
+    shown = key if len(key) <= 40 else key[:40] + "..."
+    where = ""
+    for back in range(line - 2, -1, -1):
+        earlier = lines[back]
+        if earlier.lstrip().startswith("["):
+            break
+        first = _KEY_AT_START.match(earlier)
+        if first and re.sub(r"\s*\.\s*", ".", first.group(2)) == key:
+            where = f" (first set on line {back + 1})"
+            break
+    return line, len(m.group(1)) + 1, f"invalid TOML: duplicate key `{shown}`{where}: a key can be set once per table"
+
+
 def load_text(text: str, file: str = "<string>") -> LoadResult:
     """Parse and build a journey from TOML text (a leading byte-order mark is ignored)."""
     text = text.removeprefix("\ufeff")
@@ -194,7 +223,10 @@ def load_text(text: str, file: str = "<string>") -> LoadResult:
         m = _TOML_POS.search(msg)
         line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
         msg = _TOML_POS.sub("", msg).strip().rstrip(".")
-        result.diagnostics.append(Diagnostic("E001", f"invalid TOML: {msg[:1].lower()}{msg[1:]}", file, line, col))
+        msg = f"invalid TOML: {msg[:1].lower()}{msg[1:]}"
+        if msg.endswith("cannot overwrite a value"):
+            line, col, msg = _duplicate_key(text, line, col, msg)
+        result.diagnostics.append(Diagnostic("E001", msg, file, line, col))
         return result
     except RecursionError:
         result.diagnostics.append(Diagnostic("E001", "invalid TOML: values are nested too deeply", file))

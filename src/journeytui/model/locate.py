@@ -159,7 +159,11 @@ class _Scanner:
             elif s[self.i] == "[":
                 self.i += 1
                 self.skip_ws()
-                names = [n for n, _ in self.dotted_key()]
+                parts = self.dotted_key()
+                names = [n for n, _ in parts]
+                # `[metadata.owner]` also says where `metadata` is: at its name in this header
+                for k in range(1, len(parts)):
+                    self.pos.keys.setdefault(self.resolve(names[:k]), parts[k - 1][1])
                 self.current = self.resolve(names)
                 self.pos.keys.setdefault(self.current, start)
                 self.i = s.find("]", self.i) + 1

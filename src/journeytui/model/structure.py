@@ -107,7 +107,7 @@ def toml_type(value: Any) -> str:
     if isinstance(value, int):
         return "an integer"
     if isinstance(value, float):
-        return "a number"
+        return "a float"  # e.g. `phase = 2.0` where an integer is wanted: say what it is
     if isinstance(value, str):
         return "a string"
     if isinstance(value, list):

@@ -492,7 +492,7 @@ def test_set_field_none_on_a_mapping_entry_removes_it(rich: Journey) -> None:
         (("transitions", 0, "probability"), float("nan"), "is nan; a probability must be between 0 and 1"),
         (("transitions", 0, "probability"), "0.5", "must be a number, not a string"),
         (("transitions", 0, "probability"), True, "must be a number, not a boolean"),
-        (("journey", "horizon"), 2.5, "must be an integer, not a number"),
+        (("journey", "horizon"), 2.5, "must be an integer, not a float"),
         (("journey", "horizon"), 0, "it must be >= 1 and <= 10000"),
         (("stages", 0, "kind"), "wonn", 'did you mean "won"?'),
         (("stages", 0, "id"), "x", "ids are changed with rename"),

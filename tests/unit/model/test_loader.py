@@ -11,6 +11,7 @@ import pytest
 from journeytui.model import JourneyLoadError, load_file, load_journey, load_text
 from journeytui.model.depth import MAX_DEPTH
 from journeytui.model.load import MAX_FILE_BYTES
+from journeytui.validate import validate_text
 
 HEAD = '[journey]\nid = "j"\ntitle = "t"\n'
 
@@ -205,3 +206,19 @@ def test_load_journey_raises_with_the_first_error(write) -> None:
 
 def test_load_journey_returns_a_clean_journey(flagship_path: Path) -> None:
     assert load_journey(flagship_path).journey.id == "b2b-it-tool"
+
+
+def test_a_duplicate_key_is_named_where_it_is_set_again() -> None:
+    text = '[journey]\nid = "x"\ntitle = "X"\n\n[[stages]]\nid = "won"\nname = "Won"\nkind = "won"\nname = "again"\n'
+    [d] = load_text(text, "j.toml").diagnostics
+    assert (d.code, d.line, d.column) == ("E001", 9, 1)
+    assert d.message == "invalid TOML: duplicate key `name` (first set on line 7): a key can be set once per table"
+    dotted = '[journey]\nid = "x"\n  a . "b c" = 1\n  a."b c" = 2\n'
+    [d] = load_text(dotted, "j.toml").diagnostics
+    assert (d.line, d.column) == (4, 3) and 'duplicate key `a."b c"` (first set on line 3)' in d.message
+
+
+def test_an_unknown_dotted_table_is_located_at_its_header() -> None:
+    text = '[journey]\nid = "x"\ntitle = "X"\n\n[metadata.owner]\nname = "me"\n'
+    found = [d for d in validate_text(text, "j.toml").diagnostics if d.code == "E101"]
+    assert [(d.line, d.column) for d in found] == [(5, 2)] and "`metadata`" in found[0].message

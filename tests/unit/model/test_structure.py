@@ -38,7 +38,7 @@ def test_unknown_top_level_table() -> None:
     [
         ("entry = 1", "`stages[0].entry` must be a boolean, not an integer"),
         ("phase = true", "`stages[0].phase` must be an integer, not a boolean"),
-        ("phase = 2.0", "`stages[0].phase` must be an integer, not a number"),
+        ("phase = 2.0", "`stages[0].phase` must be an integer, not a float"),
         ('phase = "2"', "`stages[0].phase` must be an integer, not a string"),
         ("name = 1979-05-27", "`stages[0].name` must be a string, not a date"),
         ('notes = ["a"]', "`stages[0].notes` must be a string, not an array"),
