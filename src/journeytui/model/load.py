@@ -176,8 +176,6 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
 
 _KEY_PART = r"""(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')"""
 _KEY_AT_START = re.compile(rf"^(\s*)({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*=")
-    r"""^(\s*)((?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*'))*)\s*="""
-)
 
 
 def _duplicate_key(text: str, line: int, col: int, fallback: str) -> tuple[int, int, str]:
