@@ -1,0 +1,604 @@
+"""Fit a journey's weekly numbers from stage history (docs/calibration.md states every estimator).
+
+The model is the simulator's (docs/simulation.md): each week a free lead in an open stage draws
+one outcome: a move along transition i (chance p_i), a stall j (chance s_j, then on hold for d
+weeks), or staying. With the moves observed and each lead's stay right-censored at the as-of
+date, the maximum-likelihood p_i is moves_i / free lead-weeks at risk in the stage. Weeks on hold
+are not observed; for a stage with stalls the free weeks are their expectation given each stay's
+length (EM over the stall phase chain, with the journey's stall durations held fixed).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from journeytui.calibrate.events import EventLog
+from journeytui.model.edit import add_transition, set_field
+from journeytui.model.types import Journey, Stall, Transition
+
+WEEK = 7 * 86400
+Z = 1.959963984540054
+"""The normal quantile of a two-sided 95% interval."""
+
+THIN_MOVES = 10
+THIN_WEEKS = 100
+"""Evidence below this many moves or lead-weeks at risk is flagged as thin."""
+
+PRIOR_WEEKS = 100.0
+"""Per-persona shrinkage: the pooled estimate counts as this many lead-weeks of prior evidence."""
+
+
+def wilson(x: float, n: float) -> tuple[float, float]:
+    """The 95% Wilson score interval for x successes in n trials (0..1 when n is 0)."""
+    if n <= 0:
+        return 0.0, 1.0
+    p = x / n
+    den = 1 + Z * Z / n
+    mid = (p + Z * Z / (2 * n)) / den
+    half = Z * math.sqrt(p * (1 - p) / n + Z * Z / (4 * n * n)) / den
+    return max(0.0, mid - half), min(1.0, mid + half)
+
+
+def poisson_interval(x: float, t: float) -> tuple[float, float]:
+    """The 95% score interval for a Poisson rate with x events in t weeks."""
+    if t <= 0:
+        return 0.0, 0.0
+    half = Z * math.sqrt(x + Z * Z / 4)
+    return max(0.0, (x + Z * Z / 2 - half) / t), (x + Z * Z / 2 + half) / t
+
+
+@dataclass
+class Change:
+    """One fitted value: where it goes, the file's value, the estimate and its evidence."""
+
+    kind: str  # transition, stall, arrival, initial
+    path: tuple[Any, ...]
+    label: str
+    before: float | None
+    after: float
+    low: float | None = None
+    high: float | None = None
+    moves: float = 0.0
+    at_risk: float = 0.0
+    thin: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Calibration:
+    """Everything a fit found: the changes to make and what the data says beyond them."""
+
+    journey_id: str
+    as_of: str
+    weeks: int
+    leads: int
+    events: int
+    changes: list[Change] = field(default_factory=list)
+    missing: list[dict[str, Any]] = field(default_factory=list)
+    unseen: list[dict[str, str]] = field(default_factory=list)
+    stall_fits: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        def r(v: float | None) -> float | None:
+            return None if v is None else round(float(v), 6)
+
+        trans = [
+            {
+                "from": c.extra["from"],
+                "to": c.extra["to"],
+                "persona": c.extra.get("persona"),
+                "before": r(c.before),
+                "after": r(c.after),
+                "low": r(c.low),
+                "high": r(c.high),
+                "moves": int(c.moves),
+                "at_risk": round(c.at_risk, 2),
+                "thin": c.thin,
+            }
+            for c in self.changes
+            if c.kind == "transition"
+        ]
+        stalls = [
+            {
+                **{k: v for k, v in c.extra.items() if k != "index"},
+                "before": r(c.before),
+                "after": r(c.after),
+                "low": r(c.low),
+                "high": r(c.high),
+                "starts": round(c.moves, 2),
+                "at_risk": round(c.at_risk, 2),
+                "thin": c.thin,
+            }
+            for c in self.changes
+            if c.kind == "stall"
+        ]
+        arrivals = {
+            c.extra["stage"]: {
+                "before": r(c.before),
+                "after": r(c.after),
+                "low": r(c.low),
+                "high": r(c.high),
+                "leads": int(c.moves),
+                "weeks": int(c.at_risk),
+            }
+            for c in self.changes
+            if c.kind == "arrival"
+        }
+        initial = {
+            c.extra["stage"]: {"before": r(c.before), "after": int(c.after)} for c in self.changes if c.kind == "initial"
+        }
+        return {
+            "journey": self.journey_id,
+            "as_of": self.as_of,
+            "weeks": self.weeks,
+            "leads": self.leads,
+            "events": self.events,
+            "transitions": trans,
+            "stalls": stalls,
+            "stall_fits": self.stall_fits,
+            "arrivals": arrivals,
+            "initial": initial,
+            "missing_transitions": self.missing,
+            "unseen_transitions": self.unseen,
+            "warnings": self.warnings,
+        }
+
+
+@dataclass
+class _Stays:
+    """One row per stay in an open stage: stage, weeks observed, where it went (-1: censored), persona."""
+
+    stage: np.ndarray
+    weeks: np.ndarray
+    dest: np.ndarray
+    persona: np.ndarray
+
+
+def week_numbers(ts: np.ndarray, as_of: int) -> tuple[np.ndarray, int]:
+    """Week of each time, counted so that week K ends exactly at ``as_of`` and week 0 holds the earliest."""
+    back = (as_of - 1 - ts) // WEEK  # 0: the 7 days ending at as_of
+    k = int(back.max()) if back.size else 0
+    return (k - back).astype(np.int64), k
+
+
+def _stays(log: EventLog, weeks: np.ndarray, last_week: int, open_stage: np.ndarray) -> tuple[_Stays, int]:
+    """Each lead's stays from its entries: a move ends one; the as-of date censors the last one."""
+    lead, stage = log.lead, log.stage
+    same = np.zeros(lead.size, dtype=bool)
+    same[:-1] = lead[1:] == lead[:-1]
+    nxt_stage = np.full(lead.size, -1, dtype=np.int64)
+    nxt_stage[:-1] = stage[1:]
+    nxt_week = np.full(lead.size, last_week, dtype=np.int64)
+    nxt_week[:-1] = weeks[1:]
+    nxt_week = np.where(same, nxt_week, last_week)
+    dest = np.where(same, nxt_stage, -1)
+    keep = open_stage[stage]
+    d = nxt_week - weeks
+    zero = keep & (d == 0) & (dest >= 0)
+    persona_of = _persona_codes(log)
+    stays = _Stays(
+        stage[keep].astype(np.int64),
+        np.maximum(d[keep], 0),
+        dest[keep],
+        persona_of[lead[keep]],
+    )
+    # two moves in one week: the weekly model allows one, so the stay counts as one week at risk
+    stays.weeks = np.where((stays.weeks == 0) & (stays.dest >= 0), 1, stays.weeks)
+    return stays, int(zero.sum())
+
+
+def _persona_codes(log: EventLog) -> np.ndarray:
+    names = sorted({p for p in log.personas if p is not None})
+    code = {p: i for i, p in enumerate(names)}
+    return np.array([code.get(p, -1) if p is not None else -1 for p in log.personas], dtype=np.int64)
+
+
+# -- stalls: the phase chain of one stage --------------------------------------------------------
+def _hold_chain(stall: Stall) -> tuple[np.ndarray, np.ndarray]:
+    """A stall's hold phases: the within-hold transition matrix and the entry distribution."""
+    d = stall.duration
+    if d.kind == "geometric":
+        m = float(d.mean or 1.0)
+        return np.array([[1.0 - 1.0 / m]]), np.array([1.0])
+    if d.kind == "fixed":
+        k = int(d.weeks or 1)
+        entry = np.zeros(k)
+        entry[0] = 1.0
+    else:
+        lo, hi = int(d.min or 1), int(d.max or 1)
+        k = hi
+        entry = np.zeros(k)
+        for dd in range(lo, hi + 1):
+            entry[k - dd] += 1.0 / (hi - lo + 1)
+    chain = np.zeros((k, k))
+    for i in range(k - 1):
+        chain[i, i + 1] = 1.0
+    return chain, entry
+
+
+class _Phases:
+    """The stage's free state plus every stall's hold phases, for the EM's forward/backward sums."""
+
+    def __init__(self, stalls: list[Stall]) -> None:
+        self.blocks = [_hold_chain(s) for s in stalls]
+        sizes = [b[0].shape[0] for b in self.blocks]
+        self.n = 1 + sum(sizes)
+        self.offsets = np.cumsum([1, *sizes])[:-1]
+        self.base = np.zeros((self.n, self.n))
+        self.entries = []
+        for (chain, entry), off in zip(self.blocks, self.offsets, strict=True):
+            k = chain.shape[0]
+            self.base[off : off + k, off : off + k] = chain
+            released = 1.0 - chain.sum(axis=1)
+            self.base[off : off + k, 0] = released
+            vec = np.zeros(self.n)
+            vec[off : off + k] = entry
+            self.entries.append(vec)
+
+    def matrix(self, move: float, stall: np.ndarray) -> np.ndarray:
+        q = self.base.copy()
+        q[0, :] = 0.0
+        q[0, 0] = 1.0 - move - float(stall.sum())
+        for s, vec in zip(stall, self.entries, strict=True):
+            q[0] += s * vec
+        return q
+
+
+def _em_stage(
+    phases: _Phases, stays_w: np.ndarray, stays_done: np.ndarray, start: np.ndarray, iters: int = 200
+) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, float, float]:
+    """EM for one stage with stalls: total move chance, stall chances, expected free weeks per stay,
+    expected stall starts per stall, and the log-likelihood with and without stalls."""
+    D = int(stays_w.max()) + 1 if stays_w.size else 1
+    moves = float(stays_done.sum())
+    n_c = np.bincount(stays_w[stays_done], minlength=D + 1).astype(float)
+    n_z = np.bincount(stays_w[~stays_done], minlength=D + 1).astype(float)
+    exposure = float(stays_w.sum())
+    move = min(moves / exposure, 0.5) if exposure else 0.0
+    stall = np.clip(start.astype(float), 1e-4, 0.5)
+    ll = -math.inf
+    for _ in range(iters):
+        q = phases.matrix(move, stall)
+        a = np.zeros((D + 1, phases.n))  # forward: state distribution after j weeks, no exit
+        a[0, 0] = 1.0
+        for j in range(D):
+            a[j + 1] = a[j] @ q
+        ev = np.zeros(phases.n)
+        ev[0] = move
+        g = np.zeros((D + 1, phases.n))  # g[r]: exit exactly r weeks on, from each state
+        h = np.zeros((D + 1, phases.n))  # h[r]: no exit in r weeks
+        h[0] = 1.0
+        g[1] = ev
+        for r in range(1, D + 1):
+            h[r] = q @ h[r - 1]
+            if r >= 2:
+                g[r] = q @ g[r - 1]
+        a0 = a[:, 0]
+        lc = np.where(np.arange(D + 1) >= 1, np.concatenate([[0.0], a0[:-1]]) * move, 1.0)
+        lz = h[:, 0]
+        free_c = np.convolve(a0, g[:, 0])[: D + 1] / np.where(lc > 0, lc, 1.0)
+        free_z = np.convolve(a0, np.concatenate([[0.0], h[1:, 0]]))[: D + 1] / np.where(lz > 0, lz, 1.0)
+        starts = np.zeros(stall.size)
+        for i, (s, vec) in enumerate(zip(stall, phases.entries, strict=True)):
+            u = np.concatenate([[0.0], (g[1:] @ vec)])
+            v = h @ vec
+            sc = s * np.concatenate([[0.0], np.convolve(a0, u)[:D]]) / np.where(lc > 0, lc, 1.0)
+            sz = s * np.concatenate([[0.0], np.convolve(a0, v)[:D]]) / np.where(lz > 0, lz, 1.0)
+            starts[i] = float((n_c * sc).sum() + (n_z * sz).sum())
+        free_total = float((n_c * free_c).sum() + (n_z * free_z).sum())
+        with np.errstate(divide="ignore"):
+            new_ll = float((n_c[1:] * np.log(np.maximum(lc[1:], 1e-300))).sum() + (n_z * np.log(np.maximum(lz, 1e-300))).sum())
+        if free_total <= 0:
+            break
+        move, stall = moves / free_total, starts / free_total
+        if abs(new_ll - ll) < 1e-9 * max(1.0, abs(new_ll)):
+            ll = new_ll
+            break
+        ll = new_ll
+    # without stalls: a geometric wait with the closed-form rate
+    p0 = moves / exposure if exposure else 0.0
+    ll0 = 0.0
+    if 0 < p0 < 1:
+        w = np.arange(D + 1, dtype=float)
+        ll0 = float((n_c * ((w - 1).clip(0) * math.log1p(-p0) + math.log(p0))).sum() + (n_z * w * math.log1p(-p0)).sum())
+    per_stay = np.where(stays_done, free_c[stays_w], free_z[stays_w])
+    return move, stall, per_stay, starts, ll, ll0
+
+
+# -- the fit -------------------------------------------------------------------------------------
+def parse_when(text: str, end_of_day: bool = True) -> int:
+    """A --as-of / --cutoff value as UTC seconds; a plain date means the end of that day."""
+    dt = datetime.fromisoformat(text.strip())
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    secs = int(dt.timestamp())
+    if end_of_day and len(text.strip()) <= 10:
+        secs += 86400
+    return secs
+
+
+def iso(secs: int) -> str:
+    return datetime.fromtimestamp(secs, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def calibrate(
+    journey: Journey,
+    log: EventLog,
+    as_of: int | None = None,
+    add_missing: bool = False,
+    personas: bool = True,
+) -> Calibration:
+    """Fit ``journey``'s transitions, stalls, arrivals and initial occupancy from ``log`` at ``as_of``."""
+    if as_of is None:
+        as_of = int(log.ts.max()) + 1
+    later = log.ts >= as_of
+    if later.all():
+        raise ValueError(f"every event is on or after the as-of date {iso(as_of)}")
+    warnings = list(log.warnings)
+    if later.any():
+        warnings.append(f"{int(later.sum())} events after the as-of date {iso(as_of)} were left out")
+        keep = ~later
+        log = EventLog(
+            log.file, log.stages, log.lead_ids, log.personas, log.lead[keep], log.stage[keep], log.ts[keep], log.line[keep]
+        )
+    weeks, K = week_numbers(log.ts, as_of)
+    stage_ids = log.stages
+    S = len(stage_ids)
+    kinds = [journey.stage(s).kind for s in stage_ids]  # type: ignore[union-attr]
+    open_stage = np.array([k == "open" for k in kinds])
+    stays, same_week = _stays(log, weeks, K, open_stage)
+    leads = len(log.lead_ids)
+    cal = Calibration(journey.journey.id, iso(as_of), K, leads, int(log.lead.size), warnings=warnings)
+    if same_week:
+        cal.warnings.append(
+            f"{same_week} moves followed the previous entry within the same week; the weekly model allows one move "
+            "a week, so each counts as one week at risk"
+        )
+    out_of_closed = (~open_stage[log.stage[:-1]]) & (log.lead[1:] == log.lead[:-1])
+    if out_of_closed.any():
+        cal.warnings.append(f"{int(out_of_closed.sum())} moves out of won/lost stages were ignored (outcomes are final)")
+
+    persona_names = sorted({p for p in log.personas if p is not None})
+    use_personas = personas and bool(persona_names)
+    # expected free weeks at risk per stay (= the stay's weeks, unless the stage has stalls)
+    at_risk = stays.weeks.astype(float)
+    stall_after: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for si, sid in enumerate(stage_ids):
+        stalls = [(j, st) for j, st in enumerate(journey.stalls) if st.stage == sid]
+        if not stalls or not open_stage[si]:
+            continue
+        mine = stays.stage == si
+        if not mine.any():
+            continue
+        phases = _Phases([st for _, st in stalls])
+        start = np.array([st.probability for _, st in stalls])
+        w, done = stays.weeks[mine], stays.dest[mine] >= 0
+        _move, stall, per_stay, starts, ll, ll0 = _em_stage(phases, w, done, start)
+        at_risk[mine] = per_stay
+        stall_after[si] = (stall, starts)
+        free = float(per_stay.sum())
+        for (j, st), s, n in zip(stalls, stall, starts, strict=True):
+            low, high = wilson(n, free)
+            cal.changes.append(
+                Change(
+                    "stall",
+                    ("stalls", j, "probability"),
+                    f"stall {sid} ({st.cause})",
+                    st.probability,
+                    float(s),
+                    low,
+                    high,
+                    float(n),
+                    free,
+                    n < THIN_MOVES or free < THIN_WEEKS,
+                    {"stage": sid, "cause": st.cause, "index": j},
+                )
+            )
+        gain = 2 * (ll - ll0)
+        cal.stall_fits.append(
+            {
+                "stage": sid,
+                "loglik_with_stalls": round(ll, 3),
+                "loglik_without": round(ll0, 3),
+                "lr_statistic": round(gain, 3),
+                "judged": "stalls fit better than one weekly rate (LR > 3.84, 5%)"
+                if gain > 3.84
+                else "one weekly rate explains the waits as well (LR <= 3.84)",
+            }
+        )
+
+    _fit_transitions(journey, cal, stays, at_risk, stage_ids, open_stage, persona_names if use_personas else [])
+    _arrivals(journey, cal, log, weeks, K)
+    _occupancy(journey, cal, log, weeks, K, open_stage)
+    return cal
+
+
+def _fit_transitions(
+    journey: Journey,
+    cal: Calibration,
+    stays: _Stays,
+    at_risk: np.ndarray,
+    stage_ids: list[str],
+    open_stage: np.ndarray,
+    persona_names: list[str],
+) -> None:
+    S = len(stage_ids)
+    idx = {s: i for i, s in enumerate(stage_ids)}
+    done = stays.dest >= 0
+    moves = np.zeros((S, S))
+    np.add.at(moves, (stays.stage[done], stays.dest[done]), 1)
+    exposure = np.bincount(stays.stage, weights=at_risk, minlength=S)
+    P = max(len(persona_names), 1)
+    moves_p = np.zeros((P, S, S))
+    expo_p = np.zeros((P, S))
+    if persona_names:
+        has = stays.persona >= 0
+        np.add.at(moves_p, (stays.persona[done & has], stays.stage[done & has], stays.dest[done & has]), 1)
+        np.add.at(expo_p, (stays.persona[has], stays.stage[has]), at_risk[has])
+    known = {(t.from_, t.to) for t in journey.transitions}
+    for i, t in enumerate(journey.transitions):
+        a, b = idx[t.from_], idx[t.to]
+        x, n = float(moves[a, b]), float(exposure[a])
+        if x == 0:
+            cal.unseen.append({"from": t.from_, "to": t.to, "at_risk": round(n, 1)})
+        base_x, base_n = x, n
+        if persona_names and t.by_persona:
+            # `probability` applies to the personas without an override: fit it on their leads
+            overridden = [persona_names.index(q) for q in t.by_persona if q in persona_names]
+            base_x -= float(moves_p[overridden, a, b].sum())
+            base_n -= float(expo_p[overridden, a].sum())
+        if n == 0:
+            continue
+        p = base_x / base_n if base_n > 0 else x / n
+        low, high = wilson(base_x, base_n) if base_n > 0 else wilson(x, n)
+        cal.changes.append(
+            Change(
+                "transition",
+                ("transitions", i, "probability"),
+                f"{t.from_} -> {t.to}",
+                t.probability,
+                p,
+                low,
+                high,
+                base_x,
+                base_n,
+                base_x < THIN_MOVES or base_n < THIN_WEEKS,
+                {"from": t.from_, "to": t.to},
+            )
+        )
+        pooled = x / n
+        for q, before in t.by_persona.items():
+            if q not in persona_names:
+                continue
+            k = persona_names.index(q)
+            xq, nq = float(moves_p[k, a, b]), float(expo_p[k, a])
+            # shrink toward the pooled rate: the pooled estimate counts as PRIOR_WEEKS lead-weeks
+            shrunk = (xq + PRIOR_WEEKS * pooled) / (nq + PRIOR_WEEKS)
+            low, high = wilson(xq + PRIOR_WEEKS * pooled, nq + PRIOR_WEEKS)
+            cal.changes.append(
+                Change(
+                    "transition",
+                    ("transitions", i, "by_persona", q),
+                    f"{t.from_} -> {t.to} [{q}]",
+                    before,
+                    shrunk,
+                    low,
+                    high,
+                    xq,
+                    nq,
+                    xq < THIN_MOVES or nq < THIN_WEEKS,
+                    {"from": t.from_, "to": t.to, "persona": q},
+                )
+            )
+        if t.by_persona and not persona_names:
+            cal.warnings.append(
+                f"{t.from_} -> {t.to} has per-persona values but the export has no persona column: "
+                "`probability` was fitted on all leads and by_persona was left alone"
+            )
+    for a in range(S):
+        for b in range(S):
+            if moves[a, b] and (stage_ids[a], stage_ids[b]) not in known and open_stage[a]:
+                x, n = float(moves[a, b]), float(exposure[a])
+                low, high = wilson(x, n)
+                cal.missing.append(
+                    {
+                        "from": stage_ids[a],
+                        "to": stage_ids[b],
+                        "moves": int(x),
+                        "at_risk": round(n, 1),
+                        "probability": round(x / n, 6),
+                        "low": round(low, 6),
+                        "high": round(high, 6),
+                    }
+                )
+    if cal.missing:
+        names = ", ".join(f"{m['from']} -> {m['to']} ({m['moves']})" for m in cal.missing[:6])
+        cal.warnings.append(
+            f"moves the journey lacks: {names}; their leads' weeks still count as at risk "
+            "(add them with --add-missing)"
+        )
+
+
+def _arrivals(journey: Journey, cal: Calibration, log: EventLog, weeks: np.ndarray, K: int) -> None:
+    """New leads per week per entry stage: first entries in weeks 1..K (week 0 is the starting cohort)."""
+    first = np.ones(log.lead.size, dtype=bool)
+    first[1:] = log.lead[1:] != log.lead[:-1]
+    arrived = first & (weeks >= 1)
+    counts = np.bincount(log.stage[arrived], minlength=len(log.stages))
+    entry = {s.id for s in journey.stages if s.entry}
+    if K < 1:
+        cal.warnings.append("the history spans less than one week: arrivals were not fitted")
+        return
+    for si, sid in enumerate(log.stages):
+        n = int(counts[si])
+        if sid in entry:
+            low, high = poisson_interval(n, K)
+            cal.changes.append(
+                Change(
+                    "arrival",
+                    ("population", "arrivals", sid),
+                    f"arrivals {sid}",
+                    journey.population.arrivals.get(sid),
+                    n / K,
+                    low,
+                    high,
+                    n,
+                    K,
+                    n < THIN_MOVES,
+                    {"stage": sid},
+                )
+            )
+        elif n:
+            cal.warnings.append(
+                f"{n} leads first appear in {sid}, which is not an entry stage: they are not counted as arrivals"
+            )
+
+
+def _occupancy(
+    journey: Journey, cal: Calibration, log: EventLog, weeks: np.ndarray, K: int, open_stage: np.ndarray
+) -> None:
+    """Leads in each open stage at the as-of date: the population's initial state."""
+    occ = occupancy(log, len(log.stages))
+    for si, sid in enumerate(log.stages):
+        if not open_stage[si]:
+            continue
+        cal.changes.append(
+            Change(
+                "initial",
+                ("population", "initial", sid),
+                f"initial {sid}",
+                journey.population.initial.get(sid),
+                float(occ[si]),
+                extra={"stage": sid},
+            )
+        )
+
+
+def occupancy(log: EventLog, n_stages: int, before: int | None = None) -> np.ndarray:
+    """Leads per stage: each lead's last entry (before ``before`` seconds, when given). ``log`` is sorted."""
+    keep = np.ones(log.lead.size, dtype=bool) if before is None else log.ts < before
+    lead, stage = log.lead[keep], log.stage[keep]
+    last = np.ones(lead.size, dtype=bool)
+    last[:-1] = lead[1:] != lead[:-1]
+    return np.bincount(stage[last], minlength=n_stages)
+
+
+def apply(journey: Journey, cal: Calibration, add_missing: bool = False, initial: bool = True) -> Journey:
+    """The journey with the fitted values set (through model.edit, so a comment-preserving save keeps the rest)."""
+    out = journey
+    for c in cal.changes:
+        if c.kind == "initial" and not initial:
+            continue
+        value: float | int = int(c.after) if c.kind == "initial" else round(c.after, 4)
+        out = set_field(out, c.path, value)
+    if add_missing:
+        for m in cal.missing:
+            t = Transition(from_=m["from"], to=m["to"], probability=round(m["probability"], 4), notes="added by calibrate")
+            out = add_transition(out, t)
+    return out
