@@ -99,7 +99,7 @@ class Calibration:
                 "high": r(c.high),
                 "moves": int(c.moves),
                 "at_risk": round(c.at_risk, 2),
-                "thin": c.thin,
+                "thin": bool(c.thin),
             }
             for c in self.changes
             if c.kind == "transition"
@@ -113,7 +113,7 @@ class Calibration:
                 "high": r(c.high),
                 "starts": round(c.moves, 2),
                 "at_risk": round(c.at_risk, 2),
-                "thin": c.thin,
+                "thin": bool(c.thin),
             }
             for c in self.changes
             if c.kind == "stall"
@@ -311,6 +311,38 @@ def _em_stage(
     return move, stall, per_stay, starts, ll, ll0
 
 
+def _loglik(phases: _Phases, move: float, stall: np.ndarray, n_c: np.ndarray, n_z: np.ndarray) -> float:
+    """The observed-data log-likelihood of the stays' lengths (leaving vs censored) in one stage."""
+    D = n_c.size - 1
+    q = phases.matrix(move, stall)
+    a = np.zeros((D + 1, phases.n))
+    a[0, 0] = 1.0
+    for j in range(D):
+        a[j + 1] = a[j] @ q
+    leave = np.maximum(a[:-1, 0] * move, 1e-300)
+    stay = np.maximum(a.sum(axis=1), 1e-300)
+    return float((n_c[1:] * np.log(leave)).sum() + (n_z * np.log(stay)).sum())
+
+
+def stall_se(phases: _Phases, move: float, stall: np.ndarray, weeks: np.ndarray, done: np.ndarray) -> np.ndarray:
+    """Standard errors of the stall chances from the curvature of the observed-data likelihood
+    (each chance varied alone; the starts are latent, so counting them as observed would be far too sure)."""
+    D = int(weeks.max()) + 1 if weeks.size else 1
+    n_c = np.bincount(weeks[done], minlength=D + 1).astype(float)
+    n_z = np.bincount(weeks[~done], minlength=D + 1).astype(float)
+    out = np.zeros(stall.size)
+    base = _loglik(phases, move, stall, n_c, n_z)
+    for i in range(stall.size):
+        h = max(stall[i] * 0.05, 1e-5)
+        up, down = stall.copy(), stall.copy()
+        up[i] += h
+        down[i] = max(down[i] - h, 0.0)
+        h2 = (up[i] - down[i]) / 2
+        curv = (_loglik(phases, move, up, n_c, n_z) - 2 * base + _loglik(phases, move, down, n_c, n_z)) / (h2 * h2)
+        out[i] = 1.0 / math.sqrt(-curv) if curv < 0 else math.inf
+    return out
+
+
 # -- the fit -------------------------------------------------------------------------------------
 def parse_when(text: str, end_of_day: bool = True) -> int:
     """A --as-of / --cutoff value as UTC seconds; a plain date means the end of that day."""
@@ -368,7 +400,6 @@ def calibrate(
     use_personas = personas and bool(persona_names)
     # expected free weeks at risk per stay (= the stay's weeks, unless the stage has stalls)
     at_risk = stays.weeks.astype(float)
-    stall_after: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for si, sid in enumerate(stage_ids):
         stalls = [(j, st) for j, st in enumerate(journey.stalls) if st.stage == sid]
         if not stalls or not open_stage[si]:
@@ -379,12 +410,12 @@ def calibrate(
         phases = _Phases([st for _, st in stalls])
         start = np.array([st.probability for _, st in stalls])
         w, done = stays.weeks[mine], stays.dest[mine] >= 0
-        _move, stall, per_stay, starts, ll, ll0 = _em_stage(phases, w, done, start)
+        move, stall, per_stay, starts, ll, ll0 = _em_stage(phases, w, done, start)
         at_risk[mine] = per_stay
-        stall_after[si] = (stall, starts)
         free = float(per_stay.sum())
-        for (j, st), s, n in zip(stalls, stall, starts, strict=True):
-            low, high = wilson(n, free)
+        se = stall_se(phases, move, stall, w, done)
+        for (j, st), s, n, e in zip(stalls, stall, starts, se, strict=True):
+            low, high = max(0.0, s - Z * e), min(1.0, s + Z * e)
             cal.changes.append(
                 Change(
                     "stall",

@@ -1,0 +1,162 @@
+"""`journeytui calibrate`, `synth` and `backtest` through the real CLI: round trips, writes, bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from journeytui.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+FLAGSHIP = ROOT / "journeys" / "b2b-it-tool.toml"
+AS_OF = "2025-07-06"  # synth --weeks 25 from 2025-01-06
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("history")
+    out = {}
+    for layout in ("long", "wide"):
+        path = folder / f"{layout}.csv"
+        assert main(["synth", str(FLAGSHIP), "--weeks", "25", "--seed", "3", "--layout", layout, "--out", str(path)]) == 0
+        out[layout] = path
+    return out
+
+
+def test_dry_run_json_recovers_the_journey_and_writes_nothing(
+    history: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = FLAGSHIP.read_bytes()
+    capsys.readouterr()
+    assert main(["calibrate", str(FLAGSHIP), str(history["long"]), "--as-of", AS_OF, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert FLAGSHIP.read_bytes() == before
+    assert data["wrote"] is None
+    keys = {"from", "to", "before", "after", "low", "high", "moves", "at_risk"}
+    assert data["transitions"] and all(keys <= set(t) for t in data["transitions"])
+    inside = [t["low"] <= t["before"] <= t["high"] for t in data["transitions"]]
+    assert sum(inside) >= 0.8 * len(inside)
+    assert data["arrivals"]["aware"]["weeks"] == 25
+    assert 100 < data["arrivals"]["aware"]["after"] < 140
+    assert {s["stage"] for s in data["stalls"]} == {"compare", "evaluate", "sales"}
+    assert data["unseen_transitions"] == [] and data["missing_transitions"] == []
+
+
+def test_out_writes_fitted_values_and_keeps_comments(history: dict[str, Path], tmp_path: Path) -> None:
+    target = tmp_path / "j.toml"
+    shutil.copy(FLAGSHIP, target)
+    original = target.read_text(encoding="utf-8").replace(
+        "[[transitions]]", "# planner's guess, to be checked\n[[transitions]]", 1
+    )
+    original = original.replace("[population]", "# as of the spring plan\n[population]", 1)
+    target.write_text(original, encoding="utf-8")
+    assert main(["calibrate", str(target), str(history["long"]), "--as-of", AS_OF, "--out", str(target)]) == 0
+    text = target.read_text(encoding="utf-8")
+    assert text != original
+    comments = [ln for ln in original.splitlines() if ln.lstrip().startswith("#")]
+    assert comments and all(c in text for c in comments)
+    assert main(["validate", str(target)]) == 0
+
+
+def test_wide_hubspot_preset_reads_the_synthetic_export(
+    history: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    code = main(
+        ["calibrate", str(FLAGSHIP), str(history["wide"]), "--preset", "hubspot", "--as-of", AS_OF, "--format", "json"]
+    )
+    assert code == 0
+    data = json.loads(capsys.readouterr().out)
+    fwd = next(t for t in data["transitions"] if t["from"] == "aware" and t["to"] == "research")
+    assert fwd["low"] <= 0.12 <= fwd["high"]
+
+
+def test_backtest_json_shape(history: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    args = ["backtest", str(FLAGSHIP), str(history["long"]), "--cutoff", "2025-05-11", "--weeks", "6"]
+    assert main([*args, "--runs", "50", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    for key in ("stages", "weeks", "actual", "mean", "p05", "p95", "coverage", "wape"):
+        assert key in data
+    assert len(data["actual"]) == 6 and len(data["actual"][0]) == len(data["stages"])
+    assert data["wape"]["overall"] < 0.2
+    assert 0.5 <= data["coverage"]["overall"] <= 1.0
+    assert main([*args, "--runs", "20", "--folds", "2", "--format", "markdown"]) == 0
+    md = capsys.readouterr().out
+    assert "## Forecast vs actual" in md and "`*` what happened" in md
+
+
+def _bad(tmp_path: Path, name: str, data: bytes) -> Path:
+    p = tmp_path / name
+    p.write_bytes(data)
+    return p
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "the file is empty"),
+        (b"\x00\x01\x02binary", "binary file"),
+        (b"id,stage,timestamp\nL1,aware,2025-01-01\n", ":1: no column 'lead_id'"),
+        (b"lead_id,stage,timestamp\nL1,aware,2025-01-01\nL1,research,01/02/2025\n", ":3: cannot read the date"),
+        (b"lead_id,stage,timestamp\nL1,aware,2025-01-01T00:00Z\nL1,research,2025-02-01\n", ":3: the date"),
+        (b"lead_id,stage,timestamp\nL1,aware,2025-01-01\nL2,Nurture,2025-01-02\n", ":3: stage name 'Nurture'"),
+        (b"lead_id,stage,timestamp\nL1,aware\n", ":2: expected 3 fields"),
+        (b"lead_id,stage,timestamp\nL1,aware,2025-01-01\n\xff\xfe,aware,2025-01-01\n", "not UTF-8"),
+    ],
+)
+def test_bad_input_is_a_clear_message_and_nothing_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, expected: str
+) -> None:
+    events = _bad(tmp_path, "e.csv", content)
+    out = tmp_path / "out.toml"
+    assert main(["calibrate", str(FLAGSHIP), str(events), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_size_cap_refuses_before_reading(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    events = _bad(tmp_path, "e.csv", b"lead_id,stage,timestamp\n" + b"L1,aware,2025-01-01\n" * 100)
+    assert main(["calibrate", str(FLAGSHIP), str(events), "--max-bytes", "1000"]) == 2
+    assert "over the" in capsys.readouterr().err
+
+
+def test_duplicates_out_of_order_and_stage_map(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    smap = tmp_path / "map.toml"
+    smap.write_text(
+        '# CRM names\nwon = ["Closed Won"]\nlost = ["Closed Lost"]\nignore = ["Junk"]\n'
+        '[stages]\n"Prospecting" = "aware"\n"Qualification" = "research"\n',
+        encoding="utf-8",
+    )
+    rows = [
+        "OpportunityId,StageName,CreatedDate",
+        "O2,Qualification,2025-01-20T10:00:00Z",
+        "O1,Prospecting,2025-01-06T10:00:00Z",
+        "O2,Prospecting,2025-01-06T09:00:00Z",
+        "O1,Prospecting,2025-01-06T10:00:00Z",
+        "O1,Junk,2025-01-07T10:00:00Z",
+        "O1,Closed Won,2025-02-03T10:00:00Z",
+        "O3,Prospecting,2025-02-10T10:00:00Z",
+    ]
+    events = _bad(tmp_path, "sf.csv", ("\n".join(rows) + "\n").encode())
+    capsys.readouterr()
+    code = main(["calibrate", str(FLAGSHIP), str(events), "--preset", "salesforce", "--map", str(smap), "--format", "json"])
+    assert code == 0
+    data = json.loads(capsys.readouterr().out)
+    text = " ".join(data["warnings"])
+    assert "1 duplicate rows" in text and "out of time order" in text and "ignored stage names" in text
+    assert data["missing_transitions"][0]["from"] == "aware" and data["missing_transitions"][0]["to"] == "won"
+    assert data["initial"]["research"]["after"] == 1 and data["initial"]["aware"]["after"] == 1
+
+
+def test_stage_map_naming_an_unknown_stage_points_at_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    smap = tmp_path / "map.toml"
+    smap.write_text('[stages]\n"Prospecting" = "aware"\n"Demo" = "demo"\n', encoding="utf-8")
+    events = _bad(tmp_path, "e.csv", b"lead_id,stage,timestamp\nL1,aware,2025-01-01\n")
+    assert main(["calibrate", str(FLAGSHIP), str(events), "--map", str(smap)]) == 2
+    err = capsys.readouterr().err
+    assert f"{smap}:3:" in err and "'demo'" in err
