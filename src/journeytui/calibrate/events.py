@@ -9,12 +9,15 @@ under the 5 s budget), so no DataFrame library is needed for this.
 from __future__ import annotations
 
 import csv
+import gc
 import os
 import re
 import tomllib
+import warnings
 from array import array
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -311,6 +314,9 @@ def read_events(
     stages = [s.id for s in journey.stages]
     index = {s: i for i, s in enumerate(stages)}
     reader = _Reader(path, journey, columns, stage_map, index)
+    # millions of small row lists would set off the cycle collector again and again: none are cycles
+    was = gc.isenabled()
+    gc.disable()
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
             reader.read(csv.reader(fh))
@@ -318,6 +324,9 @@ def read_events(
         raise InputError(f"not UTF-8 text (byte {exc.start} of a line near line {reader.line + 1})", path) from None
     except csv.Error as exc:
         raise InputError(f"not readable as CSV: {exc}", path, reader.line or None) from None
+    finally:
+        if was:
+            gc.enable()
     return reader.finish(stages)
 
 
@@ -432,19 +441,96 @@ class _Reader:
     def _read_long(
         self, rows: csv._reader, width: int, lead_col: int, persona_col: int, stage_col: int, time_col: int
     ) -> None:
+        """Column-at-a-time: the rows are read in one go and each column is turned into codes with
+        dict look-ups and numpy (dates parsed by numpy when they share one ISO form); only a problem
+        sends the reader back over the rows one by one, to name its line."""
+        first = rows.line_num + 1
+        data = list(rows)
+        # line numbers are the row positions unless a quoted field spans lines
+        lines: list[int] | range = range(first, first + len(data))
+        if rows.line_num != first - 1 + len(data):
+            lines = self._line_numbers(first - 1)
         need = max(lead_col, stage_col, time_col, persona_col) + 1
-        for row in rows:
-            self.line = rows.line_num
-            if len(row) < need:
-                if not any(x.strip() for x in row):
-                    continue  # a blank line
-                self._short(row, width)
-            key, name, when = row[lead_col], row[stage_col], row[time_col]
-            if not key.strip() or not name.strip() or not when.strip():
-                what = "lead id" if not key.strip() else ("stage" if not name.strip() else "date")
-                raise InputError(f"the {what} is empty", self.path, self.line)
-            lead = self._lead(key, row[persona_col] if persona_col >= 0 else "")
-            self._add(lead, name, when, self.line)
+        if data and min(map(len, data)) < need:
+            for row, line in zip(data, lines, strict=True):
+                if len(row) < need and any(x.strip() for x in row):
+                    self.line = line
+                    self._short(row, width)
+            keep = [i for i, row in enumerate(data) if len(row) >= need]
+            data = [data[i] for i in keep]
+            lines = [lines[i] for i in keep]
+        self.line = rows.line_num
+        keys = list(map(itemgetter(lead_col), data))
+        names = list(map(itemgetter(stage_col), data))
+        dates = list(map(itemgetter(time_col), data))
+        ix = self.lead_ix
+        for k in dict.fromkeys(keys):  # unique ids in order of appearance: numbered in that order
+            ix.setdefault(k, len(ix))
+        lead = np.fromiter(map(ix.__getitem__, keys), dtype=np.int32, count=len(keys))
+        self.personas.extend([None] * (len(ix) - len(self.personas)))
+        bad = next((k for k in ix if not k.strip()), None)
+        if bad is not None:
+            self.line = lines[keys.index(bad)]
+            raise InputError("the lead id is empty", self.path, self.line)
+        codes = {}
+        for name in set(names):
+            if not name.strip():
+                self.line = lines[names.index(name)]
+                raise InputError("the stage is empty", self.path, self.line)
+            sid = self.map.lookup(name.strip())
+            if sid is None:
+                rows_of = [i for i, n in enumerate(names) if n == name]
+                self.unmapped[name] = (len(rows_of), lines[rows_of[0]])
+            codes[name] = -1 if not sid else self.index[sid]
+        stage = np.fromiter(map(codes.__getitem__, names), dtype=np.int16, count=len(names))
+        ts = self._fast_dates(dates, lines)
+        if persona_col >= 0:
+            last: dict[int, str] = {}
+            for code, value in zip(lead.tolist(), (r[persona_col] for r in data), strict=True):
+                if value.strip():
+                    last[code] = value
+            for code, value in last.items():
+                pid = self.map.personas.get(value.strip().casefold())
+                if pid is None:
+                    self.unknown_personas[value] = self.unknown_personas.get(value, 0) + 1
+                else:
+                    self.personas[code] = pid
+        kept = stage >= 0
+        self.ignored += int((~kept).sum()) - sum(n for n, _ in self.unmapped.values())
+        line_arr = np.asarray(lines, dtype=np.int64)
+        self.a_lead.frombytes(lead[kept].tobytes())
+        self.a_stage.frombytes(stage[kept].tobytes())
+        self.a_ts.frombytes(ts[kept].astype(np.int64).tobytes())
+        self.a_line.frombytes(line_arr[kept].tobytes())
+
+    def _line_numbers(self, after: int) -> list[int]:
+        """The line each record starts on (for files whose quoted fields span lines)."""
+        out = []
+        with open(self.path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            next(reader, None)
+            start = reader.line_num + 1
+            for _ in reader:
+                out.append(start)
+                start = reader.line_num + 1
+        return out
+
+    def _fast_dates(self, dates: list[str], lines: list[int] | range) -> np.ndarray:
+        """UTC seconds of each date; numpy when every value has one ISO form, else one by one."""
+        joined = "\x00".join(dates) + "\x00"
+        zulu = joined.count("Z\x00")
+        offsets = "+" in joined or re.search(r"T[\d:.]+-\d", joined) is not None
+        if not offsets and zulu in (0, len(dates)) and joined.count("Z") == zulu:
+            plain = joined[:-1].replace("Z", "").split("\x00") if zulu else dates
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error")
+                    parsed = np.array(plain, dtype="datetime64[s]")
+                if not np.isnat(parsed).any():
+                    return parsed.astype(np.int64)
+            except (ValueError, Warning):
+                pass
+        return np.array([self.dates(d, line) for d, line in zip(dates, lines, strict=True)], dtype=np.int64)
 
     def _read_wide(
         self, rows: csv._reader, width: int, lead_col: int, persona_col: int, wide: list[tuple[int, str]]
