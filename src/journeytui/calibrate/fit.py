@@ -250,97 +250,144 @@ class _Phases:
         return q
 
 
-def _em_stage(
-    phases: _Phases, stays_w: np.ndarray, stays_done: np.ndarray, start: np.ndarray, iters: int = 200
-) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, float, float]:
-    """EM for one stage with stalls: total move chance, stall chances, expected free weeks per stay,
-    expected stall starts per stall, and the log-likelihood with and without stalls."""
-    D = int(stays_w.max()) + 1 if stays_w.size else 1
-    moves = float(stays_done.sum())
-    n_c = np.bincount(stays_w[stays_done], minlength=D + 1).astype(float)
-    n_z = np.bincount(stays_w[~stays_done], minlength=D + 1).astype(float)
-    exposure = float(stays_w.sum())
-    move = min(moves / exposure, 0.5) if exposure else 0.0
-    stall = np.clip(start.astype(float), 1e-4, 0.5)
-    ll = -math.inf
-    for _ in range(iters):
-        q = phases.matrix(move, stall)
-        a = np.zeros((D + 1, phases.n))  # forward: state distribution after j weeks, no exit
-        a[0, 0] = 1.0
-        for j in range(D):
-            a[j + 1] = a[j] @ q
-        ev = np.zeros(phases.n)
-        ev[0] = move
-        g = np.zeros((D + 1, phases.n))  # g[r]: exit exactly r weeks on, from each state
-        h = np.zeros((D + 1, phases.n))  # h[r]: no exit in r weeks
-        h[0] = 1.0
-        g[1] = ev
-        for r in range(1, D + 1):
-            h[r] = q @ h[r - 1]
-            if r >= 2:
-                g[r] = q @ g[r - 1]
-        a0 = a[:, 0]
-        lc = np.where(np.arange(D + 1) >= 1, np.concatenate([[0.0], a0[:-1]]) * move, 1.0)
-        lz = h[:, 0]
-        free_c = np.convolve(a0, g[:, 0])[: D + 1] / np.where(lc > 0, lc, 1.0)
-        free_z = np.convolve(a0, np.concatenate([[0.0], h[1:, 0]]))[: D + 1] / np.where(lz > 0, lz, 1.0)
-        starts = np.zeros(stall.size)
-        for i, (s, vec) in enumerate(zip(stall, phases.entries, strict=True)):
-            u = np.concatenate([[0.0], (g[1:] @ vec)])
-            v = h @ vec
-            sc = s * np.concatenate([[0.0], np.convolve(a0, u)[:D]]) / np.where(lc > 0, lc, 1.0)
-            sz = s * np.concatenate([[0.0], np.convolve(a0, v)[:D]]) / np.where(lz > 0, lz, 1.0)
-            starts[i] = float((n_c * sc).sum() + (n_z * sz).sum())
-        free_total = float((n_c * free_c).sum() + (n_z * free_z).sum())
-        with np.errstate(divide="ignore"):
-            new_ll = float((n_c[1:] * np.log(np.maximum(lc[1:], 1e-300))).sum() + (n_z * np.log(np.maximum(lz, 1e-300))).sum())
-        if free_total <= 0:
-            break
-        move, stall = moves / free_total, starts / free_total
-        if abs(new_ll - ll) < 1e-9 * max(1.0, abs(new_ll)):
-            ll = new_ll
-            break
-        ll = new_ll
-    # without stalls: a geometric wait with the closed-form rate
-    p0 = moves / exposure if exposure else 0.0
-    ll0 = 0.0
-    if 0 < p0 < 1:
-        w = np.arange(D + 1, dtype=float)
-        ll0 = float((n_c * ((w - 1).clip(0) * math.log1p(-p0) + math.log(p0))).sum() + (n_z * w * math.log1p(-p0)).sum())
-    per_stay = np.where(stays_done, free_c[stays_w], free_z[stays_w])
-    return move, stall, per_stay, starts, ll, ll0
+def _expect(
+    phases: _Phases, move: float, stall: np.ndarray, n_c: np.ndarray, n_z: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """E-step for one group of stays with one move chance: expected free weeks for a stay of each
+    length that left (free_c) or was censored (free_z), expected starts of each stall, log-likelihood.
 
-
-def _loglik(phases: _Phases, move: float, stall: np.ndarray, n_c: np.ndarray, n_z: np.ndarray) -> float:
-    """The observed-data log-likelihood of the stays' lengths (leaving vs censored) in one stage."""
+    Forward: a[j] = the distribution over the phase states after j weeks without leaving. Backward:
+    g[r] = the chance of leaving exactly r weeks on, h[r] = of not leaving within r weeks. A stay of
+    d weeks that left was free before week j+1 with weight a[j][free] g[d-j][free] (a convolution)."""
     D = n_c.size - 1
     q = phases.matrix(move, stall)
     a = np.zeros((D + 1, phases.n))
     a[0, 0] = 1.0
     for j in range(D):
         a[j + 1] = a[j] @ q
-    leave = np.maximum(a[:-1, 0] * move, 1e-300)
-    stay = np.maximum(a.sum(axis=1), 1e-300)
-    return float((n_c[1:] * np.log(leave)).sum() + (n_z * np.log(stay)).sum())
+    g = np.zeros((D + 1, phases.n))
+    h = np.zeros((D + 1, phases.n))
+    h[0] = 1.0
+    g[1, 0] = move
+    for r in range(1, D + 1):
+        h[r] = q @ h[r - 1]
+        if r >= 2:
+            g[r] = q @ g[r - 1]
+    a0 = a[:, 0]
+    lc = np.concatenate([[1.0], a0[:-1] * move])
+    lz = h[:, 0]
+    lc_safe, lz_safe = np.where(lc > 0, lc, 1.0), np.where(lz > 0, lz, 1.0)
+    free_c = np.convolve(a0, g[:, 0])[: D + 1] / lc_safe
+    free_z = np.convolve(a0, np.concatenate([[0.0], h[1:, 0]]))[: D + 1] / lz_safe
+    starts = np.zeros(stall.size)
+    for i, (s, vec) in enumerate(zip(stall, phases.entries, strict=True)):
+        u = np.concatenate([[0.0], g[1:] @ vec])
+        v = h @ vec
+        sc = s * np.concatenate([[0.0], np.convolve(a0, u)[:D]]) / lc_safe
+        sz = s * np.concatenate([[0.0], np.convolve(a0, v)[:D]]) / lz_safe
+        starts[i] = float((n_c * sc).sum() + (n_z * sz).sum())
+    ll = float((n_c[1:] * np.log(np.maximum(lc[1:], 1e-300))).sum() + (n_z * np.log(np.maximum(lz, 1e-300))).sum())
+    return free_c, free_z, starts, ll
 
 
-def stall_se(phases: _Phases, move: float, stall: np.ndarray, weeks: np.ndarray, done: np.ndarray) -> np.ndarray:
-    """Standard errors of the stall chances from the curvature of the observed-data likelihood
-    (each chance varied alone; the starts are latent, so counting them as observed would be far too sure)."""
+def _counts(weeks: np.ndarray, done: np.ndarray, D: int) -> tuple[np.ndarray, np.ndarray]:
+    return (
+        np.bincount(weeks[done], minlength=D + 1).astype(float),
+        np.bincount(weeks[~done], minlength=D + 1).astype(float),
+    )
+
+
+def _em_stage(
+    phases: _Phases,
+    stays_w: np.ndarray,
+    stays_done: np.ndarray,
+    group: np.ndarray,
+    start: np.ndarray,
+    iters: int = 300,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, float]:
+    """EM for one stage with stalls. Each group of stays (a persona whose moves out of the stage
+    have their own chances) has its own total move chance; the stall chances are shared. Returns
+    the move chance per group, the stall chances, expected free weeks per stay, expected starts per
+    stall, and the log-likelihood with the stalls and with one weekly rate per group instead."""
+    D = int(stays_w.max()) + 1 if stays_w.size else 1
+    groups = np.unique(group)
+    data = []
+    for gi in groups:
+        sel = group == gi
+        n_c, n_z = _counts(stays_w[sel], stays_done[sel], D)
+        data.append((sel, n_c, n_z, float(stays_done[sel].sum()), float(stays_w[sel].sum())))
+    move = np.array([min(m / e, 0.5) if e else 0.0 for _, _, _, m, e in data])
+    stall = np.clip(start.astype(float), 1e-4, 0.5)
+    ll = -math.inf
+    for _ in range(iters):
+        starts = np.zeros(stall.size)
+        free = np.zeros(len(data))
+        new_ll = 0.0
+        for k, (_sel, n_c, n_z, _m, _e) in enumerate(data):
+            fc, fz, st, lg = _expect(phases, float(move[k]), stall, n_c, n_z)
+            starts += st
+            free[k] = float((n_c * fc).sum() + (n_z * fz).sum())
+            new_ll += lg
+        if free.sum() <= 0:
+            break
+        move = np.array([m / f if f > 0 else 0.0 for (_, _, _, m, _), f in zip(data, free, strict=True)])
+        stall = starts / free.sum()
+        done = abs(new_ll - ll) < 1e-10 * max(1.0, abs(new_ll))
+        ll = new_ll
+        if done:
+            break
+    per_stay = np.zeros(stays_w.size)
+    ll = 0.0
+    ll0 = 0.0
+    for k, (sel, n_c, n_z, m, e) in enumerate(data):
+        fc, fz, _, lg = _expect(phases, float(move[k]), stall, n_c, n_z)
+        ll += lg
+        per_stay[sel] = np.where(stays_done[sel], fc[stays_w[sel]], fz[stays_w[sel]])
+        p0 = m / e if e else 0.0
+        if 0 < p0 < 1:  # without stalls: a geometric wait with the closed-form rate
+            w = np.arange(D + 1, dtype=float)
+            ll0 += float((n_c * ((w - 1).clip(0) * math.log1p(-p0) + math.log(p0))).sum())
+            ll0 += float((n_z * w * math.log1p(-p0)).sum())
+    return move, stall, per_stay, starts, ll, ll0
+
+
+def stall_se(
+    phases: _Phases, move: np.ndarray, stall: np.ndarray, weeks: np.ndarray, done: np.ndarray, group: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Standard errors of the stall chances and of each group's total move chance, from the inverse
+    of the observed-data likelihood's curvature (a numerical Hessian over all of them). The starts
+    are latent and a short stall is hard to tell from a lower move chance, so counting the expected
+    starts as observed, or varying one chance alone, would be far too sure."""
     D = int(weeks.max()) + 1 if weeks.size else 1
-    n_c = np.bincount(weeks[done], minlength=D + 1).astype(float)
-    n_z = np.bincount(weeks[~done], minlength=D + 1).astype(float)
-    out = np.zeros(stall.size)
-    base = _loglik(phases, move, stall, n_c, n_z)
-    for i in range(stall.size):
-        h = max(stall[i] * 0.05, 1e-5)
-        up, down = stall.copy(), stall.copy()
-        up[i] += h
-        down[i] = max(down[i] - h, 0.0)
-        h2 = (up[i] - down[i]) / 2
-        curv = (_loglik(phases, move, up, n_c, n_z) - 2 * base + _loglik(phases, move, down, n_c, n_z)) / (h2 * h2)
-        out[i] = 1.0 / math.sqrt(-curv) if curv < 0 else math.inf
-    return out
+    data = [_counts(weeks[group == gi], done[group == gi], D) for gi in np.unique(group)]
+    G = len(data)
+
+    def ll(theta: np.ndarray) -> float:
+        st = theta[G:]
+        return sum(_expect(phases, float(m), st, n_c, n_z)[3] for m, (n_c, n_z) in zip(theta[:G], data, strict=True))
+
+    theta = np.concatenate([move, stall])
+    k = theta.size
+    step = np.maximum(theta * 0.02, 1e-6)
+    hess = np.zeros((k, k))
+    base = ll(theta)
+    for i in range(k):
+        for j in range(i, k):
+            ei, ej = np.eye(k)[i] * step[i], np.eye(k)[j] * step[j]
+            if i == j:
+                val = (ll(theta + ei) - 2 * base + ll(theta - ei)) / (step[i] ** 2)
+            else:
+                val = (ll(theta + ei + ej) - ll(theta + ei - ej) - ll(theta - ei + ej) + ll(theta - ei - ej)) / (
+                    4 * step[i] * step[j]
+                )
+            hess[i, j] = hess[j, i] = val
+    try:
+        cov = np.linalg.inv(-hess)
+        var = np.diag(cov)
+    except np.linalg.LinAlgError:
+        var = np.full(k, np.inf)
+    se = np.sqrt(np.where(var > 0, var, np.inf))
+    return se[G:], se[:G]
 
 
 # -- the fit -------------------------------------------------------------------------------------
@@ -400,6 +447,7 @@ def calibrate(
     use_personas = personas and bool(persona_names)
     # expected free weeks at risk per stay (= the stay's weeks, unless the stage has stalls)
     at_risk = stays.weeks.astype(float)
+    widen: dict[int, float] = {}
     for si, sid in enumerate(stage_ids):
         stalls = [(j, st) for j, st in enumerate(journey.stalls) if st.stage == sid]
         if not stalls or not open_stage[si]:
@@ -410,10 +458,21 @@ def calibrate(
         phases = _Phases([st for _, st in stalls])
         start = np.array([st.probability for _, st in stalls])
         w, done = stays.weeks[mine], stays.dest[mine] >= 0
-        move, stall, per_stay, starts, ll, ll0 = _em_stage(phases, w, done, start)
+        # personas whose moves out of this stage have their own chances wait differently: one group each
+        split = use_personas and any(t.by_persona for t in journey.outgoing(sid))
+        group = stays.persona[mine] if split else np.zeros(w.size, dtype=np.int64)
+        move, stall, per_stay, starts, ll, ll0 = _em_stage(phases, w, done, group, start)
         at_risk[mine] = per_stay
         free = float(per_stay.sum())
-        se = stall_se(phases, move, stall, w, done)
+        se, move_se = stall_se(phases, move, stall, w, done, group)
+        # the move chances' intervals widen by how much less sure the stage's total move chance is
+        # than if its free weeks had been observed (binomial)
+        groups = np.unique(group)
+        naive = [
+            math.sqrt(max(m * (1 - m), 1e-12) / max(float(per_stay[group == g].sum()), 1e-9))
+            for m, g in zip(move, groups, strict=True)
+        ]
+        widen[si] = max(1.0, *(e / n for e, n in zip(move_se, naive, strict=True) if math.isfinite(e)))
         for (j, st), s, n, e in zip(stalls, stall, starts, se, strict=True):
             low, high = max(0.0, s - Z * e), min(1.0, s + Z * e)
             cal.changes.append(
@@ -445,6 +504,11 @@ def calibrate(
         )
 
     _fit_transitions(journey, cal, stays, at_risk, stage_ids, open_stage, persona_names if use_personas else [])
+    for c in cal.changes:  # stages with stalls: their move chances are less sure than the binomial says
+        f = widen.get(stage_ids.index(c.extra["from"]), 1.0) if c.kind == "transition" else 1.0
+        if f > 1.0 and c.low is not None and c.high is not None:
+            c.low = max(0.0, c.after - f * (c.after - c.low))
+            c.high = min(1.0, c.after + f * (c.high - c.after))
     _arrivals(journey, cal, log, weeks, K)
     _occupancy(journey, cal, log, weeks, K, open_stage)
     return cal
