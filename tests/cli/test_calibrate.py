@@ -21,7 +21,9 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = {}
     for layout in ("long", "wide"):
         path = folder / f"{layout}.csv"
-        assert main(["synth", str(FLAGSHIP), "--weeks", "25", "--seed", "3", "--layout", layout, "--out", str(path)]) == 0
+        assert (
+            main(["synth", str(FLAGSHIP), "--weeks", "25", "--seed", "3", "--layout", layout, "--out", str(path)]) == 0
+        )
         out[layout] = path
     return out
 
@@ -144,7 +146,9 @@ def test_duplicates_out_of_order_and_stage_map(tmp_path: Path, capsys: pytest.Ca
     ]
     events = _bad(tmp_path, "sf.csv", ("\n".join(rows) + "\n").encode())
     capsys.readouterr()
-    code = main(["calibrate", str(FLAGSHIP), str(events), "--preset", "salesforce", "--map", str(smap), "--format", "json"])
+    code = main(
+        ["calibrate", str(FLAGSHIP), str(events), "--preset", "salesforce", "--map", str(smap), "--format", "json"]
+    )
     assert code == 0
     data = json.loads(capsys.readouterr().out)
     text = " ".join(data["warnings"])
@@ -153,10 +157,34 @@ def test_duplicates_out_of_order_and_stage_map(tmp_path: Path, capsys: pytest.Ca
     assert data["initial"]["research"]["after"] == 1 and data["initial"]["aware"]["after"] == 1
 
 
-def test_stage_map_naming_an_unknown_stage_points_at_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_stage_map_naming_an_unknown_stage_points_at_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     smap = tmp_path / "map.toml"
     smap.write_text('[stages]\n"Prospecting" = "aware"\n"Demo" = "demo"\n', encoding="utf-8")
     events = _bad(tmp_path, "e.csv", b"lead_id,stage,timestamp\nL1,aware,2025-01-01\n")
     assert main(["calibrate", str(FLAGSHIP), str(events), "--map", str(smap)]) == 2
     err = capsys.readouterr().err
     assert f"{smap}:3:" in err and "'demo'" in err
+
+
+def test_marketo_preset_reads_status_progression(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = [
+        "Lead ID,Old Status,New Status,Activity Date",
+        "101,,Aware,2025-01-06",
+        "101,Aware,Research,2025-01-27",
+        "102,,Aware,2025-01-13",
+        "103,,Aware,2025-02-03",
+    ]
+    events = _bad(tmp_path, "mk.csv", ("\n".join(rows) + "\n").encode())
+    capsys.readouterr()
+    code = main(
+        ["calibrate", str(FLAGSHIP), str(events), "--preset", "marketo", "--as-of", "2025-02-23", "--format", "json"]
+    )
+    assert code == 0
+    data = json.loads(capsys.readouterr().out)
+    fwd = next(t for t in data["transitions"] if t["from"] == "aware" and t["to"] == "research")
+    # weeks end at the as-of date: 101 waits 3 weeks then moves; 102 (5 weeks) and 103 (2) are censored
+    assert fwd["moves"] == 1 and fwd["at_risk"] == 3 + 5 + 2
+    assert data["initial"]["aware"]["after"] == 2 and data["initial"]["research"]["after"] == 1
+    assert any("not seen" in w or "never" in w for w in data["warnings"]) or data["unseen_transitions"]

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -247,14 +248,15 @@ class _Dates:
         if hit is not None:
             return hit
         text = value.strip()
+        dt: datetime | None
         try:
             dt = datetime.fromisoformat(text)
         except ValueError:
             alt = text.replace("/", "-") if re.match(r"^\d{4}/\d{1,2}/\d{1,2}", text) else ""
             try:
-                dt = datetime.fromisoformat(alt) if alt else None  # type: ignore[assignment]
+                dt = datetime.fromisoformat(alt) if alt else None
             except ValueError:
-                dt = None  # type: ignore[assignment]
+                dt = None
             if dt is None:
                 raise InputError(
                     f"cannot read the date {show(value)}: use ISO 8601 (2024-04-01, 2024-04-01T09:30:00Z, "
@@ -411,7 +413,7 @@ class _Reader:
         self.a_ts.append(self.dates(when, line))
         self.a_line.append(line)
 
-    def read(self, rows: csv._reader) -> None:
+    def read(self, rows: Any) -> None:
         header = next(rows, None)
         self.line = rows.line_num
         if header is None or not any(h.strip() for h in header):
@@ -438,9 +440,7 @@ class _Reader:
     def _short(self, row: list[str], width: int) -> None:
         raise InputError(f"expected {width} fields like the header, found {len(row)}", self.path, self.line)
 
-    def _read_long(
-        self, rows: csv._reader, width: int, lead_col: int, persona_col: int, stage_col: int, time_col: int
-    ) -> None:
+    def _read_long(self, rows: Any, width: int, lead_col: int, persona_col: int, stage_col: int, time_col: int) -> None:
         """Column-at-a-time: the rows are read in one go and each column is turned into codes with
         dict look-ups and numpy (dates parsed by numpy when they share one ISO form); only a problem
         sends the reader back over the rows one by one, to name its line."""
@@ -532,9 +532,7 @@ class _Reader:
                 pass
         return np.array([self.dates(d, line) for d, line in zip(dates, lines, strict=True)], dtype=np.int64)
 
-    def _read_wide(
-        self, rows: csv._reader, width: int, lead_col: int, persona_col: int, wide: list[tuple[int, str]]
-    ) -> None:
+    def _read_wide(self, rows: Any, width: int, lead_col: int, persona_col: int, wide: list[tuple[int, str]]) -> None:
         need = max([lead_col, persona_col] + [i for i, _ in wide]) + 1
         for row in rows:
             self.line = rows.line_num
@@ -601,7 +599,9 @@ def _clean(log: EventLog) -> EventLog:
     if dup.any():
         keep = np.concatenate([[True], ~dup])
         first = int(out.line[1:][dup][0])
-        out.warnings.append(f"{int(dup.sum())} duplicate rows (same lead, stage and time) were dropped, e.g. line {first}")
+        out.warnings.append(
+            f"{int(dup.sum())} duplicate rows (same lead, stage and time) were dropped, e.g. line {first}"
+        )
         out.lead, out.stage, out.ts, out.line = out.lead[keep], out.stage[keep], out.ts[keep], out.line[keep]
     # a repeated entry of the stage the lead is already in is not a move
     again = (out.lead[1:] == out.lead[:-1]) & (out.stage[1:] == out.stage[:-1])

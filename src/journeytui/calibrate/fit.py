@@ -80,7 +80,7 @@ class Calibration:
     events: int
     changes: list[Change] = field(default_factory=list)
     missing: list[dict[str, Any]] = field(default_factory=list)
-    unseen: list[dict[str, str]] = field(default_factory=list)
+    unseen: list[dict[str, Any]] = field(default_factory=list)
     stall_fits: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -131,7 +131,9 @@ class Calibration:
             if c.kind == "arrival"
         }
         initial = {
-            c.extra["stage"]: {"before": r(c.before), "after": int(c.after)} for c in self.changes if c.kind == "initial"
+            c.extra["stage"]: {"before": r(c.before), "after": int(c.after)}
+            for c in self.changes
+            if c.kind == "initial"
         }
         return {
             "journey": self.journey_id,
@@ -424,11 +426,17 @@ def calibrate(
         warnings.append(f"{int(later.sum())} events after the as-of date {iso(as_of)} were left out")
         keep = ~later
         log = EventLog(
-            log.file, log.stages, log.lead_ids, log.personas, log.lead[keep], log.stage[keep], log.ts[keep], log.line[keep]
+            log.file,
+            log.stages,
+            log.lead_ids,
+            log.personas,
+            log.lead[keep],
+            log.stage[keep],
+            log.ts[keep],
+            log.line[keep],
         )
     weeks, K = week_numbers(log.ts, as_of)
     stage_ids = log.stages
-    S = len(stage_ids)
     kinds = [journey.stage(s).kind for s in stage_ids]  # type: ignore[union-attr]
     open_stage = np.array([k == "open" for k in kinds])
     stays, same_week = _stays(log, weeks, K, open_stage)
@@ -441,7 +449,9 @@ def calibrate(
         )
     out_of_closed = (~open_stage[log.stage[:-1]]) & (log.lead[1:] == log.lead[:-1])
     if out_of_closed.any():
-        cal.warnings.append(f"{int(out_of_closed.sum())} moves out of won/lost stages were ignored (outcomes are final)")
+        cal.warnings.append(
+            f"{int(out_of_closed.sum())} moves out of won/lost stages were ignored (outcomes are final)"
+        )
 
     persona_names = sorted({p for p in log.personas if p is not None})
     use_personas = personas and bool(persona_names)
@@ -615,8 +625,7 @@ def _fit_transitions(
     if cal.missing:
         names = ", ".join(f"{m['from']} -> {m['to']} ({m['moves']})" for m in cal.missing[:6])
         cal.warnings.append(
-            f"moves the journey lacks: {names}; their leads' weeks still count as at risk "
-            "(add them with --add-missing)"
+            f"moves the journey lacks: {names}; their leads' weeks still count as at risk (add them with --add-missing)"
         )
 
 
@@ -694,6 +703,8 @@ def apply(journey: Journey, cal: Calibration, add_missing: bool = False, initial
         out = set_field(out, c.path, value)
     if add_missing:
         for m in cal.missing:
-            t = Transition(from_=m["from"], to=m["to"], probability=round(m["probability"], 4), notes="added by calibrate")
+            t = Transition(
+                from_=m["from"], to=m["to"], probability=round(m["probability"], 4), notes="added by calibrate"
+            )
             out = add_transition(out, t)
     return out

@@ -23,7 +23,9 @@ def change_rows(cal: Calibration) -> list[list[str]]:
         what = "leads" if c.kind == "arrival" else ("starts" if c.kind == "stall" else "moves")
         evidence = f"{c.moves:,.0f} {what} / {c.at_risk:,.0f} {unit}"
         interval = f"{_num(c.low, digits)}..{_num(c.high, digits)}"
-        rows.append([c.label, _num(c.before, digits), _num(c.after, digits), interval, evidence, "thin" if c.thin else ""])
+        rows.append(
+            [c.label, _num(c.before, digits), _num(c.after, digits), interval, evidence, "thin" if c.thin else ""]
+        )
     return rows
 
 
@@ -91,10 +93,15 @@ def text_chart(actual: list[float], mean: list[float], p05: list[float], p95: li
 
 def render_backtest(data: dict[str, Any], fmt: str) -> str:
     head = ["stage", "WAPE", "coverage", "cells"]
-    rows = [
-        [s, _num(data["wape"][s], 3), _num(data["coverage"][s], 3), str(data["cells"][s])] for s in data["stages"]
-    ]
-    rows.append(["overall", _num(data["wape"]["overall"], 3), _num(data["coverage"]["overall"], 3), str(data["cells"]["overall"])])
+    rows = [[s, _num(data["wape"][s], 3), _num(data["coverage"][s], 3), str(data["cells"][s])] for s in data["stages"]]
+    rows.append(
+        [
+            "overall",
+            _num(data["wape"]["overall"], 3),
+            _num(data["coverage"]["overall"], 3),
+            str(data["cells"]["overall"]),
+        ]
+    )
     title = (
         f"backtest of {data['journey']}: {data['weeks']} weeks after {len(data['folds'])} cutoff(s) "
         f"({', '.join(f['cutoff'] for f in data['folds'])}), {data['runs']} runs"
@@ -104,8 +111,8 @@ def render_backtest(data: dict[str, Any], fmt: str) -> str:
         charts = []
         fold = data["folds"][-1]
         for i, s in enumerate(data["stages"]):
-            col = [[r[i] for r in fold[k]] for k in ("actual", "mean", "p05", "p95")]
-            charts.append(f"### {s} (cutoff {fold['cutoff']})\n\n```\n{text_chart(*col)}\n```\n")
+            a, m, lo, hi = ([float(r[i]) for r in fold[k]] for k in ("actual", "mean", "p05", "p95"))
+            charts.append(f"### {s} (cutoff {fold['cutoff']})\n\n```\n{text_chart(a, m, lo, hi)}\n```\n")
         legend = "Each line is a week: `-` the p05..p95 band, `|` the forecast mean, `*` what happened.\n"
         return f"# {title}\n\n{_md(head, rows)}\n{note}\n\n## Forecast vs actual\n\n{legend}\n" + "\n".join(charts)
     return f"{title}\n\n{_table(head, rows)}\n{note}\n"

@@ -86,12 +86,12 @@ def sample_paths(journey: Journey, weeks: int, seed: int = 0, leads: int | None 
     dest = np.full(n_out, -1)
     for j, st in enumerate(stalls):
         table[index[st.stage], :, j] = st.probability
-    for i, t in enumerate(journey.transitions):
+    for i, tr in enumerate(journey.transitions):
         col = len(stalls) + i
-        dest[col] = index[t.to]
+        dest[col] = index[tr.to]
         for k in range(P):
             q = personas[k] if personas else None
-            table[index[t.from_], k, col] = t.by_persona.get(q, t.probability) if q else t.probability
+            table[index[tr.from_], k, col] = tr.by_persona.get(q, tr.probability) if q else tr.probability
     table[:, :, -1] = np.clip(1.0 - table[:, :, :-1].sum(axis=2), 0.0, 1.0)
     cum = np.cumsum(table, axis=2)
 

@@ -71,7 +71,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "the change table. See docs/calibration.md.",
     )
     add_input_options(p)
-    p.add_argument("--as-of", metavar="DATE", help="export date: stays still open are censored here (default: last event)")
+    p.add_argument(
+        "--as-of", metavar="DATE", help="export date: stays still open are censored here (default: last event)"
+    )
     p.add_argument("--add-missing", action="store_true", help="add transitions seen in the data that the journey lacks")
     p.add_argument("--no-initial", action="store_true", help="leave population.initial alone")
     p.add_argument("--out", metavar="PATH", help="write the calibrated journey here (may be JOURNEY itself)")
@@ -107,7 +109,9 @@ def run(args: argparse.Namespace) -> int:
         check = validate_text(text, args.out)
         errors = [d for d in check.diagnostics if d.is_error]
         if errors:
-            print("journeytui calibrate: error: the fitted journey would not validate; nothing written", file=sys.stderr)
+            print(
+                "journeytui calibrate: error: the fitted journey would not validate; nothing written", file=sys.stderr
+            )
             print_diagnostics(errors)
             return 1
         code = emit(text, args.out, "calibrate")

@@ -42,6 +42,9 @@ def run(args: argparse.Namespace) -> int:
     text = to_csv(journey, paths, args.layout, args.seed, start)
     code = emit(text, args.out, "synth")
     if code == 0:
-        print(f"synthetic history: {int(paths.lead.max()) + 1 if paths.lead.size else 0:,} leads, "
-              f"{paths.lead.size:,} entries; use --as-of {as_of_date(start, args.weeks)}", file=sys.stderr)
+        print(
+            f"synthetic history: {int(paths.lead.max()) + 1 if paths.lead.size else 0:,} leads, "
+            f"{paths.lead.size:,} entries; use --as-of {as_of_date(start, args.weeks)}",
+            file=sys.stderr,
+        )
     return code

@@ -22,8 +22,16 @@ def as_log(p: Paths) -> EventLog:
     n = int(p.lead.max()) + 1
     ts = (p.week * WEEK + 3600).astype(np.int64)
     personas = [p.personas[k] if k >= 0 else None for k in p.persona.tolist()]
-    return EventLog("x.csv", p.stages, [f"L{i}" for i in range(n)], personas, p.lead.astype(np.int32),
-                    p.stage.astype(np.int16), ts, np.arange(ts.size) + 2)
+    return EventLog(
+        "x.csv",
+        p.stages,
+        [f"L{i}" for i in range(n)],
+        personas,
+        p.lead.astype(np.int32),
+        p.stage.astype(np.int16),
+        ts,
+        np.arange(ts.size) + 2,
+    )
 
 
 def test_wilson_and_poisson_intervals_match_known_values() -> None:
