@@ -32,6 +32,7 @@ from journeytui.model.types import Journey
 from journeytui.tui import actions
 from journeytui.tui.commands import JourneyCommands
 from journeytui.tui.document import Document, SaveRefused
+from journeytui.tui.calibrating import CalibrateMixin
 from journeytui.tui.editing import EditingMixin
 from journeytui.tui.forecasting import ForecastMixin
 from journeytui.tui.screens.dialogs import ChoiceScreen, ConfirmScreen, PromptScreen
@@ -49,7 +50,7 @@ WATCH_SECONDS = 2.0
 """How often the file is checked for changes on disk (never in tests)."""
 
 
-class JourneyApp(ForecastMixin, EditingMixin, App[None]):
+class JourneyApp(CalibrateMixin, ForecastMixin, EditingMixin, App[None]):
     """Draw and edit one journey file."""
 
     CSS_PATH = "journeytui.tcss"
