@@ -19,7 +19,7 @@ import numpy as np
 
 from journeytui.calibrate.events import EventLog
 from journeytui.model.edit import add_transition, set_field
-from journeytui.model.types import Journey, Stall, Transition
+from journeytui.model.types import Duration, Journey, Stall, Transition
 
 WEEK = 7 * 86400
 Z = 1.959963984540054
@@ -82,6 +82,7 @@ class Calibration:
     missing: list[dict[str, Any]] = field(default_factory=list)
     unseen: list[dict[str, Any]] = field(default_factory=list)
     stall_fits: list[dict[str, Any]] = field(default_factory=list)
+    proposals: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -144,6 +145,7 @@ class Calibration:
             "transitions": trans,
             "stalls": stalls,
             "stall_fits": self.stall_fits,
+            "stall_proposals": self.proposals,
             "arrivals": arrivals,
             "initial": initial,
             "missing_transitions": self.missing,
@@ -160,6 +162,83 @@ class _Stays:
     weeks: np.ndarray
     dest: np.ndarray
     persona: np.ndarray
+
+
+MEAN_GRID = (2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0)
+"""Geometric hold means tried when proposing a stall or checking a geometric stall's duration."""
+
+PROPOSE_LR = 10.0
+"""A stall is proposed when 2 x the log-likelihood gain over one weekly rate exceeds this (the mean
+is picked from a grid, so the chi-squared(1) 3.84 would propose too often; 10 is above the 1% point
+of chi-squared(2), 9.21)."""
+
+MIN_PROPOSE_STAYS = 50
+
+
+def propose_stall(stage: str, weeks: np.ndarray, done: np.ndarray, group: np.ndarray) -> dict[str, Any] | None:
+    """For a stage without stalls: the best geometric stall (chance and mean from MEAN_GRID) when
+    its likelihood beats one weekly rate by more than PROPOSE_LR; else None."""
+    if weeks.size < MIN_PROPOSE_STAYS or not done.any():
+        return None
+    best: dict[str, Any] | None = None
+    for mean in MEAN_GRID:
+        st = Stall(stage=stage, probability=0.02, duration=Duration(kind="geometric", mean=mean), cause="proposed")
+        _m, stall, _p, _s, ll, ll0 = _em_stage(_Phases([st]), weeks, done, group, np.array([0.02]), iters=150)
+        lr = 2 * (ll - ll0)
+        if best is None or lr > best["lr_statistic"]:
+            best = {
+                "stage": stage,
+                "probability": round(float(stall[0]), 6),
+                "duration": "geometric",
+                "mean": mean,
+                "lr_statistic": round(lr, 3),
+            }
+    if best is None or best["lr_statistic"] <= PROPOSE_LR or best["probability"] < 1e-3:
+        return None
+    best["judged"] = f"LR {best['lr_statistic']:.1f} > {PROPOSE_LR:g}: proposed, not written"
+    return best
+
+
+def _duration_check(
+    journey: Journey,
+    stalls: list[tuple[int, Stall]],
+    phases: _Phases,
+    weeks: np.ndarray,
+    done: np.ndarray,
+    group: np.ndarray,
+    start: np.ndarray,
+    ll: float,
+) -> list[dict[str, Any]]:
+    """For each geometric stall: the best mean on MEAN_GRID (others held) and its log-likelihood
+    gain over the journey's mean. Reported, not written: durations are the planner's."""
+    out = []
+    for k, (_j, st) in enumerate(stalls):
+        if st.duration.kind != "geometric":
+            continue
+        best_mean, best_ll = float(st.duration.mean or 1.0), ll
+        for mean in MEAN_GRID:
+            trial = [s for _, s in stalls]
+            trial[k] = Stall(
+                stage=st.stage,
+                probability=st.probability,
+                duration=Duration(kind="geometric", mean=mean),
+                cause=st.cause,
+            )
+            res = _em_stage(_Phases(trial), weeks, done, group, start, iters=150)
+            if res[4] > best_ll:
+                best_mean, best_ll = mean, res[4]
+        out.append(
+            {
+                "cause": st.cause,
+                "mean": st.duration.mean,
+                "best_mean": best_mean,
+                "lr_statistic": round(2 * (best_ll - ll), 3),
+                "judged": "the journey's mean fits as well (LR <= 3.84)"
+                if 2 * (best_ll - ll) <= 3.84
+                else f"a mean of {best_mean:g} weeks fits better (LR > 3.84); not written",
+            }
+        )
+    return out
 
 
 def week_numbers(ts: np.ndarray, as_of: int) -> tuple[np.ndarray, int]:
@@ -512,6 +591,22 @@ def calibrate(
                 else "one weekly rate explains the waits as well (LR <= 3.84)",
             }
         )
+
+        for row in _duration_check(journey, stalls, phases, w, done, group, start, ll):
+            cal.stall_fits[-1].setdefault("durations", []).append(row)
+    for si, sid in enumerate(stage_ids):
+        if open_stage[si] and not any(st.stage == sid for st in journey.stalls):
+            mine = stays.stage == si
+            split = use_personas and any(t.by_persona for t in journey.outgoing(sid))
+            group = stays.persona[mine] if split else np.zeros(int(mine.sum()), dtype=np.int64)
+            found = propose_stall(sid, stays.weeks[mine], stays.dest[mine] >= 0, group)
+            if found:
+                cal.proposals.append(found)
+                cal.warnings.append(
+                    f"{sid}: the waits have more long ones than one weekly rate makes; a stall of chance "
+                    f"{found['probability']:.4f} with a geometric hold of mean {found['mean']:g} weeks fits better "
+                    f"(LR {found['lr_statistic']:.1f}); see stall_proposals"
+                )
 
     _fit_transitions(journey, cal, stays, at_risk, stage_ids, open_stage, persona_names if use_personas else [])
     for c in cal.changes:  # stages with stalls: their move chances are less sure than the binomial says

@@ -60,6 +60,13 @@ def _extras(cal: Calibration) -> list[str]:
         lines.append(f"never seen in the data: {u['from']} -> {u['to']} ({u['at_risk']:,.0f} lead-weeks at risk)")
     for s in cal.stall_fits:
         lines.append(f"stalls in {s['stage']}: LR {s['lr_statistic']:.1f}: {s['judged']}")
+        for d in s.get("durations", []):
+            lines.append(f"  hold of {d['cause']}: mean {d['mean']:g} weeks; {d['judged']}")
+    for p in cal.proposals:
+        lines.append(
+            f"proposed stall in {p['stage']}: chance {p['probability']:.4f}, geometric hold mean {p['mean']:g} weeks "
+            f"({p['judged']})"
+        )
     lines += [f"warning: {w}" for w in cal.warnings]
     return lines
 

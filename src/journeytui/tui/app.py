@@ -30,9 +30,9 @@ from journeytui.model.load import LoadResult
 from journeytui.model.save import Fingerprint, atomic_write, render
 from journeytui.model.types import Journey
 from journeytui.tui import actions
+from journeytui.tui.calibrating import CalibrateMixin
 from journeytui.tui.commands import JourneyCommands
 from journeytui.tui.document import Document, SaveRefused
-from journeytui.tui.calibrating import CalibrateMixin
 from journeytui.tui.editing import EditingMixin
 from journeytui.tui.forecasting import ForecastMixin
 from journeytui.tui.screens.dialogs import ChoiceScreen, ConfirmScreen, PromptScreen

@@ -12,6 +12,7 @@ from journeytui.calibrate.events import EventLog
 from journeytui.calibrate.fit import WEEK, apply, calibrate, poisson_interval, wilson
 from journeytui.calibrate.synth import Paths, sample_paths
 from journeytui.model import load_journey
+from journeytui.model.edit import remove_at, set_field
 from journeytui.model.types import Journey, JourneyMeta, Stage, Transition
 
 FLAGSHIP = Path(__file__).resolve().parents[3] / "journeys" / "b2b-it-tool.toml"
@@ -83,3 +84,21 @@ def test_a_stage_without_its_stall_is_judged_by_one_weekly_rate() -> None:
     cal = calibrate(journey, as_log(sample_paths(journey, 52, 3)), as_of=53 * WEEK)
     compare = next(s for s in cal.stall_fits if s["stage"] == "compare")
     assert compare["lr_statistic"] > 3.84
+
+
+def test_a_stall_the_journey_lacks_is_proposed_and_a_wrong_hold_is_noticed() -> None:
+    """History from the flagship, fitted against a journey without the compare stall: a geometric
+    stall is proposed there with a mean near the true 8 weeks. Against a journey whose compare hold
+    is 2 weeks, the duration check prefers a longer mean."""
+    truth = load_journey(FLAGSHIP)
+    log = as_log(sample_paths(truth, 52, 5))
+    compare = next(i for i, s in enumerate(truth.stalls) if s.stage == "compare")
+    lacking = remove_at(truth, "stalls", compare)
+    cal = calibrate(lacking, log, as_of=53 * WEEK)
+    proposal = next(p for p in cal.proposals if p["stage"] == "compare")
+    assert 4 <= proposal["mean"] <= 16 and 0.005 < proposal["probability"] < 0.06
+    assert not any(p["stage"] in ("aware", "research") for p in cal.proposals)
+    short = set_field(truth, ("stalls", compare, "duration", "mean"), 2.0)
+    cal = calibrate(short, log, as_of=53 * WEEK)
+    check = next(s for s in cal.stall_fits if s["stage"] == "compare")["durations"][0]
+    assert check["best_mean"] >= 4 and check["lr_statistic"] > 3.84
