@@ -183,7 +183,7 @@ def propose_stall(stage: str, weeks: np.ndarray, done: np.ndarray, group: np.nda
     best: dict[str, Any] | None = None
     for mean in MEAN_GRID:
         st = Stall(stage=stage, probability=0.02, duration=Duration(kind="geometric", mean=mean), cause="proposed")
-        _m, stall, _p, _s, ll, ll0 = _em_stage(_Phases([st]), weeks, done, group, np.array([0.02]), iters=150)
+        _m, stall, _p, _s, ll, ll0 = _em_stage(_Phases([st]), weeks, done, group, np.array([0.02]), iters=40)
         lr = 2 * (ll - ll0)
         if best is None or lr > best["lr_statistic"]:
             best = {
@@ -224,7 +224,7 @@ def _duration_check(
                 duration=Duration(kind="geometric", mean=mean),
                 cause=st.cause,
             )
-            res = _em_stage(_Phases(trial), weeks, done, group, start, iters=150)
+            res = _em_stage(_Phases(trial), weeks, done, group, start, iters=40)
             if res[4] > best_ll:
                 best_mean, best_ll = mean, res[4]
         out.append(
@@ -341,19 +341,11 @@ def _expect(
     g[r] = the chance of leaving exactly r weeks on, h[r] = of not leaving within r weeks. A stay of
     d weeks that left was free before week j+1 with weight a[j][free] g[d-j][free] (a convolution)."""
     D = n_c.size - 1
-    q = phases.matrix(move, stall)
-    a = np.zeros((D + 1, phases.n))
-    a[0, 0] = 1.0
-    for j in range(D):
-        a[j + 1] = a[j] @ q
+    powers = _powers(phases.matrix(move, stall), D)  # Q^0 .. Q^D
+    a = powers[:, 0, :]  # forward: from the free state
+    h = powers.sum(axis=2)  # h[r] = Q^r 1
     g = np.zeros((D + 1, phases.n))
-    h = np.zeros((D + 1, phases.n))
-    h[0] = 1.0
-    g[1, 0] = move
-    for r in range(1, D + 1):
-        h[r] = q @ h[r - 1]
-        if r >= 2:
-            g[r] = q @ g[r - 1]
+    g[1:] = powers[:-1, :, 0] * move  # g[r] = Q^(r-1) e, e = the move chance from the free state
     a0 = a[:, 0]
     lc = np.concatenate([[1.0], a0[:-1] * move])
     lz = h[:, 0]
@@ -369,6 +361,16 @@ def _expect(
         starts[i] = float((n_c * sc).sum() + (n_z * sz).sum())
     ll = float((n_c[1:] * np.log(np.maximum(lc[1:], 1e-300))).sum() + (n_z * np.log(np.maximum(lz, 1e-300))).sum())
     return free_c, free_z, starts, ll
+
+
+def _powers(q: np.ndarray, D: int) -> np.ndarray:
+    """Q^0 .. Q^D, by doubling: log2(D) batched products instead of D small ones."""
+    out = np.eye(q.shape[0])[None]
+    step = q
+    while out.shape[0] < D + 1:
+        out = np.concatenate([out, out @ step])
+        step = step @ step
+    return out[: D + 1]
 
 
 def _counts(weeks: np.ndarray, done: np.ndarray, D: int) -> tuple[np.ndarray, np.ndarray]:
@@ -413,7 +415,7 @@ def _em_stage(
             break
         move = np.array([m / f if f > 0 else 0.0 for (_, _, _, m, _), f in zip(data, free, strict=True)])
         stall = starts / free.sum()
-        done = abs(new_ll - ll) < 1e-10 * max(1.0, abs(new_ll))
+        done = abs(new_ll - ll) < 1e-9 * max(1.0, abs(new_ll))
         ll = new_ll
         if done:
             break
