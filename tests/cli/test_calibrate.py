@@ -188,3 +188,43 @@ def test_marketo_preset_reads_status_progression(tmp_path: Path, capsys: pytest.
     assert fwd["moves"] == 1 and fwd["at_risk"] == 3 + 5 + 2
     assert data["initial"]["aware"]["after"] == 2 and data["initial"]["research"]["after"] == 1
     assert any("not seen" in w or "never" in w for w in data["warnings"]) or data["unseen_transitions"]
+
+
+def test_quoted_fields_and_zone_offsets_are_read_like_plain_ones(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The csv-module path (quotes) and the split path give the same fit; offsets are converted to UTC."""
+    smap = tmp_path / "map.toml"
+    smap.write_text('[stages]\n"Research, desk" = "research"\n', encoding="utf-8")
+    quoted = [
+        "lead_id,stage,timestamp",
+        "L1,aware,2025-01-06T09:00:00+09:00",
+        'L1,"Research, desk",2025-01-26T19:00:00-05:00',
+        "L2,aware,2025-01-07T00:00:00Z",
+    ]
+    plain = [
+        "lead_id,stage,timestamp",
+        "L1,aware,2025-01-06T00:00:00Z",
+        "L1,research,2025-01-27T00:00:00Z",
+        "L2,aware,2025-01-07T00:00:00Z",
+    ]
+    results = []
+    for name, rows in (("q.csv", quoted), ("p.csv", plain)):
+        events = _bad(tmp_path, name, ("\n".join(rows) + "\n").encode())
+        args = [
+            "calibrate",
+            str(FLAGSHIP),
+            str(events),
+            "--map",
+            str(smap),
+            "--as-of",
+            "2025-02-09",
+            "--format",
+            "json",
+        ]
+        assert main(args) == 0
+        results.append(json.loads(capsys.readouterr().out))
+    q, p = results
+    assert q["transitions"] == p["transitions"] and q["initial"] == p["initial"]
+    fwd = next(t for t in q["transitions"] if t["from"] == "aware" and t["to"] == "research")
+    assert fwd["moves"] == 1 and fwd["at_risk"] == 3 + 4

@@ -1,16 +1,21 @@
 """Read CRM stage history: long and wide CSV layouts, presets for common exports, a stage map.
 
 Every problem with the input is an :class:`InputError` naming the file and, where there is
-one, the line; nothing is ever written by reading. The reader is the standard library's
-``csv`` module: bench/bench_calibrate.py measures it (1,000,000 rows read and fitted well
-under the 5 s budget), so no DataFrame library is needed for this.
+one, the line; nothing is ever written by reading.
+
+The reader is the standard library: a file without quote characters is split at line breaks and
+commas (every line checked to have the header's number of fields), any other file goes through
+the ``csv`` module; the long layout is then turned into codes column by column (dict look-ups,
+numpy dates). bench/bench_calibrate.py measures it against the csv module, pyarrow and polars:
+pyarrow and polars read faster, but the whole read-and-fit of 1,000,000 rows costs about 4-5 s
+of CPU without them, which did not justify a 30-40 MB dependency.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import gc
+import io
 import os
 import re
 import tomllib
@@ -349,13 +354,37 @@ class _Split:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         if text.endswith("\n"):
             text = text[:-1]
-        self.rows = [line.split(",") for line in text.split("\n")]
+        head, _, self.body = text.partition("\n")
+        self.head = head.split(",")
+        self._rows: list[list[str]] | None = None
         self.line_num = 0
+
+    @property
+    def rows(self) -> list[list[str]]:
+        if self._rows is None:
+            self._rows = [self.head] + ([line.split(",") for line in self.body.split("\n")] if self.body else [])
+        return self._rows
+
+    def flat(self, width: int) -> list[str] | None:
+        """After the header: every field in one list, when every line has exactly ``width`` fields."""
+        if self.line_num != 1 or not self.body:
+            return None
+        raw = np.frombuffer(self.body.encode("utf-8"), dtype=np.uint8)
+        breaks = np.flatnonzero(raw == 10)
+        commas = np.flatnonzero(raw == 44)
+        per_line = np.diff(np.searchsorted(commas, np.concatenate([[-1], breaks, [raw.size]])))
+        if per_line.size == 0 or np.any(per_line != width - 1):
+            return None
+        self.line_num = 1 + per_line.size
+        return self.body.replace("\n", ",").split(",")
 
     def __iter__(self) -> _Split:
         return self
 
     def __next__(self) -> list[str]:
+        if self.line_num == 0:  # the header, without splitting the rest
+            self.line_num = 1
+            return self.head
         if self.line_num >= len(self.rows):
             raise StopIteration
         self.line_num += 1
@@ -481,28 +510,43 @@ class _Reader:
         dict look-ups and numpy (dates parsed by numpy when they share one ISO form); only a problem
         sends the reader back over the rows one by one, to name its line."""
         first = rows.line_num + 1
-        data = rows.rest() if isinstance(rows, _Split) else list(rows)
-        # line numbers are the row positions unless a quoted field spans lines
-        lines: list[int] | range = range(first, first + len(data))
-        if rows.line_num != first - 1 + len(data):
-            lines = self._line_numbers(first - 1)
-        need = max(lead_col, stage_col, time_col, persona_col) + 1
-        if data and min(map(len, data)) < need:
-            for row, line in zip(data, lines, strict=True):
-                if len(row) < need and any(x.strip() for x in row):
-                    self.line = line
-                    self._short(row, width)
-            keep = [i for i, row in enumerate(data) if len(row) >= need]
-            data = [data[i] for i in keep]
-            lines = [lines[i] for i in keep]
+        flat = rows.flat(width) if isinstance(rows, _Split) else None
+        lines: list[int] | range
+        if flat is not None:  # every line has the header's fields: columns are slices of one split
+            lines = range(first, first + len(flat) // width)
+
+            def column(i: int) -> list[str]:
+                return flat[i::width]
+        else:
+            data = rows.rest() if isinstance(rows, _Split) else list(rows)
+            # line numbers are the row positions unless a quoted field spans lines
+            lines = range(first, first + len(data))
+            if rows.line_num != first - 1 + len(data):
+                lines = self._line_numbers(first - 1)
+            need = max(lead_col, stage_col, time_col, persona_col) + 1
+            if data and min(map(len, data)) < need:
+                for row, line in zip(data, lines, strict=True):
+                    if len(row) < need and any(x.strip() for x in row):
+                        self.line = line
+                        self._short(row, width)
+                keep = [i for i, row in enumerate(data) if len(row) >= need]
+                data = [data[i] for i in keep]
+                lines = [lines[i] for i in keep]
+
+            def column(i: int) -> list[str]:
+                return list(map(itemgetter(i), data))
+
         self.line = rows.line_num
-        keys = list(map(itemgetter(lead_col), data))
-        names = list(map(itemgetter(stage_col), data))
-        dates = list(map(itemgetter(time_col), data))
+        keys = column(lead_col)
+        names = column(stage_col)
+        dates = column(time_col)
+        # one hashing pass: each id -> the row it first appears on; then numbered densely in that order
+        firsts: dict[str, int] = {}
+        first_row = np.fromiter(map(firsts.setdefault, keys, range(len(keys))), dtype=np.int64, count=len(keys))
+        uniq, dense = np.unique(first_row, return_inverse=True)
+        lead = dense.astype(np.int32)
         ix = self.lead_ix
-        for k in dict.fromkeys(keys):  # unique ids in order of appearance: numbered in that order
-            ix.setdefault(k, len(ix))
-        lead = np.fromiter(map(ix.__getitem__, keys), dtype=np.int32, count=len(keys))
+        ix.update({keys[i]: j for j, i in enumerate(uniq.tolist())})
         self.personas.extend([None] * (len(ix) - len(self.personas)))
         bad = next((k for k in ix if not k.strip()), None)
         if bad is not None:
@@ -521,10 +565,14 @@ class _Reader:
         stage = np.fromiter(map(codes.__getitem__, names), dtype=np.int16, count=len(names))
         ts = self._fast_dates(dates, lines)
         if persona_col >= 0:
-            last: dict[int, str] = {}
-            for code, value in zip(lead.tolist(), (r[persona_col] for r in data), strict=True):
-                if value.strip():
-                    last[code] = value
+            values = column(persona_col)
+            if any(not v.strip() for v in set(values)):
+                last: dict[int, str] = {}
+                for code, value in zip(lead.tolist(), values, strict=True):
+                    if value.strip():
+                        last[code] = value
+            else:  # every row has a value: the last one per lead wins, in one dict build
+                last = dict(zip(lead.tolist(), values, strict=True))
             for code, value in last.items():
                 pid = self.map.personas.get(value.strip().casefold())
                 if pid is None:
@@ -555,7 +603,10 @@ class _Reader:
         """UTC seconds of each date; numpy when every value has one ISO form, else one by one."""
         joined = "\x00".join(dates) + "\x00"
         zulu = joined.count("Z\x00")
-        offsets = "+" in joined or re.search(r"T[\d:.]+-\d", joined) is not None
+        # ISO dates have two dashes each: more means a negative offset may be there (then look for one)
+        offsets = "+" in joined or (
+            joined.count("-") != 2 * len(dates) and re.search(r"T[\d:.]+-\d", joined) is not None
+        )
         if not offsets and zulu in (0, len(dates)) and joined.count("Z") == zulu:
             plain = joined[:-1].replace("Z", "").split("\x00") if zulu else dates
             try:
