@@ -1,11 +1,13 @@
 """Backtest: fit on history before a cutoff, forecast, and compare with what happened.
 
 For each origin (the cutoff, and with ``folds`` K the K-1 earlier origins W weeks apart) the journey
-is calibrated on the events before the origin, started from the observed occupancy there with the
-fitted arrivals, forecast W weeks with the Monte Carlo engine on the plain chain (the fitted rates
-already contain every move, so scoring hand-offs, lifts, gates and capacity are ignored, and
-accounts are dropped so personas are drawn by weight), and compared with the observed occupancy
-at the end of each week. Won and lost stages are compared as leads reaching them after the origin.
+is calibrated on the events before the origin and started from the state there: each lead in an
+open stage with its persona and, in a stage with stalls, a hold drawn from the fitted stall model
+given its wait (:func:`origin_state`). W weeks are forecast with the fitted arrivals by the per-lead
+sampler of :mod:`journeytui.calibrate.synth` (the simulator's plain chain: the fitted rates already
+contain every move, so scoring hand-offs, lifts, gates and capacity are not added on top), and
+compared with the observed occupancy at the end of each week. Won and lost stages are compared
+as leads reaching them after the origin.
 """
 
 from __future__ import annotations
@@ -15,10 +17,9 @@ from typing import Any
 import numpy as np
 
 from journeytui.calibrate.events import EventLog
-from journeytui.calibrate.fit import WEEK, apply, calibrate, iso, occupancy
-from journeytui.model.edit import set_field
+from journeytui.calibrate.fit import WEEK, _Phases, _powers, apply, calibrate, iso, occupancy, week_numbers
+from journeytui.calibrate.synth import _weights, forecast_from_state
 from journeytui.model.types import Journey
-from journeytui.sim import FEATURES, simulate
 
 
 def _before(log: EventLog, when: int) -> EventLog:
@@ -28,10 +29,58 @@ def _before(log: EventLog, when: int) -> EventLog:
     )
 
 
+def origin_state(
+    fitted: Journey, past: EventLog, origin: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The leads in open stages at the origin: stage, persona (index into the journey's lead
+    personas, -1 unknown) and hold (on hold through that week, -1 free). A lead in a stage with
+    stalls is on hold with the chance the fitted stall model gives after its weeks in the stage
+    without a move (the phase distribution of the exact forecast's chain, conditioned on staying)."""
+    weeks, K = week_numbers(past.ts, origin)
+    last = np.ones(past.lead.size, dtype=bool)
+    last[:-1] = past.lead[1:] != past.lead[:-1]
+    open_ = np.array([s.kind == "open" for s in fitted.stages])
+    keep = last & open_[past.stage]
+    stage = past.stage[keep].astype(np.int64)
+    since = K - weeks[keep]
+    names, _ = _weights(fitted)
+    code = {p: i for i, p in enumerate(names)}
+    persona = np.array([code.get(past.personas[ld] or "", -1) for ld in past.lead[keep].tolist()], dtype=np.int64)
+    hold = np.full(stage.size, -1, dtype=np.int64)
+    for si, s in enumerate(fitted.stages):
+        stalls = [st for st in fitted.stalls if st.stage == s.id]
+        here = np.flatnonzero(stage == si)
+        if not stalls or here.size == 0:
+            continue
+        phases = _Phases(stalls)
+        chance = np.array([st.probability for st in stalls])
+        for q in np.unique(persona[here]):
+            who = here[persona[here] == q]
+            pid = names[q] if q >= 0 else None
+            move = sum(t.by_persona.get(pid, t.probability) if pid else t.probability for t in fitted.outgoing(s.id))
+            rows = _powers(phases.matrix(move, chance), int(since[who].max()))[:, 0, :]
+            post = rows[since[who]]
+            post = post / np.maximum(post.sum(axis=1, keepdims=True), 1e-300)
+            phase = (rng.random(who.size)[:, None] >= np.cumsum(post, axis=1)).sum(axis=1)
+            phase = np.minimum(phase, phases.n - 1)
+            for st, (chain, _entry), off in zip(stalls, phases.blocks, phases.offsets, strict=True):
+                k = chain.shape[0]
+                inside = (phase >= off) & (phase < off + k)
+                if not inside.any():
+                    continue
+                if st.duration.kind == "geometric":  # memoryless: the rest of the hold is geometric again
+                    hold[who[inside]] = rng.geometric(1.0 / float(st.duration.mean or 1.0), size=int(inside.sum()))
+                else:
+                    hold[who[inside]] = k - (phase[inside] - off)
+    return stage, persona, hold
+
+
 def backtest(
     journey: Journey, log: EventLog, cutoff: int, weeks: int, folds: int = 1, runs: int = 200, seed: int = 0
 ) -> dict[str, Any]:
     """Forecast-vs-actual per stage and week for each origin, with WAPE and p05..p95 coverage."""
+    if runs < 1 or runs > 10_000:
+        raise ValueError("--runs must be 1..10000")
     if weeks < 1 or folds < 1:
         raise ValueError("--weeks and --folds must be at least 1")
     end = int(log.ts.max())
@@ -48,16 +97,15 @@ def backtest(
         if past.lead.size == 0:
             raise ValueError(f"no events before the origin {iso(origin)} (fold {folds - k} of {folds})")
         cal = calibrate(journey, past, as_of=origin)
-        fitted = apply(journey, cal)
-        fitted = set_field(fitted, ("population", "accounts"), 0)
-        res = simulate(fitted, weeks=weeks, runs=runs, seed=seed + k, ignore=FEATURES)
+        fitted = apply(journey, cal, initial=False)
+        rng = np.random.default_rng([seed, k])
+        stage0, persona0, hold0 = origin_state(fitted, past, origin, rng)
+        occ = forecast_from_state(fitted, stage0, persona0, hold0, weeks, runs, seed=seed + k)[:, 1:, :]
+        mean = occ.mean(axis=0)
+        p05, p95 = np.percentile(occ, 5, axis=0), np.percentile(occ, 95, axis=0)
         at0 = occupancy(log, len(stages), before=origin)
         actual = np.array([occupancy(log, len(stages), before=origin + t * WEEK) for t in range(1, weeks + 1)], float)
-        mean, p05, p95 = (np.asarray(a, float)[1:].copy() for a in (res.mean, res.p05, res.p95))
-        base = np.asarray(res.mean, float)[0]
         actual[:, closed] -= at0[closed]
-        for arr in (mean, p05, p95):
-            arr[:, closed] -= base[closed]
         out_folds.append(
             {
                 "cutoff": iso(origin),

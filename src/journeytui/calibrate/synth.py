@@ -72,28 +72,14 @@ def sample_paths(journey: Journey, weeks: int, seed: int = 0, leads: int | None 
     rng = np.random.default_rng(seed)
     stages = [s.id for s in journey.stages]
     index = {s: i for i, s in enumerate(stages)}
-    S = len(stages)
     open_ = np.array([s.kind == "open" for s in journey.stages])
     personas, pw = _weights(journey)
     P = max(len(personas), 1)
     expected = (len(_initial(journey, leads, index))) + weeks * sum(journey.population.arrivals.values())
     if expected > MAX_SYNTH_LEADS:
         raise ValueError(f"about {expected:,.0f} leads over {weeks} weeks: more than {MAX_SYNTH_LEADS:,}")
-    # outcome table per (stage, persona): stalls first, then moves, then staying
-    stalls = [st for st in journey.stalls]
-    n_out = len(stalls) + len(journey.transitions) + 1
-    table = np.zeros((S, P, n_out))
-    dest = np.full(n_out, -1)
-    for j, st in enumerate(stalls):
-        table[index[st.stage], :, j] = st.probability
-    for i, tr in enumerate(journey.transitions):
-        col = len(stalls) + i
-        dest[col] = index[tr.to]
-        for k in range(P):
-            q = personas[k] if personas else None
-            table[index[tr.from_], k, col] = tr.by_persona.get(q, tr.probability) if q else tr.probability
-    table[:, :, -1] = np.clip(1.0 - table[:, :, :-1].sum(axis=2), 0.0, 1.0)
-    cum = np.cumsum(table, axis=2)
+    stalls = list(journey.stalls)
+    cum, dest, n_out = _outcomes(journey, personas, index)
 
     stage = _initial(journey, leads, index)
     n0 = stage.size
@@ -146,6 +132,81 @@ def sample_paths(journey: Journey, weeks: int, seed: int = 0, leads: int | None 
         persona if personas else np.full(stage.size, -1),
         weeks,
     )
+
+
+def _outcomes(journey: Journey, personas: list[str], index: dict[str, int]) -> tuple[np.ndarray, np.ndarray, int]:
+    """Cumulative outcome chances per (stage, persona): stalls first, then moves, then staying."""
+    S, P = len(index), max(len(personas), 1)
+    stalls = journey.stalls
+    n_out = len(stalls) + len(journey.transitions) + 1
+    table = np.zeros((S, P, n_out))
+    dest = np.full(n_out, -1)
+    for j, st in enumerate(stalls):
+        table[index[st.stage], :, j] = st.probability
+    for i, tr in enumerate(journey.transitions):
+        col = len(stalls) + i
+        dest[col] = index[tr.to]
+        for k in range(P):
+            q = personas[k] if personas else None
+            table[index[tr.from_], k, col] = tr.by_persona.get(q, tr.probability) if q else tr.probability
+    table[:, :, -1] = np.clip(1.0 - table[:, :, :-1].sum(axis=2), 0.0, 1.0)
+    return np.cumsum(table, axis=2), dest, n_out
+
+
+def forecast_from_state(
+    journey: Journey,
+    stage0: np.ndarray,
+    persona0: np.ndarray,
+    hold0: np.ndarray,
+    weeks: int,
+    runs: int,
+    seed: int = 0,
+) -> np.ndarray:
+    """Occupancy (runs x (weeks + 1) x stages) from a known per-lead state: each lead's stage,
+    persona (-1: drawn by weight) and hold (on hold through week ``hold0``; -1: free), with the
+    same weekly semantics as :func:`sample_paths` and the journey's arrivals."""
+    rng = np.random.default_rng(seed)
+    stages = [s.id for s in journey.stages]
+    index = {s: i for i, s in enumerate(stages)}
+    S = len(stages)
+    open_ = np.array([s.kind == "open" for s in journey.stages])
+    personas, pw = _weights(journey)
+    P = max(len(personas), 1)
+    cum, dest, n_out = _outcomes(journey, personas, index)
+    stalls = journey.stalls
+    n0 = stage0.size
+    stage = np.tile(stage0, runs)
+    run = np.repeat(np.arange(runs), n0)
+    persona = np.tile(persona0, runs)
+    unknown = persona < 0
+    persona[unknown] = rng.choice(P, size=int(unknown.sum()), p=pw) if personas else 0
+    hold = np.tile(hold0, runs)
+    out = np.zeros((runs, weeks + 1, S))
+    out[:, 0] = np.bincount(run * S + stage, minlength=runs * S).reshape(runs, S)
+    entry = [(index[k], v) for k, v in journey.population.arrivals.items() if v > 0]
+    for t in range(1, weeks + 1):
+        free = np.flatnonzero(open_[stage] & (hold < t))
+        if free.size:
+            pick = (rng.random(free.size)[:, None] >= cum[stage[free], persona[free]]).sum(axis=1)
+            pick = np.minimum(pick, n_out - 1)
+            for j, st in enumerate(stalls):
+                who = free[pick == j]
+                if who.size:
+                    hold[who] = t + _durations(st, who.size, rng)
+            moving = (pick >= len(stalls)) & (pick < n_out - 1)
+            stage[free[moving]] = dest[pick[moving]]
+        for si, rate in entry:
+            n = rng.poisson(rate, size=runs)
+            total = int(n.sum())
+            if total:
+                stage = np.concatenate([stage, np.full(total, si)])
+                run = np.concatenate([run, np.repeat(np.arange(runs), n)])
+                hold = np.concatenate([hold, np.full(total, -1)])
+                persona = np.concatenate(
+                    [persona, rng.choice(P, size=total, p=pw) if personas else np.zeros(total, dtype=np.int64)]
+                )
+        out[:, t] = np.bincount(run * S + stage, minlength=runs * S).reshape(runs, S)
+    return out
 
 
 def _durations(st: object, n: int, rng: np.random.Generator) -> np.ndarray:

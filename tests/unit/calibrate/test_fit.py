@@ -7,32 +7,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from calibrate_helpers import as_log
 
 from journeytui.calibrate.events import EventLog
 from journeytui.calibrate.fit import WEEK, apply, calibrate, poisson_interval, wilson
-from journeytui.calibrate.synth import Paths, sample_paths
+from journeytui.calibrate.synth import sample_paths
 from journeytui.model import load_journey
 from journeytui.model.edit import remove_at, set_field
 from journeytui.model.types import Journey, JourneyMeta, Stage, Transition
 
 FLAGSHIP = Path(__file__).resolve().parents[3] / "journeys" / "b2b-it-tool.toml"
-
-
-def as_log(p: Paths) -> EventLog:
-    """Paths as the reader would give them: an hour into each entry's week."""
-    n = int(p.lead.max()) + 1
-    ts = (p.week * WEEK + 3600).astype(np.int64)
-    personas = [p.personas[k] if k >= 0 else None for k in p.persona.tolist()]
-    return EventLog(
-        "x.csv",
-        p.stages,
-        [f"L{i}" for i in range(n)],
-        personas,
-        p.lead.astype(np.int32),
-        p.stage.astype(np.int16),
-        ts,
-        np.arange(ts.size) + 2,
-    )
 
 
 def test_wilson_and_poisson_intervals_match_known_values() -> None:
