@@ -183,7 +183,7 @@ def propose_stall(stage: str, weeks: np.ndarray, done: np.ndarray, group: np.nda
     best: dict[str, Any] | None = None
     for mean in MEAN_GRID:
         st = Stall(stage=stage, probability=0.02, duration=Duration(kind="geometric", mean=mean), cause="proposed")
-        _m, stall, _p, _s, ll, ll0 = _em_stage(_Phases([st]), weeks, done, group, np.array([0.02]), iters=40)
+        _m, stall, _p, _s, ll, ll0 = _em_stage(_Phases([st]), weeks, done, group, np.array([0.02]), iters=25)
         lr = 2 * (ll - ll0)
         if best is None or lr > best["lr_statistic"]:
             best = {
@@ -634,15 +634,18 @@ def _fit_transitions(
     idx = {s: i for i, s in enumerate(stage_ids)}
     done = stays.dest >= 0
     moves = np.zeros((S, S))
-    np.add.at(moves, (stays.stage[done], stays.dest[done]), 1)
+    moves += np.bincount(stays.stage[done] * S + stays.dest[done], minlength=S * S).reshape(S, S)
     exposure = np.bincount(stays.stage, weights=at_risk, minlength=S)
     P = max(len(persona_names), 1)
     moves_p = np.zeros((P, S, S))
     expo_p = np.zeros((P, S))
     if persona_names:
         has = stays.persona >= 0
-        np.add.at(moves_p, (stays.persona[done & has], stays.stage[done & has], stays.dest[done & has]), 1)
-        np.add.at(expo_p, (stays.persona[has], stays.stage[has]), at_risk[has])
+        sel = done & has
+        flat = (stays.persona[sel] * S + stays.stage[sel]) * S + stays.dest[sel]
+        moves_p += np.bincount(flat, minlength=P * S * S).reshape(P, S, S)
+        flat = stays.persona[has] * S + stays.stage[has]
+        expo_p += np.bincount(flat, weights=at_risk[has], minlength=P * S).reshape(P, S)
     known = {(t.from_, t.to) for t in journey.transitions}
     for i, t in enumerate(journey.transitions):
         a, b = idx[t.from_], idx[t.to]
