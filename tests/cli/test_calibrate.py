@@ -228,3 +228,30 @@ def test_quoted_fields_and_zone_offsets_are_read_like_plain_ones(
     assert q["transitions"] == p["transitions"] and q["initial"] == p["initial"]
     fwd = next(t for t in q["transitions"] if t["from"] == "aware" and t["to"] == "research")
     assert fwd["moves"] == 1 and fwd["at_risk"] == 3 + 4
+
+
+def test_add_missing_writes_the_moves_the_journey_lacks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = ["lead_id,stage,timestamp"]
+    for i in range(12):  # aware -> won directly: a skip the flagship does not have
+        rows += [f"L{i},aware,2025-01-06", f"L{i},won,2025-01-{13 + i:02d}"]
+    rows += [f"M{i},aware,2025-01-06" for i in range(40)]
+    events = _bad(tmp_path, "e.csv", ("\n".join(rows) + "\n").encode())
+    target = tmp_path / "j.toml"
+    shutil.copy(FLAGSHIP, target)
+    capsys.readouterr()
+    base = ["calibrate", str(target), str(events), "--as-of", "2025-03-02", "--out", str(target)]
+    assert main([*base, "--format", "json"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert [(m["from"], m["to"], m["moves"]) for m in first["missing_transitions"]] == [("aware", "won", 12)]
+    assert "aware -> won" not in target.read_text(encoding="utf-8").replace('"', "")
+    assert main([*base, "--add-missing"]) == 0
+    text = target.read_text(encoding="utf-8")
+    assert 'from = "aware"\nto = "won"' in text and "added by calibrate" in text
+    assert main(["validate", str(target)]) == 0
+
+
+def test_wide_layout_without_stage_date_columns_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    events = _bad(tmp_path, "w.csv", b"Record ID,Email\n1,a@example.com\n")
+    assert main(["calibrate", str(FLAGSHIP), str(events), "--preset", "hubspot"]) == 2
+    err = capsys.readouterr().err
+    assert "w.csv:1: no stage-date columns" in err and "Became a Lead Date" in err

@@ -651,7 +651,11 @@ def _fit_transitions(
         a, b = idx[t.from_], idx[t.to]
         x, n = float(moves[a, b]), float(exposure[a])
         if x == 0:
-            cal.unseen.append({"from": t.from_, "to": t.to, "at_risk": round(n, 1)})
+            # never seen: the estimate would be 0, which may cut the journey apart; the planner's
+            # value stays, and the report gives the evidence (and how high the chance could be)
+            high = wilson(0, n)[1] if n > 0 else 1.0
+            cal.unseen.append({"from": t.from_, "to": t.to, "at_risk": round(n, 1), "high": round(high, 6)})
+            continue
         base_x, base_n = x, n
         if persona_names and t.by_persona:
             # `probability` applies to the personas without an override: fit it on their leads

@@ -57,7 +57,10 @@ def _extras(cal: Calibration) -> list[str]:
             f"{m['probability']:.4f} ({m['low']:.4f}..{m['high']:.4f})"
         )
     for u in cal.unseen:
-        lines.append(f"never seen in the data: {u['from']} -> {u['to']} ({u['at_risk']:,.0f} lead-weeks at risk)")
+        lines.append(
+            f"never seen in the data: {u['from']} -> {u['to']} ({u['at_risk']:,.0f} lead-weeks at risk, "
+            f"chance at most {u['high']:.4f}); left as it is"
+        )
     for s in cal.stall_fits:
         lines.append(f"stalls in {s['stage']}: LR {s['lr_statistic']:.1f}: {s['judged']}")
         for d in s.get("durations", []):
