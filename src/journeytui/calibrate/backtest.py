@@ -17,8 +17,19 @@ from typing import Any
 import numpy as np
 
 from journeytui.calibrate.events import EventLog
-from journeytui.calibrate.fit import WEEK, _Phases, _powers, apply, calibrate, iso, occupancy, week_numbers
-from journeytui.calibrate.synth import _weights, forecast_from_state
+from journeytui.calibrate.fit import (
+    WEEK,
+    Calibration,
+    Change,
+    _Phases,
+    _powers,
+    apply,
+    calibrate,
+    iso,
+    occupancy,
+    week_numbers,
+)
+from journeytui.calibrate.synth import _weights, forecast_from_state, outcome_table
 from journeytui.model.types import Journey
 
 
@@ -27,6 +38,57 @@ def _before(log: EventLog, when: int) -> EventLog:
     return EventLog(
         log.file, log.stages, log.lead_ids, log.personas, log.lead[keep], log.stage[keep], log.ts[keep], log.line[keep]
     )
+
+
+def _draw(c: Change, runs: int, rng: np.random.Generator, unit: bool) -> np.ndarray:
+    """``runs`` plausible values of a fitted figure: a beta (chances) or gamma (rates) distribution
+    with the estimate as its mean and the spread of its reported 95% interval."""
+    mean = float(c.after)
+    sd = (float(c.high or mean) - float(c.low or mean)) / 3.92
+    if sd <= 0 or mean <= 0:
+        return np.full(runs, mean)
+    var = sd * sd
+    if unit:
+        k = mean * (1 - mean) / var - 1
+        if k > 0:
+            return rng.beta(mean * k, (1 - mean) * k, size=runs)
+        return np.clip(rng.normal(mean, sd, size=runs), 0.0, 1.0)
+    return rng.gamma(mean * mean / var, var / mean, size=runs)
+
+
+def parameter_draws(
+    fitted: Journey, cal: Calibration, runs: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-run outcome tables and arrival rates drawn around the fit, so the forecast's band carries
+    the uncertainty of the fitted values as well as the weekly chance of each lead's outcome."""
+    stages = [s.id for s in fitted.stages]
+    index = {s: i for i, s in enumerate(stages)}
+    names, _ = _weights(fitted)
+    base, _dest = outcome_table(fitted, names, index)
+    tables = np.repeat(base[None], runs, axis=0)
+    n_stalls = len(fitted.stalls)
+    for c in cal.changes:
+        if c.kind == "stall":
+            j = int(c.path[1])
+            tables[:, index[fitted.stalls[j].stage], :, j] = _draw(c, runs, rng, True)[:, None]
+        elif c.kind == "transition":
+            i = int(c.path[1])
+            tr = fitted.transitions[i]
+            if len(c.path) == 4:
+                cols = [names.index(str(c.path[3]))] if str(c.path[3]) in names else []
+            else:
+                cols = [k for k, q in enumerate(names) if q not in tr.by_persona] if names else [0]
+            if cols:
+                tables[:, index[tr.from_], cols, n_stalls + i] = _draw(c, runs, rng, True)[:, None]
+    moves = tables[..., :-1]
+    total = moves.sum(axis=3, keepdims=True)
+    moves /= np.maximum(total, 1.0)  # a draw whose chances add past 1 is scaled back to 1
+    tables[..., -1] = 1.0 - moves.sum(axis=3)
+    drawn = {c.extra["stage"]: _draw(c, runs, rng, False) for c in cal.changes if c.kind == "arrival"}
+    rates = np.array(
+        [drawn.get(k, np.full(runs, v)) for k, v in fitted.population.arrivals.items()], dtype=float
+    ).T.reshape(runs, -1)
+    return tables, rates
 
 
 def origin_state(
@@ -100,7 +162,10 @@ def backtest(
         fitted = apply(journey, cal, initial=False)
         rng = np.random.default_rng([seed, k])
         stage0, persona0, hold0 = origin_state(fitted, past, origin, rng)
-        occ = forecast_from_state(fitted, stage0, persona0, hold0, weeks, runs, seed=seed + k)[:, 1:, :]
+        tables, rates = parameter_draws(fitted, cal, runs, rng)
+        occ = forecast_from_state(
+            fitted, stage0, persona0, hold0, weeks, runs, seed=seed + k, tables=tables, arrivals=rates
+        )[:, 1:, :]
         mean = occ.mean(axis=0)
         p05, p95 = np.percentile(occ, 5, axis=0), np.percentile(occ, 95, axis=0)
         at0 = occupancy(log, len(stages), before=origin)

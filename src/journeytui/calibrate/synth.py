@@ -134,8 +134,9 @@ def sample_paths(journey: Journey, weeks: int, seed: int = 0, leads: int | None 
     )
 
 
-def _outcomes(journey: Journey, personas: list[str], index: dict[str, int]) -> tuple[np.ndarray, np.ndarray, int]:
-    """Cumulative outcome chances per (stage, persona): stalls first, then moves, then staying."""
+def outcome_table(journey: Journey, personas: list[str], index: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Outcome chances per (stage, persona, outcome): stalls first, then moves, then staying; and
+    each outcome's destination stage (-1: none)."""
     S, P = len(index), max(len(personas), 1)
     stalls = journey.stalls
     n_out = len(stalls) + len(journey.transitions) + 1
@@ -150,7 +151,13 @@ def _outcomes(journey: Journey, personas: list[str], index: dict[str, int]) -> t
             q = personas[k] if personas else None
             table[index[tr.from_], k, col] = tr.by_persona.get(q, tr.probability) if q else tr.probability
     table[:, :, -1] = np.clip(1.0 - table[:, :, :-1].sum(axis=2), 0.0, 1.0)
-    return np.cumsum(table, axis=2), dest, n_out
+    return table, dest
+
+
+def _outcomes(journey: Journey, personas: list[str], index: dict[str, int]) -> tuple[np.ndarray, np.ndarray, int]:
+    """Cumulative outcome chances per (stage, persona), the destinations, the number of outcomes."""
+    table, dest = outcome_table(journey, personas, index)
+    return np.cumsum(table, axis=2), dest, table.shape[2]
 
 
 def forecast_from_state(
@@ -161,10 +168,14 @@ def forecast_from_state(
     weeks: int,
     runs: int,
     seed: int = 0,
+    tables: np.ndarray | None = None,
+    arrivals: np.ndarray | None = None,
 ) -> np.ndarray:
     """Occupancy (runs x (weeks + 1) x stages) from a known per-lead state: each lead's stage,
     persona (-1: drawn by weight) and hold (on hold through week ``hold0``; -1: free), with the
-    same weekly semantics as :func:`sample_paths` and the journey's arrivals."""
+    same weekly semantics as :func:`sample_paths` and the journey's arrivals. ``tables`` (runs x
+    stages x personas x outcomes, as :func:`outcome_table`) and ``arrivals`` (runs x the journey's
+    arrival stages, in file order) give each run its own chances and rates."""
     rng = np.random.default_rng(seed)
     stages = [s.id for s in journey.stages]
     index = {s: i for i, s in enumerate(stages)}
@@ -173,6 +184,7 @@ def forecast_from_state(
     personas, pw = _weights(journey)
     P = max(len(personas), 1)
     cum, dest, n_out = _outcomes(journey, personas, index)
+    per_run = np.cumsum(tables, axis=3) if tables is not None else None
     stalls = journey.stalls
     n0 = stage0.size
     stage = np.tile(stage0, runs)
@@ -183,11 +195,16 @@ def forecast_from_state(
     hold = np.tile(hold0, runs)
     out = np.zeros((runs, weeks + 1, S))
     out[:, 0] = np.bincount(run * S + stage, minlength=runs * S).reshape(runs, S)
-    entry = [(index[k], v) for k, v in journey.population.arrivals.items() if v > 0]
+    entry = [(index[k], v) for k, v in journey.population.arrivals.items()]
     for t in range(1, weeks + 1):
         free = np.flatnonzero(open_[stage] & (hold < t))
         if free.size:
-            pick = (rng.random(free.size)[:, None] >= cum[stage[free], persona[free]]).sum(axis=1)
+            rows = (
+                per_run[run[free], stage[free], persona[free]]
+                if per_run is not None
+                else cum[stage[free], persona[free]]
+            )
+            pick = (rng.random(free.size)[:, None] >= rows).sum(axis=1)
             pick = np.minimum(pick, n_out - 1)
             for j, st in enumerate(stalls):
                 who = free[pick == j]
@@ -195,8 +212,8 @@ def forecast_from_state(
                     hold[who] = t + _durations(st, who.size, rng)
             moving = (pick >= len(stalls)) & (pick < n_out - 1)
             stage[free[moving]] = dest[pick[moving]]
-        for si, rate in entry:
-            n = rng.poisson(rate, size=runs)
+        for e, (si, rate) in enumerate(entry):
+            n = rng.poisson(arrivals[:, e] if arrivals is not None else rate, size=runs)
             total = int(n.sum())
             if total:
                 stage = np.concatenate([stage, np.full(total, si)])
