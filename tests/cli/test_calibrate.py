@@ -255,3 +255,13 @@ def test_wide_layout_without_stage_date_columns_is_refused(tmp_path: Path, capsy
     assert main(["calibrate", str(FLAGSHIP), str(events), "--preset", "hubspot"]) == 2
     err = capsys.readouterr().err
     assert "w.csv:1: no stage-date columns" in err and "Became a Lead Date" in err
+
+
+def test_markdown_change_table(history: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert main(["calibrate", str(FLAGSHIP), str(history["long"]), "--as-of", AS_OF, "--format", "markdown"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# calibration of b2b-it-tool")
+    assert "| value | before | after | 95% interval | evidence | flag |" in out
+    assert "| aware -> research | 0.1200 |" in out
+    assert "dry run: nothing written" in out
