@@ -21,6 +21,7 @@ MYPY_TARGETS = [
     "src/journeytui/model",
     "src/journeytui/validate",
     "src/journeytui/sim",
+    "src/journeytui/calibrate",
     "src/journeytui/cli",
     "src/journeytui/diagnostics.py",
     "src/journeytui/bundled.py",

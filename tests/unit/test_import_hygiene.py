@@ -31,6 +31,10 @@ DOMAIN = [
     "journeytui.sim.expect",
     "journeytui.cli.simulate",
     "journeytui.cli.check",
+    "journeytui.calibrate",
+    "journeytui.calibrate.backtest",
+    "journeytui.calibrate.synth",
+    "journeytui.cli.calibrate",
 ]
 
 

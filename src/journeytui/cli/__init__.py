@@ -27,7 +27,20 @@ if TYPE_CHECKING:
     from journeytui.diagnostics import Diagnostic
     from journeytui.model.types import Journey
 
-COMMANDS = ["validate", "rule", "fmt", "schema", "simulate", "check", "edit", "compare", "report"]
+COMMANDS = [
+    "validate",
+    "rule",
+    "fmt",
+    "schema",
+    "simulate",
+    "check",
+    "edit",
+    "compare",
+    "report",
+    "calibrate",
+    "backtest",
+    "synth",
+]
 """Subcommand modules, in the order ``--help`` lists them."""
 
 

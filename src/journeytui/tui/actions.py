@@ -130,6 +130,14 @@ ACTIONS: tuple[Action, ...] = (
     Action("focus_problems", "View: problems", "Focus the problems panel", "5"),
     Action("next_problem", "View: next problem", "Select the element of the next problem", "f8"),
     Action("help", "Help: keys for the focused panel", "What the focused panel shows and its keys", "f1", "Help"),
+    Action(
+        "calibrate",
+        "Calibrate from history…",
+        "Fit probabilities, stalls, arrivals and occupancy from a CRM export; preview, then one undoable edit",
+        "i",
+        "",
+        True,
+    ),
 )
 
 

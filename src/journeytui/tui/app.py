@@ -32,6 +32,7 @@ from journeytui.model.save import Fingerprint
 from journeytui.model.types import Journey
 from journeytui.textsafe import visible
 from journeytui.tui import actions
+from journeytui.tui.calibrating import CalibrateMixin
 from journeytui.tui.commands import JourneyCommands
 from journeytui.tui.document import Document, LayoutLost, ReadOnlyTarget, SaveRefused
 from journeytui.tui.editing import EditingMixin
@@ -51,7 +52,7 @@ WATCH_SECONDS = 2.0
 """How often the file is checked for changes on disk (never in tests)."""
 
 
-class JourneyApp(ForecastMixin, EditingMixin, App[None]):
+class JourneyApp(CalibrateMixin, ForecastMixin, EditingMixin, App[None]):
     """Draw and edit one journey file."""
 
     CSS_PATH = "journeytui.tcss"

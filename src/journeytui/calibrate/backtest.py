@@ -1,0 +1,213 @@
+"""Backtest: fit on history before a cutoff, forecast, and compare with what happened.
+
+For each origin (the cutoff, and with ``folds`` K the K-1 earlier origins W weeks apart) the journey
+is calibrated on the events before the origin and started from the state there: each lead in an
+open stage with its persona and, in a stage with stalls, a hold drawn from the fitted stall model
+given its wait (:func:`origin_state`). W weeks are forecast with the fitted arrivals by the per-lead
+sampler of :mod:`journeytui.calibrate.synth` (the simulator's plain chain: the fitted rates already
+contain every move, so scoring hand-offs, lifts, gates and capacity are not added on top), and
+compared with the observed occupancy at the end of each week. Won and lost stages are compared
+as leads reaching them after the origin.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from journeytui.calibrate.events import EventLog
+from journeytui.calibrate.fit import (
+    WEEK,
+    Calibration,
+    Change,
+    _Phases,
+    _powers,
+    apply,
+    calibrate,
+    iso,
+    occupancy,
+    week_numbers,
+)
+from journeytui.calibrate.synth import _weights, forecast_from_state, outcome_table
+from journeytui.model.types import Journey
+
+
+def _before(log: EventLog, when: int) -> EventLog:
+    keep = log.ts < when
+    return EventLog(
+        log.file, log.stages, log.lead_ids, log.personas, log.lead[keep], log.stage[keep], log.ts[keep], log.line[keep]
+    )
+
+
+def _draw(c: Change, runs: int, rng: np.random.Generator, unit: bool) -> np.ndarray:
+    """``runs`` plausible values of a fitted figure: a beta (chances) or gamma (rates) distribution
+    with the estimate as its mean and the spread of its reported 95% interval."""
+    mean = float(c.after)
+    sd = (float(c.high or mean) - float(c.low or mean)) / 3.92
+    if sd <= 0 or mean <= 0:
+        return np.full(runs, mean)
+    var = sd * sd
+    if unit:
+        k = mean * (1 - mean) / var - 1
+        if k > 0:
+            return rng.beta(mean * k, (1 - mean) * k, size=runs)
+        return np.clip(rng.normal(mean, sd, size=runs), 0.0, 1.0)
+    return rng.gamma(mean * mean / var, var / mean, size=runs)
+
+
+def parameter_draws(
+    fitted: Journey, cal: Calibration, runs: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-run outcome tables and arrival rates drawn around the fit, so the forecast's band carries
+    the uncertainty of the fitted values as well as the weekly chance of each lead's outcome."""
+    stages = [s.id for s in fitted.stages]
+    index = {s: i for i, s in enumerate(stages)}
+    names, _ = _weights(fitted)
+    base, _dest = outcome_table(fitted, names, index)
+    tables = np.repeat(base[None], runs, axis=0)
+    n_stalls = len(fitted.stalls)
+    for c in cal.changes:
+        if c.kind == "stall":
+            j = int(c.path[1])
+            tables[:, index[fitted.stalls[j].stage], :, j] = _draw(c, runs, rng, True)[:, None]
+        elif c.kind == "transition":
+            i = int(c.path[1])
+            tr = fitted.transitions[i]
+            if len(c.path) == 4:
+                cols = [names.index(str(c.path[3]))] if str(c.path[3]) in names else []
+            else:
+                cols = [k for k, q in enumerate(names) if q not in tr.by_persona] if names else [0]
+            if cols:
+                tables[:, index[tr.from_], cols, n_stalls + i] = _draw(c, runs, rng, True)[:, None]
+    moves = tables[..., :-1]
+    total = moves.sum(axis=3, keepdims=True)
+    moves /= np.maximum(total, 1.0)  # a draw whose chances add past 1 is scaled back to 1
+    tables[..., -1] = 1.0 - moves.sum(axis=3)
+    drawn = {c.extra["stage"]: _draw(c, runs, rng, False) for c in cal.changes if c.kind == "arrival"}
+    rates = np.array(
+        [drawn.get(k, np.full(runs, v)) for k, v in fitted.population.arrivals.items()], dtype=float
+    ).T.reshape(runs, -1)
+    return tables, rates
+
+
+def origin_state(
+    fitted: Journey, past: EventLog, origin: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The leads in open stages at the origin: stage, persona (index into the journey's lead
+    personas, -1 unknown) and hold (on hold through that week, -1 free). A lead in a stage with
+    stalls is on hold with the chance the fitted stall model gives after its weeks in the stage
+    without a move (the phase distribution of the exact forecast's chain, conditioned on staying)."""
+    weeks, K = week_numbers(past.ts, origin)
+    last = np.ones(past.lead.size, dtype=bool)
+    last[:-1] = past.lead[1:] != past.lead[:-1]
+    open_ = np.array([s.kind == "open" for s in fitted.stages])
+    keep = last & open_[past.stage]
+    stage = past.stage[keep].astype(np.int64)
+    since = K - weeks[keep]
+    names, _ = _weights(fitted)
+    code = {p: i for i, p in enumerate(names)}
+    persona = np.array([code.get(past.personas[ld] or "", -1) for ld in past.lead[keep].tolist()], dtype=np.int64)
+    hold = np.full(stage.size, -1, dtype=np.int64)
+    for si, s in enumerate(fitted.stages):
+        stalls = [st for st in fitted.stalls if st.stage == s.id]
+        here = np.flatnonzero(stage == si)
+        if not stalls or here.size == 0:
+            continue
+        phases = _Phases(stalls)
+        chance = np.array([st.probability for st in stalls])
+        for q in np.unique(persona[here]):
+            who = here[persona[here] == q]
+            pid = names[q] if q >= 0 else None
+            move = sum(t.by_persona.get(pid, t.probability) if pid else t.probability for t in fitted.outgoing(s.id))
+            rows = _powers(phases.matrix(move, chance), int(since[who].max()))[:, 0, :]
+            post = rows[since[who]]
+            post = post / np.maximum(post.sum(axis=1, keepdims=True), 1e-300)
+            phase = (rng.random(who.size)[:, None] >= np.cumsum(post, axis=1)).sum(axis=1)
+            phase = np.minimum(phase, phases.n - 1)
+            for st, (chain, _entry), off in zip(stalls, phases.blocks, phases.offsets, strict=True):
+                k = chain.shape[0]
+                inside = (phase >= off) & (phase < off + k)
+                if not inside.any():
+                    continue
+                if st.duration.kind == "geometric":  # memoryless: the rest of the hold is geometric again
+                    hold[who[inside]] = rng.geometric(1.0 / float(st.duration.mean or 1.0), size=int(inside.sum()))
+                else:
+                    hold[who[inside]] = k - (phase[inside] - off)
+    return stage, persona, hold
+
+
+def backtest(
+    journey: Journey, log: EventLog, cutoff: int, weeks: int, folds: int = 1, runs: int = 200, seed: int = 0
+) -> dict[str, Any]:
+    """Forecast-vs-actual per stage and week for each origin, with WAPE and p05..p95 coverage."""
+    if runs < 1 or runs > 10_000:
+        raise ValueError("--runs must be 1..10000")
+    if weeks < 1 or folds < 1:
+        raise ValueError("--weeks and --folds must be at least 1")
+    end = int(log.ts.max())
+    if cutoff + (weeks - 1) * WEEK > end:
+        raise ValueError(
+            f"the history ends {iso(end)}: there are not {weeks} weeks after the cutoff {iso(cutoff)} to compare with"
+        )
+    stages = log.stages
+    closed = np.array([journey.stage(s).kind != "open" for s in stages])  # type: ignore[union-attr]
+    out_folds = []
+    for k in reversed(range(folds)):
+        origin = cutoff - k * weeks * WEEK
+        past = _before(log, origin)
+        if past.lead.size == 0:
+            raise ValueError(f"no events before the origin {iso(origin)} (fold {folds - k} of {folds})")
+        cal = calibrate(journey, past, as_of=origin)
+        fitted = apply(journey, cal, initial=False)
+        rng = np.random.default_rng([seed, k])
+        stage0, persona0, hold0 = origin_state(fitted, past, origin, rng)
+        tables, rates = parameter_draws(fitted, cal, runs, rng)
+        occ = forecast_from_state(
+            fitted, stage0, persona0, hold0, weeks, runs, seed=seed + k, tables=tables, arrivals=rates
+        )[:, 1:, :]
+        mean = occ.mean(axis=0)
+        p05, p95 = np.percentile(occ, 5, axis=0), np.percentile(occ, 95, axis=0)
+        at0 = occupancy(log, len(stages), before=origin)
+        actual = np.array([occupancy(log, len(stages), before=origin + t * WEEK) for t in range(1, weeks + 1)], float)
+        actual[:, closed] -= at0[closed]
+        out_folds.append(
+            {
+                "cutoff": iso(origin),
+                "actual": actual.tolist(),
+                "mean": mean.round(3).tolist(),
+                "p05": p05.round(3).tolist(),
+                "p95": p95.round(3).tolist(),
+                "warnings": cal.warnings,
+            }
+        )
+    A = np.concatenate([np.array(f["actual"]) for f in out_folds])
+    M = np.concatenate([np.array(f["mean"]) for f in out_folds])
+    L = np.concatenate([np.array(f["p05"]) for f in out_folds])
+    H = np.concatenate([np.array(f["p95"]) for f in out_folds])
+    inside = (A >= L - 1e-9) & (A <= H + 1e-9)
+    err = np.abs(A - M)
+
+    def wape(e: np.ndarray, a: np.ndarray) -> float | None:
+        total = float(np.abs(a).sum())
+        return float(e.sum()) / total if total > 0 else None
+
+    last = out_folds[-1]
+    return {
+        "journey": journey.journey.id,
+        "stages": stages,
+        "weeks": weeks,
+        "runs": runs,
+        "cutoff": last["cutoff"],
+        "actual": last["actual"],
+        "mean": last["mean"],
+        "p05": last["p05"],
+        "p95": last["p95"],
+        "coverage": {
+            **{s: float(inside[:, i].mean()) for i, s in enumerate(stages)},
+            "overall": float(inside.mean()),
+        },
+        "wape": {**{s: wape(err[:, i], A[:, i]) for i, s in enumerate(stages)}, "overall": wape(err, A)},
+        "cells": {**{s: int(A.shape[0]) for s in stages}, "overall": int(A.size)},
+        "folds": out_folds,
+    }

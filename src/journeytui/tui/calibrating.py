@@ -1,0 +1,90 @@
+"""The app's "Calibrate from history…": fit the journey from a CRM export, preview, apply as one edit.
+
+Asks for the export's path and its layout (plain long, or a preset), fits with
+:mod:`journeytui.calibrate` (the same code as ``journeytui calibrate``), shows the change
+table (before, after, interval, evidence) and the warnings, and on "Apply" makes one
+undoable edit. Bad input is a notification with the message (file:line), and nothing changes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from journeytui.calibrate.events import PRESETS, InputError, columns_for, read_events
+from journeytui.calibrate.fit import Calibration, apply, calibrate
+from journeytui.calibrate.report import change_rows
+from journeytui.model.edit import EditError
+from journeytui.tui.screens.dialogs import ChoiceScreen, ConfirmScreen, PromptScreen
+
+if TYPE_CHECKING:
+    from journeytui.tui.app import JourneyApp
+
+    _Base = JourneyApp
+else:
+    _Base = object
+
+LAYOUTS = [("long", "long: one row per stage entry (lead_id, stage, timestamp[, persona])")] + [
+    (name, f"{name}: {p.description}") for name, p in sorted(PRESETS.items())
+]
+
+
+def preview_lines(cal: Calibration) -> list[str]:
+    """The change table as lines for the confirmation dialog, then what else the data says."""
+    lines = []
+    for label, before, after, interval, evidence, flag in change_rows(cal):
+        extra = f"  [{interval}]" if interval else ""
+        lines.append(f"{label}: {before} -> {after}{extra}  {evidence}{'  (thin)' if flag else ''}")
+    lines += [f"moves the journey lacks: {m['from']} -> {m['to']} ({m['moves']})" for m in cal.missing]
+    lines += [f"never seen: {u['from']} -> {u['to']}" for u in cal.unseen]
+    lines += [f"warning: {w}" for w in cal.warnings]
+    return lines
+
+
+class CalibrateMixin(_Base):
+    """The calibrate action. Mixed into :class:`JourneyApp`."""
+
+    def action_calibrate(self) -> None:
+        if self.journey is None:
+            self.notify("Nothing to calibrate: the file did not open.", severity="error")
+            return
+
+        def check(text: str) -> str | None:
+            p = Path(text.strip()).expanduser()
+            return None if p.is_file() else "no such file"
+
+        def chosen_path(text: str | None) -> None:
+            if text:
+                path = str(Path(text.strip()).expanduser())
+                self.push_screen(
+                    ChoiceScreen("Layout of the export", LAYOUTS), lambda layout: self._calibrate(path, layout)
+                )
+
+        self.push_screen(
+            PromptScreen("Calibrate from history: CSV export", check=check, hint="a CRM stage-history export"),
+            chosen_path,
+        )
+
+    def _calibrate(self, path: str, layout: str | None) -> None:
+        j = self.journey
+        if layout is None or j is None:
+            return
+        try:
+            log = read_events(path, j, columns_for(None if layout == "long" else layout))
+            cal = calibrate(j, log)
+        except (InputError, ValueError) as exc:
+            self.notify(str(exc), title="Not calibrated", severity="error", markup=False)
+            return
+        label = f"calibrate from {Path(path).name}"
+
+        def answered(ok: bool | None) -> None:
+            if ok and self.apply(label, lambda x: apply(x, cal)):
+                self.notify(f"Calibrated from {Path(path).name} (ctrl+z undoes).", markup=False)
+
+        try:
+            apply(j, cal)  # refuse up front what the edit would refuse
+        except EditError as exc:
+            self.notify(str(exc), title="Not calibrated", severity="error", markup=False)
+            return
+        question = f"Apply {len(cal.changes)} fitted values from {Path(path).name} (as of {cal.as_of[:10]})?"
+        self.push_screen(ConfirmScreen(question, preview_lines(cal), yes="Apply", no="Cancel"), answered)
