@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from two_stage import two_stage
 
 from journeytui.cli import main
 from journeytui.model import edit, load_file
@@ -21,28 +22,7 @@ from journeytui.model.save import STALE_TEMP_SECONDS, atomic_write
 from journeytui.tui.app import create_app
 from journeytui.tui.document import Document
 
-COMMENTED = """\
-# kept by every save
-[journey]
-id = "links"
-title = "Links"
-horizon = 52
-
-[[stages]]
-id = "lead"
-name = "Lead"
-entry = true
-
-[[stages]]
-id = "won"
-name = "Won"
-kind = "won"
-
-[[transitions]]
-from = "lead"
-to = "won"
-probability = 0.1
-"""
+COMMENTED = two_stage("links", "Links", "kept by every save")
 
 NOT_CANONICAL = COMMENTED.removeprefix("# kept by every save\n").replace(
     'id = "lead"\nname = "Lead"', 'name = "Lead"\nid = "lead"'

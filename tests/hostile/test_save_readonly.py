@@ -11,34 +11,14 @@ import stat
 from pathlib import Path
 
 import pytest
+from two_stage import two_stage
 
 from journeytui.model import edit, load_file
 from journeytui.model.save import ReadOnlyFile, atomic_write, is_read_only
 from journeytui.tui.app import create_app
 from journeytui.tui.screens.dialogs import ConfirmScreen
 
-JOURNEY = """\
-# read-only on purpose: the approved version
-[journey]
-id = "ro"
-title = "Read-only"
-horizon = 52
-
-[[stages]]
-id = "lead"
-name = "Lead"
-entry = true
-
-[[stages]]
-id = "won"
-name = "Won"
-kind = "won"
-
-[[transitions]]
-from = "lead"
-to = "won"
-probability = 0.1
-"""
+JOURNEY = two_stage("ro", "Read-only", "read-only on purpose: the approved version")
 
 
 @pytest.fixture
