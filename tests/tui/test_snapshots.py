@@ -12,6 +12,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
+from tui_helpers import settle
 
 from journeytui.model import edit
 from journeytui.tui.app import JourneyApp, create_app
@@ -27,6 +28,8 @@ def _app(path: Path | None) -> JourneyApp:
 
 
 async def _no_blink(pilot: Pilot[Any]) -> None:
+    """Settle the background work (forecast, checks), then stop the cursors blinking."""
+    await settle(pilot)
     for widget in pilot.app.screen.query(Input):
         widget.cursor_blink = False
     await pilot.pause()
@@ -82,6 +85,7 @@ def test_coverage_tab(snap_compare: Callable[..., bool], copy_journey: Callable[
         assert isinstance(app, JourneyApp)
         app.apply("delete touchpoint meeting", lambda j: edit.remove(j, "touchpoint", "meeting"))
         await pilot.press("4")
+        await settle(pilot)
 
     assert snap_compare(_app(copy_journey("b2b-it-tool.toml")), terminal_size=WIDE, run_before=remove_meeting)
 
@@ -111,7 +115,7 @@ def test_delete_confirmation(snap_compare: Callable[..., bool], copy_journey: Ca
 
     async def select(pilot: Pilot[Any]) -> None:
         pilot.app.selection = ("stages", 3)  # type: ignore[attr-defined]
-        await pilot.pause()
+        await settle(pilot)
 
     assert snap_compare(_app(copy_journey("b2b-it-tool.toml")), press=["delete"], terminal_size=WIDE, run_before=select)
 

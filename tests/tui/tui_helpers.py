@@ -1,6 +1,8 @@
-"""Small helpers for driving modal dialogs in pilot tests."""
+"""Small helpers for pilot tests: driving modal dialogs, and waiting for the app's workers."""
 
 from __future__ import annotations
+
+import time
 
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
@@ -28,3 +30,19 @@ async def choose(pilot: Pilot[None], value: str) -> None:
     await pilot.pause()
     await pilot.press("enter")
     await pilot.pause()
+
+
+async def settle(pilot: Pilot[None], seconds: float = 60.0) -> None:
+    """Wait until the app's background work (live forecast, checks, KPI tree) has answered and
+    the answers are on screen: what a person sees once the "updating…" marker is gone."""
+    app = pilot.app
+    start = time.monotonic()
+    while True:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not (getattr(app, "forecast_pending", False) or getattr(app, "checks_pending", False)):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            return
+        assert time.monotonic() - start < seconds, "the app's workers did not settle"
+        await pilot.pause(0.02)
