@@ -6,6 +6,7 @@ import time
 
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from journeytui.tui.screens.dialogs import ChoiceScreen, PromptScreen
 
@@ -38,11 +39,19 @@ async def settle(pilot: Pilot[None], seconds: float = 60.0) -> None:
     app = pilot.app
     start = time.monotonic()
     while True:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await _workers_done(pilot)
         if not (getattr(app, "forecast_pending", False) or getattr(app, "checks_pending", False)):
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            await _workers_done(pilot)
             return
         assert time.monotonic() - start < seconds, "the app's workers did not settle"
         await pilot.pause(0.02)
+
+
+async def _workers_done(pilot: Pilot[None]) -> None:
+    """Wait for every worker to end (a failed or cancelled one too), then for the app to handle their messages."""
+    for worker in list(pilot.app.workers):
+        try:
+            await worker.wait()
+        except (WorkerCancelled, WorkerFailed):
+            pass  # the app reports these itself (Worker.StateChanged)
+    await pilot.pause()

@@ -175,7 +175,7 @@ class JourneyApp(ForecastMixin, EditingMixin, App[None]):
         self._checks_running = True
         self._checks_worker(self.doc_version, self.journey, self.doc.checks())
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="checks")
+    @work(thread=True, exit_on_error=False, group="checks")  # one at a time by _checks_running
     def _checks_worker(self, version: int, journey: Journey, run: Callable[[], list[Diagnostic]]) -> None:
         self.post_message(ChecksReady(version, journey, run()))
 

@@ -145,7 +145,9 @@ class ForecastMixin(_Base):
         self._fc_running = True
         self._forecast_worker(self.doc_version, j, saved, cached)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="forecast")
+    # Not exclusive: the answer is posted just before the thread returns, and the next run
+    # started on that answer must not cancel (and so fail) the finishing one.
+    @work(thread=True, exit_on_error=False, group="forecast")
     def _forecast_worker(
         self, version: int, journey: Journey, saved: Journey | None, cached: tuple[Journey, Forecast | None] | None
     ) -> None:

@@ -318,6 +318,37 @@ class JourneyCanvas:
         return block
 
 
+def relayout(canvas: Canvas | JourneyCanvas, j: Journey) -> Canvas | JourneyCanvas:
+    """``j`` laid out, reusing ``canvas``'s geometry when only transition probabilities changed
+    (the common edit: a nudge, a probability typed in the inspector), so such an edit on a
+    10,000-stage journey costs a pass over the transitions, not a new layout."""
+    if not isinstance(canvas, JourneyCanvas) or not _same_shape(canvas.journey, j):
+        return layout(j)
+    for e in canvas.edges:
+        t = j.transitions[e.index]
+        label = percent(t.probability) + ("*" if t.by_persona else "")
+        if label != e.label:
+            e.label = label
+            if e.stub:
+                b = canvas.boxes
+                e.src_text, e.dst_text = _stub_texts(e, j.stages[b[e.src].index].id, j.stages[b[e.dst].index].id)
+    canvas.journey = j
+    canvas._blocks.clear()
+    return canvas
+
+
+def _same_shape(a: Journey, b: Journey) -> bool:
+    """True when ``a`` and ``b`` differ at most in transition probabilities and overrides."""
+    if a is b:
+        return True
+    if a.stages != b.stages or a.stalls != b.stalls or len(a.transitions) != len(b.transitions):
+        return False
+    return all(
+        x.from_ == y.from_ and x.to == y.to and bool(x.by_persona) == bool(y.by_persona)
+        for x, y in zip(a.transitions, b.transitions, strict=True)
+    )
+
+
 def mark_box(canvas: Canvas, box: Box, badge: str, level: str) -> None:
     """Recolour ``box`` for ``level`` (``hot``, ``warm``) and write ``badge`` on its bottom border."""
     x, y, w, h = box.x, box.y, box.width, box.height

@@ -22,7 +22,7 @@ from textual.strip import Strip
 
 from journeytui.diagnostics import Path
 from journeytui.model.types import Journey
-from journeytui.tui.graph_layout import Canvas, JourneyCanvas, layout
+from journeytui.tui.graph_layout import Canvas, JourneyCanvas, relayout
 
 STYLE_KEYS = (
     "box",
@@ -117,7 +117,7 @@ and each open stage's bottom border reads mean weeks in stage, ⏸ stall share, 
             for n, line in enumerate(lines):
                 self.canvas.put(1, 1 + n, line, "hint")
         else:
-            self.canvas = layout(journey)
+            self.canvas = relayout(self.canvas, journey)
             self._apply_marks()
         self.virtual_size = Size(self.canvas.width, self.canvas.height)
         self.refresh()
