@@ -315,10 +315,10 @@ def test_large_graph_layout_has_stubs_for_the_hub(tmp_path: Path) -> None:
     assert isinstance(canvas, JourneyCanvas)
     assert canvas.width < 100 + 2 * 2 * MAX_LANES
     lost = next(i for i, s in enumerate(j.stages) if s.id == "lost")
-    x, y, w, h = canvas.regions[("stages", lost)]
+    _x, _y, _w, h = canvas.regions[("stages", lost)]
     assert h <= 5  # no port row per incoming edge
     drop = next(i for i, t in enumerate(j.transitions) if (t.from_, t.to) == ("s1000", "lost"))
-    x, y, w, _ = canvas.regions[("transitions", drop)]
+    x, y, _w, _h = canvas.regions[("transitions", drop)]
     row = "".join(canvas.row(y)[0])
     assert "▶ lost" in row and "1%" in row
     assert canvas.hit_at(x + 1, y) == ("transitions", drop)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 from textual.pilot import Pilot
@@ -50,8 +51,6 @@ async def settle(pilot: Pilot[None], seconds: float = 60.0) -> None:
 async def _workers_done(pilot: Pilot[None]) -> None:
     """Wait for every worker to end (a failed or cancelled one too), then for the app to handle their messages."""
     for worker in list(pilot.app.workers):
-        try:
+        with contextlib.suppress(WorkerCancelled, WorkerFailed):  # the app reports these itself
             await worker.wait()
-        except (WorkerCancelled, WorkerFailed):
-            pass  # the app reports these itself (Worker.StateChanged)
     await pilot.pause()
