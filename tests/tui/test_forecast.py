@@ -212,6 +212,7 @@ async def test_compare_with_the_saved_version_shows_deltas(
     app = make_app(copy_journey("b2b-it-tool.toml"))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("down", "right", "plus", "plus", "c")
+        await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen))  # computed in a worker
         assert isinstance(app.screen, CompareScreen)
         won = next(r for r in app.screen.comparison.rows if r.key == "won")
         assert won.a == pytest.approx(1134.63, abs=0.01)
@@ -231,6 +232,7 @@ async def test_compare_with_another_file(
     async with app.run_test(size=SIZE) as pilot:
         app.action_compare_file()
         await answer_prompt(pilot, str(other))
+        await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen))
         assert isinstance(app.screen, CompareScreen)
         won = next(r for r in app.screen.comparison.rows if r.key == "won")
         assert won.delta == pytest.approx(249.1, abs=0.05)

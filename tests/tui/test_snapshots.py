@@ -16,6 +16,7 @@ from tui_helpers import settle
 
 from journeytui.model import edit
 from journeytui.tui.app import JourneyApp, create_app
+from journeytui.tui.screens.compare import CompareScreen
 
 WIDE = (100, 32)
 SMALL = (80, 24)
@@ -181,11 +182,14 @@ def test_compare_screen(snap_compare: Callable[..., bool], copy_journey: Callabl
     You should see two chart columns "A: saved" and "B: now" and a KPI table where won by week 52
     goes from 1,134.6 to a higher number with a green "+" delta, and lost goes down in green.
     """
-    assert snap_compare(
-        _app(copy_journey("b2b-it-tool.toml")),
-        press=["down", "right", "plus", "plus", "c"],
-        terminal_size=WIDE,
-    )
+
+    async def compared(pilot: Pilot[Any]) -> None:
+        await pilot.press("down", "right", "plus", "plus", "c")
+        while not isinstance(pilot.app.screen, CompareScreen):  # the comparison runs in a worker
+            await pilot.pause(0.05)
+        await settle(pilot)
+
+    assert snap_compare(_app(copy_journey("b2b-it-tool.toml")), terminal_size=WIDE, run_before=compared)
 
 
 def test_workshop_screen(snap_compare: Callable[..., bool], copy_journey: Callable[[str], Path]) -> None:

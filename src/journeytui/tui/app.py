@@ -34,6 +34,7 @@ from journeytui.tui.commands import JourneyCommands
 from journeytui.tui.document import Document, SaveRefused
 from journeytui.tui.editing import EditingMixin
 from journeytui.tui.forecasting import ForecastMixin
+from journeytui.tui.forms import LARGE, size_of
 from journeytui.tui.messages import ChecksReady
 from journeytui.tui.screens.dialogs import ChoiceScreen, ConfirmScreen, PromptScreen
 from journeytui.tui.screens.help import HelpScreen
@@ -48,14 +49,6 @@ from journeytui.tui.widgets.problems import ProblemsPanel
 
 WATCH_SECONDS = 2.0
 """How often the file is checked for changes on disk (never in tests)."""
-SYNC_CHECK_LIMIT = 400
-"""Journeys with at most this many stages, transitions, stalls and touchpoints are checked at
-once after an edit; larger ones in a worker thread."""
-
-
-def size_of(j: Journey) -> int:
-    """How many elements the checks walk over, roughly."""
-    return len(j.stages) + len(j.transitions) + len(j.stalls) + len(j.touchpoints)
 
 
 class JourneyApp(ForecastMixin, EditingMixin, App[None]):
@@ -156,7 +149,7 @@ class JourneyApp(ForecastMixin, EditingMixin, App[None]):
         worker for a large one (the panel says "checking…" meanwhile, the UI stays responsive)."""
         j = self.journey
         panel = self.query_one(ProblemsPanel)
-        if j is None or size_of(j) <= SYNC_CHECK_LIMIT:
+        if j is None or size_of(j) <= LARGE:  # small: checked at once
             self._checks_for = j
             panel.show(self.doc.diagnostics())
             return

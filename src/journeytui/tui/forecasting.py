@@ -467,12 +467,18 @@ class ForecastMixin(_Base):
         return result.journey
 
     def _show_comparison(self, a: Journey, b: Journey, labels: tuple[str, str]) -> None:
+        """Compare in a worker (two forecasts: slow for a large journey), then show the result."""
+        self.notify(f"Comparing {labels[0]} with {labels[1]}…", title="Compare", timeout=2)
+        self._compare_worker(a, b, labels)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="compare")
+    def _compare_worker(self, a: Journey, b: Journey, labels: tuple[str, str]) -> None:
         try:
             comparison = compare(a, b, labels=labels)
-        except SimulationError as exc:
-            self.notify(str(exc), title="Cannot compare", severity="error")
+        except Exception as exc:  # refused (SimulationError), out of memory or a bug: a message, never a crash
+            self.call_from_thread(self.notify, _reason(exc), title="Cannot compare", severity="error")
             return
-        self.push_screen(CompareScreen(comparison))
+        self.call_from_thread(lambda: self.push_screen(CompareScreen(comparison)))
 
     def action_report(self) -> None:
         j = self.journey
@@ -501,8 +507,8 @@ class ForecastMixin(_Base):
             sim = self.sim_result if self._sim_journey == j else None
             text = report(j, source=self.doc.name, comparison=comparison, sim=sim)
             atomic_write(target, text)
-        except (SimulationError, OSError) as exc:
-            self.notify(str(exc), title="No report", severity="error")
+        except Exception as exc:  # refused, unwritable, out of memory or a bug: a message, never a crash
+            self.notify(_reason(exc) if not isinstance(exc, OSError) else str(exc), title="No report", severity="error")
             return None
         self.notify(f"Wrote {target}", title="Report")
         return target
@@ -520,8 +526,8 @@ class ForecastMixin(_Base):
             scenarios.append(partner)
         try:
             self.push_screen(WorkshopScreen(scenarios))
-        except SimulationError as exc:
-            self.notify(str(exc), title="No workshop", severity="error")
+        except Exception as exc:  # refused, out of memory or a bug: a message, never a crash
+            self.notify(_reason(exc), title="No workshop", severity="error")
 
     def _partner(self) -> tuple[str, Journey] | None:
         """The as-is / to-be partner of the open file, when one sits next to it."""
