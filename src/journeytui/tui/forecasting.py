@@ -210,7 +210,7 @@ class ForecastMixin(_Base):
         elif live is not None:
             error = live.error
         else:
-            error = "Updating the forecast…"
+            error = "the first forecast is being computed in the background"
         self.shown, self._shown_error = shown, error
         strip.show(shown, error, updating=updating)
         # The Forecast tab is rebuilt only while visible (tables and charts are the costly part).
