@@ -24,6 +24,7 @@ from journeytui.sim.kpi_tree import kpi_tree
 from journeytui.sim.live import StageHealth, live_forecast, stage_health
 from journeytui.sim.report import report
 from journeytui.sim.sensitivity import NudgeRefused, default_step, nudge, param_at, sensitivity
+from journeytui.tui.forms import LARGE, size_of
 from journeytui.tui.messages import (
     ForecastReady,
     LiveResult,
@@ -468,7 +469,8 @@ class ForecastMixin(_Base):
 
     def _show_comparison(self, a: Journey, b: Journey, labels: tuple[str, str]) -> None:
         """Compare in a worker (two forecasts: slow for a large journey), then show the result."""
-        self.notify(f"Comparing {labels[0]} with {labels[1]}…", title="Compare", timeout=2)
+        if size_of(b) > LARGE:  # a small journey compares at once: say nothing
+            self.notify(f"Comparing {labels[0]} with {labels[1]}…", title="Compare", timeout=3)
         self._compare_worker(a, b, labels)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="compare")
