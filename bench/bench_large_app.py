@@ -11,7 +11,7 @@ with skips, regressions, stalls and a drop-out to "lost" from every stage), with
 - edit: one probability edit through the undo history until the screen has been
   repainted (the new label in the graph, "updating…" in the strip), median of R runs;
 - key: an arrow key in the graph until repainted (what navigation costs);
-- settled: until the worker's forecast and checks of that edit are on screen (not a target).
+- settled: until the worker's forecast of that edit is on screen (not a target).
 """
 
 from __future__ import annotations
@@ -33,9 +33,10 @@ from journeytui.tui.widgets.graph import JourneyGraph
 OPEN_BUDGET, EDIT_BUDGET = 2.0, 0.2
 
 
-async def _settled(app: JourneyApp, pilot, seconds: float = 600.0) -> float:  # type: ignore[no-untyped-def]
+async def _settled(app: JourneyApp, pilot, seconds: float = 120.0) -> float:  # type: ignore[no-untyped-def]
+    """Until the forecast of the journey now is on screen (the checks may still run: not timed)."""
     start = time.perf_counter()
-    while app.forecast_pending or app.checks_pending:
+    while app.forecast_pending:
         if time.perf_counter() - start > seconds:
             return float("inf")
         await pilot.pause(0.01)
