@@ -30,6 +30,7 @@ from journeytui.model.load import LoadResult
 from journeytui.model.save import Fingerprint, atomic_write, render
 from journeytui.model.types import Journey
 from journeytui.tui import actions
+from journeytui.tui.background import Abandoned, abandonable
 from journeytui.tui.commands import JourneyCommands
 from journeytui.tui.document import Document, SaveRefused
 from journeytui.tui.editing import EditingMixin
@@ -170,7 +171,11 @@ class JourneyApp(ForecastMixin, EditingMixin, App[None]):
 
     @work(thread=True, exit_on_error=False, group="checks")  # one at a time by _checks_running
     def _checks_worker(self, version: int, journey: Journey, run: Callable[[], list[Diagnostic]]) -> None:
-        self.post_message(ChecksReady(version, journey, run()))
+        try:
+            diagnostics = abandonable(run)
+        except Abandoned:  # the app is quitting
+            return
+        self.post_message(ChecksReady(version, journey, diagnostics))
 
     def on_checks_ready(self, message: ChecksReady) -> None:
         self._checks_running = False

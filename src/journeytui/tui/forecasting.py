@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.widgets import TabbedContent
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from journeytui.model.load import load_file
 from journeytui.model.save import atomic_write
@@ -24,6 +24,7 @@ from journeytui.sim.kpi_tree import kpi_tree
 from journeytui.sim.live import StageHealth, live_forecast, stage_health
 from journeytui.sim.report import report
 from journeytui.sim.sensitivity import NudgeRefused, default_step, nudge, param_at, sensitivity
+from journeytui.tui.background import Abandoned, abandonable
 from journeytui.tui.forms import LARGE, size_of
 from journeytui.tui.messages import (
     ForecastReady,
@@ -152,15 +153,18 @@ class ForecastMixin(_Base):
     def _forecast_worker(
         self, version: int, journey: Journey, saved: Journey | None, cached: tuple[Journey, Forecast | None] | None
     ) -> None:
-        fc, health, error = _live(journey)
-        if cached is not None:
-            baseline = cached[1]
-        elif saved is journey:
-            baseline = fc
-        elif saved is not None:
-            baseline = _live(saved)[0]
-        else:
-            baseline = None
+        try:
+            fc, health, error = abandonable(lambda: _live(journey))
+            if cached is not None:
+                baseline = cached[1]
+            elif saved is journey:
+                baseline = fc
+            elif saved is not None:
+                baseline = abandonable(lambda: _live(saved)[0])
+            else:
+                baseline = None
+        except Abandoned:  # the app is quitting
+            return
         self.post_message(ForecastReady(LiveResult(version, journey, fc, health, error, saved, baseline)))
 
     def on_forecast_ready(self, message: ForecastReady) -> None:
@@ -248,7 +252,11 @@ class ForecastMixin(_Base):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="simulate")
     def _simulate(self, journey: Journey, cancel: threading.Event, run_id: int) -> None:
+        worker = get_current_worker()
+
         def progress(week: int, weeks: int) -> None:
+            if worker.is_cancelled:  # the app is quitting: stop at the next week
+                cancel.set()
             self.post_message(SimProgress(week, weeks, run_id))
 
         try:
@@ -404,7 +412,9 @@ class ForecastMixin(_Base):
     @work(thread=True, exclusive=True, exit_on_error=False, group="kpi-tree")
     def _tree_worker(self, journey: Journey, fc: Forecast) -> None:
         try:
-            lines = kpi_tree(journey, fc).lines()
+            lines = abandonable(lambda: kpi_tree(journey, fc).lines())
+        except Abandoned:  # superseded, or the app is quitting
+            return
         except Exception as exc:  # a failing tree must not take the app down: say why instead
             self.post_message(TreeReady(journey, [], f"No KPI tree: {_reason(exc)}"))
             return
@@ -417,7 +427,9 @@ class ForecastMixin(_Base):
     @work(thread=True, exclusive=True, exit_on_error=False, group="sensitivity")
     def _rank(self, journey: Journey) -> None:
         try:
-            effects = sensitivity(journey)
+            effects = abandonable(lambda: sensitivity(journey))
+        except Abandoned:  # superseded, or the app is quitting
+            return
         except Exception as exc:  # refused (SimulationError), out of memory or a bug: say so, keep going
             if self.journey is journey:
                 self.call_from_thread(self.query_one(SensitivityView).show, None, 0, f"No ranking: {_reason(exc)}")
@@ -476,7 +488,9 @@ class ForecastMixin(_Base):
     @work(thread=True, exclusive=True, exit_on_error=False, group="compare")
     def _compare_worker(self, a: Journey, b: Journey, labels: tuple[str, str]) -> None:
         try:
-            comparison = compare(a, b, labels=labels)
+            comparison = abandonable(lambda: compare(a, b, labels=labels))
+        except Abandoned:  # superseded, or the app is quitting
+            return
         except Exception as exc:  # refused (SimulationError), out of memory or a bug: a message, never a crash
             self.call_from_thread(self.notify, _reason(exc), title="Cannot compare", severity="error")
             return
