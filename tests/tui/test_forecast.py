@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from rich.text import Text
 from textual.widgets import DataTable
-from tui_helpers import answer_prompt
+from tui_helpers import answer_prompt, settle
 
 from journeytui.model import edit
 from journeytui.sim.live import live_forecast
@@ -47,19 +47,24 @@ async def test_forecast_is_recomputed_after_every_edit(
     copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
 ) -> None:
     app = make_app(copy_journey("b2b-it-tool.toml"))
-    async with app.run_test(size=SIZE):
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)  # the forecast is computed in a worker
         assert app.shown is not None
         assert float(app.shown.forecast.won[-1]) == pytest.approx(1134.63, abs=0.01)
         assert set(app.shown.forecast.ignored) == {"scoring", "lifts", "gates", "capacity"}
         assert "won 12.8%" in strip_text(app) and "weakest: compare" in strip_text(app)
         i = research_compare(app)
         app.apply("probability", lambda j: edit.set_field(j, ("transitions", i, "probability"), 0.2))
+        assert "updating…" in strip_text(app)  # until the worker answers
+        await settle(pilot)
+        assert "updating…" not in strip_text(app)
         assert app.journey is not None
         expected = live_forecast(app.journey)
         assert float(app.shown.forecast.won[-1]) == pytest.approx(float(expected.won[-1]))
         assert float(app.shown.forecast.won[-1]) > 1134.63
         assert "vs saved: won at week 52: 12.8% ->" in strip_text(app)
         app.action_undo()
+        await settle(pilot)
         assert float(app.shown.forecast.won[-1]) == pytest.approx(1134.63, abs=0.01)
         assert "vs saved" not in strip_text(app)
 
@@ -71,11 +76,13 @@ async def test_nudge_changes_the_forecast_in_the_right_direction(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("down", "right")  # research -> compare
         assert app.selection == ("transitions", research_compare(app))
+        await settle(pilot)
         assert app.shown is not None
         before = float(app.shown.forecast.won[-1])
         await pilot.press("plus")
         assert app.journey is not None
         assert app.journey.transitions[research_compare(app)].probability == pytest.approx(0.10)
+        await settle(pilot)
         up = float(app.shown.forecast.won[-1])
         assert up > before
         assert "won at week 52: 12.8% -> 13.2%" in strip_text(app)
@@ -83,8 +90,10 @@ async def test_nudge_changes_the_forecast_in_the_right_direction(
             "what-if: transition research -> compare 9.0% -> 10.0%"
         )
         await pilot.press("minus", "minus")
+        await settle(pilot)
         assert float(app.shown.forecast.won[-1]) < before
         await pilot.press("ctrl+z", "ctrl+z")
+        await settle(pilot)
         assert float(app.shown.forecast.won[-1]) == pytest.approx(up)
 
 
@@ -126,6 +135,7 @@ async def test_monte_carlo_run_completes_with_a_band(
         await pilot.press("right_square_bracket")
         assert app.band_stage == "research"
         await pilot.press("1", "down", "right", "plus")
+        await settle(pilot)
         assert app.shown.sim_stale
 
 
@@ -178,7 +188,7 @@ async def test_sensitivity_tab_shows_the_kpi_tree_and_follows_edits(
     app = make_app(copy_journey("b2b-it-tool.toml"))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("7")
-        await pilot.pause()
+        await settle(pilot)
         tree = app.query_one("#kpi-tree", Static)
         assert app.journey is not None
         expected = kpi_tree(app.journey, live_forecast(app.journey)).lines()
@@ -187,7 +197,7 @@ async def test_sensitivity_tab_shows_the_kpi_tree_and_follows_edits(
         # An edit (here: halving the evaluate -> sales move) shows in the tree at once.
         index = next(i for i, t in enumerate(app.journey.transitions) if (t.from_, t.to) == ("evaluate", "sales"))
         assert app.apply("slower", lambda j: edit.set_field(j, ("transitions", index, "probability"), 0.05))
-        await pilot.pause()
+        await settle(pilot)
         assert app.journey is not None
         assert (
             str(tree.render()).splitlines()[1 : 1 + len(expected)]
@@ -202,6 +212,7 @@ async def test_compare_with_the_saved_version_shows_deltas(
     app = make_app(copy_journey("b2b-it-tool.toml"))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("down", "right", "plus", "plus", "c")
+        await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen))  # computed in a worker
         assert isinstance(app.screen, CompareScreen)
         won = next(r for r in app.screen.comparison.rows if r.key == "won")
         assert won.a == pytest.approx(1134.63, abs=0.01)
@@ -221,6 +232,7 @@ async def test_compare_with_another_file(
     async with app.run_test(size=SIZE) as pilot:
         app.action_compare_file()
         await answer_prompt(pilot, str(other))
+        await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen))
         assert isinstance(app.screen, CompareScreen)
         won = next(r for r in app.screen.comparison.rows if r.key == "won")
         assert won.delta == pytest.approx(249.1, abs=0.05)
@@ -275,6 +287,7 @@ async def test_broken_file_has_no_forecast_and_no_crash(tmp_path: Path, make_app
     path.write_text("[journey\n", encoding="utf-8")
     app = make_app(path)
     async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
         assert app.shown is None
         assert "No forecast" in strip_text(app)
         await pilot.press("6", "r", "c", "w")

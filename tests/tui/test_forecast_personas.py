@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable, Label, Static
+from tui_helpers import settle
 
 from journeytui.tui.app import JourneyApp
 from journeytui.tui.widgets.forecast_people import NEEDS_RUN, PeopleSection, persona_cells
@@ -39,6 +40,7 @@ async def test_persona_rows_are_the_exact_forecast_by_persona(
     app = make_app(copy_journey("b2b-it-tool.toml"))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("6")
+        await settle(pilot)
         assert app.shown is not None and app.journey is not None
         fc = app.shown.forecast
         table = app.query_one("#fcp-personas", DataTable)
@@ -113,6 +115,7 @@ async def test_palette_action_shows_the_section(
 ) -> None:
     app = make_app(copy_journey("b2b-it-tool.toml"))
     async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
         await app.run_action("forecast_personas")
         await pilot.pause()
         assert app.query_one("#views").active == "forecast"  # type: ignore[attr-defined]

@@ -12,9 +12,11 @@ from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
+from tui_helpers import settle
 
 from journeytui.model import edit
 from journeytui.tui.app import JourneyApp, create_app
+from journeytui.tui.screens.compare import CompareScreen
 
 WIDE = (100, 32)
 SMALL = (80, 24)
@@ -27,6 +29,8 @@ def _app(path: Path | None) -> JourneyApp:
 
 
 async def _no_blink(pilot: Pilot[Any]) -> None:
+    """Settle the background work (forecast, checks), then stop the cursors blinking."""
+    await settle(pilot)
     for widget in pilot.app.screen.query(Input):
         widget.cursor_blink = False
     await pilot.pause()
@@ -82,6 +86,7 @@ def test_coverage_tab(snap_compare: Callable[..., bool], copy_journey: Callable[
         assert isinstance(app, JourneyApp)
         app.apply("delete touchpoint meeting", lambda j: edit.remove(j, "touchpoint", "meeting"))
         await pilot.press("4")
+        await settle(pilot)
 
     assert snap_compare(_app(copy_journey("b2b-it-tool.toml")), terminal_size=WIDE, run_before=remove_meeting)
 
@@ -111,7 +116,7 @@ def test_delete_confirmation(snap_compare: Callable[..., bool], copy_journey: Ca
 
     async def select(pilot: Pilot[Any]) -> None:
         pilot.app.selection = ("stages", 3)  # type: ignore[attr-defined]
-        await pilot.pause()
+        await settle(pilot)
 
     assert snap_compare(_app(copy_journey("b2b-it-tool.toml")), press=["delete"], terminal_size=WIDE, run_before=select)
 
@@ -177,11 +182,14 @@ def test_compare_screen(snap_compare: Callable[..., bool], copy_journey: Callabl
     You should see two chart columns "A: saved" and "B: now" and a KPI table where won by week 52
     goes from 1,134.6 to a higher number with a green "+" delta, and lost goes down in green.
     """
-    assert snap_compare(
-        _app(copy_journey("b2b-it-tool.toml")),
-        press=["down", "right", "plus", "plus", "c"],
-        terminal_size=WIDE,
-    )
+
+    async def compared(pilot: Pilot[Any]) -> None:
+        await pilot.press("down", "right", "plus", "plus", "c")
+        while not isinstance(pilot.app.screen, CompareScreen):  # the comparison runs in a worker
+            await pilot.pause(0.05)
+        await settle(pilot)
+
+    assert snap_compare(_app(copy_journey("b2b-it-tool.toml")), terminal_size=WIDE, run_before=compared)
 
 
 def test_workshop_screen(snap_compare: Callable[..., bool], copy_journey: Callable[[str], Path]) -> None:

@@ -18,6 +18,7 @@ from journeytui.tui.commands import JourneyCommands
 from journeytui.tui.screens.dialogs import ChoiceScreen
 from journeytui.tui.screens.help import HelpScreen
 from journeytui.tui.widgets.coverage import CoverageView
+from journeytui.tui.widgets.elements import ElementsTree
 from journeytui.tui.widgets.graph import JourneyGraph
 from journeytui.tui.widgets.inspector import FieldCheck, Inspector
 from journeytui.tui.widgets.problems import ProblemsPanel
@@ -153,6 +154,11 @@ async def test_elements_tree_selects_tables(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("2")
         await pilot.pause()
+        tree = app.query_one(ElementsTree)
+        # the tree's cursor starts on the selection (the entry stage), then goes where the keys take it
+        assert tree.cursor_node is not None and tree.cursor_node.data == ("stages", 0)
+        await pilot.press(*["up"] * tree.cursor_line)  # back to the top: the [journey] table
+        assert app.selection == ("journey",)
         await pilot.press("down")  # journey -> population
         await pilot.pause()
         assert app.selection == ("population",)

@@ -1,9 +1,13 @@
-"""Small helpers for driving modal dialogs in pilot tests."""
+"""Small helpers for pilot tests: driving modal dialogs, and waiting for the app's workers."""
 
 from __future__ import annotations
 
+import contextlib
+import time
+
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from journeytui.tui.screens.dialogs import ChoiceScreen, PromptScreen
 
@@ -27,4 +31,26 @@ async def choose(pilot: Pilot[None], value: str) -> None:
     options.highlighted = options.get_option_index(value)
     await pilot.pause()
     await pilot.press("enter")
+    await pilot.pause()
+
+
+async def settle(pilot: Pilot[None], seconds: float = 60.0) -> None:
+    """Wait until the app's background work (live forecast, checks, KPI tree) has answered and
+    the answers are on screen: what a person sees once the "updating…" marker is gone."""
+    app = pilot.app
+    start = time.monotonic()
+    while True:
+        await _workers_done(pilot)
+        if not (getattr(app, "forecast_pending", False) or getattr(app, "checks_pending", False)):
+            await _workers_done(pilot)
+            return
+        assert time.monotonic() - start < seconds, "the app's workers did not settle"
+        await pilot.pause(0.02)
+
+
+async def _workers_done(pilot: Pilot[None]) -> None:
+    """Wait for every worker to end (a failed or cancelled one too), then for the app to handle their messages."""
+    for worker in list(pilot.app.workers):
+        with contextlib.suppress(WorkerCancelled, WorkerFailed):  # the app reports these itself
+            await worker.wait()
     await pilot.pause()

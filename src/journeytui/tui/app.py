@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import App, ComposeResult, ScreenStackError
 from textual.binding import BindingType
 from textual.command import CommandPalette
@@ -25,6 +25,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Header, TabbedContent, TabPane
 
 from journeytui.bundled import bundled_journeys, flagship
+from journeytui.diagnostics import Diagnostic
 from journeytui.diagnostics import Path as ModelPath
 from journeytui.model.edit import EditError
 from journeytui.model.load import LoadResult
@@ -32,11 +33,14 @@ from journeytui.model.save import Fingerprint
 from journeytui.model.types import Journey
 from journeytui.textsafe import visible
 from journeytui.tui import actions
+from journeytui.tui.background import Abandoned, abandonable
 from journeytui.tui.calibrating import CalibrateMixin
 from journeytui.tui.commands import JourneyCommands
 from journeytui.tui.document import Document, LayoutLost, ReadOnlyTarget, SaveRefused
 from journeytui.tui.editing import EditingMixin
 from journeytui.tui.forecasting import ForecastMixin
+from journeytui.tui.forms import LARGE, size_of
+from journeytui.tui.messages import ChecksReady
 from journeytui.tui.screens.dialogs import ChoiceScreen, ConfirmScreen, PromptScreen
 from journeytui.tui.screens.help import HelpScreen
 from journeytui.tui.selection import after_removal, describe, element_of, exists
@@ -69,6 +73,10 @@ class JourneyApp(CalibrateMixin, ForecastMixin, EditingMixin, App[None]):
         self.watch_file = watch_file
         self.missing = missing
         self._disk_seen: Fingerprint | None = None
+        self.doc_version = 0
+        """Bumped on every change of the document: results of workers started earlier are stale."""
+        self._checks_running = False
+        self._checks_for: Journey | None = None
         self.init_forecast()
         self._stale_tabs: set[str] = set()
 
@@ -127,16 +135,66 @@ class JourneyApp(CalibrateMixin, ForecastMixin, EditingMixin, App[None]):
             self.sub_title = visible(j.journey.title if j else "") + (
                 "  (bundled: ctrl+s saves a copy)" if doc.bundled else ""
             )
+        self.doc_version += 1
+        graph = self.query_one(JourneyGraph)
         if j is None:
-            self.query_one(JourneyGraph).show(j, self._broken_message())
+            graph.show(j, self._broken_message())
+        elif graph.journey is not j:
+            graph.show(j)
         self.refresh_forecast()
-        self.query_one(JourneyGraph).selection = self.selection
+        graph.selection = self.selection
         self.query_one(Inspector).show(j, self.selection)
-        self.query_one(ProblemsPanel).show(doc.diagnostics())
-        self.query_one(ElementsTree).show(j, self.selection)  # cheap unless its shape changes
-        # The personas and coverage tabs are brought up to date when shown (edits stay fast).
-        self._stale_tabs = {"personas", "coverage"}
+        self.refresh_checks()
+        # The elements, personas and coverage tabs are brought up to date when shown (edits stay fast).
+        self._stale_tabs = {"elements", "personas", "coverage"}
         self._refresh_tab(self.query_one(TabbedContent).active)
+
+    # -- the problems panel ------------------------------------------------------------------
+    def refresh_checks(self) -> None:
+        """Show the problems of the journey as it is now: at once for a small journey, from a
+        worker for a large one (the panel says "checking…" meanwhile, the UI stays responsive)."""
+        j = self.journey
+        panel = self.query_one(ProblemsPanel)
+        if j is None or size_of(j) <= LARGE:  # small: checked at once
+            self._checks_for = j
+            panel.show(self.doc.diagnostics())
+            return
+        if self._checks_for is j:
+            return
+        panel.checking()
+        self._request_checks()
+
+    @property
+    def checks_pending(self) -> bool:
+        return self._checks_for is not self.journey
+
+    def _request_checks(self) -> None:
+        if self._checks_running or self.journey is None:
+            return
+        self._checks_running = True
+        self._checks_worker(self.doc_version, self.journey, self.doc.checks())
+
+    @work(thread=True, exit_on_error=False, group="checks")  # one at a time by _checks_running
+    def _checks_worker(self, version: int, journey: Journey, run: Callable[[], list[Diagnostic]]) -> None:
+        try:
+            diagnostics = abandonable(run)
+        except Abandoned:  # the app is quitting
+            return
+        self.post_message(ChecksReady(version, journey, diagnostics))
+
+    def on_checks_ready(self, message: ChecksReady) -> None:
+        self._checks_running = False
+        if message.journey is self.journey:
+            self._checks_for = message.journey
+            self.query_one(ProblemsPanel).show(message.diagnostics)
+        else:  # edited meanwhile: check the journey as it is now
+            self._request_checks()
+
+    def checks_failed(self, error: BaseException | None) -> None:
+        """The checks worker raised: say so in the panel instead of "checking…" forever."""
+        self._checks_running = False
+        self._checks_for = self.journey
+        self.query_one(ProblemsPanel).failed(f"The checks failed: {type(error).__name__}: {error}")
 
     def _refresh_tab(self, pane: str) -> None:
         """Show the journey in one of the tabs that are only kept up to date while visible."""
@@ -144,7 +202,9 @@ class JourneyApp(CalibrateMixin, ForecastMixin, EditingMixin, App[None]):
             return
         self._stale_tabs.discard(pane)
         j = self.journey
-        if pane == "personas":
+        if pane == "elements":
+            self.query_one(ElementsTree).show(j, self.selection)
+        elif pane == "personas":
             self.query_one(PersonasView).show(j)
         elif pane == "coverage":
             self.query_one(CoverageView).show(j)
@@ -173,7 +233,10 @@ class JourneyApp(CalibrateMixin, ForecastMixin, EditingMixin, App[None]):
             return
         graph.selection = selection
         self.query_one(Inspector).show(self.journey, selection)
-        self.query_one(ElementsTree).show(self.journey, selection)
+        if self.query_one(TabbedContent).active == "elements":
+            self.query_one(ElementsTree).show(self.journey, selection)
+        else:
+            self._stale_tabs.add("elements")
 
     def apply(self, label: str, edit: Callable[[Journey], Journey], select: ModelPath | bool | None = False) -> bool:
         """Run one edit through the history; ``select``: what to select afterwards (False: keep)."""

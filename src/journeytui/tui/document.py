@@ -7,6 +7,7 @@ and a save notices when the file changed on disk since it was read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -99,13 +100,24 @@ class Document:
 
     def diagnostics(self) -> list[Diagnostic]:
         """Problems now: load-time ones plus every check on the current model, sorted."""
+        return self.checks()()
+
+    def checks(self) -> Callable[[], list[Diagnostic]]:
+        """:meth:`diagnostics` as a call that may run later in a worker thread: it captures what
+        it reads now, so edits and saves made meanwhile do not change what it checks."""
         journey = self.journey
+        structural = list(self.structural)
         if journey is None:
-            return list(self.structural)
+            return lambda: structural
         file = str(self.path) if self.path else ""
         unchanged = self.history is not None and journey is self.history.saved
-        semantic = check(journey, file, self.result if unchanged else None)
-        return sorted(self.structural + semantic, key=lambda d: (d.path == (), d.line, d.code, d.message))
+        result = self.result if unchanged else None
+
+        def run() -> list[Diagnostic]:
+            semantic = check(journey, file, result)
+            return sorted(structural + semantic, key=lambda d: (d.path == (), d.line, d.code, d.message))
+
+        return run
 
     def first_error(self) -> Diagnostic | None:
         errors = [d for d in self.structural if d.is_error]

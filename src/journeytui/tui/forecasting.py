@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.widgets import TabbedContent
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from journeytui.model.load import load_file
 from journeytui.model.save import atomic_write
@@ -20,10 +21,20 @@ from journeytui.model.types import Journey
 from journeytui.sim import Forecast, SimResult, SimulationCancelled, SimulationError, simulate
 from journeytui.sim.compare import compare
 from journeytui.sim.kpi_tree import kpi_tree
-from journeytui.sim.live import live_forecast, stage_health
+from journeytui.sim.live import StageHealth, live_forecast, stage_health
 from journeytui.sim.report import report
 from journeytui.sim.sensitivity import NudgeRefused, default_step, nudge, param_at, sensitivity
-from journeytui.tui.messages import SimCancelled, SimDone, SimFailed, SimProgress
+from journeytui.tui.background import Abandoned, abandonable
+from journeytui.tui.forms import LARGE, size_of
+from journeytui.tui.messages import (
+    ForecastReady,
+    LiveResult,
+    SimCancelled,
+    SimDone,
+    SimFailed,
+    SimProgress,
+    TreeReady,
+)
 from journeytui.tui.screens.compare import CompareScreen
 from journeytui.tui.screens.dialogs import PromptScreen
 from journeytui.tui.screens.workshop import WorkshopScreen
@@ -42,6 +53,31 @@ SIM_RUNS = 20
 SIM_SEED = 0
 
 
+def _reason(exc: BaseException | None) -> str:
+    """An exception as one line for the user: the engine's own message, or what went wrong."""
+    if exc is None:
+        return "unknown error"
+    if isinstance(exc, SimulationError):
+        return str(exc)
+    if isinstance(exc, MemoryError):
+        return "not enough memory (try fewer weeks or leads, or shorter stalls)"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _live(journey: Journey) -> tuple[Forecast | None, dict[str, StageHealth], str]:
+    """The live forecast of ``journey`` and its bottleneck figures, or None and the reason,
+    ready to show ("No forecast: ...").
+
+    Runs in a worker thread. Any exception becomes a reason: the engine's refusals
+    (SimulationError, ResourceLimit), running out of memory, or a bug.
+    """
+    try:
+        fc = live_forecast(journey)
+        return fc, stage_health(journey, fc), ""
+    except Exception as exc:
+        return None, {}, f"No forecast: {_reason(exc)}"
+
+
 class ForecastMixin(_Base):
     """State and actions of the forecast panels (mixed into the app).
 
@@ -57,6 +93,11 @@ class ForecastMixin(_Base):
         self._scroll_to_people = False
         self._shown_error = ""
         self._baseline: tuple[Journey, Forecast | None] | None = None
+        self._live: LiveResult | None = None
+        """The last live forecast the worker delivered (it may be for an older journey)."""
+        self._fc_running = False
+        self._fc_version = -1
+        self._notified_error = ""
         self.sim_result: SimResult | None = None
         self._sim_journey: Journey | None = None
         self._run_journey: Journey | None = None
@@ -66,53 +107,131 @@ class ForecastMixin(_Base):
         self.band_stage: str | None = None
         self.persona_week: int | None = None
         self._effects_for: Journey | None = None
+        self._tree_for: Forecast | None = None
 
     # -- the live forecast ---------------------------------------------------------------
-    def baseline_forecast(self) -> Forecast | None:
-        """The saved version's forecast (cached per saved journey)."""
-        history = self.doc.history
-        if history is None:
-            return None
-        saved = history.saved
-        if self._baseline is None or self._baseline[0] is not saved:
-            try:
-                fc: Forecast | None = live_forecast(saved)
-            except SimulationError:
-                fc = None
-            self._baseline = (saved, fc)
-        return self._baseline[1]
+    @property
+    def forecast_pending(self) -> bool:
+        """True while the live forecast on screen is not (yet) the one of the journey as it is now."""
+        j = self.journey
+        return j is not None and (self._live is None or self._live.journey is not j)
 
     def refresh_forecast(self) -> None:
-        """Recompute the live forecast of the journey as it is now and show it everywhere."""
+        """Show the live forecast of the journey as it is now, computing it in a worker when needed.
+
+        The exact forecast may be slow or refused (a huge journey, stalls of thousands of weeks),
+        so it never runs on the UI thread: until the worker answers, the panels keep the last
+        result marked "updating…"; a refusal or a crash becomes "No forecast: ..." and the app
+        stays usable.
+        """
         j = self.journey
+        if j is None:
+            self._live = None
+            self._show_live()
+            return
+        if self._live is not None and self._live.journey is j:
+            self._show_live()
+            return
+        self._show_live()  # the previous result, marked as updating
+        self._request_forecast()
+
+    def _request_forecast(self) -> None:
+        """Start the forecast worker for the journey now, unless one is running: one at a time,
+        and the running one's answer starts the next (edits made meanwhile coalesce into one run)."""
+        j = self.journey
+        if j is None or self._fc_running:
+            return
+        history = self.doc.history
+        saved = history.saved if history is not None else None
+        cached = self._baseline if self._baseline is not None and self._baseline[0] is saved else None
+        self._fc_running = True
+        self._forecast_worker(self.doc_version, j, saved, cached)
+
+    # Not exclusive: the answer is posted just before the thread returns, and the next run
+    # started on that answer must not cancel (and so fail) the finishing one.
+    @work(thread=True, exit_on_error=False, group="forecast")
+    def _forecast_worker(
+        self, version: int, journey: Journey, saved: Journey | None, cached: tuple[Journey, Forecast | None] | None
+    ) -> None:
+        try:
+            fc, health, error = abandonable(lambda: _live(journey))
+            if cached is not None:
+                baseline = cached[1]
+            elif saved is journey:
+                baseline = fc
+            elif saved is not None:
+                baseline = abandonable(lambda: _live(saved)[0])
+            else:
+                baseline = None
+        except Abandoned:  # the app is quitting
+            return
+        self.post_message(ForecastReady(LiveResult(version, journey, fc, health, error, saved, baseline)))
+
+    def on_forecast_ready(self, message: ForecastReady) -> None:
+        result = message.result
+        self._fc_running = False
+        if result.saved is not None:
+            self._baseline = (result.saved, result.baseline)
+        if result.journey is self.journey:
+            self._live = result
+            self._fc_version = result.version
+            self._show_live()
+        else:  # an edit came in meanwhile: forecast the journey as it is now
+            self._request_forecast()
+
+    def forecast_failed(self, error: BaseException | None) -> None:
+        """The forecast worker itself failed (not the engine): say so, never stay "updating" forever."""
+        self._fc_running = False
+        j = self.journey
+        if j is None:
+            return
+        reason = f"{type(error).__name__}: {error}" if error is not None else "the worker stopped"
+        self._live = LiveResult(self.doc_version, j, None, {}, f"No forecast: internal error ({reason})", None, None)
+        self._show_live()
+
+    def _show_live(self) -> None:
+        """Put the current live result in the strip, the Forecast tab, the graph and the sensitivity tab."""
+        j, live = self.journey, self._live
         strip, view = self.query_one(ForecastStrip), self.query_one(ForecastView)
-        error = ""
+        updating = self.forecast_pending
         shown = None
-        if j is not None:
-            try:
-                fc = live_forecast(j)
-                base = self.baseline_forecast()
-                stale = self.sim_result is not None and self._sim_journey != j
-                shown = Shown(
-                    j, fc, base, stage_health(j, fc), self.sim_result, stale, self.band_stage, self.persona_week
-                )
-            except SimulationError as exc:
-                error = f"No forecast: {exc}"
+        error = ""
+        if j is None:
+            error = "No forecast: the file did not open."
+        elif live is not None and live.forecast is not None:
+            base = live.baseline if live.saved is not None and self.doc.history is not None else None
+            stale = self.sim_result is not None and self._sim_journey != live.journey
+            shown = Shown(
+                live.journey,
+                live.forecast,
+                base,
+                live.health,
+                self.sim_result,
+                stale,
+                self.band_stage,
+                self.persona_week,
+                updating,
+            )
+        elif live is not None:
+            error = live.error
+        else:
+            error = "the first forecast is being computed in the background"
         self.shown, self._shown_error = shown, error
-        strip.show(shown, error)
+        strip.show(shown, error, updating=updating)
         # The Forecast tab is rebuilt only while visible (tables and charts are the costly part).
         if self.query_one(TabbedContent).active == "forecast":
             view.show(shown, error)
-        if shown is not None:
-            index = {s.id: i for i, s in enumerate(shown.journey.stages)}
-            marks = {
-                index[h.stage]: (h.badge, "hot" if h.score >= 0.999 else "warm" if h.score >= 0.75 else "")
-                for h in shown.health.values()
-                if h.stage in index
-            }
-            self.query_one(JourneyGraph).show(j, marks=marks)
-        elif j is not None:
-            self.query_one(JourneyGraph).show(j)
+        if not updating:
+            marks = {}
+            if shown is not None:
+                marks = {
+                    h.stage: (h.badge, "hot" if h.score >= 0.999 else "warm" if h.score >= 0.75 else "")
+                    for h in shown.health.values()
+                }
+            self.query_one(JourneyGraph).set_marks(marks)
+            if live is not None and live.error and live.error != self._notified_error:
+                self.notify(live.error, title="No forecast", severity="warning")
+            self._notified_error = live.error if live is not None else ""
         if self.query_one(TabbedContent).active == "sensitivity":
             self.refresh_sensitivity()
 
@@ -133,7 +252,11 @@ class ForecastMixin(_Base):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="simulate")
     def _simulate(self, journey: Journey, cancel: threading.Event, run_id: int) -> None:
+        worker = get_current_worker()
+
         def progress(week: int, weeks: int) -> None:
+            if worker.is_cancelled:  # the app is quitting: stop at the next week
+                cancel.set()
             self.post_message(SimProgress(week, weeks, run_id))
 
         try:
@@ -143,6 +266,9 @@ class ForecastMixin(_Base):
             return
         except SimulationError as exc:
             self.post_message(SimFailed(str(exc), run_id))
+            return
+        except Exception as exc:  # out of memory or a bug: a failed run, never a crash
+            self.post_message(SimFailed(_reason(exc), run_id))
             return
         self.post_message(SimDone(result, run_id))
 
@@ -155,6 +281,20 @@ class ForecastMixin(_Base):
     def on_sim_progress(self, message: SimProgress) -> None:
         if message.run_id == self._run_id:
             self.query_one(ForecastView).run_progress(message.week, message.weeks)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker raised instead of posting its answer: tell the user and keep the app usable."""
+        if event.state != WorkerState.ERROR:
+            return
+        group, error = event.worker.group, event.worker.error
+        if group == "forecast":
+            self.forecast_failed(error)
+        elif group == "simulate":
+            self.on_sim_failed(SimFailed(f"internal error ({_reason(error)})", self._run_id))
+            return
+        elif group == "checks":
+            self.checks_failed(error)
+        self.notify(f"{group}: {_reason(error)}", title="Something went wrong", severity="error")
 
     def on_sim_done(self, message: SimDone) -> None:
         if message.run_id != self._run_id:
@@ -258,19 +398,41 @@ class ForecastMixin(_Base):
             view.show(None, error="No journey.")
             return
         shown = self.shown
-        view.show_tree(kpi_tree(shown.journey, shown.forecast).lines() if shown is not None else [])
+        if shown is None:
+            view.show_tree([self._shown_error] if self._shown_error else [])
+        elif self._tree_for is not shown.forecast:
+            self._tree_for = shown.forecast
+            self._tree_worker(shown.journey, shown.forecast)
         if self._effects_for is j:
             return
         self._effects_for = j
         view.show(None)
         self._rank(j)
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="kpi-tree")
+    def _tree_worker(self, journey: Journey, fc: Forecast) -> None:
+        try:
+            lines = abandonable(lambda: kpi_tree(journey, fc).lines())
+        except Abandoned:  # superseded, or the app is quitting
+            return
+        except Exception as exc:  # a failing tree must not take the app down: say why instead
+            self.post_message(TreeReady(journey, [], f"No KPI tree: {_reason(exc)}"))
+            return
+        self.post_message(TreeReady(journey, lines))
+
+    def on_tree_ready(self, message: TreeReady) -> None:
+        if self.shown is not None and message.journey is self.shown.journey:
+            self.query_one(SensitivityView).show_tree(message.lines or [message.error])
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="sensitivity")
     def _rank(self, journey: Journey) -> None:
         try:
-            effects = sensitivity(journey)
-        except SimulationError as exc:
-            self.call_from_thread(self.query_one(SensitivityView).show, None, 0, f"No ranking: {exc}")
+            effects = abandonable(lambda: sensitivity(journey))
+        except Abandoned:  # superseded, or the app is quitting
+            return
+        except Exception as exc:  # refused (SimulationError), out of memory or a bug: say so, keep going
+            if self.journey is journey:
+                self.call_from_thread(self.query_one(SensitivityView).show, None, 0, f"No ranking: {_reason(exc)}")
             return
         if self.journey is journey:
             self.call_from_thread(self.query_one(SensitivityView).show, effects, journey.journey.horizon)
@@ -318,12 +480,21 @@ class ForecastMixin(_Base):
         return result.journey
 
     def _show_comparison(self, a: Journey, b: Journey, labels: tuple[str, str]) -> None:
+        """Compare in a worker (two forecasts: slow for a large journey), then show the result."""
+        if size_of(b) > LARGE:  # a small journey compares at once: say nothing
+            self.notify(f"Comparing {labels[0]} with {labels[1]}…", title="Compare", timeout=3)
+        self._compare_worker(a, b, labels)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="compare")
+    def _compare_worker(self, a: Journey, b: Journey, labels: tuple[str, str]) -> None:
         try:
-            comparison = compare(a, b, labels=labels, model="plain")
-        except SimulationError as exc:
-            self.notify(str(exc), title="Cannot compare", severity="error")
+            comparison = abandonable(lambda: compare(a, b, labels=labels, model="plain"))
+        except Abandoned:  # superseded, or the app is quitting
             return
-        self.push_screen(CompareScreen(comparison))
+        except Exception as exc:  # refused (SimulationError), out of memory or a bug: a message, never a crash
+            self.call_from_thread(self.notify, _reason(exc), title="Cannot compare", severity="error")
+            return
+        self.call_from_thread(lambda: self.push_screen(CompareScreen(comparison)))
 
     def action_report(self) -> None:
         j = self.journey
@@ -352,8 +523,8 @@ class ForecastMixin(_Base):
             sim = self.sim_result if self._sim_journey == j else None
             text = report(j, source=self.doc.name, comparison=comparison, sim=sim)
             atomic_write(target, text)
-        except (SimulationError, OSError) as exc:
-            self.notify(str(exc), title="No report", severity="error")
+        except Exception as exc:  # refused, unwritable, out of memory or a bug: a message, never a crash
+            self.notify(_reason(exc) if not isinstance(exc, OSError) else str(exc), title="No report", severity="error")
             return None
         self.notify(f"Wrote {target}", title="Report")
         return target
@@ -371,8 +542,8 @@ class ForecastMixin(_Base):
             scenarios.append(partner)
         try:
             self.push_screen(WorkshopScreen(scenarios))
-        except SimulationError as exc:
-            self.notify(str(exc), title="No workshop", severity="error")
+        except Exception as exc:  # refused, out of memory or a bug: a message, never a crash
+            self.notify(_reason(exc), title="No workshop", severity="error")
 
     def _partner(self) -> tuple[str, Journey] | None:
         """The as-is / to-be partner of the open file, when one sits next to it."""

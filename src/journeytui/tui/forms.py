@@ -18,6 +18,17 @@ from journeytui.model import edit
 from journeytui.model.structure import FieldInfo, check_id, fields_of
 from journeytui.model.types import Journey
 
+LARGE = 400
+"""A journey with more stages, transitions, stalls and touchpoints than this is "large": the app
+checks it in a worker after edits, and the inspector checks typed values on enter, not per key."""
+MAX_CHOICES = 200
+"""A reference field with more choices than this is typed (and checked) instead of a drop-down."""
+
+
+def size_of(j: Journey) -> int:
+    """How many elements the checks walk over, roughly."""
+    return len(j.stages) + len(j.transitions) + len(j.stalls) + len(j.touchpoints)
+
 
 @dataclass(frozen=True)
 class FormField:

@@ -1,7 +1,10 @@
-"""Messages from the Monte Carlo worker thread to the app (small dataclasses, like toolong's).
+"""Messages from the app's worker threads (small dataclasses, like toolong's).
 
-Progress supersedes progress: :class:`SimProgress` implements ``can_replace`` so a
-slow UI never queues a backlog of stale weeks.
+Monte Carlo progress supersedes progress: :class:`SimProgress` implements ``can_replace``
+so a slow UI never queues a backlog of stale weeks. The live forecast, the checks and the
+KPI tree are computed in workers too and come back as :class:`ForecastReady`,
+:class:`ChecksReady` and :class:`TreeReady`; the app applies a result only while it
+belongs to the journey on screen.
 """
 
 from __future__ import annotations
@@ -10,7 +13,10 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from journeytui.sim import SimResult
+from journeytui.diagnostics import Diagnostic
+from journeytui.model.types import Journey
+from journeytui.sim import Forecast, SimResult
+from journeytui.sim.live import StageHealth
 
 
 @dataclass
@@ -46,3 +52,45 @@ class SimFailed(Message):
 
     error: str
     run_id: int
+
+
+@dataclass
+class LiveResult:
+    """What one background computation of the live forecast found for one journey.
+
+    ``forecast`` is None when the engine refused or failed; ``error`` then says why,
+    ready to show ("No forecast: ..."). ``baseline`` is the saved version's forecast.
+    """
+
+    version: int
+    journey: Journey
+    forecast: Forecast | None
+    health: dict[str, StageHealth]
+    error: str
+    saved: Journey | None
+    baseline: Forecast | None
+
+
+@dataclass
+class ForecastReady(Message):
+    """The forecast worker finished (with a forecast or with the reason there is none)."""
+
+    result: LiveResult
+
+
+@dataclass
+class ChecksReady(Message):
+    """The validation worker finished for document ``version``."""
+
+    version: int
+    journey: Journey
+    diagnostics: list[Diagnostic]
+
+
+@dataclass
+class TreeReady(Message):
+    """The KPI tree of ``journey`` (lines to show), or the reason there is none."""
+
+    journey: Journey
+    lines: list[str]
+    error: str = ""

@@ -129,17 +129,20 @@ A presentation view: each stage shows its expected leads at the current week
         fc, flows = sc.forecast, sc.flows
         self.query_one("#ws-week", Digits).update(f"{t}")
         self.query_one("#ws-won-digits", Digits).update(f"{float(fc.won[t]):,.0f}")
-        index = {s.id: i for i, s in enumerate(sc.journey.stages)}
+        ids = {s.id for s in sc.journey.stages}
         marks = {}
         for col, sid in enumerate(fc.stages):
-            if sid not in index:
+            if sid not in ids:
                 continue
             count = float(fc.mean[t, col])
             held = float(fc.on_hold[t, col]) if fc.on_hold.size else 0.0
             badge = f"{count:,.0f}" + (f" ⏸{held:,.0f}" if held >= 0.5 else "")
             level = "hot" if t and float(flows.moved_in[t, col] - flows.moved_out[t, col]) < -0.5 else ""
-            marks[index[sid]] = (badge, level)
-        self.query_one(JourneyGraph).show(sc.journey, marks=marks)
+            marks[sid] = (badge, level)
+        graph = self.query_one(JourneyGraph)
+        if graph.journey is not sc.journey:
+            graph.show(sc.journey)
+        graph.set_marks(marks)
         state = "▶ playing" if self.playing else "⏸ paused"
         status = Text()
         status.append(visible(sc.label), style="bold white")

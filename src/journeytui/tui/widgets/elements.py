@@ -58,6 +58,9 @@ element, and the inspector shows its form.
         if shape != self._shape:
             self._shape = shape
             self._rebuild(shape)
+            # New nodes get their lines when the tree next refreshes: move the cursor after that.
+            self.call_after_refresh(self._sync, selection)
+            return
         self._sync(selection)
 
     def _rebuild(self, shape: list[tuple[Path, str]]) -> None:

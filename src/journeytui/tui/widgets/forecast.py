@@ -88,6 +88,8 @@ class Shown:
     band_stage: str | None = None
     persona_week: int | None = None
     """The week of the persona table (None: the horizon)."""
+    updating: bool = False
+    """The journey changed since this forecast: a newer one is being computed."""
 
 
 def change_line(fc: Forecast, baseline: Forecast | None) -> str:
@@ -101,17 +103,28 @@ def change_line(fc: Forecast, baseline: Forecast | None) -> str:
     return f"won at week {fc.weeks}: {before:.1%} -> {now:.1%} ({float(fc.won[-1] - baseline.won[-1]):+,.1f} leads)"
 
 
+UPDATING = "updating… "
+"""The marker shown while the forecast of the latest edit is being computed."""
+
+
 class ForecastStrip(Static):
     """Two lines under the views: the headline of the live forecast and its change from the saved file."""
 
     DEFAULT_CSS = "ForecastStrip { height: 2; padding: 0 1; background: $boost; }"
 
-    def show(self, shown: Shown | None, error: str = "") -> None:
+    def show(self, shown: Shown | None, error: str = "", updating: bool = False) -> None:
+        self.set_class(updating, "-updating")
         if shown is None:
-            self.update(plain(error or "No forecast: the file did not open.", style="dim"))
+            text = Text(no_wrap=True, overflow="ellipsis")
+            if updating:
+                text.append(UPDATING, style="bold yellow")
+            text.append(visible(error or "No forecast: the file did not open."), style="dim")
+            self.update(text)
             return
         fc, h = shown.forecast, weakest(shown.health)
         line = Text(no_wrap=True, overflow="ellipsis")
+        if updating:
+            line.append(UPDATING, style="bold yellow")
         line.append(f"Week {fc.weeks}: ", style="bold")
         line.append(f"won {won_share(fc):.1%} ({float(fc.won[-1]):,.0f})", style="bold green")
         line.append(f"  lost {lost_share(fc):.1%}", style="red")
@@ -205,6 +218,8 @@ come from a Monte Carlo run (`r`); the exact forecast opens every gate.
             return
         fc, base = shown.forecast, shown.baseline
         text = Text()
+        if shown.updating:
+            text.append("Updating after the last edit… ", style="bold yellow")
         text.append(f"Exact forecast, {fc.weeks} weeks. ", style="bold")
         note_text = ignored_note(fc)
         text.append(

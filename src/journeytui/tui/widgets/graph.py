@@ -1,7 +1,8 @@
 """The journey graph: the canvas of :mod:`journeytui.tui.graph_layout` in a scrolling widget.
 
-Rendered line by line (Textual's line API), so a 50-stage journey scrolls without
-building widgets per box. Keys move the selection over stages and edges; a click
+Rendered line by line (Textual's line API): only the rows on screen are drawn (the
+layout draws bands of rows on demand), so a 10,000-stage journey opens and scrolls
+as fast as a small one. Keys move the selection over stages and edges; a click
 selects what is under the mouse. The selection itself lives on the app.
 """
 
@@ -22,7 +23,7 @@ from textual.strip import Strip
 from journeytui.diagnostics import Path
 from journeytui.model.types import Journey
 from journeytui.textsafe import visible_lines
-from journeytui.tui.graph_layout import Canvas, fit, layout
+from journeytui.tui.graph_layout import Canvas, JourneyCanvas, relayout
 
 STYLE_KEYS = (
     "box",
@@ -38,22 +39,6 @@ STYLE_KEYS = (
     "warm",
     "badge",
 )
-
-
-def mark_box(canvas: Canvas, index: int, badge: str, level: str) -> None:
-    """Recolour stage ``index``'s box for ``level`` and write ``badge`` on its bottom border."""
-    path: Path = ("stages", index)
-    if path not in canvas.regions:
-        return
-    x, y, w, h = canvas.regions[path]
-    if level:
-        for row in range(y, y + h):
-            styles = canvas.styles[row]
-            for col in range(x, min(x + w, canvas.width)):
-                if styles[col] in ("box", "entry", "box-name", "entry-name"):
-                    styles[col] = level + ("-name" if styles[col].endswith("-name") else "")
-    if badge:
-        canvas.put(x + 2, y + h - 1, " " + fit(badge, w - 6) + " ", "badge", canvas.target_id(path))
 
 
 class JourneyGraph(ScrollView, can_focus=True):
@@ -118,17 +103,14 @@ and each open stage's bottom border reads mean weeks in stage, ⏸ stall share, 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.journey: Journey | None = None
-        self.canvas: Canvas = Canvas(1, 1)
+        self.canvas: Canvas | JourneyCanvas = Canvas(1, 1)
+        self._marks: dict[str, tuple[str, str]] = {}
         self._styles: dict[str, Style] = {}
         self._anchor: str | None = None
 
     # -- data ----------------------------------------------------------------------------
-    def show(self, journey: Journey | None, message: str = "", marks: dict[int, tuple[str, str]] | None = None) -> None:
-        """Lay out ``journey`` (or show ``message`` when there is none).
-
-        ``marks``: stage index -> (badge, level). The badge is written on the box's bottom
-        border; level ``hot`` or ``warm`` recolours the box (bottlenecks), ``""`` keeps it.
-        """
+    def show(self, journey: Journey | None, message: str = "") -> None:
+        """Lay out ``journey`` (or show ``message`` when there is none), keeping the marks."""
         self.journey = journey
         if journey is None:
             lines = visible_lines(message).split("\n")  # the message quotes the file: escapes, not controls
@@ -136,11 +118,27 @@ and each open stage's bottom border reads mean weeks in stage, ⏸ stall share, 
             for n, line in enumerate(lines):
                 self.canvas.put(1, 1 + n, line, "hint")
         else:
-            self.canvas = layout(journey)
-            for index, (badge, level) in (marks or {}).items():
-                mark_box(self.canvas, index, badge, level)
+            self.canvas = relayout(self.canvas, journey)
+            self._apply_marks()
         self.virtual_size = Size(self.canvas.width, self.canvas.height)
         self.refresh()
+
+    def set_marks(self, marks: dict[str, tuple[str, str]]) -> None:
+        """Bottleneck marks, stage id -> (badge, level). The badge is written on the box's bottom
+        border; level ``hot`` or ``warm`` recolours the box, ``""`` keeps it."""
+        if marks != self._marks:
+            self._marks = marks
+            self._apply_marks()
+            self.refresh()
+
+    def _apply_marks(self) -> None:
+        j, canvas = self.journey, self.canvas
+        if j is None or not isinstance(canvas, JourneyCanvas):
+            return
+        index: dict[str, int] = {}
+        for i, s in enumerate(j.stages):
+            index.setdefault(s.id, i)
+        canvas.set_marks({index[sid]: mark for sid, mark in self._marks.items() if sid in index})
 
     def watch_selection(self, path: Path | None) -> None:
         self._update_anchor(path)
@@ -183,7 +181,7 @@ and each open stage's bottom border reads mean weeks in stage, ⏸ stall share, 
         if row >= canvas.height:
             return Strip.blank(width, self.rich_style)
         selected = self._selected_id()
-        chars, styles, hits = canvas.chars[row], canvas.styles[row], canvas.hits[row]
+        chars, styles, hits = canvas.row(row)
         segments: list[Segment] = []
         run, run_key = "", ("", False)
         for x in range(canvas.width):
@@ -211,10 +209,7 @@ and each open stage's bottom border reads mean weeks in stage, ⏸ stall share, 
     def _selected_id(self) -> int:
         if self.selection is None:
             return -1
-        try:
-            return self.canvas.targets.index(self.selection)
-        except ValueError:
-            return -1
+        return self.canvas.ids.get(self.selection, -1)
 
     # -- mouse and keys ------------------------------------------------------------------
     def on_click(self, event: events.Click) -> None:
@@ -246,8 +241,18 @@ and each open stage's bottom border reads mean weeks in stage, ⏸ stall share, 
         j = self.journey
         if j is None or self._anchor is None:
             return -1
-        ids = [j.stages[i].id for i in self.canvas.stage_order]
-        return ids.index(self._anchor) if self._anchor in ids else -1
+        return self._bands().get(self._anchor, -1)
+
+    def _bands(self) -> dict[str, int]:
+        """Stage id -> its band (row order), cached per layout."""
+        canvas, j = self.canvas, self.journey
+        cached = getattr(canvas, "_bands", None)
+        if cached is None and j is not None:
+            cached = {}
+            for band, i in enumerate(canvas.stage_order):
+                cached.setdefault(j.stages[i].id, band)
+            canvas._bands = cached  # type: ignore[union-attr]
+        return cached or {}
 
     def _move_stage(self, delta: int) -> None:
         order = self.canvas.stage_order
@@ -271,9 +276,11 @@ and each open stage's bottom border reads mean weeks in stage, ⏸ stall share, 
         if j is None or band < 0:
             return []
         stage_id = j.stages[self.canvas.stage_order[band]].id
-        drawn = {p[1] for p in self.canvas.targets if p[0] == "transitions"}
-        out = [i for i, t in enumerate(j.transitions) if t.from_ == stage_id and i in drawn]
-        return out + [i for i, t in enumerate(j.transitions) if t.to == stage_id and i in drawn and i not in out]
+        ids = self.canvas.ids
+        out = [i for i, t in enumerate(j.transitions) if t.from_ == stage_id and ("transitions", i) in ids]
+        return out + [
+            i for i, t in enumerate(j.transitions) if t.to == stage_id and ("transitions", i) in ids and i not in out
+        ]
 
     def _move_edge(self, delta: int) -> None:
         edges = self._edges_here()

@@ -163,7 +163,7 @@ field clears an optional value. Editing an id renames it everywhere it is used.
             return Static(plain(("  " * max(0, depth - 1)) + f"{f.key}: {f.doc}"), classes="field--group")
         value = forms.current(journey, f)
         editor: Widget
-        if f.editor in ("choice", "ref"):
+        if f.editor in ("choice", "ref") and len(f.choices) <= forms.MAX_CHOICES:
             editor = FieldSelect(f, value, classes="field--editor")
         elif f.editor == "bool":
             editor = FieldCheck(f, bool(value), classes="field--editor")
@@ -236,7 +236,14 @@ field clears an optional value. Editing an id renames it everywhere it is used.
     @on(Input.Changed, "FieldInput")
     def _typed(self, event: Input.Changed) -> None:
         event.stop()
-        if self.journey is not None and isinstance(event.input, FieldInput) and event.input.has_focus:
+        j = self.journey
+        # A large journey is checked on enter or leave only: a check copies the whole journey.
+        if (
+            j is not None
+            and isinstance(event.input, FieldInput)
+            and event.input.has_focus
+            and forms.size_of(j) <= forms.LARGE
+        ):
             self._check(event.input)
 
     @on(Input.Submitted, "FieldInput")

@@ -50,7 +50,7 @@ The location is `line:col` in the file as loaded, or the element's path after ed
         self.add_columns("", "code", "where", "message")
 
     def show(self, diagnostics: list[Diagnostic]) -> None:
-        shown = [(d, d.path) for d in diagnostics]
+        shown: list[tuple[Diagnostic, object]] = [(d, d.path) for d in diagnostics]
         if shown == self._shown:
             return
         self._shown = shown
@@ -69,6 +69,17 @@ The location is `line:col` in the file as loaded, or the element's path after ed
             self.add_row(Text("✓", style="green"), "", "", "No problems: every check passes.")
         if diagnostics:
             self.move_cursor(row=min(max(row, 0), len(diagnostics) - 1), animate=False)
+
+    def checking(self) -> None:
+        """Mark the rows as those of an earlier version while the checks run in the background."""
+        self.border_title = "Problems: checking…"
+
+    def failed(self, message: str) -> None:
+        self._shown = None
+        self.diagnostics = []
+        self.clear()
+        self.border_title = "Problems: not checked"
+        self.add_row(Text("✖", style="bold red"), "", "", message)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
