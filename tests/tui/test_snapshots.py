@@ -195,7 +195,7 @@ def test_compare_screen(snap_compare: Callable[..., bool], copy_journey: Callabl
 def test_workshop_screen(snap_compare: Callable[..., bool], copy_journey: Callable[[str], Path]) -> None:
     """Workshop mode on the flagship, paused at week 5: black background, large digits "5" for the
     week and the wins, each stage box showing its expected leads at week 5 on its bottom border
-    (compare with "⏸" leads on hold), and the ticker "Week 5: … leads moved, … went back, … stalled"."""
+    (compare with "⏸" leads on hold), and the ticker "Week 5: … leads moved, … went back, … stalled" in whole leads."""
     assert snap_compare(
         _app(copy_journey("b2b-it-tool.toml")),
         press=["w", "right", "right", "right", "right", "right"],

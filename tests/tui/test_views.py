@@ -270,3 +270,24 @@ async def test_palette_opened_by_keys_lists_and_runs_actions(
         await pilot.press(*"save")
         palette = app.screen
         assert any("File: save" in label for label in await labels())
+
+
+def test_help_shows_keys_as_they_are_pressed() -> None:
+    """F1's key table says `+` and `=`, not Textual's names (plus, equals_sign)."""
+    from journeytui.tui.screens.help import keys_table
+
+    table = keys_table()
+    assert "`+`, `=`" in table and "plus" not in table and "equals_sign" not in table
+    assert "`ctrl+s`" in table
+
+
+def test_workshop_narration_counts_whole_leads() -> None:
+    from journeytui.tui.screens.workshop import _leads
+
+    assert [_leads(x) for x in (153.5, 1.2, 0.3, 0.0, 12_345.6)] == [
+        "154 leads",
+        "1 lead",
+        "under 1 lead",
+        "0 leads",
+        "12,346 leads",
+    ]

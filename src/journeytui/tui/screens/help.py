@@ -11,6 +11,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.keys import format_key
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Label, Markdown
@@ -41,7 +42,7 @@ def keys_table() -> str:
     rows = ["| key | action |", "|---|---|"]
     for a in ACTIONS:
         if a.key:
-            keys = ", ".join(f"`{k}`" for k in a.key.split(","))
+            keys = ", ".join(f"`{format_key(k.strip())}`" for k in a.key.split(","))
             rows.append(f"| {keys} | {a.label} |")
     rows.append("| `ctrl+p` | Command palette: every action |")
     return "\n".join(rows)

@@ -163,10 +163,11 @@ A presentation view: each stage shows its expected leads at the current week
         flows, fc = sc.flows, sc.forecast
         moved = float(flows.moved_out[t].sum())
         won, lost = float(fc.won[t] - fc.won[t - 1]), float(fc.lost[t] - fc.lost[t - 1])
+        arrived = float(fc.total[t] - fc.total[t - 1])
         return Text(
-            f"Week {t}: {moved:,.1f} leads moved, {float(flows.regressed[t]):,.1f} went back (regressed), "
-            f"{float(flows.stalled[t].sum()):,.1f} stalled\n"
-            f"+{won:,.1f} won, +{lost:,.1f} lost, {float(fc.total[t] - fc.total[t - 1]):,.1f} arrived"
+            f"Week {t}: {_leads(moved)} moved, {_leads(float(flows.regressed[t]))} went back (regressed), "
+            f"{_leads(float(flows.stalled[t].sum()))} stalled\n"
+            f"+{_leads(won)} won, +{_leads(lost)} lost, {_leads(arrived)} arrived"
         )
 
     def watch_week(self) -> None:
@@ -218,3 +219,11 @@ A presentation view: each stage shows its expected leads at the current week
     def action_leave(self) -> None:
         self.playing = False
         self.app.pop_screen()
+
+
+def _leads(x: float) -> str:
+    """Expected leads as a room reads them: whole leads (``154 leads``), ``under 1 lead`` for a trace."""
+    if 0 < x < 0.5:
+        return "under 1 lead"
+    n = round(x)
+    return f"{n:,} lead" if n == 1 else f"{n:,} leads"
