@@ -9,7 +9,6 @@ reference codes), ``W101``, or ``ALL``. Command-line options override the file.
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -156,6 +155,8 @@ def check_selectors(selectors: Iterable[str], where: str) -> tuple[str, ...]:
         if not s:
             continue
         if s != "ALL" and not any(code.startswith(s) for code in CODES):
+            import difflib
+
             close = difflib.get_close_matches(s, list(CODES), n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             raise ConfigError(f"{where}: unknown code or prefix {raw!r}{hint}")
@@ -219,6 +220,8 @@ def from_mapping(table: Mapping[str, object], where: str, root: Path, source: Pa
         at = f"{where}: {key}"
         name = key.replace("-", "_")
         if key not in KEYS:
+            import difflib
+
             close = difflib.get_close_matches(key, KEYS, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else f"; known settings: {', '.join(KEYS)}"
             raise ConfigError(f"{where}: unknown setting {key!r}{hint}")

@@ -12,11 +12,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from journeytui.diagnostics import Diagnostic
 from journeytui.validate.config import Settings
+
+if TYPE_CHECKING:
+    import pathspec
 
 
 def _git_root(folder: Path) -> Path | None:
@@ -38,6 +40,8 @@ class _Ignores:
             gi = folder / ".gitignore"
             try:
                 if gi.is_file() and gi.stat().st_size < 1_000_000:
+                    import pathspec  # only when a walk meets a .gitignore: validating one file stays light
+
                     spec = pathspec.GitIgnoreSpec.from_lines(
                         gi.read_text(encoding="utf-8", errors="replace").splitlines()
                     )

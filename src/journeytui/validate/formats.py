@@ -8,12 +8,10 @@ JSON) can underline the whole token.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from xml.etree import ElementTree as ET
 
 from journeytui.diagnostics import CODES, Diagnostic
 from journeytui.textsafe import json_dumps, log_line, visible
@@ -103,6 +101,8 @@ def _width(s: str) -> int:
 
 def _fingerprint(d: Diagnostic, seen: Counter[tuple[str, str, str]]) -> str:
     """Stable across runs and unrelated edits: file, code, message and which occurrence it is."""
+    import hashlib
+
     key = (d.file, d.code, d.message)
     seen[key] += 1
     return hashlib.sha256(repr((*key, seen[key])).encode("utf-8", "surrogatepass")).hexdigest()[:32]
@@ -134,6 +134,8 @@ def gitlab(diags: Sequence[Diagnostic], sources: Sources) -> str:
 
 def junit(diags: Sequence[Diagnostic], files: Sequence[str]) -> str:
     """JUnit XML: one test suite per file, one failing test case per finding (a passing one when clean)."""
+    from xml.etree import ElementTree as ET
+
     root = ET.Element(
         "testsuites", name="journeytui", tests=str(max(len(diags), 1)), failures=str(len(diags)), errors="0"
     )
