@@ -83,16 +83,21 @@ def test_diff_prints_a_unified_diff_and_changes_nothing(write, minimal_text: str
     assert removed == added and removed in (['id = "lead"'], ['name = "Lead"'])  # a pure reordering
 
 
-def test_refuses_files_with_comments(write, minimal_text: str, capsys) -> None:
+def test_leaves_files_with_comments_and_check_agrees(write, minimal_text: str, capsys) -> None:
+    """fmt never drops comments unasked; --check fails exactly when fmt would change a file."""
     text = shuffled(minimal_text).replace("[journey]\n", "[journey]  # keep this\n")
     path = freeze(write("j.toml", text))
     code, out, err = run(["fmt", str(path)], capsys)
-    assert code == 1 and out == ""
-    assert f"{path}:1:12: has comments" in err and "--drop-comments" in err
+    assert code == 0 and out == ""
+    assert f"{path}:1:12: has comments: left as it is" in err and "--drop-comments" in err
+    assert "1 with comments left as they are" in err
     assert untouched(path, text)
-    # --check reports it as a file that would change, still without touching it
+    # --check passes: fmt would change nothing (the pre-commit hook works on commented journeys)
     code, out, _ = run(["fmt", "--check", str(path)], capsys)
-    assert code == 1 and untouched(path, text)
+    assert code == 0 and out == "" and untouched(path, text)
+    # with --drop-comments, fmt would rewrite it: --check says so
+    code, out, _ = run(["fmt", "--check", "--drop-comments", str(path)], capsys)
+    assert code == 1 and "Would reformat" in out and untouched(path, text)
 
 
 def test_drop_comments_rewrites_them(write, minimal_text: str, capsys) -> None:
@@ -157,3 +162,10 @@ def test_a_folder(write, minimal_text: str, tmp_path: Path, capsys) -> None:
 def test_no_paths_is_a_usage_error(capsys) -> None:
     code, _, err = run(["fmt"], capsys)
     assert code == 2 and "usage:" in err
+
+
+def test_a_canonical_crlf_file_passes_check(write, minimal_text: str, capsys) -> None:
+    """Line endings are the file's own: a canonical journey written with CRLF is canonical."""
+    path = write("win.toml", minimal_text.replace("\n", "\r\n").encode())
+    code, out, err = run(["fmt", "--check", str(path)], capsys)
+    assert code == 0 and out == "" and "1 already canonical" in err

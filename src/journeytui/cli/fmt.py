@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    changed = skipped = unchanged = 0
+    changed = skipped = unchanged = kept = 0
     dry = args.check or args.diff
     for name, problem in expand_paths(args.paths):
         if problem is not None:
@@ -56,16 +56,15 @@ def run(args: argparse.Namespace) -> int:
             continue
         comments = [c for c in result.positions.comments if not (c == 0 and result.text.startswith("#:schema"))]
         if comments and not args.drop_comments:
+            # fmt leaves a commented file as it is (the canonical form has no comments), so
+            # --check passes on it too: it fails exactly when fmt would change something.
             line, col = result.positions.line_col(comments[0])
             print(
-                f"{log_line(name)}:{line}:{col}: has comments; the canonical form would drop them "
-                "(leave as is, or use --drop-comments)",
+                f"{log_line(name)}:{line}:{col}: has comments: left as it is "
+                "(the canonical form would drop them; --drop-comments rewrites it)",
                 file=sys.stderr,
             )
-            if args.check:
-                changed += 1
-            else:
-                skipped += 1
+            kept += 1
             continue
         changed += 1
         if args.diff:
@@ -85,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
     verb = "would be reformatted" if dry else "reformatted"
     print(
         f"{changed} file{'s' if changed != 1 else ''} {verb}, {unchanged} already canonical"
+        + (f", {kept} with comments left as they are" if kept else "")
         + (f", {skipped} skipped" if skipped else ""),
         file=sys.stderr,
     )
