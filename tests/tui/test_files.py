@@ -166,16 +166,32 @@ async def test_quit_with_unsaved_changes_asks(
         await answer_prompt(pilot, "mine")
         await pilot.press("ctrl+q")
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("n")
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("escape")  # stay
         await pilot.pause()
         assert app.is_running and app.journey.stage("mine") is not None  # type: ignore[union-attr]
         await pilot.press("ctrl+q")
-        await pilot.pause()
-        await pilot.press("y")
-        await pilot.pause()
+        await choose(pilot, "quit")
         assert not app.is_running
     assert path.read_bytes() == before
+
+
+async def test_save_and_quit_saves_then_quits(
+    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
+) -> None:
+    """The quit question offers saving first (highlighted): enter saves the edit and quits."""
+    path = copy_journey("b2b-it-tool.toml")
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")
+        await answer_prompt(pilot, "mine")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("enter")  # "Save and quit" is highlighted
+        await pilot.pause()
+        assert not app.is_running
+    assert load_file(path).journey.stage("mine") is not None  # type: ignore[union-attr]
 
 
 async def test_quit_without_changes_does_not_ask(

@@ -579,19 +579,19 @@ class JourneyApp(CalibrateMixin, ForecastMixin, EditingMixin, App[None]):
             self.exit()
             return
 
-        def answer(ok: bool | None) -> None:
-            if ok:
+        def answer(value: str | None) -> None:
+            if value == "quit":
                 self.exit()
+            elif value == "save":
+                self.action_save()
+                # Saved at once: quit. A save that asks first (a bundled journey's new path, a
+                # read-only file) leaves its question open; quitting again after it is instant.
+                if not self.doc.dirty and not isinstance(self.screen, ModalScreen):
+                    self.exit()
 
-        self.push_screen(
-            ConfirmScreen(
-                "Quit without saving?",
-                [f"{self.doc.name} has unsaved changes (ctrl+s saves them)."],
-                yes="Quit",
-                no="Stay",
-            ),
-            answer,
-        )
+        choices = [("save", "Save and quit"), ("quit", "Quit without saving"), ("stay", "Stay")]
+        details = f"{self.doc.name} has unsaved changes."
+        self.push_screen(ChoiceScreen("Quit?", choices, details, highlight="save"), answer)
 
     def notify(
         self,
