@@ -257,6 +257,24 @@ def to_forecast(journey: Journey, run: Run, ignore: tuple[str, ...]) -> Forecast
     for j in np.argsort(ch.st_rank).tolist():
         cause = c.stall_cause[int(ch.st_index[j])]
         starts[cause] = starts.get(cause, 0.0) + float(started[j])
+    return forecast_result(journey, c, W, mean, per_persona, on_hold, flows, starts, ignore)
+
+
+def forecast_result(
+    journey: Journey,
+    c: Compiled,
+    W: int,
+    mean: np.ndarray,
+    per_persona: np.ndarray,
+    on_hold: np.ndarray,
+    flows: dict[str, float],
+    starts: dict[str, float],
+    ignore: tuple[str, ...],
+) -> Forecast:
+    """The exact forecast's result from its arrays (computed in the canonical order), in file order.
+
+    Shared by the sparse forecast and the dense reference (sim/exact_dense.py).
+    """
     won_cols = [i for i, k in enumerate(c.kinds) if k == "won"]
     lost_cols = [i for i, k in enumerate(c.kinds) if k == "lost"]
     result = Forecast(

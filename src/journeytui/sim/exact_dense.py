@@ -13,7 +13,7 @@ import numpy as np
 from journeytui.model.types import Journey
 from journeytui.sim.compile import KIND_MOVE, KIND_STALL, Compiled, blocking_features, check_weeks, compile_journey
 from journeytui.sim.errors import ExactForecastUnavailable
-from journeytui.sim.exact import arrival_weights
+from journeytui.sim.exact import arrival_weights, forecast_result
 from journeytui.sim.limits import Estimate, check
 from journeytui.sim.results import Forecast
 
@@ -132,21 +132,4 @@ def forecast_dense(
             elif c.out_kind[s, col] == KIND_STALL:
                 cause = c.stall_cause[c.out_stall[s, col]]
                 starts[cause] = starts.get(cause, 0.0) + x
-    won_cols = [i for i, k in enumerate(c.kinds) if k == "won"]
-    lost_cols = [i for i, k in enumerate(c.kinds) if k == "lost"]
-    result = Forecast(
-        journey_id=journey.journey.id,
-        stages=list(c.stage_ids),
-        weeks=W,
-        mean=mean,
-        total=mean.sum(axis=1),
-        won=mean[:, won_cols].sum(axis=1),
-        lost=mean[:, lost_cols].sum(axis=1),
-        by_persona={p or "(all)": per_persona[:, i] for i, p in enumerate(c.persona_ids)},
-        settings={"leads": int(c.initial.sum()), "weeks": W, "runs": None, "seed": None, "ignore": list(ignore)},
-        on_hold=on_hold,
-        flows=flows,
-        stall_starts=starts,
-        ignored=ignore,
-    )
-    return c.in_file_order(result)  # computed in the canonical order, shown in the file's
+    return forecast_result(journey, c, W, mean, per_persona, on_hold, flows, starts, ignore)
