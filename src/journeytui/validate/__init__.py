@@ -109,7 +109,8 @@ def check_paths(
 ) -> tuple[list[Diagnostic], int]:
     """Every diagnostic (sorted) for files and folders, and how many files were checked.
 
-    What ``journeytui validate`` prints (the codes ``settings`` select). Validating is CPU
+    ``journeytui validate`` as a library call, for scripts (the command also reads standard
+    input and keeps the sources for its output formats). Validating is CPU
     work of a few milliseconds per file, so with :data:`PARALLEL_FROM` files or more it runs
     in ``jobs`` worker processes (default: one per CPU); fewer files would not repay starting them.
     """
