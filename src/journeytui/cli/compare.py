@@ -77,7 +77,7 @@ def gate_lines(a: Headline, b: Headline, points: float, labels: tuple[str, str])
 def run(args: argparse.Namespace) -> int:
     from journeytui.sim import SimulationError
     from journeytui.sim.compare import compare
-    from journeytui.sim.headline import headline
+    from journeytui.sim.headline import headline, headline_of
 
     if args.fail_on_drop is not None and not 0 <= args.fail_on_drop <= 100:
         print("journeytui compare: error: --fail-on-drop takes percentage points from 0 to 100", file=sys.stderr)
@@ -98,8 +98,11 @@ def run(args: argparse.Namespace) -> int:
         gate: tuple[bool, list[str], Headline, Headline] | None = None
         if args.fail_on_drop is not None:
             weeks = result.weeks
-            ha = headline(ja, weeks=weeks, runs=args.runs, seed=args.seed)
-            hb = headline(jb, weeks=weeks, runs=args.runs, seed=args.seed)
+            if model == "full":  # the comparison's own full-model forecasts: no second run
+                ha, hb = headline_of(result.a), headline_of(result.b)
+            else:
+                ha = headline(ja, weeks=weeks, runs=args.runs, seed=args.seed)
+                hb = headline(jb, weeks=weeks, runs=args.runs, seed=args.seed)
             ok, lines = gate_lines(ha, hb, args.fail_on_drop, labels)
             gate = (ok, lines, ha, hb)
     except SimulationError as exc:

@@ -14,7 +14,7 @@ import numpy as np
 
 from journeytui.model.types import Journey
 from journeytui.sim.compile import blocking_features, check_weeks
-from journeytui.sim.results import Forecast
+from journeytui.sim.results import Forecast, SimResult
 
 DEFAULT_RUNS = 20
 
@@ -51,24 +51,28 @@ def headline(
     journey: Journey, weeks: int | None = None, runs: int = DEFAULT_RUNS, seed: int = 0, leads: int | None = None
 ) -> Headline:
     """The journey's won share at ``weeks`` (default: its horizon) from its full model."""
-    from journeytui.sim.exact import forecast
-    from journeytui.sim.montecarlo import simulate
+    return headline_of(full_forecast(journey, weeks=weeks, runs=runs, seed=seed, leads=leads))
 
-    W = check_weeks(weeks, journey)
-    if not blocking_features(journey):
-        fc = forecast(journey, weeks=W, leads=leads)
+
+def headline_of(fc: Forecast) -> Headline:
+    """The headline of a forecast :func:`full_forecast` made (no second run)."""
+    W = fc.weeks
+    low, high = fc.won_share_band if fc.won_share_band is not None else (None, None)
+    if fc.engine != "monte_carlo":
         return Headline(W, float(fc.won[W]), float(fc.total[W]), None, None, "exact")
-    res = simulate(journey, leads=leads, weeks=W, runs=runs, seed=seed)
-    won_cols = [i for i, s in enumerate(res.stages) if _kind(journey, s) == "won"]
-    per_run = res.runs_counts[W]  # runs x stages
+    runs, seed = fc.settings.get("runs"), fc.settings.get("seed")
+    return Headline(W, float(fc.won[W]), float(fc.total[W]), low, high, "monte_carlo", runs, seed)
+
+
+def _won_share_band(journey: Journey, res: SimResult) -> tuple[float, float]:
+    """5th and 95th percentiles across runs of the won share at the horizon."""
+    kinds = {s.id: s.kind for s in journey.stages}
+    won_cols = [i for i, s in enumerate(res.stages) if kinds.get(s) == "won"]
+    per_run = res.runs_counts[res.weeks]  # runs x stages
     totals = per_run.sum(axis=1)
     shares = np.divide(per_run[:, won_cols].sum(axis=1), totals, out=np.zeros(len(totals)), where=totals > 0)
     low, high = (float(x) for x in np.percentile(shares, [5, 95]))
-    return Headline(W, float(res.won[W]), float(res.total[W]), low, high, "monte_carlo", runs, seed)
-
-
-def _kind(journey: Journey, stage_id: str) -> str:
-    return next((s.kind for s in journey.stages if s.id == stage_id), "")
+    return low, high
 
 
 def full_forecast(
@@ -105,4 +109,5 @@ def full_forecast(
         stall_starts={k: float(v["starts"]) for k, v in stalls.items()},
         ignored=(),
         engine="monte_carlo",
+        won_share_band=_won_share_band(journey, res),
     )

@@ -56,6 +56,9 @@ class Forecast(_Common):
     stall_starts: dict[str, float] = field(default_factory=dict)
     ignored: tuple[str, ...] = ()
     engine: str = "exact"
+    won_share_band: tuple[float, float] | None = None
+    """5th-95th percentiles of the won share at the horizon, for a full-model forecast made of
+    Monte Carlo means (sim/headline.py); None for the exact forecast."""
 
     def to_json(self) -> dict[str, Any]:
         rows = _rows(self.mean)
