@@ -218,3 +218,4 @@ class ChannelSteps(LeadState):
         waiting_now = self._per_run(self.queue)
         self.stall_weeks[:, q] += waiting_now
         self.per_week["queue"][:, t] = waiting_now
+        self.log.queued(t, self.key[self.queue] // self.P, self.key[fresh] // self.P)

@@ -263,6 +263,9 @@ class Compiled:
             a = getattr(result, name, None)
             if isinstance(a, np.ndarray) and a.ndim >= 1 and a.shape[-1] == self.S:
                 setattr(result, name, a[..., cols])
+        weekly = getattr(result, "weekly", None)
+        if weekly is not None and weekly.moved_in.shape[-1] == self.S:
+            result.weekly = weekly.reorder(cols, result.stages)
         by = {k: v[..., cols] for k, v in result.by_persona.items()}
         if self.persona_ids != [""]:
             zero = np.zeros_like(result.mean)

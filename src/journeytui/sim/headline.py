@@ -9,12 +9,17 @@ has more than a plain chain. No Textual.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from journeytui.model.types import Journey
 from journeytui.sim.compile import blocking_features, check_weeks
 from journeytui.sim.results import Forecast, SimResult
+from journeytui.sim.weekly import WeeklyFlows
+
+if TYPE_CHECKING:
+    from journeytui.sim.montecarlo import Cancel
 
 DEFAULT_RUNS = 20
 
@@ -76,14 +81,20 @@ def _won_share_band(journey: Journey, res: SimResult) -> tuple[float, float]:
 
 
 def full_forecast(
-    journey: Journey, weeks: int | None = None, runs: int = DEFAULT_RUNS, seed: int = 0, leads: int | None = None
+    journey: Journey,
+    weeks: int | None = None,
+    runs: int = DEFAULT_RUNS,
+    seed: int = 0,
+    leads: int | None = None,
+    cancel: Cancel | None = None,
 ) -> Forecast:
     """The journey's full model as a :class:`Forecast` of expected counts.
 
     The exact forecast when it is exact; otherwise the means of a seeded Monte Carlo run
-    (``engine`` says ``monte_carlo`` and ``settings`` the runs and seed). Figures a Monte
-    Carlo run does not record week by week (leads on hold) are left empty, never filled
-    in from the plain chain.
+    (``engine`` says ``monte_carlo`` and ``settings`` the runs and seed) with its flows (moves
+    and hand-offs per edge), stall starts, leads on hold and week-by-week flows, all from that
+    run: nothing is filled in from the plain chain. ``cancel`` (a ``threading.Event``) stops
+    the run at the next week (SimulationCancelled).
     """
     from journeytui.sim.exact import forecast
     from journeytui.sim.montecarlo import simulate
@@ -91,8 +102,13 @@ def full_forecast(
     W = check_weeks(weeks, journey)
     if not blocking_features(journey):
         return forecast(journey, weeks=W, leads=leads)
-    res = simulate(journey, leads=leads, weeks=W, runs=runs, seed=seed)
-    conversion = res.kpis.get("conversion", {})
+    # the per-lead engine: the count engine models none of the features that make the exact
+    # forecast inexact, and only the per-lead engine records the week-by-week flows
+    res = simulate(journey, leads=leads, weeks=W, runs=runs, seed=seed, cancel=cancel, engine="leads")
+    flows: dict[str, float] = {}
+    for name, v in res.kpis.get("conversion", {}).items():
+        edge = name.removesuffix(" (hand-off)")  # a hand-off is a forward move like any other
+        flows[edge] = flows.get(edge, 0.0) + float(v["moves"])
     stalls = res.kpis.get("stalls", {})
     return Forecast(
         journey_id=res.journey_id,
@@ -104,10 +120,21 @@ def full_forecast(
         lost=res.lost,
         by_persona=res.by_persona,
         settings=res.settings,
-        on_hold=np.zeros((0, 0)),
-        flows={k: float(v["moves"]) for k, v in conversion.items() if "(hand-off)" not in k},
+        on_hold=res.on_hold,
+        flows=flows,
         stall_starts={k: float(v["starts"]) for k, v in stalls.items()},
         ignored=(),
         engine="monte_carlo",
         won_share_band=_won_share_band(journey, res),
+        weekly=res.weekly,
     )
+
+
+def playback(journey: Journey, fc: Forecast) -> WeeklyFlows:
+    """The week-by-week flows of a forecast :func:`full_forecast` made: its Monte Carlo run's, or
+    the exact chain's (computed here, under the exact forecast's memory and time limits)."""
+    if fc.weekly is not None:
+        return fc.weekly
+    from journeytui.sim.live import weekly_flows
+
+    return weekly_flows(journey, weeks=fc.weeks)

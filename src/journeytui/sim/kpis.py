@@ -123,6 +123,10 @@ def summarise(eng: Engine, record: np.ndarray, settings: dict[str, Any]) -> SimR
         runs_counts=stages,
         kpis=kpis,
     )
+    log = getattr(eng, "log", None)  # the per-lead engine's week-by-week record (the count engine keeps none)
+    if log is not None:
+        result.on_hold = log.on_hold(R)
+        result.weekly = log.flows(R)
     return c.in_file_order(result)
 
 

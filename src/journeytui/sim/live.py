@@ -17,6 +17,7 @@ from journeytui.sim.compile import blocking_features, check_weeks, compile_journ
 from journeytui.sim.exact import estimate_exact, forecast, propagate
 from journeytui.sim.limits import check
 from journeytui.sim.results import Forecast
+from journeytui.sim.weekly import WeeklyFlows
 
 FEATURE_LABELS = {
     "scoring": "scoring hand-offs",
@@ -117,20 +118,6 @@ def stage_health(journey: Journey, fc: Forecast) -> dict[str, StageHealth]:
 
 def weakest(health: dict[str, StageHealth]) -> StageHealth | None:
     return max(health.values(), key=lambda h: h.score, default=None)
-
-
-@dataclass(frozen=True)
-class WeeklyFlows:
-    """Expected moves in each week 1..weeks (row 0 is zeros), for playback."""
-
-    stages: list[str]
-    moved_in: np.ndarray
-    """(weeks + 1) x stages: leads entering each stage in the week (moves and arrivals)."""
-    moved_out: np.ndarray
-    stalled: np.ndarray
-    """(weeks + 1) x stages: stalls started in the week."""
-    regressed: np.ndarray
-    """(weeks + 1,): moves along regression edges in the week."""
 
 
 def weekly_flows(journey: Journey, weeks: int | None = None) -> WeeklyFlows:

@@ -27,6 +27,7 @@ from journeytui.sim.limits import duration, gib, memory_limit, time_budget
 from journeytui.sim.results import SimResult
 from journeytui.sim.state import BIG, NEVER
 from journeytui.sim.tables import due_table, gate_tables, outcome_table, score_table, touch_tables
+from journeytui.sim.weekly import WeekLog
 
 CHUNK = 1 << 20
 """Leads scheduled per batch: bounds the temporaries of a scheduling pass."""
@@ -196,6 +197,7 @@ class Engine(ChannelSteps):
         self.cause_of_stall = np.array([c.causes.index(x) for x in c.stall_cause], dtype=np.int64)
         self.per_week = {k: np.zeros((runs, weeks + 1), dtype=np.int64) for k in ("mqls", "handoffs", "queue")}
         self.won_after = np.zeros(weeks + 1, dtype=np.int64)
+        self.log = WeekLog(weeks, S)
         self.tp_sends = np.zeros((runs, len(c.journey.touchpoints)), dtype=np.int64)
         self.tp_engaged = np.zeros((runs, len(c.journey.touchpoints)), dtype=np.int64)
         self.ch_touches = np.zeros((runs, len(chans)), dtype=np.int64)
@@ -343,6 +345,8 @@ class Engine(ChannelSteps):
             np.add.at(self.counts.T, out.code_key[used], m.T)
             np.add.at(self.counts.T, used // out.K, -m.T)
             np.add.at(self.edge_moves.T, out.code_edge[used], m.T)
+            edge = out.code_edge[used]
+            self.log.moves(t, (used // out.K) // self.P, out.code_stage[used], m.sum(axis=0), self.c.regression[edge])
             stage = out.code_stage[cm]
             self.key[who] = new_key[mv]
             self._entered(who, new_key[mv], t)
@@ -408,6 +412,7 @@ class Engine(ChannelSteps):
             else:
                 d[sel] = rng.geometric(1.0 / float(dur.mean or 1.0), size=sel.size)
         self.hold[who] = np.minimum(t + d, BIG - 1)
+        self.log.holds(t, self.key[who] // self.P, d)
         cause = self.cause_of_stall[stall]
         flat = self._flat(self._run(who), cause, len(self.c.causes))
         size = self.R * len(self.c.causes)
@@ -426,6 +431,7 @@ class Engine(ChannelSteps):
         total = int(seg.sum())
         if total == 0:
             return
+        self.log.arrivals(t, self.entry, self.arrivals[:, t, :].sum(axis=0))
         run_base = np.arange(self.R) * self.nmax + self.start[:, t]
         within = np.cumsum(self.arrivals[:, t, :], axis=1) - self.arrivals[:, t, :]
         seg_start = (run_base[:, None] + within).ravel()

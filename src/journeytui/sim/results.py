@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from journeytui.sim.errors import SimulationError
+from journeytui.sim.weekly import WeeklyFlows
 
 
 def _rows(a: np.ndarray) -> list[list[float]]:
@@ -57,6 +58,9 @@ class Forecast(_Common):
     ignored: tuple[str, ...] = ()
     engine: str = "exact"
     won_share_band: tuple[float, float] | None = None
+    weekly: WeeklyFlows | None = None
+    """A full-model forecast's week-by-week flows (from its Monte Carlo run); None otherwise
+    (the exact forecast computes them on demand: :func:`journeytui.sim.live.weekly_flows`)."""
     """5th-95th percentiles of the won share at the horizon, for a full-model forecast made of
     Monte Carlo means (sim/headline.py); None for the exact forecast."""
 
@@ -94,6 +98,10 @@ class SimResult(_Common):
     runs_counts: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
     """(weeks + 1) x runs x stages: every run's counts, for tests and custom statistics."""
     kpis: dict[str, Any] = field(default_factory=dict)
+    on_hold: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    """(weeks + 1) x stages: mean leads on hold (stalls and the sales queue); empty from the count engine."""
+    weekly: WeeklyFlows | None = None
+    """Mean moves, stalls and regressions of each week (the per-lead engine; None from the count engine)."""
     engine: str = "monte_carlo"
     mc_engine: str = "leads"
     """Which Monte Carlo engine ran: "leads" (one draw per lead) or "counts" (one multinomial

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from journeytui.sim.tables import OutcomeTable
+from journeytui.sim.weekly import WeekLog
 
 BIG = np.int16(32767)
 """hold of a lead waiting in the sales queue: on hold until served (weeks are at most 10,000)."""
@@ -37,6 +38,7 @@ class LeadState:
     since0: np.ndarray | None
     is_won: np.ndarray
     won_after: np.ndarray
+    log: WeekLog
 
     def _run(self, idx: np.ndarray) -> np.ndarray:
         return idx // self.nmax if self.R > 1 else np.zeros(idx.size, dtype=np.int64)
@@ -79,6 +81,7 @@ class LeadState:
         new = (stage * self.P + old % self.P).astype(np.int32)
         self._count(idx, old, -1)
         self._count(idx, new, +1)
+        self.log.moves(t, old // self.P, stage, np.ones(idx.size), np.zeros(idx.size, dtype=bool))
         self.key[idx] = new
         self._entered(idx, new, t)
         self._visit(idx, stage)
