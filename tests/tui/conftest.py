@@ -56,9 +56,17 @@ def copy_journey(tmp_path: Path) -> Callable[[str], Path]:
     return _copy
 
 
+FAST_RUNS = 5
+"""Monte Carlo runs of the app's full-model forecasts in tests (the app's default is 20; a test of
+the default settings makes its app with create_app). Fewer runs keep the suite fast; the figures
+are still the full model's, for these runs and seed."""
+
+
 @pytest.fixture
 def make_app() -> Callable[..., JourneyApp]:
     def _make(path: Path | str | None = None) -> JourneyApp:
-        return create_app(path, watch_file=False)
+        app = create_app(path, watch_file=False)
+        app.sim_runs = FAST_RUNS
+        return app
 
     return _make

@@ -14,9 +14,13 @@ from textual.widgets import DataTable
 from tui_helpers import answer_prompt, settle
 
 from journeytui.model import edit
-from journeytui.sim.live import live_forecast
+from journeytui.model.load import load_journey
+from journeytui.sim import simulate
+from journeytui.sim.compare import compare
+from journeytui.sim.headline import full_forecast, headline
+from journeytui.sim.live import won_share
 from journeytui.sim.sensitivity import sensitivity
-from journeytui.tui.app import JourneyApp
+from journeytui.tui.app import JourneyApp, create_app
 from journeytui.tui.charts import ChartError, band_chart, sample_columns, small_multiples
 from journeytui.tui.messages import SimDone, SimProgress
 from journeytui.tui.screens.compare import CompareScreen
@@ -43,30 +47,71 @@ def research_compare(app: JourneyApp) -> int:
     return next(i for i, t in enumerate(j.transitions) if (t.from_, t.to) == ("research", "compare"))
 
 
+async def test_the_headline_is_the_full_model_with_the_default_settings(copy_journey: Callable[[str], Path]) -> None:
+    """Opened as a user opens it (20 runs, seed 0): the strip's headline is `journeytui simulate`'s
+    and `compare`'s figure for the flagship, committee, scoring and capacity included, with its band,
+    and never the plain chain's 12.8%."""
+    app = create_app(copy_journey("b2b-it-tool.toml"), watch_file=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.shown is not None and app.journey is not None
+        h = headline(app.journey)
+        assert (h.engine, h.runs, h.seed) == ("monte_carlo", 20, 0)
+        assert float(app.shown.forecast.won[-1]) == pytest.approx(h.won)
+        assert float(app.shown.forecast.won[-1]) == pytest.approx(float(simulate(app.journey).won[-1]))
+        assert app.shown.forecast.ignored == ()
+        text = strip_text(app)
+        assert f"Week 52: won {h.share:.1%} ({h.won:,.0f}) {h.low:.1%}-{h.high:.1%}" in text
+        assert "full model: Monte Carlo means, 20 runs, seed 0" in text
+        assert "12.8%" not in text
+        await pilot.press("6")  # the Forecast tab says the same
+        note = str(app.query_one("#fc-note").render())
+        assert "Full model: Monte Carlo means, 20 runs, seed 0" in note and f"Won {h.share:.1%}" in note
+
+
 async def test_forecast_is_recomputed_after_every_edit(
     copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
 ) -> None:
     app = make_app(copy_journey("b2b-it-tool.toml"))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)  # the forecast is computed in a worker
-        assert app.shown is not None
-        assert float(app.shown.forecast.won[-1]) == pytest.approx(1134.63, abs=0.01)
-        assert set(app.shown.forecast.ignored) == {"scoring", "lifts", "gates", "capacity"}
-        assert "won 12.8%" in strip_text(app) and "weakest: compare" in strip_text(app)
+        assert app.shown is not None and app.journey is not None
+        first = full_forecast(app.journey, runs=app.sim_runs, seed=0)
+        assert float(app.shown.forecast.won[-1]) == pytest.approx(float(first.won[-1]))
+        assert app.shown.forecast.engine == "monte_carlo" and app.shown.forecast.ignored == ()
+        assert f"won {won_share(first):.1%}" in strip_text(app) and "weakest: " in strip_text(app)
         i = research_compare(app)
         app.apply("probability", lambda j: edit.set_field(j, ("transitions", i, "probability"), 0.2))
         assert "updating…" in strip_text(app)  # until the worker answers
         await settle(pilot)
         assert "updating…" not in strip_text(app)
         assert app.journey is not None
-        expected = live_forecast(app.journey)
+        expected = full_forecast(app.journey, runs=app.sim_runs, seed=0)
         assert float(app.shown.forecast.won[-1]) == pytest.approx(float(expected.won[-1]))
-        assert float(app.shown.forecast.won[-1]) > 1134.63
-        assert "vs saved: won at week 52: 12.8% ->" in strip_text(app)
+        assert float(app.shown.forecast.won[-1]) > float(first.won[-1])
+        assert f"vs saved: won at week 52: {won_share(first):.1%} ->" in strip_text(app)
         app.action_undo()
         await settle(pilot)
-        assert float(app.shown.forecast.won[-1]) == pytest.approx(1134.63, abs=0.01)
+        assert float(app.shown.forecast.won[-1]) == pytest.approx(float(first.won[-1]))
         assert "vs saved" not in strip_text(app)
+
+
+async def test_a_burst_of_edits_runs_one_forecast_of_the_last(
+    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
+) -> None:
+    """Holding + on a probability: the running Monte Carlo is stopped by each newer edit, and what
+    settles is the forecast of the journey as it is after the last one."""
+    app = make_app(copy_journey("b2b-it-tool.toml"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "right")  # research -> compare
+        await pilot.press(*["plus"] * 6)
+        await settle(pilot)
+        assert app.journey is not None and app.shown is not None
+        assert app.journey.transitions[research_compare(app)].probability == pytest.approx(0.15)
+        assert app.shown.journey is app.journey
+        expected = full_forecast(app.journey, runs=app.sim_runs, seed=0)
+        assert float(app.shown.forecast.won[-1]) == pytest.approx(float(expected.won[-1]))
 
 
 async def test_nudge_changes_the_forecast_in_the_right_direction(
@@ -79,13 +124,15 @@ async def test_nudge_changes_the_forecast_in_the_right_direction(
         await settle(pilot)
         assert app.shown is not None
         before = float(app.shown.forecast.won[-1])
+        share0 = won_share(app.shown.forecast)
         await pilot.press("plus")
         assert app.journey is not None
         assert app.journey.transitions[research_compare(app)].probability == pytest.approx(0.10)
         await settle(pilot)
         up = float(app.shown.forecast.won[-1])
+        assert up == pytest.approx(float(full_forecast(app.journey, runs=app.sim_runs, seed=0).won[-1]))
         assert up > before
-        assert "won at week 52: 12.8% -> 13.2%" in strip_text(app)
+        assert f"won at week 52: {share0:.1%} -> {won_share(app.shown.forecast):.1%}" in strip_text(app)
         assert app.doc.history is not None and app.doc.history.undo_label == (
             "what-if: transition research -> compare 9.0% -> 10.0%"
         )
@@ -168,10 +215,11 @@ async def test_sensitivity_tab_ranks_like_the_library(
         table = app.query_one("#sens-table", DataTable)
         await wait_for(pilot, lambda: table.row_count > 0)
         assert app.journey is not None
-        expected = sensitivity(app.journey)
+        expected = sensitivity(app.journey, exact_top=5, model="full", runs=app.sim_runs, seed=0)
+        assert len(expected) == table.row_count == 5
         assert [str(table.get_row_at(n)[1]) for n in range(table.row_count)] == [e.param.label for e in expected]
-        assert str(table.get_row_at(0)[1]) == "transition research -> evaluate"
-        assert str(table.get_row_at(0)[3]) == "+118.4"
+        assert str(table.get_row_at(0)[3]) == f"{expected[0].won_delta:+,.1f}"
+        assert "full model" in str(app.query_one("#sens-note").render())
         await pilot.press("enter")
         assert app.selection == expected[0].param.path
 
@@ -183,7 +231,6 @@ async def test_sensitivity_tab_shows_the_kpi_tree_and_follows_edits(
 
     from journeytui.model import edit
     from journeytui.sim.kpi_tree import kpi_tree
-    from journeytui.sim.live import live_forecast
 
     app = make_app(copy_journey("b2b-it-tool.toml"))
     async with app.run_test(size=SIZE) as pilot:
@@ -191,9 +238,10 @@ async def test_sensitivity_tab_shows_the_kpi_tree_and_follows_edits(
         await settle(pilot)
         tree = app.query_one("#kpi-tree", Static)
         assert app.journey is not None
-        expected = kpi_tree(app.journey, live_forecast(app.journey)).lines()
+        expected = kpi_tree(app.journey, full_forecast(app.journey, runs=app.sim_runs)).lines()
         assert str(tree.render()).splitlines()[1 : 1 + len(expected)] == expected
         assert "evaluate 検討" in str(tree.render()) and "weakest link" in str(tree.render())
+        assert "won at week 52" in expected[0]
         # An edit (here: halving the evaluate -> sales move) shows in the tree at once.
         index = next(i for i, t in enumerate(app.journey.transitions) if (t.from_, t.to) == ("evaluate", "sales"))
         assert app.apply("slower", lambda j: edit.set_field(j, ("transitions", index, "probability"), 0.05))
@@ -201,7 +249,7 @@ async def test_sensitivity_tab_shows_the_kpi_tree_and_follows_edits(
         assert app.journey is not None
         assert (
             str(tree.render()).splitlines()[1 : 1 + len(expected)]
-            == kpi_tree(app.journey, live_forecast(app.journey)).lines()
+            == kpi_tree(app.journey, full_forecast(app.journey, runs=app.sim_runs)).lines()
         )
         assert str(tree.render()).splitlines()[1] != expected[0]
 
@@ -213,9 +261,14 @@ async def test_compare_with_the_saved_version_shows_deltas(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("down", "right", "plus", "plus", "c")
         await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen))  # computed in a worker
+        await pilot.pause()  # mounted: its tables are filled
         assert isinstance(app.screen, CompareScreen)
+        assert "(full model: Monte Carlo means (5 runs, seed 0), 52 weeks)" in str(
+            app.screen.query_one("#cmp-title").render()
+        )
         won = next(r for r in app.screen.comparison.rows if r.key == "won")
-        assert won.a == pytest.approx(1134.63, abs=0.01)
+        assert app.doc.history is not None
+        assert won.a == pytest.approx(float(full_forecast(app.doc.history.saved, runs=app.sim_runs).won[-1]))
         assert won.delta is not None and won.delta > 0
         table = app.screen.query_one("#cmp-kpis", DataTable)
         row = table.get_row_at(1)
@@ -235,7 +288,11 @@ async def test_compare_with_another_file(
         await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen))
         assert isinstance(app.screen, CompareScreen)
         won = next(r for r in app.screen.comparison.rows if r.key == "won")
-        assert won.delta == pytest.approx(249.1, abs=0.05)
+        # the full model's gain, as `journeytui compare` gives it (the plain chains said +249.1)
+        assert app.journey is not None
+        cli = compare(app.journey, load_journey(other), runs=app.sim_runs, seed=0)
+        assert won.delta == pytest.approx(next(r for r in cli.rows if r.key == "won").delta)
+        assert won.delta != pytest.approx(249.1, abs=1)
 
 
 async def test_report_from_the_palette_action(
@@ -247,9 +304,11 @@ async def test_report_from_the_palette_action(
         await pilot.press("plus")
         app.action_report()
         await answer_prompt(pilot, str(tmp_path / "out.md"))
+        await wait_for(pilot, lambda: (tmp_path / "out.md").exists())  # written by a worker
         text = (tmp_path / "out.md").read_text(encoding="utf-8")
         assert text.startswith("# 中小企業のリードナーチャリング")
         assert "## Comparison: saved vs now (week 104)" in text
+        assert f"## Forecast (full model: Monte Carlo means, {app.sim_runs} runs, seed 0)" in text
 
 
 async def test_workshop_playback_and_scenarios(
@@ -259,9 +318,15 @@ async def test_workshop_playback_and_scenarios(
     copy_journey("tobe-example.toml")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("w")
+        await wait_for(pilot, lambda: isinstance(app.screen, WorkshopScreen))  # forecasts in a worker
         screen = app.screen
         assert isinstance(screen, WorkshopScreen)
         assert [s.label for s in screen.scenarios] == ["asis-example.toml (now)", "tobe-example.toml"]
+        # each scenario plays its full model: the Monte Carlo run's mean weekly flows
+        for sc in screen.scenarios:
+            fc = full_forecast(sc.journey, weeks=104, runs=app.sim_runs, seed=0)
+            assert sc.forecast.engine == "monte_carlo" and sc.flows is sc.forecast.weekly
+            assert float(sc.forecast.won[-1]) == pytest.approx(float(fc.won[-1]))
         await pilot.press("right", "right", "right")
         assert screen.week == 3
         fc = screen.scenario.forecast

@@ -49,7 +49,7 @@ async def test_persona_rows_are_the_exact_forecast_by_persona(
         shown = rows(app, "#fcp-personas")
         assert [r[0] for r in shown] == ["dept_head", "section_mgr", "team_lead", "it_staff"]
         for r in shown:
-            assert r[1] == "exact"
+            assert r[1] == "live"
             assert r[2:] == expected(persona_cells(app.journey, fc, r[0], fc.weeks))
         # won per persona adds up to the forecast's won at the horizon
         won = sum(persona_cells(app.journey, fc, r[0], fc.weeks)[-2] for r in shown)
@@ -85,7 +85,7 @@ async def test_monte_carlo_shows_accounts_held_at_the_committee_gate(
 
         # persona rows: exact then the Monte Carlo mean, each equal to its by_persona
         shown = rows(app, "#fcp-personas")
-        assert [r[1] for r in shown] == ["exact", "MC"] * 4
+        assert [r[1] for r in shown] == ["live", "MC"] * 4
         for exact_row, mc_row in zip(shown[::2], shown[1::2], strict=True):
             persona = exact_row[0]
             assert mc_row[2:] == expected(persona_cells(app.journey, sim, persona, sim.weeks))

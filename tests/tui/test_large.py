@@ -27,6 +27,7 @@ from tui_helpers import settle
 from journeytui.model import edit
 from journeytui.model.types import Journey
 from journeytui.sim.errors import ResourceLimit
+from journeytui.sim.headline import full_forecast
 from journeytui.sim.live import live_forecast
 from journeytui.tui import forecasting
 from journeytui.tui.app import JourneyApp
@@ -85,12 +86,12 @@ def refusing(journey: Journey, *args: object, **kwargs: object) -> object:
         raise ResourceLimit(
             "the exact forecast would need 26.8 GiB", "shorten the stalls (duration.weeks) or the horizon"
         )
-    return live_forecast(journey, *args, **kwargs)  # type: ignore[arg-type]
+    return full_forecast(journey, *args, **kwargs)  # type: ignore[arg-type]
 
 
 @pytest.fixture
 def engine_refuses(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(forecasting, "live_forecast", refusing)
+    monkeypatch.setattr(forecasting, "full_forecast", refusing)
 
 
 def strip_text(app: JourneyApp) -> str:
@@ -217,7 +218,7 @@ async def test_unexpected_engine_error_is_a_message_not_a_crash(
     app = make_told(make_app)(copy_journey("b2b-it-tool.toml"))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        monkeypatch.setattr(forecasting, "live_forecast", broken)
+        monkeypatch.setattr(forecasting, "full_forecast", broken)
         app.apply("p", lambda j: edit.set_field(j, ("transitions", 0, "probability"), 0.2))
         await settle(pilot)
         assert strip_text(app).startswith("No forecast: RuntimeError: engine exploded")
@@ -262,9 +263,9 @@ def held_forecast(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     def held(journey: Journey, *args: object, **kwargs: object) -> object:
         calls.append(1)
         release.wait(120)
-        return live_forecast(journey, *args, **kwargs)  # type: ignore[arg-type]
+        return full_forecast(journey, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(forecasting, "live_forecast", held)
+    monkeypatch.setattr(forecasting, "full_forecast", held)
     yield release
     release.set()
 

@@ -25,6 +25,7 @@ SMALL = (80, 24)
 def _app(path: Path | None) -> JourneyApp:
     app = create_app(path, watch_file=False)
     app.animation_level = "none"
+    app.sim_runs = 5  # the live full-model forecast: 5 Monte Carlo runs, seed 0 (fast, deterministic)
     return app
 
 

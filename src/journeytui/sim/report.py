@@ -12,12 +12,24 @@ from __future__ import annotations
 from journeytui.model.types import Journey
 from journeytui.sim.compare import Comparison, markdown_table, md
 from journeytui.sim.exact import estimate_exact
+from journeytui.sim.headline import DEFAULT_RUNS, full_forecast
 from journeytui.sim.kpi_tree import kpi_tree
 from journeytui.sim.limits import Estimate, check
 from journeytui.sim.live import ignored_note, live_forecast, lost_share, stage_health, won_share
-from journeytui.sim.results import SimResult
+from journeytui.sim.results import Forecast, SimResult
 from journeytui.sim.sensitivity import estimate_sensitivity, sensitivity
 from journeytui.textsafe import markdown_lines, no_workflow_commands
+
+
+def _how(fc: Forecast) -> str:
+    """What the forecast is: ``exact``, ``full model: Monte Carlo means, 20 runs, seed 0``, or the
+    plain chain with what it ignores."""
+    if fc.engine == "monte_carlo":
+        s = fc.settings
+        return f"full model: Monte Carlo means, {s.get('runs')} runs, seed {s.get('seed')}"
+    if fc.ignored:
+        return f"plain chain, exact; {ignored_note(fc)}"
+    return "exact"
 
 
 def report_weeks(weeks: int) -> list[int]:
@@ -40,11 +52,23 @@ def report(
     comparison: Comparison | None = None,
     sim: SimResult | None = None,
     top: int = 5,
+    model: str = "full",
+    runs: int = DEFAULT_RUNS,
+    seed: int = 0,
 ) -> str:
-    """The whole report as Markdown text (ends with a newline)."""
+    """The whole report as Markdown text (ends with a newline).
+
+    ``model="full"`` (the default): every figure is the journey's full model, exact where the
+    exact forecast models the journey, else the means of a seeded Monte Carlo run (``runs``,
+    ``seed``) with the won share's 5th-95th percentile band; the sensitivity ranking re-forecasts
+    its top ``top`` candidates with the full model. ``model="plain"``: the exact forecast of the
+    plain chain, naming what it ignores.
+    """
+    if model not in ("full", "plain"):
+        raise ValueError(f"model must be 'full' or 'plain', not {model!r}")
     j = journey
     check(estimate_report(j, weeks))
-    fc = live_forecast(j, weeks=weeks)
+    fc = full_forecast(j, weeks=weeks, runs=runs, seed=seed) if model == "full" else live_forecast(j, weeks=weeks)
     names = {s.id: s.name for s in j.stages}
     meta = j.journey
     out = [f"# {md(meta.title or meta.id)}", ""]
@@ -65,13 +89,15 @@ def report(
     out += ["## Summary", "", *markdown_table(["", ""], summary, left=2), ""]
 
     shown = report_weeks(fc.weeks)
-    out += [f"## Forecast (exact{', ' + ignored_note(fc) if fc.ignored else ''})", ""]
+    out += [f"## Forecast ({_how(fc)})", ""]
     rows = [[sid, names.get(sid, ""), *(f"{fc.mean[t, i]:,.1f}" for t in shown)] for i, sid in enumerate(fc.stages)]
     rows.append(["total", "", *(f"{fc.total[t]:,.1f}" for t in shown)])
     out += [*markdown_table(["stage", "name", *(f"week {t}" for t in shown)], rows, left=2), ""]
 
+    band = fc.won_share_band
     kpis = [
         [f"won by week {fc.weeks}", f"{fc.won[-1]:,.1f}", f"{won_share(fc):.1%}"],
+        *([["won share, p05-p95 of runs", "", f"{band[0]:.1%}-{band[1]:.1%}"]] if band else []),
         [f"lost by week {fc.weeks}", f"{fc.lost[-1]:,.1f}", f"{lost_share(fc):.1%}"],
         ["leads so far", f"{fc.total[-1]:,.1f}", ""],
         *([f"stall: {c}", f"{v:,.1f} started", ""] for c, v in fc.stall_starts.items()),
@@ -125,11 +151,17 @@ def report(
             "",
         ]
 
-    effects = sensitivity(j, weeks=fc.weeks)[:top]
+    effects = sensitivity(j, weeks=fc.weeks, exact_top=top, model=model, runs=runs, seed=seed)[:top]
     if effects:
         rows = [[e.param.label, f"{e.won_delta:+,.1f}", f"{e.share_delta * 100:+.2f} pt"] for e in effects]
+        how = (
+            f"; the {top} candidates the plain chain's gradient ranks highest, each re-forecast with the "
+            f"full model ({runs} runs, seed {seed}, the same draws as the base)"
+            if fc.engine == "monte_carlo"
+            else ""
+        )
         out += [
-            f"## Sensitivity (each probability +{effects[0].step * 100:.0f} point alone)",
+            f"## Sensitivity (each probability +{effects[0].step * 100:.0f} point alone{how})",
             "",
             *markdown_table(["parameter", "won", "won share"], rows),
             "",

@@ -13,6 +13,7 @@ pass), the largest recomputed with a real nudge. No Textual.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +23,7 @@ from journeytui.sim.compile import blocking_features, check_weeks, compile_journ
 from journeytui.sim.exact import estimate_exact, propagate
 from journeytui.sim.limits import Estimate, check
 from journeytui.sim.live import live_forecast, won_share
+from journeytui.sim.results import Forecast
 
 STEP = 0.01
 """The default step: one percentage point of weekly probability."""
@@ -240,7 +242,13 @@ class _Headroom:
 
 
 def sensitivity(
-    journey: Journey, step: float = STEP, weeks: int | None = None, exact_top: int = EXACT_TOP
+    journey: Journey,
+    step: float = STEP,
+    weeks: int | None = None,
+    exact_top: int = EXACT_TOP,
+    model: str = "plain",
+    runs: int = 20,
+    seed: int = 0,
 ) -> list[Effect]:
     """Each transition and stall moved by ``step`` alone, ranked by the absolute change in wins.
 
@@ -251,8 +259,17 @@ def sensitivity(
     move up (no headroom) is moved down by ``step`` instead and its effect negated, so every
     effect reads as "per +step"; one that can move neither way is left out. Ties keep file order.
     Raises ResourceLimit first when the work would not fit (:func:`estimate_sensitivity`).
+
+    ``model="full"``: for a journey the exact forecast does not fully model (scoring, lifts,
+    gates, capacity), the ``exact_top`` candidates the plain chain's gradient ranks highest are
+    each re-forecast with the journey's full model (seeded Monte Carlo, the same ``seed`` for
+    the base and every nudge, so the differences are not noise from different draws), and only
+    those full-model effects are returned. For a journey the exact forecast models, both are the same.
     """
+    if model not in ("plain", "full"):
+        raise ValueError(f"model must be 'plain' or 'full', not {model!r}")
     check(estimate_sensitivity(journey, weeks, exact_top))
+    full = model == "full" and bool(blocking_features(journey))
     grad = gradient(journey, weeks)
     room = _Headroom(journey)
     total = grad.total
@@ -263,10 +280,24 @@ def sensitivity(
         d = float((grad.transitions if p.kind == "transitions" else grad.stalls)[p.index]) * step
         out.append(Effect(p, step, d, d / total if total > 0 else 0.0, exact=False))
     out.sort(key=lambda e: -abs(e.won_delta))
+    if full:
+        from journeytui.sim.headline import full_forecast
+
+        def fore(j: Journey) -> Forecast:
+            return full_forecast(j, weeks=weeks, runs=runs, seed=seed)
+
+        base = fore(journey)
+        won0, share0 = float(base.won[-1]), won_share(base)
+        top = [_nudged(journey, e.param, step, fore, won0, share0, room) for e in out[:exact_top]]
+        return sorted((e for e in top if e is not None), key=lambda e: -abs(e.won_delta))
     if exact_top > 0 and out:
-        base = live_forecast(journey, weeks=weeks)
+
+        def plain(j: Journey) -> Forecast:
+            return live_forecast(j, weeks=weeks)
+
+        base = plain(journey)
         for i, e in enumerate(out[:exact_top]):
-            out[i] = _nudged(journey, e.param, step, weeks, float(base.won[-1]), won_share(base), room) or e
+            out[i] = _nudged(journey, e.param, step, plain, float(base.won[-1]), won_share(base), room) or e
         out.sort(key=lambda e: -abs(e.won_delta))
     return out
 
@@ -291,7 +322,13 @@ def _moved(journey: Journey, p: Param, step: float) -> Journey:
 
 
 def _nudged(
-    journey: Journey, p: Param, step: float, weeks: int | None, won0: float, share0: float, room: _Headroom
+    journey: Journey,
+    p: Param,
+    step: float,
+    fore: Callable[[Journey], Forecast],
+    won0: float,
+    share0: float,
+    room: _Headroom,
 ) -> Effect | None:
     """The effect of a real nudge of ``p`` by ``step`` (or -step, negated), recomputing the forecast."""
     if room.can(p, step):
@@ -300,5 +337,5 @@ def _nudged(
         sign = -1.0
     else:
         return None
-    fc = live_forecast(_moved(journey, p, sign * step), weeks=weeks)
+    fc = fore(_moved(journey, p, sign * step))
     return Effect(p, step, sign * (float(fc.won[-1]) - won0), sign * (won_share(fc) - share0))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.widgets import TabbedContent
@@ -20,8 +20,10 @@ from journeytui.model.save import atomic_write
 from journeytui.model.types import Journey
 from journeytui.sim import Forecast, SimResult, SimulationCancelled, SimulationError, simulate
 from journeytui.sim.compare import compare
+from journeytui.sim.compile import blocking_features
+from journeytui.sim.headline import full_forecast
 from journeytui.sim.kpi_tree import kpi_tree
-from journeytui.sim.live import StageHealth, live_forecast, stage_health
+from journeytui.sim.live import StageHealth, stage_health
 from journeytui.sim.report import report
 from journeytui.sim.sensitivity import NudgeRefused, default_step, nudge, param_at, sensitivity
 from journeytui.tui.background import Abandoned, abandonable
@@ -37,7 +39,7 @@ from journeytui.tui.messages import (
 )
 from journeytui.tui.screens.compare import CompareScreen
 from journeytui.tui.screens.dialogs import PromptScreen
-from journeytui.tui.screens.workshop import WorkshopScreen
+from journeytui.tui.screens.workshop import Scenario, WorkshopScreen
 from journeytui.tui.widgets.forecast import ForecastStrip, ForecastView, SensitivityView, Shown
 from journeytui.tui.widgets.forecast_people import PeopleSection
 from journeytui.tui.widgets.graph import JourneyGraph
@@ -51,6 +53,8 @@ else:
 
 SIM_RUNS = 20
 SIM_SEED = 0
+SENS_TOP = 5
+"""Sensitivity candidates re-forecast with the full model (each one Monte Carlo run)."""
 
 
 def _reason(exc: BaseException | None) -> str:
@@ -64,16 +68,29 @@ def _reason(exc: BaseException | None) -> str:
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
-def _live(journey: Journey) -> tuple[Forecast | None, dict[str, StageHealth], str]:
-    """The live forecast of ``journey`` and its bottleneck figures, or None and the reason,
-    ready to show ("No forecast: ...").
+CANCELLED = "cancelled"
+"""LiveResult.error of a forecast stopped for a newer edit (never shown: the next one starts)."""
 
-    Runs in a worker thread. Any exception becomes a reason: the engine's refusals
-    (SimulationError, ResourceLimit), running out of memory, or a bug.
+DEBOUNCE_SECONDS = 0.3
+"""How long the live Monte Carlo waits after an edit before it starts: a burst of edits
+(typing, holding + on a probability) runs one forecast, of the last."""
+
+
+def _live(
+    journey: Journey, runs: int = SIM_RUNS, seed: int = SIM_SEED, cancel: threading.Event | None = None
+) -> tuple[Forecast | None, dict[str, StageHealth], str]:
+    """The live forecast of ``journey`` (its full model: exact where exact, else a seeded Monte
+    Carlo run) and its bottleneck figures, or None and the reason, ready to show ("No forecast: ...").
+
+    Runs in a worker thread. SimulationCancelled (``cancel`` set: a newer edit) propagates;
+    any other exception becomes a reason: the engine's refusals (SimulationError,
+    ResourceLimit), running out of memory, or a bug.
     """
     try:
-        fc = live_forecast(journey)
+        fc = full_forecast(journey, runs=runs, seed=seed, cancel=cancel)
         return fc, stage_health(journey, fc), ""
+    except SimulationCancelled:
+        raise
     except Exception as exc:
         return None, {}, f"No forecast: {_reason(exc)}"
 
@@ -96,6 +113,9 @@ class ForecastMixin(_Base):
         self._live: LiveResult | None = None
         """The last live forecast the worker delivered (it may be for an older journey)."""
         self._fc_running = False
+        self._fc_cancel: threading.Event | None = None
+        self._fc_journey: Journey | None = None
+        """The journey the running forecast worker computes."""
         self._fc_version = -1
         self._notified_error = ""
         self.sim_result: SimResult | None = None
@@ -133,6 +153,8 @@ class ForecastMixin(_Base):
             self._show_live()
             return
         self._show_live()  # the previous result, marked as updating
+        if self._fc_running and self._fc_cancel is not None and self._fc_journey is not j:
+            self._fc_cancel.set()  # the running forecast is of an older journey: stop it, start anew
         self._request_forecast()
 
     def _request_forecast(self) -> None:
@@ -145,25 +167,39 @@ class ForecastMixin(_Base):
         saved = history.saved if history is not None else None
         cached = self._baseline if self._baseline is not None and self._baseline[0] is saved else None
         self._fc_running = True
-        self._forecast_worker(self.doc_version, j, saved, cached)
+        self._fc_cancel = threading.Event()
+        self._fc_journey = j
+        self._forecast_worker(self.doc_version, j, saved, cached, self._fc_cancel)
 
     # Not exclusive: the answer is posted just before the thread returns, and the next run
     # started on that answer must not cancel (and so fail) the finishing one.
     @work(thread=True, exit_on_error=False, group="forecast")
     def _forecast_worker(
-        self, version: int, journey: Journey, saved: Journey | None, cached: tuple[Journey, Forecast | None] | None
+        self,
+        version: int,
+        journey: Journey,
+        saved: Journey | None,
+        cached: tuple[Journey, Forecast | None] | None,
+        cancel: threading.Event,
     ) -> None:
         try:
-            fc, health, error = abandonable(lambda: _live(journey))
+            if blocking_features(journey) and cancel.wait(DEBOUNCE_SECONDS):
+                raise SimulationCancelled()
+            runs, seed = self.sim_runs, self.sim_seed
+            fc, health, error = abandonable(lambda: _live(journey, runs, seed, cancel))
             if cached is not None:
                 baseline = cached[1]
             elif saved is journey:
                 baseline = fc
             elif saved is not None:
-                baseline = abandonable(lambda: _live(saved)[0])
+                baseline = abandonable(lambda: _live(saved, runs, seed, cancel)[0])
             else:
                 baseline = None
-        except Abandoned:  # the app is quitting
+        except Abandoned:  # the app is quitting: stop the Monte Carlo at its next week too
+            cancel.set()
+            return
+        except SimulationCancelled:  # a newer edit: its answer starts the forecast of the journey as it is now
+            self.post_message(ForecastReady(LiveResult(version, journey, None, {}, CANCELLED, None, None)))
             return
         self.post_message(ForecastReady(LiveResult(version, journey, fc, health, error, saved, baseline)))
 
@@ -172,7 +208,7 @@ class ForecastMixin(_Base):
         self._fc_running = False
         if result.saved is not None:
             self._baseline = (result.saved, result.baseline)
-        if result.journey is self.journey:
+        if result.journey is self.journey and result.error != CANCELLED:
             self._live = result
             self._fc_version = result.version
             self._show_live()
@@ -383,12 +419,6 @@ class ForecastMixin(_Base):
         after = param_at(moved, p.kind, p.index)
         label = f"what-if: {p.label} {p.value:.1%} -> {after.value if after else 0:.1%}"
         self.apply(label, lambda _j: moved)
-        if p.kind == "touchpoints" and self.shown is not None and "lifts" in self.shown.forecast.ignored:
-            self.notify(
-                "The exact forecast ignores touchpoint lifts and scoring: press r in the Forecast tab "
-                "for a Monte Carlo run that models them.",
-                title="Engagement changed",
-            )
 
     # -- sensitivity -------------------------------------------------------------------------
     def refresh_sensitivity(self) -> None:
@@ -427,7 +457,9 @@ class ForecastMixin(_Base):
     @work(thread=True, exclusive=True, exit_on_error=False, group="sensitivity")
     def _rank(self, journey: Journey) -> None:
         try:
-            effects = abandonable(lambda: sensitivity(journey))
+            effects = abandonable(
+                lambda: sensitivity(journey, exact_top=SENS_TOP, model="full", runs=self.sim_runs, seed=self.sim_seed)
+            )
         except Abandoned:  # superseded, or the app is quitting
             return
         except Exception as exc:  # refused (SimulationError), out of memory or a bug: say so, keep going
@@ -435,7 +467,12 @@ class ForecastMixin(_Base):
                 self.call_from_thread(self.query_one(SensitivityView).show, None, 0, f"No ranking: {_reason(exc)}")
             return
         if self.journey is journey:
-            self.call_from_thread(self.query_one(SensitivityView).show, effects, journey.journey.horizon)
+            how = (
+                f"the full model, {self.sim_runs} Monte Carlo runs, seed {self.sim_seed}, top {SENS_TOP}"
+                if blocking_features(journey)
+                else "exact forecast"
+            )
+            self.call_from_thread(self.query_one(SensitivityView).show, effects, journey.journey.horizon, "", how)
 
     def on_sensitivity_view_pick(self, event: SensitivityView.Pick) -> None:
         self.selection = event.path
@@ -488,7 +525,7 @@ class ForecastMixin(_Base):
     @work(thread=True, exclusive=True, exit_on_error=False, group="compare")
     def _compare_worker(self, a: Journey, b: Journey, labels: tuple[str, str]) -> None:
         try:
-            comparison = abandonable(lambda: compare(a, b, labels=labels, model="plain"))
+            comparison = abandonable(lambda: compare(a, b, labels=labels, runs=self.sim_runs, seed=self.sim_seed))
         except Abandoned:  # superseded, or the app is quitting
             return
         except Exception as exc:  # refused (SimulationError), out of memory or a bug: a message, never a crash
@@ -513,37 +550,77 @@ class ForecastMixin(_Base):
             chosen,
         )
 
-    def write_report(self, target: Path) -> Path | None:
+    def write_report(self, target: Path) -> None:
+        """Write the Markdown report of the journey as it is now (with the comparison to the saved
+        version when it changed) from a worker: the full model's forecasts take seconds."""
         j = self.journey
         history = self.doc.history
         if j is None or history is None:
-            return None
-        try:
-            comparison = compare(history.saved, j, labels=("saved", "now"), model="plain") if history.dirty else None
-            sim = self.sim_result if self._sim_journey == j else None
-            text = report(j, source=self.doc.name, comparison=comparison, sim=sim)
+            return
+        saved = history.saved if history.dirty else None
+        sim = self.sim_result if self._sim_journey == j else None
+        self.notify(f"Writing the report to {target}…", title="Report", timeout=3)
+        self._report_worker(j, saved, sim, target, self.doc.name)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="report")
+    def _report_worker(
+        self, j: Journey, saved: Journey | None, sim: SimResult | None, target: Path, source: str
+    ) -> None:
+        runs, seed = self.sim_runs, self.sim_seed
+
+        def write() -> None:
+            comparison = compare(saved, j, labels=("saved", "now"), runs=runs, seed=seed) if saved else None
+            text = report(j, source=source, comparison=comparison, sim=sim, runs=runs, seed=seed)
             atomic_write(target, text)
+
+        try:
+            abandonable(write)
+        except Abandoned:  # the app is quitting
+            return
         except Exception as exc:  # refused, unwritable, out of memory or a bug: a message, never a crash
-            self.notify(_reason(exc) if not isinstance(exc, OSError) else str(exc), title="No report", severity="error")
-            return None
-        self.notify(f"Wrote {target}", title="Report")
-        return target
+            why = _reason(exc) if not isinstance(exc, OSError) else str(exc)
+            self.call_from_thread(self.notify, why, title="No report", severity="error")
+            return
+        self.call_from_thread(self.notify, f"Wrote {target}", title="Report")
 
     def action_workshop(self) -> None:
         history = self.doc.history
         if history is None:
             self.notify("Nothing to present: the file did not open.", severity="error")
             return
-        scenarios: list[tuple[str, Any]] = [(f"{self.doc.name} (now)", history.journey)]
+        scenarios: list[tuple[str, Journey]] = [(f"{self.doc.name} (now)", history.journey)]
         if history.dirty:
             scenarios.append((f"{self.doc.name} (saved)", history.saved))
         partner = self._partner()
         if partner is not None:
             scenarios.append(partner)
+        # forecasts at hand (the live one, the saved version's) are reused, not run again
+        known: dict[int, Forecast] = {}
+        if self._live is not None and self._live.forecast is not None:
+            known[id(self._live.journey)] = self._live.forecast
+        if self._baseline is not None and self._baseline[1] is not None:
+            known[id(self._baseline[0])] = self._baseline[1]
+        at_hand = {label: known.get(id(j)) for label, j in scenarios}
+        if any(fc is None for fc in at_hand.values()):
+            self.notify("Preparing the workshop (full-model forecasts)…", title="Workshop", timeout=3)
+        self._workshop_worker(scenarios, at_hand)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="workshop")
+    def _workshop_worker(self, scenarios: list[tuple[str, Journey]], at_hand: dict[str, Forecast | None]) -> None:
+        weeks = max(j.journey.horizon for _, j in scenarios)
         try:
-            self.push_screen(WorkshopScreen(scenarios))
+            built = abandonable(
+                lambda: [
+                    Scenario.of(label, j, weeks, at_hand.get(label), runs=self.sim_runs, seed=self.sim_seed)
+                    for label, j in scenarios
+                ]
+            )
+        except Abandoned:  # superseded, or the app is quitting
+            return
         except Exception as exc:  # refused, out of memory or a bug: a message, never a crash
-            self.notify(_reason(exc), title="No workshop", severity="error")
+            self.call_from_thread(self.notify, _reason(exc), title="No workshop", severity="error")
+            return
+        self.call_from_thread(lambda: self.push_screen(WorkshopScreen(built)))
 
     def _partner(self) -> tuple[str, Journey] | None:
         """The as-is / to-be partner of the open file, when one sits next to it."""

@@ -29,10 +29,12 @@ class CompareScreen(Screen[None]):
     HELP = """\
 ## Compare
 
-Both journeys are forecast exactly over the same horizon (features the exact forecast
-cannot model are ignored and named). Charts: leads per open stage over the weeks, then
-cumulative won and lost. The table gives B - A; green is better for the planner
-(more wins, fewer losses and stalls), red worse.
+Both journeys are forecast with their full model over the same horizon: the exact
+forecast where it is exact, else the means of a seeded Monte Carlo run (the title says
+which; the same seed for both, so the difference is not noise from other draws).
+Charts: leads per open stage over the weeks, then cumulative won and lost. The table
+gives B - A; green is better for the planner (more wins, fewer losses and stalls), red
+worse.
 
 - `escape`: back to the designer
 """
@@ -46,7 +48,7 @@ cumulative won and lost. The table gives B - A; green is better for the planner
     def compose(self) -> ComposeResult:
         c = self.comparison
         yield Static(
-            plain(f"Compare: {c.label_a}  vs  {c.label_b}   (exact forecast, {c.weeks} weeks)", style="bold"),
+            plain(f"Compare: {c.label_a}  vs  {c.label_b}   (full model: {c.how()}, {c.weeks} weeks)", style="bold"),
             id="cmp-title",
         )
         with VerticalScroll(id="cmp-body"):

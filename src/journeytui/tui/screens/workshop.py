@@ -2,7 +2,8 @@
 
 For a projector: the graph with each stage's expected leads (and how many are on hold)
 on its border, large digits for the week and the wins, and a line saying what happened
-this week (moves, regressions, stalls). Playback steps through the live forecast;
+this week (moves, regressions, stalls). Playback steps through each scenario's full model
+(exact where exact, else the mean weekly flows of a seeded Monte Carlo run);
 switching scenario keeps the week, so the room sees both designs at the same moment.
 """
 
@@ -24,8 +25,10 @@ from textual.widgets import Digits, Footer, Label, Static
 
 from journeytui.model.types import Journey
 from journeytui.sim import Forecast
-from journeytui.sim.live import WeeklyFlows, ignored_note, live_forecast, weekly_flows
+from journeytui.sim.headline import full_forecast, playback
+from journeytui.sim.weekly import WeeklyFlows
 from journeytui.textsafe import visible
+from journeytui.tui.widgets.forecast import model_label
 from journeytui.tui.widgets.graph import JourneyGraph
 
 SPEEDS = (1, 2, 4, 8)
@@ -40,8 +43,14 @@ class Scenario:
     flows: WeeklyFlows
 
     @classmethod
-    def of(cls, label: str, journey: Journey, weeks: int) -> Scenario:
-        return cls(label, journey, live_forecast(journey, weeks=weeks), weekly_flows(journey, weeks=weeks))
+    def of(
+        cls, label: str, journey: Journey, weeks: int, forecast: Forecast | None = None, runs: int = 20, seed: int = 0
+    ) -> Scenario:
+        """The scenario's full model over ``weeks`` (``forecast`` when one of those weeks is at hand):
+        exact where exact, else a seeded Monte Carlo run whose mean weekly flows are played."""
+        fc = forecast if forecast is not None and forecast.weeks == weeks else None
+        fc = fc or full_forecast(journey, weeks=weeks, runs=runs, seed=seed)
+        return cls(label, journey, fc, playback(journey, fc))
 
 
 class WorkshopScreen(Screen[None]):
@@ -92,11 +101,11 @@ A presentation view: each stage shows its expected leads at the current week
     week: reactive[int] = reactive(0)
     playing: reactive[bool] = reactive(False)
 
-    def __init__(self, scenarios: list[tuple[str, Journey]]) -> None:
+    def __init__(self, scenarios: list[Scenario]) -> None:
+        """``scenarios`` built by :meth:`Scenario.of` over the same weeks (slow: the app builds them in a worker)."""
         super().__init__()
-        weeks = max(j.journey.horizon for _, j in scenarios)
-        self.scenarios = [Scenario.of(label, j, weeks) for label, j in scenarios]
-        self.weeks = weeks
+        self.scenarios = scenarios
+        self.weeks = scenarios[0].forecast.weeks
         self.current = 0
         self.speed = 1
         self._timer: Timer | None = None
@@ -148,9 +157,8 @@ A presentation view: each stage shows its expected leads at the current week
         status.append(visible(sc.label), style="bold white")
         status.append(f"   scenario {self.current + 1}/{len(self.scenarios)} (tab)\n", style="grey70")
         status.append(f"{state} · {self.speed} week{'s' * (self.speed > 1)}/s · week {t} of {self.weeks}\n")
-        note = ignored_note(fc)
         status.append(
-            f"lost {float(fc.lost[t]):,.0f} · leads so far {float(fc.total[t]):,.0f}" + (f" · {note}" if note else ""),
+            f"lost {float(fc.lost[t]):,.0f} · leads so far {float(fc.total[t]):,.0f} · {model_label(fc)}",
             style="grey70",
         )
         self.query_one("#ws-status", Static).update(status)

@@ -1,7 +1,7 @@
 """The forecast panels: the strip under the graph, the Forecast tab and the Sensitivity tab.
 
 They only display what the app computed (:mod:`journeytui.tui.forecasting`): the live
-exact forecast, its change from the saved version, the bottlenecks, a Monte Carlo
+forecast of the journey's full model, its change from the saved version, the bottlenecks, a Monte Carlo
 result and the sensitivity ranking.
 """
 
@@ -103,6 +103,16 @@ def change_line(fc: Forecast, baseline: Forecast | None) -> str:
     return f"won at week {fc.weeks}: {before:.1%} -> {now:.1%} ({float(fc.won[-1] - baseline.won[-1]):+,.1f} leads)"
 
 
+def model_label(fc: Forecast) -> str:
+    """What the headline is: ``full model: Monte Carlo, 20 runs, seed 0, band p05-p95`` or the exact forecast."""
+    if fc.engine == "monte_carlo":
+        s = fc.settings
+        return f"full model: Monte Carlo means, {s.get('runs')} runs, seed {s.get('seed')}; band p05-p95 of runs"
+    if fc.ignored:  # never the live view's: it forecasts the full model (kept for callers that ask for a part)
+        return f"exact forecast of the plain chain; {ignored_note(fc)}"
+    return "full model: exact forecast"
+
+
 UPDATING = "updating… "
 """The marker shown while the forecast of the latest edit is being computed."""
 
@@ -127,6 +137,9 @@ class ForecastStrip(Static):
             line.append(UPDATING, style="bold yellow")
         line.append(f"Week {fc.weeks}: ", style="bold")
         line.append(f"won {won_share(fc):.1%} ({float(fc.won[-1]):,.0f})", style="bold green")
+        if fc.won_share_band is not None:
+            low, high = fc.won_share_band
+            line.append(f" {low:.1%}-{high:.1%}", style="green")
         line.append(f"  lost {lost_share(fc):.1%}", style="red")
         if h is not None:
             line.append("  weakest: ", style="dim")
@@ -136,10 +149,8 @@ class ForecastStrip(Static):
         if change:
             second.append("vs saved: ", style="dim")
             second.append(visible(change), style="bold yellow")
-        elif fc.ignored:
-            second.append(f"exact forecast; ignores {', '.join(fc.ignored)} (6: details)", style="dim")
         else:
-            second.append("exact forecast (6: details)", style="dim")
+            second.append(f"{model_label(fc)} (6: details)", style="dim")
         self.update(line + Text("\n") + second)
 
 
@@ -149,9 +160,11 @@ class ForecastView(VerticalScroll, can_focus=True):
     HELP = """\
 ## Forecast
 
-The exact forecast of the journey as it is now, recomputed after every edit. Features
-the exact forecast cannot model (scoring hand-offs, lifts, gates, capacity) are ignored
-and named at the top; a Monte Carlo run models them.
+The journey's full model as it is now, recomputed after every edit: the exact forecast
+when the journey has no Monte Carlo-only features, otherwise a seeded Monte Carlo run
+(20 runs, seed 0, started 0.3 s after the last edit and stopped by the next one) whose
+means are shown with the won share's p05-p95 band. The status line says which;
+"updating…" marks figures of the journey before the last edit.
 
 Each chart row is one open stage over the weeks, scaled to its own peak, with its count
 at the horizon; the last rows are cumulative won and lost. The KPI table shows the
@@ -164,11 +177,11 @@ stage, stall share and drop-out (the weakest is red in the graph).
 - `,` / `.`: the week of the persona table one week earlier / later (`<` / `>`: ten weeks)
 
 **Personas & accounts** (at the bottom): per persona, the leads in each open stage at the
-chosen week with cumulative won and lost, from the exact forecast and, after a Monte Carlo
-run, its mean. Per account: the accounts won, and per consensus gate the accounts it held
+chosen week with cumulative won and lost, from the live forecast and, after a Monte Carlo
+run (`r`), its mean. Per account: the accounts won, and per consensus gate the accounts it held
 back (a member drew the gated move and had to stay), with how many lacked a ready member
 of each required role and how many fell short of the gate's share. Those account numbers
-come from a Monte Carlo run (`r`); the exact forecast opens every gate.
+come from a Monte Carlo run (`r`).
 - `+` / `-` (in the graph): nudge the selected probability (what-if)
 """
 
@@ -220,12 +233,13 @@ come from a Monte Carlo run (`r`); the exact forecast opens every gate.
         text = Text()
         if shown.updating:
             text.append("Updating after the last edit… ", style="bold yellow")
-        text.append(f"Exact forecast, {fc.weeks} weeks. ", style="bold")
-        note_text = ignored_note(fc)
-        text.append(
-            (note_text[0].upper() + note_text[1:] + " (r: Monte Carlo models them).") if note_text else "Exact.",
-            style="yellow" if note_text else "green",
-        )
+        label = model_label(fc)
+        text.append(f"{label[0].upper()}{label[1:]}, {fc.weeks} weeks. ", style="bold")
+        if fc.won_share_band is not None:
+            low, high = fc.won_share_band
+            text.append(f"Won {won_share(fc):.1%} ({low:.1%}-{high:.1%}).", style="green")
+        else:
+            text.append("Exact: every feature of the journey is modelled.", style="green")
         change = change_line(fc, base)
         if change:
             text.append(f"\nvs saved: {visible(change)}", style="bold yellow")
@@ -296,7 +310,7 @@ come from a Monte Carlo run (`r`); the exact forecast opens every gate.
         if exact is not None and len(exact) != len(sim.mean):
             exact = None
         stale = "  (run before the last edit)" if shown.sim_stale else ""
-        title.update(f"Monte Carlo: {stage} ([ ] stage)  ░ p05-p95 ━ mean • exact{stale}")
+        title.update(f"Monte Carlo: {stage} ([ ] stage)  ░ p05-p95 ━ mean • live forecast{stale}")
         chart.plot(lambda w: band_chart(sim.mean[:, i], sim.p05[:, i], sim.p95[:, i], w, 8, exact))
 
     # -- the Monte Carlo run ---------------------------------------------------------------
@@ -336,9 +350,11 @@ conversion (of the leads that entered a stage, the share that moved on, went bac
 dropped out or was still there), with the weakest link marked.
 
 Below, each transition probability and stall chance is moved by +1 point (0.01) on its
-own and the exact forecast recomputed; the table lists them by how much the wins at the
+own and the forecast recomputed; the table lists them by how much the wins at the
 horizon change, largest first. A parameter without headroom is moved down instead and
-its effect read per +1 point.
+its effect read per +1 point. For a journey with Monte Carlo-only features, the five
+candidates the plain chain's gradient ranks highest are each re-forecast with the full
+model (the same seed as the base, so the differences are not noise from other draws).
 
 - `enter`: select that transition or stall (then `+` / `-` in the graph to try it)
 """
@@ -362,7 +378,7 @@ its effect read per +1 point.
         self.query_one(DataTable).add_columns("#", "parameter", "now", "won", "won share")
         self._paths: list[tuple[str, int]] = []
 
-    def show(self, effects: list[Effect] | None, weeks: int = 0, error: str = "") -> None:
+    def show(self, effects: list[Effect] | None, weeks: int = 0, error: str = "", how: str = "exact forecast") -> None:
         table = self.query_one(DataTable)
         table.clear()
         self._paths = []
@@ -370,9 +386,7 @@ its effect read per +1 point.
         if effects is None:
             note.update(plain(error or "Computing…", style="dim"))
             return
-        note.update(
-            f"Each probability +1 point alone; change in won leads at week {weeks} (exact forecast), largest first."
-        )
+        note.update(f"Each probability +1 point alone; change in won leads at week {weeks} ({how}), largest first.")
         for n, e in enumerate(effects, 1):
             style = "green" if e.won_delta > 0 else "red" if e.won_delta < 0 else "dim"
             table.add_row(

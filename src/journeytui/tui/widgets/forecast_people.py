@@ -1,6 +1,6 @@
 """The Forecast tab's "Personas & accounts" section: the forecast per persona and per account.
 
-Per persona, the stage distribution at a chosen week with won and lost (the exact forecast's
+Per persona, the stage distribution at a chosen week with won and lost (the live forecast's
 ``by_persona``, and the last Monte Carlo run's when there is one). Per account, the accounts won
 and, per consensus gate, the accounts it held back and for want of what (the Monte Carlo
 ``gates`` KPI, docs/simulation.md); those need a Monte Carlo run.
@@ -94,14 +94,14 @@ class PeopleSection(Vertical):
         self.query_one("#fcp-title", Label).update(f"Personas & accounts at week {week}  (, and . change the week)")
         stale = " (run before the last edit)" if shown.sim_stale else ""
         note.update(
-            f"Leads per persona at week {week}; won and lost are cumulative. Rows: the exact forecast"
+            f"Leads per persona at week {week}; won and lost are cumulative. Rows: the live forecast (full model)"
             + (f", then the Monte Carlo mean{stale}." if sim is not None else "; r adds the Monte Carlo mean.")
         )
         open_ids = [s.id for s in j.stages if s.kind == "open" and s.id in fc.stages]
         table.add_columns("persona", "", *plain_cells(*open_ids), "won", "lost")
         sim_ok = sim is not None and sim.weeks >= week
         for persona in fc.by_persona:
-            table.add_row(plain(persona), "exact", *_cells(persona_cells(j, fc, persona, week)))
+            table.add_row(plain(persona), "live", *_cells(persona_cells(j, fc, persona, week)))
             if sim_ok and sim is not None and persona in sim.by_persona:
                 table.add_row("", Text("MC", style="cyan"), *_cells(persona_cells(j, sim, persona, week)))
         self._show_accounts(j, sim, week, stale)
