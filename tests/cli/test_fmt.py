@@ -83,21 +83,156 @@ def test_diff_prints_a_unified_diff_and_changes_nothing(write, minimal_text: str
     assert removed == added and removed in (['id = "lead"'], ['name = "Lead"'])  # a pure reordering
 
 
-def test_leaves_files_with_comments_and_check_agrees(write, minimal_text: str, capsys) -> None:
-    """fmt never drops comments unasked; --check fails exactly when fmt would change a file."""
-    text = shuffled(minimal_text).replace("[journey]\n", "[journey]  # keep this\n")
+MESSY = """\
+# A journey for the fmt test.
+# Second line of the file's own notes.
+
+[population.initial]  # who starts
+lead = 1000
+
+[journey]
+title = "Mini"   # the title
+id = "mini"
+# one year
+horizon = 52
+
+[[stages]]
+name = "Lead"
+id = "lead"
+entry = true
+kind = "open"  # the default, which fmt leaves out
+
+# the outcomes
+
+[[stages]]
+id = "won"
+kind = "won"
+name = "Won"
+
+[[stages]]
+id = "lost"
+name = "Lost"
+kind = "lost"
+
+[[transitions]]
+from = "lead"
+to = "won"
+# ten percent a week
+probability = 0.1
+
+[[transitions]]
+to = "lost"
+from = "lead"
+probability = 0.05   # a guess
+
+# end of the file
+"""
+
+FORMATTED = """\
+# A journey for the fmt test.
+# Second line of the file's own notes.
+
+[journey]
+id = "mini"
+title = "Mini"  # the title
+# one year
+horizon = 52
+
+[population.initial]  # who starts
+lead = 1000
+
+[[stages]]  # the default, which fmt leaves out
+id = "lead"
+name = "Lead"
+entry = true
+
+# the outcomes
+[[stages]]
+id = "won"
+name = "Won"
+kind = "won"
+
+[[stages]]
+id = "lost"
+name = "Lost"
+kind = "lost"
+
+[[transitions]]
+from = "lead"
+to = "won"
+# ten percent a week
+probability = 0.1
+
+[[transitions]]
+from = "lead"
+to = "lost"
+probability = 0.05  # a guess
+
+# end of the file
+"""
+
+
+def _comments(text: str) -> list[str]:
+    from journeytui.model.locate import locate
+
+    pos = locate(text)
+    return sorted(text[c:].split("\n", 1)[0].rstrip() for c in pos.comments)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_comments_are_kept_with_their_elements(write, capsys, newline: str) -> None:
+    """fmt puts a commented file in canonical order and spacing, each comment with its element;
+    a second run and --check find nothing to change; line endings are kept."""
+    path = write("j.toml", MESSY.replace("\n", newline).encode())
+    code, out, err = run(["fmt", "--check", str(path)], capsys)
+    assert code == 1 and "Would reformat" in out
+    code, out, err = run(["fmt", str(path)], capsys)
+    assert code == 0, err
+    data = path.read_bytes().decode()
+    assert data == FORMATTED.replace("\n", newline)
+    assert _comments(data) == _comments(MESSY)
+    code, out, err = run(["fmt", "--check", str(path)], capsys)
+    assert code == 0 and out == "" and "0 files would be reformatted, 1 already canonical" in err
+    freeze(path)
+    code, _, _ = run(["fmt", str(path)], capsys)
+    assert code == 0 and path.read_bytes().decode() == data and path.stat().st_mtime_ns == 1  # not even rewritten
+
+
+def test_the_formatted_file_is_the_same_journey(write, capsys) -> None:
+    from journeytui.model.load import load_text
+    from journeytui.model.structure import unstructure
+
+    path = write("j.toml", MESSY)
+    run(["fmt", str(path)], capsys)
+    before, after = load_text(MESSY).journey, load_text(path.read_text(encoding="utf-8")).journey
+    assert before is not None and after is not None and unstructure(before) == unstructure(after)
+
+
+def test_a_comment_inside_a_value_leaves_the_file_as_it_is(write, minimal_text: str, capsys) -> None:
+    """A comment inside an array cannot follow its element when fmt rewrites the array: the file
+    is left as it is (and --check passes, since fmt would change nothing)."""
+    persona = '\n\n[[personas]]\nid = "p"\nname = "P"\nrole = "decision_maker"\nneeds = [\n  "price", # the main one\n]'
+    text = shuffled(minimal_text).replace('kind = "won"', 'kind = "won"' + persona)
+    assert "# the main one" in text
     path = freeze(write("j.toml", text))
     code, out, err = run(["fmt", str(path)], capsys)
-    assert code == 0 and out == ""
-    assert f"{path}:1:12: has comments: left as it is" in err and "--drop-comments" in err
-    assert "1 with comments left as they are" in err
+    assert code == 0 and out == "", err
+    assert "has a comment inside a value: left as it is" in err and "--drop-comments" in err
     assert untouched(path, text)
-    # --check passes: fmt would change nothing (the pre-commit hook works on commented journeys)
     code, out, _ = run(["fmt", "--check", str(path)], capsys)
     assert code == 0 and out == "" and untouched(path, text)
-    # with --drop-comments, fmt would rewrite it: --check says so
     code, out, _ = run(["fmt", "--check", "--drop-comments", str(path)], capsys)
     assert code == 1 and "Would reformat" in out and untouched(path, text)
+
+
+def test_force_exclude_leaves_out_other_tools_files(write, minimal_text: str, capsys) -> None:
+    """pre-commit passes every *.toml: with --force-exclude, pyproject.toml is not a journey to format."""
+    project = write("pyproject.toml", '[project]\nname = "x"\n')
+    journey = write("j.toml", minimal_text)
+    code, _, err = run(["fmt", "--check", str(project), str(journey)], capsys)
+    assert code == 1 and "cannot format" in err
+    code, out, err = run(["fmt", "--check", "--force-exclude", str(project), str(journey)], capsys)
+    assert code == 0 and out == "" and "1 already canonical" in err
 
 
 def test_drop_comments_rewrites_them(write, minimal_text: str, capsys) -> None:

@@ -6,6 +6,7 @@ import argparse
 import difflib
 import sys
 
+from journeytui.model.commented import CommentsInValue, keep_comments
 from journeytui.model.load import load_file
 from journeytui.model.save import ReadOnlyFile, RoundTripError, atomic_write, render_canonical
 from journeytui.textsafe import log_line
@@ -17,21 +18,39 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "fmt",
         help="rewrite journey files in canonical form",
         description=(
-            "Rewrite journey files in canonical form (stable order, defaults left out). "
-            "Files with comments are left alone unless --drop-comments: the canonical form has no comments."
+            "Rewrite journey files in canonical form (stable order, defaults left out). Comments are kept "
+            "with what they belong to (the item below a comment line, the line a trailing comment ends); "
+            "a file with comments inside an array or inline table is left as it is unless --drop-comments."
         ),
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="journey files or folders")
     p.add_argument("--check", action="store_true", help="change nothing; exit 1 and list files that would change")
     p.add_argument("--diff", action="store_true", help="change nothing; print what would change as a diff")
-    p.add_argument("--drop-comments", action="store_true", help="also rewrite files that have comments, dropping them")
+    p.add_argument("--drop-comments", action="store_true", help="write the canonical form without the comments")
+    p.add_argument(
+        "--force-exclude",
+        action="store_true",
+        help="leave out files that `journeytui validate` would not check (other tools' TOML such as pyproject.toml, "
+        "excluded paths in the settings) even when named explicitly, as pre-commit does",
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     changed = skipped = unchanged = kept = 0
     dry = args.check or args.diff
-    for name, problem in expand_paths(args.paths):
+    settings = None
+    if args.force_exclude:
+        from dataclasses import replace
+
+        from journeytui.validate.config import ConfigError, settings_for
+
+        try:
+            settings = replace(settings_for(), force_exclude=True)
+        except ConfigError as exc:
+            print(log_line(f"error: {exc}"), file=sys.stderr)
+            return 2
+    for name, problem in expand_paths(args.paths, settings):
         if problem is not None:
             print(log_line(f"{problem.file}: {problem.code} {problem.message}"), file=sys.stderr)
             skipped += 1
@@ -45,26 +64,27 @@ def run(args: argparse.Namespace) -> int:
             print(f"{where}\nerror: cannot format {shown}: fix its errors first (journeytui validate)", file=sys.stderr)
             skipped += 1
             continue
-        try:  # the canonical text must load back to the same journey, or the file is left alone
-            new = render_canonical(result.journey, result.text)
+        comments = [c for c in result.positions.comments if not (c == 0 and result.text.startswith("#:schema"))]
+        try:  # the new text must load back to the same journey (and keep every comment), or the file is left alone
+            if comments and not args.drop_comments:
+                new = keep_comments(result.text, result.journey, result.positions)
+            else:
+                new = render_canonical(result.journey, result.text)
+        except CommentsInValue as exc:
+            # left as it is, so --check passes on it too: it fails exactly when fmt would change something
+            print(
+                f"{log_line(name)}:{exc.line}:{exc.column}: has a comment inside a value: left as it is "
+                "(--drop-comments rewrites it without comments)",
+                file=sys.stderr,
+            )
+            kept += 1
+            continue
         except RoundTripError as exc:
-            print(f"{name}: cannot format: {exc}", file=sys.stderr)
+            print(log_line(f"{name}: cannot format: {exc}"), file=sys.stderr)
             skipped += 1
             continue
         if new == result.text:
             unchanged += 1
-            continue
-        comments = [c for c in result.positions.comments if not (c == 0 and result.text.startswith("#:schema"))]
-        if comments and not args.drop_comments:
-            # fmt leaves a commented file as it is (the canonical form has no comments), so
-            # --check passes on it too: it fails exactly when fmt would change something.
-            line, col = result.positions.line_col(comments[0])
-            print(
-                f"{log_line(name)}:{line}:{col}: has comments: left as it is "
-                "(the canonical form would drop them; --drop-comments rewrites it)",
-                file=sys.stderr,
-            )
-            kept += 1
             continue
         changed += 1
         if args.diff:
@@ -84,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     verb = "would be reformatted" if dry else "reformatted"
     print(
         f"{changed} file{'s' if changed != 1 else ''} {verb}, {unchanged} already canonical"
-        + (f", {kept} with comments left as they are" if kept else "")
+        + (f", {kept} with comments inside values left as they are" if kept else "")
         + (f", {skipped} skipped" if skipped else ""),
         file=sys.stderr,
     )

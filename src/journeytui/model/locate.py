@@ -28,6 +28,11 @@ class Positions:
     values: dict[Path, int] = field(default_factory=dict)
     comments: list[int] = field(default_factory=list)
     """Offsets of the comments (``#`` to the end of the line)."""
+    inner_comments: list[int] = field(default_factory=list)
+    """Offsets of the comments inside an array or inline table value (also in ``comments``)."""
+    anchors: list[tuple[int, Path]] = field(default_factory=list)
+    """Where each top-level line item starts, in file order: table headers (``("stages", 2)``) and
+    key/value pairs outside arrays and inline tables (their full dotted path)."""
     line_starts: list[int] = field(default_factory=lambda: [0])
 
     def line_col(self, offset: int) -> tuple[int, int]:
@@ -57,6 +62,7 @@ class _Scanner:
         self.pos.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
         self.aot_count: dict[Path, int] = {}
         self.current: Path = ()
+        self.depth = 0  # inside how many arrays / inline tables
 
     # -- low level -----------------------------------------------------
     def peek(self, n: int = 1) -> str:
@@ -75,6 +81,8 @@ class _Scanner:
 
     def skip_comment(self) -> None:
         self.pos.comments.append(self.i)
+        if self.depth:
+            self.pos.inner_comments.append(self.i)
         end = self.s.find("\n", self.i)
         self.i = len(self.s) if end < 0 else end
 
@@ -155,6 +163,7 @@ class _Scanner:
                 self.current = (*base, index)
                 self.pos.keys.setdefault(base, start)
                 self.pos.keys[self.current] = start
+                self.pos.anchors.append((start, self.current))
                 self.i = s.find("]]", self.i) + 2
             elif s[self.i] == "[":
                 self.i += 1
@@ -166,14 +175,15 @@ class _Scanner:
                     self.pos.keys.setdefault(self.resolve(names[:k]), parts[k - 1][1])
                 self.current = self.resolve(names)
                 self.pos.keys.setdefault(self.current, start)
+                self.pos.anchors.append((start, self.current))
                 self.i = s.find("]", self.i) + 1
             else:
-                self.key_value(self.current)
+                self.pos.anchors.append((start, self.key_value(self.current)))
             self.skip_ws()
             if self.peek() == "#":
                 self.skip_comment()
 
-    def key_value(self, base: Path) -> None:
+    def key_value(self, base: Path) -> Path:
         parts = self.dotted_key()
         path = base
         for name, offset in parts:
@@ -184,13 +194,26 @@ class _Scanner:
             self.i += 1
         self.skip_ws()
         self.value(path)
+        return path
 
     def value(self, path: Path) -> None:
         self.pos.values[path] = self.i
         c = self.peek()
-        if c in "\"'":
+        if c in "[{":
+            self.depth += 1
+            try:
+                self.container(path, c)
+            finally:
+                self.depth -= 1
+        elif c in "\"'":
             self.skip_string()
-        elif c == "[":
+        else:
+            m = re.compile(r"[^,\]}\r\n#]*").match(self.s, self.i)
+            self.i = m.end() if m else self.i + 1
+
+    def container(self, path: Path, c: str) -> None:
+        """An array (``[``) or inline table (``{``) value, its elements located too."""
+        if c == "[":
             self.i += 1
             index = 0
             while True:
@@ -215,9 +238,6 @@ class _Scanner:
                     self.i += 1
                     continue
                 self.key_value(path)
-        else:
-            m = re.compile(r"[^,\]}\r\n#]*").match(self.s, self.i)
-            self.i = m.end() if m else self.i + 1
 
 
 def _escaped(s: str, j: int) -> bool:
@@ -236,7 +256,7 @@ class _LazyPositions(Positions):
     10,000-stage file needs no position at all.
     """
 
-    _FIELDS = frozenset({"keys", "values", "comments", "line_starts"})
+    _FIELDS = frozenset({"keys", "values", "comments", "inner_comments", "anchors", "line_starts"})
 
     def __init__(self, text: str) -> None:  # no dataclass __init__: the fields come from the scan
         self._text = text
