@@ -30,6 +30,24 @@ def known_ids(journey: Journey) -> dict[str, list[str]]:
     return ids
 
 
+def defined_in_data(data: Any) -> dict[str, set[str]]:
+    """Every id the file's raw data defines, by kind, whether or not its element loaded into the
+    model: an element or table with an error of its own (a string where a number belongs in
+    `[scoring]`, a bad behaviour score) is left out of the model, but what refers to it is not wrong."""
+    out: dict[str, set[str]] = {kind: set() for kind in (*ID_LISTS.values(), "behaviour")}
+    if not isinstance(data, dict):
+        return out
+    for attr, kind in ID_LISTS.items():
+        elems = data.get(attr)
+        if isinstance(elems, list):
+            out[kind] = {e["id"] for e in elems if isinstance(e, dict) and isinstance(e.get("id"), str)}
+    scoring = data.get("scoring")
+    behaviours = scoring.get("behaviours") if isinstance(scoring, dict) else None
+    if isinstance(behaviours, dict):
+        out["behaviour"] = set(behaviours)
+    return out
+
+
 def walk_refs(obj: Any, path: Path = ()) -> Iterator[tuple[str, str, Path, bool]]:
     """Every reference in ``obj``: (kind, id, path, is_mapping_key)."""
     if not dataclasses.is_dataclass(obj):

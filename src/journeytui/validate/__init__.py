@@ -12,12 +12,13 @@ from pathlib import Path as FsPath
 
 from journeytui.diagnostics import Diagnostic
 from journeytui.model.load import LoadResult, load_file, load_text
+from journeytui.model.refs import defined_in_data
 from journeytui.model.structure import Finding
 from journeytui.model.types import Journey
 from journeytui.validate import discover, suppress
 from journeytui.validate.config import Settings
 from journeytui.validate.graph import check_graph
-from journeytui.validate.rules import RULES
+from journeytui.validate.rules import RULES, check_references
 
 __all__ = ["check", "check_paths", "expand_paths", "findings", "validate_file", "validate_paths", "validate_text"]
 
@@ -25,11 +26,16 @@ PARALLEL_FROM = 200
 """From this many files, :func:`check_paths` spreads them over worker processes."""
 
 
-def findings(journey: Journey) -> list[Finding]:
-    """Every semantic and graph finding for a model, with paths into the model."""
+def findings(journey: Journey, data: object = None) -> list[Finding]:
+    """Every semantic and graph finding for a model, with paths into the model.
+
+    ``data``: the file's raw data, when the model was loaded from one. Elements with errors of
+    their own are left out of the model; references to them are then not reported again.
+    """
+    defined = defined_in_data(data) if data is not None else None
     out: list[Finding] = []
     for rule in RULES:
-        out.extend(rule(journey))
+        out.extend(check_references(journey, defined) if rule is check_references else rule(journey))
     out.extend(check_graph(journey))
     return out
 
@@ -37,7 +43,7 @@ def findings(journey: Journey) -> list[Finding]:
 def check(journey: Journey, file: str = "", result: LoadResult | None = None) -> list[Diagnostic]:
     """Diagnostics for a model; positions come from ``result`` when the model was loaded from a file."""
     diags = []
-    for f in findings(journey):
+    for f in findings(journey, result.data if result is not None else None):
         line, col = result.position(f.path, f.at_value) if result is not None else (1, 1)
         diags.append(Diagnostic(f.code, f.message, file, line, col, f.path))
     return diags

@@ -59,11 +59,13 @@ def check_duplicates(j: Journey) -> Iterator[Finding]:
             pairs[key] = i
 
 
-def check_references(j: Journey) -> Iterator[Finding]:
+def check_references(j: Journey, defined: dict[str, set[str]] | None = None) -> Iterator[Finding]:
+    """Unknown references. ``defined``: ids the file defines whose elements did not load (their
+    own error is reported where they are): naming one is not a second error."""
     ids = known_ids(j)
     known = {kind: set(names) for kind, names in ids.items()}  # membership in O(1); lists for did-you-mean
     for kind, ref, path, is_key in walk_refs(j):
-        if ref in known[kind]:
+        if ref in known[kind] or (defined is not None and ref in defined.get(kind, ())):
             continue
         hint = difflib.get_close_matches(ref, ids[kind], n=1, cutoff=0.6)
         where = "scoring.behaviours" if kind == "behaviour" else f"{kind}s"
