@@ -1,0 +1,103 @@
+"""Run a sweep's scenarios: in this process, in a process pool, or on Dask.
+
+Every engine calls the same :func:`journeytui.sweep.evaluate.evaluate` on the same
+(context, scenario) pairs; each scenario's seed comes from the root seed and its identity,
+so the rows are the same whatever the engine, the worker count or the order they finish.
+Rows are handed to ``on_row`` as they finish (the results file appends them). No Textual.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from journeytui.sweep.evaluate import Context, evaluate
+from journeytui.sweep.scenarios import Scenario
+
+ENGINES = ("local", "dask")
+CONNECT_TIMEOUT = "10s"
+
+
+class EngineError(Exception):
+    """The engine cannot run or stopped (an unreachable scheduler, a lost cluster); the message says why."""
+
+
+def _local(ctx: Context, todo: list[Scenario], workers: int) -> Iterator[dict[str, Any]]:
+    if workers <= 1:
+        for sc in todo:
+            yield evaluate(ctx, sc)
+        return
+    with cf.ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(evaluate, ctx, sc) for sc in todo]
+        try:
+            for fut in cf.as_completed(futures):
+                yield fut.result()
+        except BaseException:
+            for fut in futures:
+                fut.cancel()
+            raise
+
+
+def _client(scheduler: str | None, workers: int) -> Any:
+    """A dask.distributed Client: on an existing scheduler, or on a new LocalCluster."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:  # pragma: no cover - a dependency, but say so rather than crash
+        raise EngineError("--engine dask needs dask.distributed: pip install 'dask[distributed]'") from None
+    if scheduler:
+        try:
+            return Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise EngineError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    cluster = LocalCluster(
+        n_workers=max(1, workers), threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+    )
+    return Client(cluster, set_as_default=False)
+
+
+def _dask(ctx: Context, todo: list[Scenario], workers: int, scheduler: str | None) -> Iterator[dict[str, Any]]:
+    from distributed import as_completed
+
+    client = _client(scheduler, workers)
+    try:
+        shared = client.scatter(ctx, broadcast=True, hash=False)
+        # One task per scenario, named by its identity: a task lost with a worker is run again
+        # elsewhere by the scheduler, and its row arrives once.
+        futures = [client.submit(evaluate, shared, sc, key=f"scenario-{sc.key}-{sc.index}", pure=False) for sc in todo]
+        try:
+            for fut in as_completed(futures):
+                try:
+                    yield fut.result()
+                except Exception as exc:  # a task that failed on every worker it was tried on
+                    raise EngineError(f"a scenario failed on the Dask cluster: {type(exc).__name__}: {exc}") from None
+        except BaseException:
+            client.cancel(futures)
+            raise
+    except (OSError, TimeoutError) as exc:
+        raise EngineError(f"lost the Dask cluster: {exc}") from None
+    finally:
+        cluster = client.cluster
+        client.close()
+        if cluster is not None and not scheduler:
+            cluster.close()
+
+
+def run_scenarios(
+    ctx: Context,
+    todo: list[Scenario],
+    engine: str = "local",
+    workers: int = 1,
+    scheduler: str | None = None,
+    on_row: Callable[[dict[str, Any]], Any] | None = None,
+) -> list[dict[str, Any]]:
+    """Evaluate ``todo``; each row goes to ``on_row`` as it finishes. Returns the rows (finish order)."""
+    if engine not in ENGINES:
+        raise EngineError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    rows = []
+    stream = _local(ctx, todo, workers) if engine == "local" else _dask(ctx, todo, workers, scheduler)
+    for row in stream:
+        rows.append(row)
+        if on_row is not None:
+            on_row(row)
+    return rows
