@@ -30,7 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--engine", choices=("local", "dask"), default="local", help="where scenarios run (default: local)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask scheduler (tcp://HOST:PORT); --engine dask")
     p.add_argument("--workers", type=int, default=1, help="processes (local) or LocalCluster workers (dask); default 1")
-    p.add_argument("--out", metavar="FILE", help="results file (.csv or .jsonl), written as scenarios finish; resumable")
+    p.add_argument(
+        "--out", metavar="FILE", help="results file (.csv or .jsonl), written as scenarios finish; resumable"
+    )
     p.add_argument("--format", choices=("text", "markdown"), default="text", help="report format (default: text)")
     p.add_argument("--report", metavar="FILE", help="write the report to FILE instead of stdout")
     p.add_argument("--top", type=int, default=10, help="scenarios in the ranking (default: 10)")
@@ -98,13 +100,47 @@ class Bar:
             sys.stderr.flush()
 
 
+def _size(args: argparse.Namespace, ctx: Any) -> int:
+    """How many scenarios the sample asks for (counted, not built), or -1 after saying what is wrong."""
+    from journeytui.sweep.scenarios import MAX_SCENARIOS, grid_size
+
+    how, *rest = args.sample
+    if (
+        how not in ("grid", "random", "lhs")
+        or len(rest) > 1
+        or (how == "grid" and rest)
+        or (how != "grid" and not rest)
+    ):
+        say_error("sweep", "--sample takes `grid`, `random N` or `lhs N`")
+        return -1
+    if how == "grid":
+        n = grid_size(ctx.sweep)
+        if n > MAX_SCENARIOS:
+            say_error(
+                "sweep",
+                f"the grid has {n:,} scenarios (limit {MAX_SCENARIOS:,}); sample it: --sample lhs 200 "
+                "(or random N), or give the levers fewer values",
+            )
+            return -1
+        return n
+    if not rest[0].isdigit() or not 1 <= int(rest[0]) <= MAX_SCENARIOS:
+        say_error("sweep", f"--sample {how} N: N must be a whole number from 1 to {MAX_SCENARIOS:,}")
+        return -1
+    return int(rest[0])
+
+
 def _plan(args: argparse.Namespace, ctx: Any) -> Any:
     """The scenarios to run, or an exit code."""
     from journeytui.sim.errors import ResourceLimit
     from journeytui.sweep.scenarios import scenarios
 
     how, *rest = args.sample
-    if how not in ("grid", "random", "lhs") or len(rest) > 1 or (how == "grid" and rest) or (how != "grid" and not rest):
+    if (
+        how not in ("grid", "random", "lhs")
+        or len(rest) > 1
+        or (how == "grid" and rest)
+        or (how != "grid" and not rest)
+    ):
         say_error("sweep", "--sample takes `grid`, `random N` or `lhs N`")
         return 2
     try:
@@ -134,6 +170,14 @@ def run(args: argparse.Namespace) -> int:
     if args.scheduler and args.engine != "dask":
         say_error("sweep", "--scheduler needs --engine dask")
         return 2
+    size = _size(args, ctx)
+    if isinstance(size, int) and size < 0:
+        return 2
+    try:
+        check_sweep_size(ctx, size, args.workers)  # before building a single scenario
+    except ResourceLimit as exc:
+        say_error("sweep", str(exc))
+        return 2
     plan = _plan(args, ctx)
     if isinstance(plan, int):
         return plan
@@ -148,12 +192,6 @@ def run(args: argparse.Namespace) -> int:
         say_error("sweep", str(exc))
         return 2
     todo = [sc for sc in plan if sc.key not in done]
-    try:
-        if todo:
-            check_sweep_size(ctx, len(todo), args.workers)
-    except ResourceLimit as exc:
-        say_error("sweep", str(exc))
-        return 2
     if done:
         print(log_line(f"resuming: {len(done):,} of {len(plan):,} scenarios already in {args.out}"), file=sys.stderr)
     bar = Bar(len(todo))

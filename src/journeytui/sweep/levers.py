@@ -125,4 +125,6 @@ def scenario_cost(journey: Journey, sweep: SweepFile, values: Sequence[float]) -
     """The scenario's total lever cost (each lever's cost from the journey's value, added up)."""
     from journeytui.sweep.spec import lever_cost
 
-    return float(sum(lever_cost(lv, v, baseline_value(journey, lv)) for lv, v in zip(sweep.levers, values, strict=True)))
+    return float(
+        sum(lever_cost(lv, v, baseline_value(journey, lv)) for lv, v in zip(sweep.levers, values, strict=True))
+    )

@@ -63,7 +63,9 @@ def grid_size(sweep: SweepFile) -> int:
 
 
 def _make(sweep: SweepFile, index: int, values: tuple[float, ...]) -> Scenario:
-    values = tuple(float(round(v)) if lv.kind in WHOLE_KINDS else float(v) for lv, v in zip(sweep.levers, values, strict=True))
+    values = tuple(
+        float(round(v)) if lv.kind in WHOLE_KINDS else float(v) for lv, v in zip(sweep.levers, values, strict=True)
+    )
     return Scenario(index, values, scenario_key(sweep, values))
 
 

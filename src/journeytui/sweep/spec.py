@@ -54,7 +54,9 @@ class SweepMeta:
 class Cost:
     """What choosing a lever's value costs over the planning period (the objective's weeks)."""
 
-    per_unit: float = spec("Cost per unit of change from the journey's value (see UNIT).", ge=-1e15, le=1e15, default=0.0)
+    per_unit: float = spec(
+        "Cost per unit of change from the journey's value (see UNIT).", ge=-1e15, le=1e15, default=0.0
+    )
     fixed: float = spec("Cost of any change from the journey's value.", ge=-1e15, le=1e15, default=0.0)
 
 
@@ -88,7 +90,9 @@ class Objective:
         "`won` (more is better), `cost_per_win` (less is better) or `pipeline` in `stage` (more is better).",
         default="won",
     )
-    week: int | None = spec("The week it is read at (default: the journey's horizon).", ge=1, le=MAX_WEEKS, default=None)
+    week: int | None = spec(
+        "The week it is read at (default: the journey's horizon).", ge=1, le=MAX_WEEKS, default=None
+    )
     stage: str | None = spec("pipeline: the stage counted.", default=None)
 
 
@@ -98,7 +102,10 @@ class Constraints:
 
     budget: float | None = spec("Total cost of the levers at most.", ge=0, le=1e15, default=None)
     max_in_stage: dict[str, float] = spec(
-        "Capacity: the mean leads in a stage in any week at most (stage id -> leads).", ge=0, le=1e12, default_factory=dict
+        "Capacity: the mean leads in a stage in any week at most (stage id -> leads).",
+        ge=0,
+        le=1e12,
+        default_factory=dict,
     )
 
 
@@ -211,7 +218,11 @@ def check_sweep(result: SweepLoad, journey: Journey) -> None:
     seen: dict[str, int] = {}
     for i, lever in enumerate(sweep.levers):
         if lever.id in seen:
-            result.add("E201", f'lever id "{lever.id}" is used twice (first at lever {seen[lever.id] + 1})', ("levers", i, "id"))
+            result.add(
+                "E201",
+                f'lever id "{lever.id}" is used twice (first at lever {seen[lever.id] + 1})',
+                ("levers", i, "id"),
+            )
         seen.setdefault(lever.id, i)
         _check_target(result, journey, lever, i)
         _check_values(result, lever, i)
@@ -239,10 +250,14 @@ def _check_target(result: SweepLoad, journey: Journey, lever: Lever, i: int) -> 
         for key, sid in (("from", lever.from_), ("to", lever.to)):
             if sid not in stages:
                 result.add("E202", f'lever `{lever.id}`: the journey has no stage "{sid}"', (*at, key))
-        if lever.from_ in stages and lever.to in stages and not any(
-            t.from_ == lever.from_ and t.to == lever.to for t in journey.transitions
+        if (
+            lever.from_ in stages
+            and lever.to in stages
+            and not any(t.from_ == lever.from_ and t.to == lever.to for t in journey.transitions)
         ):
-            result.add("E104", f"lever `{lever.id}`: the journey has no transition {lever.from_} -> {lever.to}", (*at, "to"))
+            result.add(
+                "E104", f"lever `{lever.id}`: the journey has no transition {lever.from_} -> {lever.to}", (*at, "to")
+            )
         if lever.persona is not None and journey.persona(lever.persona) is None:
             result.add("E203", f'lever `{lever.id}`: the journey has no persona "{lever.persona}"', (*at, "persona"))
     elif lever.kind == "stall":
@@ -256,13 +271,17 @@ def _check_target(result: SweepLoad, journey: Journey, lever: Lever, i: int) -> 
             result.add("E104", msg, (*at, "cause"))
     elif lever.kind in ("engagement", "cadence"):
         if _need(result, lever, i, "touchpoint") and not any(t.id == lever.touchpoint for t in journey.touchpoints):
-            result.add("E205", f'lever `{lever.id}`: the journey has no touchpoint "{lever.touchpoint}"', (*at, "touchpoint"))
+            result.add(
+                "E205", f'lever `{lever.id}`: the journey has no touchpoint "{lever.touchpoint}"', (*at, "touchpoint")
+            )
     elif lever.kind == "capacity":
         if _need(result, lever, i, "channel") and journey.channel(lever.channel or "") is None:
             result.add("E204", f'lever `{lever.id}`: the journey has no channel "{lever.channel}"', (*at, "channel"))
     elif lever.kind == "mql_threshold":
         if journey.scoring is None:
-            result.add("E104", f"lever `{lever.id}`: the journey has no [scoring] table to set a threshold in", (*at, "kind"))
+            result.add(
+                "E104", f"lever `{lever.id}`: the journey has no [scoring] table to set a threshold in", (*at, "kind")
+            )
     elif lever.kind == "arrivals" and _need(result, lever, i, "stage"):
         stage = journey.stage(lever.stage or "")
         if stage is None:
@@ -286,12 +305,18 @@ def _check_values(result: SweepLoad, lever: Lever, i: int) -> None:
             result.add("E103", f"lever `{lever.id}`: a range needs both `min` and `max`", at, False)
             return
         if lever.min > lever.max:
-            result.add("E105", f"lever `{lever.id}`: `min` ({_num(lever.min)}) is above `max` ({_num(lever.max)})", (*at, "min"))
+            result.add(
+                "E105",
+                f"lever `{lever.id}`: `min` ({_num(lever.min)}) is above `max` ({_num(lever.max)})",
+                (*at, "min"),
+            )
             return
     if _grid_size(lever) > MAX_POINTS:
-        result.add("E105", f"lever `{lever.id}` has more than {MAX_POINTS:,} values; use a larger `step`", (*at, "step"))
+        result.add(
+            "E105", f"lever `{lever.id}` has more than {MAX_POINTS:,} values; use a larger `step`", (*at, "step")
+        )
         return
-    checked = [(v, (*at, "values", k)) for k, v in enumerate(lever.values)] or [
+    checked: list[tuple[float | None, DataPath]] = [(v, (*at, "values", k)) for k, v in enumerate(lever.values)] or [
         (lever.min, (*at, "min")),
         (lever.max, (*at, "max")),
     ]
@@ -307,19 +332,26 @@ def _check_values(result: SweepLoad, lever: Lever, i: int) -> None:
         elif v < 0:
             result.add("E105", f"lever `{lever.id}`: {_num(v)} must be >= 0 for {lever.kind}", path)
     if lever.costs and len(lever.costs) != len(lever.values):
-        msg = f"lever `{lever.id}`: `costs` has {len(lever.costs)} entries for {len(lever.values)} values; give one cost per value"
+        msg = (
+            f"lever `{lever.id}`: `costs` has {len(lever.costs)} entries for {len(lever.values)} values; "
+            "give one cost per value"
+        )
         result.add("E104", msg, (*at, "costs"))
 
 
 def _check_objective(result: SweepLoad, journey: Journey, sweep: SweepFile) -> None:
     obj = sweep.objective
     if obj.metric == "pipeline" and obj.stage is None:
-        result.add("E103", "objective `pipeline` needs `stage`: the stage whose leads are counted", ("objective",), False)
+        result.add(
+            "E103", "objective `pipeline` needs `stage`: the stage whose leads are counted", ("objective",), False
+        )
     if obj.stage is not None and journey.stage(obj.stage) is None:
         result.add("E202", f'objective: the journey has no stage "{obj.stage}"', ("objective", "stage"))
     for sid in sweep.constraints.max_in_stage:
         if journey.stage(sid) is None:
-            result.add("E202", f'constraints: the journey has no stage "{sid}"', ("constraints", "max_in_stage", sid), False)
+            result.add(
+                "E202", f'constraints: the journey has no stage "{sid}"', ("constraints", "max_in_stage", sid), False
+            )
 
 
 def _check_corners(result: SweepLoad, journey: Journey, sweep: SweepFile) -> None:
@@ -360,9 +392,7 @@ def _check_budget(result: SweepLoad, journey: Journey, sweep: SweepFile) -> None
     budget = sweep.constraints.budget
     if budget is None:
         return
-    cheapest = sum(
-        min(lever_cost(lv, v, baseline_value(journey, lv)) for v in lever_points(lv)) for lv in sweep.levers
-    )
+    cheapest = sum(min(lever_cost(lv, v, baseline_value(journey, lv)) for v in lever_points(lv)) for lv in sweep.levers)
     if cheapest > budget + 1e-9:
         msg = (
             f"no scenario meets the budget {_num(budget)}: the cheapest costs {cheapest:,.0f}; "
