@@ -9,6 +9,7 @@ Rows are handed to ``on_row`` as they finish (the results file appends them). No
 from __future__ import annotations
 
 import concurrent.futures as cf
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -16,7 +17,8 @@ from journeytui.sweep.evaluate import Context, evaluate
 from journeytui.sweep.scenarios import Scenario
 
 ENGINES = ("local", "dask")
-CONNECT_TIMEOUT = "10s"
+CONNECT_TIMEOUT_ENV = "JOURNEYTUI_DASK_CONNECT_TIMEOUT"
+"""Seconds to wait for a --scheduler to answer (default 10)."""
 
 
 class EngineError(Exception):
@@ -47,12 +49,19 @@ def _client(scheduler: str | None, workers: int) -> Any:
         raise EngineError("--engine dask needs dask.distributed: pip install 'dask[distributed]'") from None
     if scheduler:
         try:
-            return Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
+            timeout = float(os.environ.get(CONNECT_TIMEOUT_ENV) or 10)
+        except ValueError:
+            timeout = 10.0
+        try:
+            return Client(scheduler, timeout=f"{timeout}s", set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
             raise EngineError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
-    cluster = LocalCluster(
-        n_workers=max(1, workers), threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
-    )
+    try:
+        cluster = LocalCluster(
+            n_workers=max(1, workers), threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+        )
+    except Exception as exc:  # a worker process that cannot start: say so, never a traceback
+        raise EngineError(f"cannot start a local Dask cluster: {type(exc).__name__}: {exc}") from None
     return Client(cluster, set_as_default=False)
 
 
@@ -66,7 +75,7 @@ def _dask(ctx: Context, todo: list[Scenario], workers: int, scheduler: str | Non
         # elsewhere by the scheduler, and its row arrives once.
         futures = [client.submit(evaluate, shared, sc, key=f"scenario-{sc.key}-{sc.index}", pure=False) for sc in todo]
         try:
-            for fut in as_completed(futures):
+            for fut in as_completed(futures, loop=client.loop):
                 try:
                     yield fut.result()
                 except Exception as exc:  # a task that failed on every worker it was tried on
