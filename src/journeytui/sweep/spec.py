@@ -385,14 +385,21 @@ def lever_cost(lever: Lever, value: float, baseline: float) -> float:
     return lever.cost.per_unit * change + lever.cost.fixed
 
 
-def _check_budget(result: SweepLoad, journey: Journey, sweep: SweepFile) -> None:
-    """A budget below the cheapest scenario (levers' costs add up, so the cheapest is each lever's cheapest)."""
+def cheapest_cost(journey: Journey, sweep: SweepFile) -> float:
+    """The cheapest scenario's cost: levers' costs add up, so each lever at its cheapest value."""
     from journeytui.sweep.levers import baseline_value
 
+    return float(
+        sum(min(lever_cost(lv, v, baseline_value(journey, lv)) for v in lever_points(lv)) for lv in sweep.levers)
+    )
+
+
+def _check_budget(result: SweepLoad, journey: Journey, sweep: SweepFile) -> None:
+    """A budget below the cheapest scenario."""
     budget = sweep.constraints.budget
     if budget is None:
         return
-    cheapest = sum(min(lever_cost(lv, v, baseline_value(journey, lv)) for v in lever_points(lv)) for lv in sweep.levers)
+    cheapest = cheapest_cost(journey, sweep)
     if cheapest > budget + 1e-9:
         msg = (
             f"no scenario meets the budget {_num(budget)}: the cheapest costs {cheapest:,.0f}; "
