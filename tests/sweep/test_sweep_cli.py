@@ -97,6 +97,28 @@ def test_sweeps_too_large_are_refused_with_a_suggestion(
     assert not out.exists()
 
 
+def test_capacity_constraint_hostile_name_and_local_workers(
+    files: tuple[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = SWEEP.replace('name = "mini"', 'name = "mini\\u001b]52;c;ZXZpbA==\\u0007"').replace(
+        "budget = 1000", "budget = 1000\nmax_in_stage.opp = 120"
+    )
+    Path(files[1]).write_text(text, encoding="utf-8")
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert main(["sweep", *files, "--runs", "3", "--out", str(one)]) == 0
+    out = capsys.readouterr()
+    assert "\x1b" not in out.out and "mini\\x1b]52" in out.out  # the name is shown, escaped
+    assert "sweeping [" not in out.err  # no progress bar when stderr is not a terminal
+    rows = [json.loads(line) for line in one.read_text().splitlines()]
+    capped = [r for r in rows if r["status"] == "ok" and not r["feasible"]]
+    assert capped and all(r["message"].startswith("over capacity in opp (peak ") for r in capped)
+    assert any(r["feasible"] for r in rows)
+    assert "infeasible" in out.out
+    # a pool of two local worker processes writes the same bytes
+    assert main(["sweep", *files, "--runs", "3", "--workers", "2", "--out", str(two)]) == 0
+    assert two.read_bytes() == one.read_bytes()
+
+
 def test_csv_report_markdown_and_bad_sample(
     files: tuple[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -118,3 +118,91 @@ def test_grid_lhs_and_seeds() -> None:
     assert {scenario_seed(7, s.key) for s in grid} == {7}
     independent = {scenario_seed(7, s.key, crn=False) for s in grid}
     assert len(independent) == 6 and 7 not in independent
+
+
+FLAGSHIP_LEVERS = """\
+[[levers]]
+id = "dept_head_close"
+kind = "transition"
+from = "sales"
+to = "won"
+persona = "it_staff"
+values = [0.2]
+
+[[levers]]
+id = "newsletter_engagement"
+kind = "engagement"
+touchpoint = "newsletter"
+values = [0.4]
+
+[[levers]]
+id = "price_sheet_cadence"
+kind = "cadence"
+touchpoint = "comparison_sheet"
+values = [3]
+
+[[levers]]
+id = "callers"
+kind = "capacity"
+channel = "inside_sales"
+values = [70]
+
+[[levers]]
+id = "threshold"
+kind = "mql_threshold"
+values = [45]
+
+[[levers]]
+id = "ads"
+kind = "arrivals"
+stage = "aware"
+values = [150]
+
+[[levers]]
+id = "freeze"
+kind = "stall"
+stage = "compare"
+cause = "budget freeze"
+values = [0.01]
+"""
+
+
+def test_every_lever_kind_applies_to_the_flagship(flagship_path: Path, tmp_path: Path) -> None:
+    from journeytui.model.load import load_journey
+
+    journey = load_journey(flagship_path)
+    before = copy.deepcopy(journey)
+    p = tmp_path / "all.sweep.toml"
+    p.write_text(FLAGSHIP_LEVERS, encoding="utf-8")
+    loaded = load_sweep(str(p), journey)
+    assert loaded.ok, loaded.diagnostics
+    assert loaded.sweep is not None
+    (only,) = scenarios(loaded.sweep)
+    new = apply(journey, loaded.sweep, only.values)
+    assert journey == before
+    close = next(t for t in new.transitions if (t.from_, t.to) == ("sales", "won"))
+    assert close.by_persona == {"dept_head": 0.15, "it_staff": 0.2} and close.probability == 0.12
+    tps = {t.id: t for t in new.touchpoints}
+    assert tps["newsletter"].engagement == 0.4
+    assert tps["comparison_sheet"].schedule.every_weeks == 3 and tps["comparison_sheet"].schedule.days == []
+    assert new.channel("inside_sales").capacity == 70  # type: ignore[union-attr]
+    assert new.scoring is not None and new.scoring.mql_threshold == 45
+    assert new.population.arrivals == {"aware": 150.0}
+    assert next(s for s in new.stalls if s.cause == "budget freeze").probability == 0.01
+    # costs count from the journey's own values: 70 - 40 callers, 45 vs 60 points
+    loaded.sweep.levers[3].cost.per_unit = 1000
+    loaded.sweep.levers[4].cost.per_unit = 10
+    assert scenario_cost(journey, loaded.sweep, only.values) == pytest.approx(30 * 1000 + 15 * 10)
+
+
+def test_a_missing_sweep_file_and_an_invalid_journey_exit_2(
+    files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    j, _ = files
+    assert main(["sweep", str(j), str(tmp_path / "nope.sweep.toml")]) == 2
+    assert "E002 no such file" in capsys.readouterr().out
+    bad = tmp_path / "bad.toml"
+    bad.write_text(JOURNEY.replace('to = "opp"', 'to = "oops"', 1), encoding="utf-8")
+    assert main(["sweep", str(bad), str(files[1])]) == 2
+    out = capsys.readouterr()
+    assert "E202" in out.out and "not a valid journey" in out.err
