@@ -55,7 +55,6 @@ def test_exhaustive_search_respects_the_budget_and_applies_the_winner(
 def test_tpe_search_is_seeded_and_a_budget_no_scenario_meets_is_refused(
     files: tuple[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pytest.importorskip("optuna")
     argv = ["optimise", *files, "--budget", "900", "--runs", "3", "--trials", "4", "--confirm-runs", "20"]
     assert main(argv) == 0
     first = capsys.readouterr().out

@@ -10,11 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from distributed import LocalCluster  # in the test extra: a missing one fails, never skips
 from sweep_helpers import JOURNEY, SWEEP
 
 from journeytui.cli import main
-
-distributed = pytest.importorskip("distributed")
 
 
 @pytest.fixture
@@ -27,10 +26,8 @@ def files(tmp_path: Path) -> tuple[str, str]:
 
 
 @pytest.fixture
-def cluster() -> Iterator[distributed.LocalCluster]:
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None, silence_logs=50
-    ) as c:
+def cluster() -> Iterator[LocalCluster]:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None, silence_logs=50) as c:
         yield c
 
 
@@ -40,7 +37,7 @@ def _local(files: tuple[str, str], out: Path, runs: str) -> bytes:
 
 
 def test_dask_results_are_byte_identical_to_the_local_engine(
-    files: tuple[str, str], tmp_path: Path, cluster: distributed.LocalCluster
+    files: tuple[str, str], tmp_path: Path, cluster: LocalCluster
 ) -> None:
     local = _local(files, tmp_path / "local.jsonl", "4")
     out = tmp_path / "dask.jsonl"
@@ -51,7 +48,7 @@ def test_dask_results_are_byte_identical_to_the_local_engine(
 
 
 def test_a_worker_lost_mid_sweep_loses_and_duplicates_nothing(
-    files: tuple[str, str], tmp_path: Path, cluster: distributed.LocalCluster
+    files: tuple[str, str], tmp_path: Path, cluster: LocalCluster
 ) -> None:
     local = _local(files, tmp_path / "local.csv", "150")
     out = tmp_path / "dask.csv"
