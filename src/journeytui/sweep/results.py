@@ -112,6 +112,36 @@ def _parse_line(line: str, sweep: SweepFile, fmt: str, header: list[str] | None)
     return out
 
 
+def read_rows(path: str, sweep: SweepFile) -> list[dict[str, Any]]:
+    """Every row of a finished or partial results file of ``sweep``, whatever inputs it came from
+    (the app reads a sweep's results to apply one scenario's values). Raises :class:`ResultsError`."""
+    fmt = results_format(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise ResultsError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        lines = raw.decode("utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise ResultsError(f"{path} is not a sweep results file (not UTF-8 text)") from None
+    header = None
+    if fmt == "csv":
+        header = next(csv.reader([lines[0]])) if lines else None
+        if header != _columns(sweep):
+            raise ResultsError(f"{path}:1: its columns are not those of this sweep file's levers")
+        lines = lines[1:]
+    rows = []
+    for n, line in enumerate(lines, start=2 if header else 1):
+        try:
+            row = _parse_line(line, sweep, fmt, header)
+            if set(row["levers"]) != {lv.id for lv in sweep.levers}:
+                raise ValueError
+        except (ValueError, StopIteration, TypeError, KeyError):
+            raise ResultsError(f"{path}:{n}: not a row of this sweep's results") from None
+        rows.append(row)
+    return rows
+
+
 class ResultsFile:
     """Appends rows to ``path`` as scenarios finish; :meth:`done` reads what a previous run wrote."""
 
