@@ -4,13 +4,15 @@ the command connects to them through `--scheduler`, as it would to a remote clus
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from distributed import LocalCluster  # in the test extra: a missing one fails, never skips
+from distributed import Client, LocalCluster  # in the test extra: a missing one fails, never skips
 from sweep_helpers import JOURNEY, SWEEP
 
 from journeytui.cli import main
@@ -47,30 +49,33 @@ def test_dask_results_are_byte_identical_to_the_local_engine(
     assert (tmp_path / "r.md").read_bytes() == (tmp_path / "local.jsonl.md").read_bytes()
 
 
-def test_a_worker_lost_mid_sweep_loses_and_duplicates_nothing(
-    files: tuple[str, str], tmp_path: Path, cluster: LocalCluster
-) -> None:
+def test_a_worker_killed_mid_sweep_loses_and_duplicates_nothing(files: tuple[str, str], tmp_path: Path) -> None:
+    """A real worker process, killed with SIGKILL after the first row: its scenarios run again elsewhere."""
     local = _local(files, tmp_path / "local.csv", "150")
     out = tmp_path / "dask.csv"
-    lost: list[str] = []
+    killed: list[int] = []
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=50) as c,
+        Client(c) as client,
+    ):
+        pids = list(client.run(os.getpid).values())
 
-    def kill_one_worker() -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if out.exists() and out.read_text().count("\n") >= 2:  # the header and a first row
-                break
-            time.sleep(0.01)
-        name, worker = next(iter(cluster.workers.items()))
-        lost.append(str(name))
-        cluster.sync(worker.close, executor_wait=False)
+        def kill_one_worker() -> None:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                if out.exists() and out.read_text().count("\n") >= 2:  # the header and a first row
+                    os.kill(pids[0], signal.SIGKILL)
+                    killed.append(pids[0])
+                    return
+                time.sleep(0.005)
 
-    killer = threading.Thread(target=kill_one_worker, daemon=True)
-    killer.start()
-    argv = ["sweep", *files, "--runs", "150", "--engine", "dask", "--scheduler", cluster.scheduler_address]
-    assert main([*argv, "--out", str(out), "--report", str(tmp_path / "r.md")]) == 0
-    killer.join(timeout=60)
-    assert lost, "no worker was stopped during the sweep"
-    assert len(cluster.scheduler.workers) == 1
+        killer = threading.Thread(target=kill_one_worker, daemon=True)
+        killer.start()
+        argv = ["sweep", *files, "--runs", "150", "--engine", "dask", "--scheduler", c.scheduler_address]
+        assert main([*argv, "--out", str(out), "--report", str(tmp_path / "r.md")]) == 0
+        killer.join(timeout=60)
+        assert killed, "no worker was killed during the sweep"
+        assert pids[0] not in client.run(os.getpid).values()
     assert out.read_bytes() == local  # every scenario once, in order, with the same numbers
 
 

@@ -212,7 +212,8 @@ def run(args: argparse.Namespace) -> int:
             return 130
         say_error("sweep", f"{exc}{kept}")
         return 2
-    everything = list(done.values()) + rows
+    # one row per scenario: a task a lost worker had finished may be reported again when rerun
+    everything = list({str(r["scenario"]): r for r in [*rows[::-1], *done.values()]}.values())
     if results is not None:
         try:
             results.finish(everything)
