@@ -8,7 +8,9 @@ Issue 13's cases:
    scenario through the sweep (apply + validate + the full model + the row), against the
    same-run baseline of one bare ``simulate`` call with the same settings (the ratio is the
    sweep's own overhead), and the projected time for 10,000 scenarios.
-2. Full-model scenarios of the flagship (scoring, lifts, gates, capacity: the per-lead engine),
+2. The same scenarios with ``--exact`` (the plain chain's exact forecast, no runs), on 1 and 2
+   local worker processes.
+3. Full-model scenarios of the flagship (scoring, lifts, gates, capacity: the per-lead engine),
    on 1 and then 2 local worker processes: wall time and the speed-up.
 
 Times are wall-clock; the machine is shared, so the CPU time of the process is printed too.
@@ -94,6 +96,23 @@ def plain(n: int) -> None:
     print(f"  engines: {sorted({r.get('engine') for r in rows})}")
 
 
+def exact(n: int, workers: tuple[int, ...]) -> None:
+    """The same scenarios with `--exact`: each the exact forecast (expected counts, no runs)."""
+    journey = plain_journey()
+    sweep = parse_sweep(PLAIN_SWEEP).sweep
+    assert sweep is not None
+    ctx = Context(journey, sweep, weeks=104, runs=20, seed=0, leads=100_000, exact=True)
+    todo = scenarios(sweep, "lhs", n, seed=0)
+    for w in workers:
+        w0, c0 = _clock()
+        rows = run_scenarios(ctx, todo, "local", w)
+        w1, c1 = _clock()
+        print(
+            f"plain chain + stalls, --exact, {len(rows):,} scenarios on {w} worker(s): {w1 - w0:.1f} s wall "
+            f"({(w1 - w0) / len(rows) * 1000:.1f} ms per scenario; main process CPU {c1 - c0:.1f} s)"
+        )
+
+
 def full(workers: tuple[int, ...]) -> None:
     journey = load_journey(ROOT / "journeys" / "b2b-it-tool.toml")
     sweep = parse_sweep(FULL_SWEEP).sweep
@@ -116,6 +135,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="40 plain-chain scenarios")
     args = ap.parse_args()
     plain(40 if args.quick else args.scenarios)
+    exact(400 if args.quick else args.scenarios, (1, 2))
     full((1, 2))
 
 

@@ -135,3 +135,21 @@ def test_csv_report_markdown_and_bad_sample(
     assert main(["sweep", *files, "--runs", "2", "--out", str(out)]) == 0
     rows = list(csv.DictReader(out.open()))
     assert len(rows) == 6 and {r["status"] for r in rows} == {"ok", "over_budget"}
+
+
+def test_exact_sweeps_give_the_expected_counts_and_refuse_journeys_they_cannot_model(
+    files: tuple[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from journeytui.sim import forecast
+
+    out = tmp_path / "exact.jsonl"
+    assert main(["sweep", *files, "--exact", "--out", str(out)]) == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    base = next(r for r in rows if r["levers"] == {"nurture": 0.2, "freeze": 0.05})
+    journey = load_text(JOURNEY).journey
+    assert journey is not None
+    assert base["won"] == round(float(forecast(journey).won[-1]), 6)
+    assert base["engine"] == "exact" and base["won_p05"] is None and "won_runs" not in base
+    example = Path(__file__).resolve().parents[2] / "journeys" / "examples" / "b2b-it-tool.sweep.toml"
+    assert main(["sweep", "b2b-it-tool", str(example), "--exact"]) == 2
+    assert "--exact: the journey uses scoring" in capsys.readouterr().err

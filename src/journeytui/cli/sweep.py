@@ -27,6 +27,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         default=["grid"],
         help="every combination (grid, default), or N scenarios drawn at random or by Latin hypercube",
     )
+    p.add_argument(
+        "--exact",
+        action="store_true",
+        help="forecast each scenario exactly (expected counts, no runs) when the exact forecast models the journey",
+    )
     p.add_argument("--engine", choices=("local", "dask"), default="local", help="where scenarios run (default: local)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask scheduler (tcp://HOST:PORT); --engine dask")
     p.add_argument("--workers", type=int, default=1, help="processes (local) or LocalCluster workers (dask); default 1")
@@ -167,6 +172,15 @@ def run(args: argparse.Namespace) -> int:
     if args.workers < 1:
         say_error("sweep", "--workers must be at least 1")
         return 2
+    if args.exact:
+        from journeytui.sim.compile import blocking_features
+
+        blocking = blocking_features(ctx.journey)
+        if blocking:
+            names = ", ".join(f"{name} ({why})" for name, why in blocking.items())
+            say_error("sweep", f"--exact: the journey uses {names}; its full model is the Monte Carlo engine")
+            return 2
+        ctx = dataclasses.replace(ctx, exact=True)
     if args.scheduler and args.engine != "dask":
         say_error("sweep", "--scheduler needs --engine dask")
         return 2

@@ -40,6 +40,9 @@ class Context:
     leads: int | None = None
     sample: str = "grid"
     """How the scenarios were chosen (``grid``, ``random 200``...): part of the results' identity."""
+    exact: bool = False
+    """Forecast each scenario exactly (expected counts, no runs): only for journeys the exact
+    forecast models (docs/simulation.md); no touch costs, no percentile band."""
 
     def input_hash(self) -> str:
         """Identity of the inputs a result row depends on: a row with another hash is stale."""
@@ -52,6 +55,7 @@ class Context:
             "crn": self.crn,
             "leads": self.leads,
             "sample": self.sample,
+            "exact": self.exact,
         }
         return hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
@@ -73,6 +77,8 @@ def per_run(ctx: Context, journey: Journey, seed: int, runs: int) -> dict[str, A
     """Run the full model and return the per-run figures the rows and the optimiser need."""
     from journeytui.sim.montecarlo import simulate
 
+    if ctx.exact:
+        return _exact(ctx, journey)
     res = simulate(journey, leads=ctx.leads, weeks=ctx.weeks, runs=runs, seed=seed)
     W = ctx.weeks
     kinds = {s.id: s.kind for s in journey.stages}
@@ -84,6 +90,24 @@ def per_run(ctx: Context, journey: Journey, seed: int, runs: int) -> dict[str, A
     peaks = {sid: float(res.mean[:, res.stages.index(sid)].max()) for sid in ctx.sweep.constraints.max_in_stage}
     touch = float(sum(float(c.get("cost", 0.0)) for c in res.kpis.get("channels", {}).values()))
     return {"won_runs": won_runs, "pipe_runs": pipe_runs, "peaks": peaks, "touch_cost": touch, "engine": res.mc_engine}
+
+
+def _exact(ctx: Context, journey: Journey) -> dict[str, Any]:
+    """The exact forecast's figures in the shape of :func:`per_run` (one "run": the expectation)."""
+    from journeytui.sim.exact import forecast
+
+    fc = forecast(journey, weeks=ctx.weeks, leads=ctx.leads)
+    W = ctx.weeks
+    stage = ctx.sweep.objective.stage
+    pipe = np.array([float(fc.mean[W, fc.stages.index(stage)])]) if stage is not None else None
+    peaks = {sid: float(fc.mean[:, fc.stages.index(sid)].max()) for sid in ctx.sweep.constraints.max_in_stage}
+    return {
+        "won_runs": np.array([float(fc.won[W])]),
+        "pipe_runs": pipe,
+        "peaks": peaks,
+        "touch_cost": None,
+        "engine": "exact",
+    }
 
 
 def evaluate(ctx: Context, sc: Scenario) -> dict[str, Any]:
@@ -117,20 +141,21 @@ def evaluate(ctx: Context, sc: Scenario) -> dict[str, Any]:
     won = float(won_runs.mean())
     pipe_runs = fig["pipe_runs"]
     pipeline = float(pipe_runs.mean()) if pipe_runs is not None else None
-    spend = cost + fig["touch_cost"]
+    spend = cost + (fig["touch_cost"] or 0.0)
     over = [sid for sid, peak in fig["peaks"].items() if peak > sweep.constraints.max_in_stage[sid] + 1e-9]
     row.update(
         won=_round(won),
-        won_p05=_round(float(np.percentile(won_runs, 5))),
-        won_p95=_round(float(np.percentile(won_runs, 95))),
+        won_p05=None if ctx.exact else _round(float(np.percentile(won_runs, 5))),
+        won_p95=None if ctx.exact else _round(float(np.percentile(won_runs, 95))),
         pipeline=_round(pipeline) if pipeline is not None else None,
-        touch_cost=_round(fig["touch_cost"]),
+        touch_cost=_round(fig["touch_cost"]) if fig["touch_cost"] is not None else None,
         cost_per_win=_round(spend / won) if won > 0 else None,
         objective=_objective(sweep.objective.metric, won, pipeline, spend),
         feasible=not over,
         engine=fig["engine"],
-        won_runs=[_round(x) for x in won_runs],
     )
+    if not ctx.exact:
+        row["won_runs"] = [_round(x) for x in won_runs]
     if over:
         row["message"] = "over capacity in " + ", ".join(
             f"{sid} (peak {fig['peaks'][sid]:,.0f} > {sweep.constraints.max_in_stage[sid]:,.0f})" for sid in over
@@ -158,6 +183,11 @@ def estimate_scenario(ctx: Context) -> Estimate:
     from journeytui.sim.counts import cost_floor
     from journeytui.sim.montecarlo import CELL_COST, SLOT_WEEK_S, estimate_memory
 
+    if ctx.exact:
+        from journeytui.sim.limits import estimate_exact
+
+        ex = estimate_exact(ctx.journey, ctx.weeks)
+        return Estimate("a scenario", ex.bytes, ex.seconds + SCENARIO_OVERHEAD_S, ex.why, ex.suggestion)
     c = compile_journey(ctx.journey, (), ctx.leads)
     need, slots = estimate_memory(c, ctx.weeks, ctx.runs)
     j = ctx.journey

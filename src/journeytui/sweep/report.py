@@ -117,7 +117,9 @@ def render(rows: list[dict[str, Any]], sweep: SweepFile, markdown: bool = False,
     if markdown:
         out += ["", "| # | scenario | levers | cost | won (5-95%) | objective |", "|---|---|---|---|---|---|"]
     for k, r in enumerate(ranked[:top], start=1):
-        band = f"{_fmt(r['won'])} ({_fmt(r['won_p05'])}-{_fmt(r['won_p95'])})"
+        band = _fmt(r["won"]) + (
+            f" ({_fmt(r['won_p05'])}-{_fmt(r['won_p95'])})" if r.get("won_p05") is not None else ""
+        )
         cells = [str(k), r["scenario"], _levers(r, esc), _fmt(r["cost"], 0), band, _fmt(r["objective"], 2)]
         out.append("| " + " | ".join(cells) + " |" if markdown else "  " + "  ".join(cells))
     if not ranked:

@@ -25,16 +25,34 @@ class EngineError(Exception):
     """The engine cannot run or stopped (an unreachable scheduler, a lost cluster); the message says why."""
 
 
+_CTX: Context | None = None
+"""The sweep's inputs in a pool worker process, sent once when the worker starts."""
+
+
+def _init_worker(ctx: Context) -> None:
+    global _CTX
+    _CTX = ctx
+
+
+def _evaluate_chunk(chunk: list[Scenario]) -> list[dict[str, Any]]:
+    assert _CTX is not None
+    return [evaluate(_CTX, sc) for sc in chunk]
+
+
 def _local(ctx: Context, todo: list[Scenario], workers: int) -> Iterator[dict[str, Any]]:
     if workers <= 1:
         for sc in todo:
             yield evaluate(ctx, sc)
         return
-    with cf.ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(evaluate, ctx, sc) for sc in todo]
+    # Scenarios go to the pool in chunks (the inputs once per worker): a cheap scenario (an
+    # exact forecast takes ~10 ms) would otherwise spend as long in pickling as in computing.
+    size = max(1, min(32, len(todo) // (workers * 8)))
+    chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+    with cf.ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(ctx,)) as pool:
+        futures = [pool.submit(_evaluate_chunk, chunk) for chunk in chunks]
         try:
             for fut in cf.as_completed(futures):
-                yield fut.result()
+                yield from fut.result()
         except BaseException:
             for fut in futures:
                 fut.cancel()
