@@ -131,6 +131,10 @@ def test_csv_report_markdown_and_bad_sample(
     assert text.startswith("# mini\n") and "| # | scenario | levers |" in text
     assert main(["sweep", *files, "--sample", "lhs"]) == 2
     assert "--sample takes" in capsys.readouterr().err
+    assert main(["sweep", *files, "--out", str(tmp_path / "no" / "such" / "r.csv")]) == 2
+    assert "cannot write" in capsys.readouterr().err
+    assert main(["sweep", *files, "--out", str(tmp_path / "r.parquet")]) == 2
+    assert "use a .csv or .jsonl file name" in capsys.readouterr().err
     out = tmp_path / "r.csv"
     assert main(["sweep", *files, "--runs", "2", "--out", str(out)]) == 0
     rows = list(csv.DictReader(out.open()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import sys
 from typing import Any
@@ -202,8 +203,13 @@ def run(args: argparse.Namespace) -> int:
         if args.out:
             results = ResultsFile(args.out, ctx.sweep, ctx.input_hash())
             done = results.done()
+        if results is not None:
+            results.open()
     except ResultsError as exc:
         say_error("sweep", str(exc))
+        return 2
+    except OSError as exc:
+        say_error("sweep", f"cannot write {args.out}: {exc.strerror or exc}")
         return 2
     todo = [sc for sc in plan if sc.key not in done]
     if done:
@@ -217,14 +223,16 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         rows = run_scenarios(ctx, todo, args.engine, args.workers, args.scheduler, on_row)
-    except (EngineError, KeyboardInterrupt) as exc:
+    except (EngineError, KeyboardInterrupt, OSError) as exc:
         if results is not None:
-            results.close()
+            with contextlib.suppress(OSError):  # the disk that failed may fail the flush too
+                results.close()
         kept = f"; the scenarios finished so far are kept in {args.out} (rerun to resume)" if args.out else ""
         if isinstance(exc, KeyboardInterrupt):
             print(log_line(f"interrupted{kept}"), file=sys.stderr)
             return 130
-        say_error("sweep", f"{exc}{kept}")
+        what = f"cannot write {args.out}: {exc.strerror or exc}" if isinstance(exc, OSError) else str(exc)
+        say_error("sweep", f"{what}{kept}")
         return 2
     # one row per scenario: a task a lost worker had finished may be reported again when rerun
     everything = list({str(r["scenario"]): r for r in [*rows[::-1], *done.values()]}.values())

@@ -196,13 +196,19 @@ class ResultsFile:
             rows[str(row.get("scenario"))] = row
         return rows
 
-    def append(self, row: dict[str, Any]) -> None:
-        """Write one row and flush it, so an interruption loses at most the scenarios running."""
+    def open(self) -> None:
+        """Open the file for appending (writing the CSV header to a new file). Raises OSError."""
         if self._fh is None:
             new = not Path(self.path).exists() or Path(self.path).stat().st_size == 0
             self._fh = open(self.path, "a", encoding="utf-8", newline="")  # noqa: SIM115 - kept open across rows
             if new:
                 self._fh.write(_header(self.sweep, self.fmt))
+                self._fh.flush()
+
+    def append(self, row: dict[str, Any]) -> None:
+        """Write one row and flush it, so an interruption loses at most the scenarios running."""
+        self.open()
+        assert self._fh is not None
         self._fh.write(dumps_row(row, self.sweep, self.fmt, self.input_hash))
         self._fh.flush()
 
