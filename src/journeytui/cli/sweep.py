@@ -170,8 +170,8 @@ def run(args: argparse.Namespace) -> int:
     ctx = load_inputs(args, "sweep")
     if isinstance(ctx, int):
         return ctx
-    if args.workers < 1:
-        say_error("sweep", "--workers must be at least 1")
+    if args.workers < 1 or args.top < 1:
+        say_error("sweep", "--workers and --top must be at least 1")
         return 2
     if args.exact:
         from journeytui.sim.compile import blocking_features
