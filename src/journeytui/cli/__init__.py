@@ -40,6 +40,8 @@ COMMANDS = [
     "calibrate",
     "backtest",
     "synth",
+    "sweep",
+    "optimise",
 ]
 """Subcommand modules, in the order ``--help`` lists them."""
 

@@ -138,6 +138,14 @@ ACTIONS: tuple[Action, ...] = (
         "",
         True,
     ),
+    Action(
+        "apply_sweep_scenario",
+        "Sweep: apply a scenario from results…",
+        "Pick one of a sweep's best scenarios (journeytui sweep --out) and apply its levers as one undoable edit",
+        "",
+        "",
+        True,
+    ),
 )
 
 

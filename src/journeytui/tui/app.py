@@ -44,6 +44,7 @@ from journeytui.tui.messages import ChecksReady
 from journeytui.tui.screens.dialogs import ChoiceScreen, ConfirmScreen, PromptScreen
 from journeytui.tui.screens.help import HelpScreen
 from journeytui.tui.selection import after_removal, describe, element_of, exists
+from journeytui.tui.sweeping import SweepMixin
 from journeytui.tui.widgets.coverage import CoverageView
 from journeytui.tui.widgets.elements import ElementsTree
 from journeytui.tui.widgets.forecast import ForecastStrip, ForecastView, SensitivityView
@@ -56,7 +57,7 @@ WATCH_SECONDS = 2.0
 """How often the file is checked for changes on disk (never in tests)."""
 
 
-class JourneyApp(CalibrateMixin, ForecastMixin, EditingMixin, App[None]):
+class JourneyApp(SweepMixin, CalibrateMixin, ForecastMixin, EditingMixin, App[None]):
     """Draw and edit one journey file."""
 
     CSS_PATH = "journeytui.tcss"

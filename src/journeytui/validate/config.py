@@ -36,7 +36,8 @@ DEFAULT_EXCLUDE = (
     "build",
     "dist",
     "site-packages",
-    # TOML files of other tools: never journeys.
+    # Sweep files (docs/sweeps.md) and TOML files of other tools: never journeys.
+    "*.sweep.toml",
     "pyproject.toml",
     "journeytui.toml",
     ".journeytui.toml",
