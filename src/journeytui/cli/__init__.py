@@ -40,6 +40,8 @@ COMMANDS = [
     "calibrate",
     "backtest",
     "synth",
+    "export",
+    "import-mermaid",
 ]
 """Subcommand modules, in the order ``--help`` lists them."""
 
@@ -99,7 +101,7 @@ def build_parser(commands: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"journeytui {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in commands:
-        importlib.import_module(f"journeytui.cli.{name}").register(sub)
+        importlib.import_module(f"journeytui.cli.{name.replace('-', '_')}").register(sub)
     return parser
 
 

@@ -25,8 +25,12 @@ COLOURS = {
 
 
 def quoted(text: str) -> str:
-    """``text`` as a DOT quoted string that shows it literally (one line)."""
-    shown = visible(text).replace("\\", "\\\\").replace('"', '\\"')
+    """``text`` as a DOT quoted string that shows it literally (one line).
+
+    Graphviz decodes HTML entities in labels, so ``&`` is written ``&amp;`` (a name holding
+    ``&lt;`` shows as typed) and ``#`` as ``&#35;`` (no ``##[`` workflow command in a CI log).
+    """
+    shown = visible(text).replace("\\", "\\\\").replace('"', '\\"').replace("&", "&amp;").replace("#", "&#35;")
     return f'"{shown}"'
 
 

@@ -17,13 +17,14 @@ after :func:`journeytui.textsafe.visible`). No Textual.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 
 from journeytui.export.common import Layer, layers
 from journeytui.model.types import Journey, Schedule, Stage, Touchpoint
 from journeytui.sim.headline import Headline, full_forecast, headline_of
 from journeytui.sim.kpi_tree import kpi_tree
-from journeytui.textsafe import markdown_lines, markdown_text, no_workflow_commands, visible
+from journeytui.textsafe import markdown_lines, markdown_text, no_workflow_commands, visible, visible_lines
 
 ROLE_LABELS = {
     "decision_maker": "decision maker",
@@ -205,8 +206,9 @@ def to_markdown(m: JourneyMap) -> str:
 
 # -- HTML -------------------------------------------------------------------------------------
 def _h(text: str) -> str:
-    """File text as HTML text: invisible characters shown as escapes, then markup escaped."""
-    return html.escape(visible(text), quote=True)
+    """File text as HTML text: invisible characters shown as escapes, then markup escaped, and
+    ``#`` as ``&#35;`` so that no ``##[`` reaches a CI log that prints the page."""
+    return html.escape(visible(text), quote=True).replace("#", "&#35;")
 
 
 CSS = """
@@ -266,7 +268,7 @@ def to_html(m: JourneyMap) -> str:
         f'<h1 id="title">Journey map: {_h(m.title)}</h1>',
     ]
     if m.description:
-        out.append(f'<p class="description">{html.escape(_visible_lines(m.description))}</p>')
+        out.append(f'<p class="description">{_html_lines(m.description)}</p>')
     outcomes = ", ".join(f"{_h(n)} {c:,.0f}" for n, c in m.outcomes)
     out += [
         '<div class="figures">',
@@ -310,10 +312,10 @@ def to_html(m: JourneyMap) -> str:
     return "\n".join(out) + "\n"
 
 
-def _visible_lines(text: str) -> str:
-    from journeytui.textsafe import visible_lines
-
-    return visible_lines(text.strip())
+def _html_lines(text: str) -> str:
+    """Multi-line prose as HTML text (line breaks kept by CSS); no line starts a workflow command."""
+    lines = [_h(line) for line in visible_lines(text.strip()).split("\n")]
+    return "\n".join(re.sub(r"^(\s*):", r"\1&#58;", line) for line in lines)
 
 
 def map_markdown(journey: Journey, weeks: int | None = None, runs: int = 20, seed: int = 0) -> str:

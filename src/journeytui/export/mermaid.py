@@ -63,7 +63,7 @@ def flowchart(journey: Journey) -> str:
     order = journey.stage_order()
     stalls: dict[str, list[str]] = {}
     for st in journey.stalls:
-        stalls.setdefault(st.stage, []).append("⏸ " + stall_note(st))
+        stalls.setdefault(st.stage, []).append(stall_note(st))
     meta = journey.journey
     out = []
     title = meta.title or meta.id
