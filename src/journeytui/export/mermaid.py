@@ -42,13 +42,20 @@ def _code(ch: str) -> str:
 
 
 def label(text: str) -> str:
-    """``text`` as the inside of a quoted Mermaid label: literal, whatever it holds."""
-    out = []
-    for ch in text:
+    """``text`` as the inside of a quoted Mermaid label: literal, whatever it holds.
+
+    Leading and trailing whitespace is written as entity codes too, since Mermaid trims labels.
+    """
+    body = text.strip()
+    lead = len(text) - len(text.lstrip())
+    trail = len(text) - len(text.rstrip()) if body else 0
+    out = [_code(ch) for ch in text[:lead]]
+    for ch in text[lead : len(text) - trail]:
         if ch in _LITERAL or unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp", "Co", "Cn"):
             out.append(_code(ch))
         else:
             out.append(ch)
+    out += [_code(ch) for ch in text[len(text) - trail :]] if trail else []
     return "".join(out)
 
 

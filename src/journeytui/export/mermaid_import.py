@@ -110,7 +110,7 @@ _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 def _entity(m: re.Match[str]) -> str:
     if m.group(1):
         cp = int(m.group(1))
-        return chr(cp) if 0 < cp <= 0x10FFFF and not 0xD800 <= cp <= 0xDFFF else m.group(0)
+        return chr(cp) if 0 <= cp <= 0x10FFFF and not 0xD800 <= cp <= 0xDFFF else m.group(0)
     decoded = html.unescape(f"&{m.group(2)};")
     return decoded if decoded != f"&{m.group(2)};" else m.group(0)
 
@@ -126,7 +126,7 @@ def label_lines(raw: str) -> list[str]:
 
 
 _PROB = re.compile(
-    r"^\s*(?:p\s*=\s*)?(?P<num>\d+(?:\.\d+)?|\.\d+)\s*(?P<pct>%)?\s*(?:/\s*(?:week|wk|w|週))?\s*(?::\s*(?P<rest>.*))?$",
+    r"^\s*(?:p\s*=\s*)?(?P<num>\d+(?:\.\d+)?|\.\d+)\s*(?P<pct>%)?\s*(?:/\s*(?:week|wk|w|週))?\s*(?::\s?(?P<rest>.*))?$",
     re.IGNORECASE | re.DOTALL,
 )
 
@@ -148,7 +148,7 @@ def parse_probability(text: str) -> tuple[float | None, str, str | None]:
         value = value.scaleb(-2)
     if value > 1:
         return None, "", f"{text.strip()!r} is not a weekly probability (more than 100%)"
-    return float(value), (m.group("rest") or "").strip(), None
+    return float(value), m.group("rest") or "", None
 
 
 # -- the parser ----------------------------------------------------------------------------------
