@@ -168,10 +168,10 @@ _PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><script src="@DIST@"
   const sources = JSON.parse(document.getElementById('data').textContent);
   mermaid.initialize({startOnLoad: false, securityLevel: 'strict'});
   const out = {};
-  for (const [name, text] of Object.entries(sources)) {
+  for (const [name, [text, draw]] of Object.entries(sources)) {
     try {
       const db = (await mermaid.mermaidAPI.getDiagramFromText(text)).db;
-      const {svg} = await mermaid.render('diagram' + Object.keys(out).length, text);
+      const svg = draw ? (await mermaid.render('diagram' + Object.keys(out).length, text)).svg : '';
       out[name] = {
         nodes: [...db.getVertices().values()].map(v => ({id: v.id, text: v.text, classes: v.classes})),
         edges: db.getEdges().map(e => ({from: e.start, to: e.end, text: e.text, stroke: e.stroke})),
@@ -186,14 +186,15 @@ _PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><script src="@DIST@"
 """
 
 
-def mermaid_in_chromium(tmp_path: Path, sources: dict[str, str]) -> dict[str, Any]:
-    """Parse and render each flowchart with Mermaid's own code in headless Chromium.
+def mermaid_in_chromium(tmp_path: Path, sources: dict[str, str], draw: set[str]) -> dict[str, Any]:
+    """Parse each flowchart with Mermaid's own code in headless Chromium, and render those in ``draw``.
 
     For each: its nodes (id, label text, classes), edges (ends, label, stroke), subgraphs and the
-    rendered SVG as Mermaid's flowchart database and renderer hold them, or the parse ``error``.
+    rendered SVG (empty when not drawn) as Mermaid's flowchart database and renderer hold them,
+    or the parse ``error``. Drawing is the slow part: a few diagrams are enough.
     """
     dist = mermaid_dist()
-    data = json.dumps(sources).replace("<", "\\u003c")
+    data = json.dumps({name: [text, name in draw] for name, text in sources.items()}).replace("<", "\\u003c")
     page = tmp_path / "mermaid.html"
     page.write_text(_PAGE.replace("@DIST@", dist.as_uri()).replace("@DATA@", data), encoding="utf-8")
     done = chromium(
