@@ -35,8 +35,10 @@ from journeytui.model.types import Journey, JourneyMeta, Population, Stage, Tran
 
 MAX_BYTES = 1024 * 1024
 """A flowchart is hand-written; Mermaid itself refuses more than 50,000 characters by default."""
-MAX_NODES = 5_000
-MAX_EDGES = 50_000
+MAX_NODES = 1_000
+MAX_EDGES = 5_000
+"""Far beyond a drawn flowchart (Mermaid itself draws at most 500 edges by default); keeps the
+validation of the result, which grows with the stages, within a second or two."""
 DEFAULT_PROBABILITY = 0.1
 PLACEHOLDER_ARRIVALS = 100.0
 WON_WORDS = re.compile(r"\b(?:won|win|closed[ _-]?won|customers?|purchased?)\b|受注|成約|契約|購入|導入決定", re.IGNORECASE)
@@ -174,6 +176,13 @@ _OPENERS = [
     ("{", "}"),
     (">", "]"),
 ]
+_SPACE = re.compile(r"\s*")
+_CLASS = re.compile(r":::([\w-]+)")
+_QUOTE = re.compile(r'\s*"')
+_PIPE_LABEL = re.compile(r'\s*\|\s*"([^"]*)"\s*\||\s*\|([^|]*)\|')
+TEXT_LINK_MAX = 2_000
+"""How far a ``-- text -->`` link's text may reach: the search for its end stays linear."""
+_AMP = re.compile(r"\s*&\s*")
 _SHAPE_LABEL = re.compile(r"""label\s*:\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^,}]*))""")
 
 
@@ -349,13 +358,13 @@ class _Parser:
             return
         keys, pos = left
         while True:
-            rest = s[pos:]
-            if not rest.strip():
+            gap = _SPACE.match(s, pos)
+            link_at = at + (gap.end() if gap else pos)
+            if gap is None or gap.end() == len(s):
                 return
-            link_at = at + pos + (len(rest) - len(rest.lstrip()))
             link = self._link(link_at, s, pos)
             if link is None:
-                self.note(link_at, f"not understood, ignored: {rest.strip()[:60]!r}")
+                self.note(link_at, f"not understood, ignored: {s[gap.end() : gap.end() + 60]!r}")
                 return
             pos, label, both = link
             right = self._group_at(at, s, pos)
@@ -384,13 +393,13 @@ class _Parser:
                 return None
             key, pos = got
             keys.append(key)
-            m = re.compile(r"\s*&\s*").match(s, pos)
+            m = _AMP.match(s, pos)
             if not m:
                 return keys, pos
             pos = m.end()
 
     def _node(self, at: int, s: str, pos: int) -> tuple[str, int] | None:
-        m = re.compile(r"\s*").match(s, pos)
+        m = _SPACE.match(s, pos)
         pos = m.end() if m else pos
         idm = _NODE_ID.match(s, pos)
         if not idm:
@@ -402,7 +411,7 @@ class _Parser:
         if text is not None:
             node.lines = label_lines(text)
         while s.startswith(":::", pos):
-            cm = re.compile(r":::([\w-]+)").match(s, pos)
+            cm = _CLASS.match(s, pos)
             if not cm:
                 break
             node.classes.add(cm.group(1))
@@ -422,7 +431,7 @@ class _Parser:
             if not s.startswith(opener, pos):
                 continue
             start = pos + len(opener)
-            qm = re.compile(r'\s*"').match(s, start)
+            qm = _QUOTE.match(s, start)
             if qm:
                 q_end = s.find('"', qm.end())
                 if q_end < 0:
@@ -445,7 +454,7 @@ class _Parser:
         """A link at ``pos``: (position after it and its ``|label|``, the label, bidirectional)."""
         tm = _TEXT_LINK_OPEN.match(s, pos)
         if tm:
-            close = _TEXT_LINK_CLOSE.search(s, tm.end())
+            close = _TEXT_LINK_CLOSE.search(s, tm.end(), tm.end() + TEXT_LINK_MAX)
             if close:
                 text = s[tm.end() : close.start()].strip()
                 if len(text) >= 2 and text[0] == text[-1] == '"':
@@ -459,7 +468,7 @@ class _Parser:
             self.note(at, "an invisible link (~~~) is not a move: ignored")
         pos = m.end()
         label = None
-        lm = re.compile(r'\s*\|\s*"((?:[^"])*)"\s*\||\s*\|([^|]*)\|').match(s, pos)
+        lm = _PIPE_LABEL.match(s, pos)
         if lm:
             label = lm.group(1) if lm.group(1) is not None else lm.group(2).strip()
             pos = lm.end()
