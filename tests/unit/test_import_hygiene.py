@@ -35,6 +35,12 @@ DOMAIN = [
     "journeytui.calibrate.backtest",
     "journeytui.calibrate.synth",
     "journeytui.cli.calibrate",
+    "journeytui.export.mermaid",
+    "journeytui.export.dot",
+    "journeytui.export.journeymap",
+    "journeytui.export.mermaid_import",
+    "journeytui.cli.export",
+    "journeytui.cli.import_mermaid",
 ]
 
 
