@@ -22,6 +22,7 @@ MYPY_TARGETS = [
     "src/journeytui/validate",
     "src/journeytui/sim",
     "src/journeytui/calibrate",
+    "src/journeytui/export",
     "src/journeytui/cli",
     "src/journeytui/diagnostics.py",
     "src/journeytui/bundled.py",

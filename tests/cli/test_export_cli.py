@@ -92,11 +92,11 @@ def test_import_never_overwrites_without_force(tmp_path: Path, capsys: pytest.Ca
 
 def test_import_errors_say_where_and_write_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cases = {
-        "seq.mmd": ("sequenceDiagram\n  A->>B: hi\n".encode(), "seq.mmd:1:1: error: not a Mermaid flowchart"),
-        "open.mmd": ('flowchart LR\n  a["x --> b\n'.encode(), 'open.mmd:2:5: error: this string is not closed'),
+        "seq.mmd": (b"sequenceDiagram\n  A->>B: hi\n", "seq.mmd:1:1: error: not a Mermaid flowchart"),
+        "open.mmd": (b'flowchart LR\n  a["x --> b\n', "open.mmd:2:5: error: this string is not closed"),
         "bin.mmd": (b"flowchart LR\n  a --> \xff\xfe\n", "bin.mmd:2:9: error: not UTF-8 text"),
         "big.mmd": (b"flowchart LR\n" + b"  a --> b\n" * 120_000, "too large to be a hand-written flowchart"),
-        "esc.mmd": ("flowchart\x1b]0;pwned\x07 LR\n".encode(), "found 'flowchart\\x1b]0'"),
+        "esc.mmd": (b"flowchart\x1b]0;pwned\x07 LR\n", "found 'flowchart\\x1b]0'"),
     }
     for name, (data, words) in cases.items():
         (tmp_path / name).write_bytes(data)

@@ -11,9 +11,16 @@ from pathlib import Path
 
 from journeytui.bundled import PATH_HELP, resolve_arg
 from journeytui.cli import emit, load_valid, print_diagnostics, say_error
-from journeytui.export import FORMATS, SUFFIXES
+from journeytui.export import FORMATS, SUFFIXES, export_text
 
-BY_SUFFIX = {".mmd": "mermaid", ".mermaid": "mermaid", ".dot": "dot", ".gv": "dot", ".md": "map-md", ".html": "map-html"}
+BY_SUFFIX = {
+    ".mmd": "mermaid",
+    ".mermaid": "mermaid",
+    ".dot": "dot",
+    ".gv": "dot",
+    ".md": "map-md",
+    ".html": "map-html",
+}
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -27,28 +34,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         + "), else mermaid.",
     )
     p.add_argument("path", metavar="PATH", type=resolve_arg, help=PATH_HELP)
-    p.add_argument("--format", choices=tuple(FORMATS), help="what to write (default: from --out's suffix, else mermaid)")
+    p.add_argument(
+        "--format", choices=tuple(FORMATS), help="what to write (default: from --out's suffix, else mermaid)"
+    )
     p.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of stdout")
     p.add_argument("--weeks", type=int, help="maps: forecast week (default: the journey's horizon)")
     p.add_argument("--runs", type=int, default=20, help="maps: Monte Carlo runs where one is needed (default 20)")
     p.add_argument("--seed", type=int, default=0, help="maps: seed of those runs (default 0)")
     p.set_defaults(func=run)
-
-
-def render(journey, fmt: str, weeks: int | None = None, runs: int = 20, seed: int = 0) -> str:  # type: ignore[no-untyped-def]
-    """The text of ``journey`` in format ``fmt`` (the app calls this too)."""
-    if fmt == "mermaid":
-        from journeytui.export.mermaid import flowchart
-
-        return flowchart(journey)
-    if fmt == "dot":
-        from journeytui.export.dot import graph
-
-        return graph(journey)
-    from journeytui.export.journeymap import build, to_html, to_markdown
-
-    m = build(journey, weeks=weeks, runs=runs, seed=seed)
-    return to_markdown(m) if fmt == "map-md" else to_html(m)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -63,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         print_diagnostics(errors)
         return 1
     try:
-        text = render(journey, fmt, weeks=args.weeks, runs=args.runs, seed=args.seed)
+        text = export_text(journey, fmt, weeks=args.weeks, runs=args.runs, seed=args.seed)
     except SimulationError as exc:
         say_error("export", str(exc))
         return 2

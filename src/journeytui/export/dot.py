@@ -50,8 +50,8 @@ def graph(journey: Journey) -> str:
     font = quoted(FONT)
     out = [
         "digraph journey {",
-        f"  graph [rankdir=LR, charset=\"UTF-8\", fontname={font}, labelloc=t, label={quoted(meta.title or meta.id)}];",
-        f"  node [shape=box, style=\"rounded,filled\", fillcolor=\"#f5f7fa\", fontname={font}];",
+        f'  graph [rankdir=LR, charset="UTF-8", fontname={font}, labelloc=t, label={quoted(meta.title or meta.id)}];',
+        f'  node [shape=box, style="rounded,filled", fillcolor="#f5f7fa", fontname={font}];',
         f"  edge [fontname={font}, fontsize=10];",
     ]
 

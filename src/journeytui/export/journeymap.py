@@ -191,9 +191,7 @@ def to_markdown(m: JourneyMap) -> str:
     head = ["persona", *(markdown_text(c.title) for c in m.columns)]
     out.append("| " + " | ".join(head) + " |")
     out.append("|" + "---|" * len(head))
-    counts = [
-        "<br>".join(f"{markdown_text(n)}: {v:,.0f}" for n, v in c.counts) for c in m.columns
-    ]
+    counts = ["<br>".join(f"{markdown_text(n)}: {v:,.0f}" for n, v in c.counts) for c in m.columns]
     out.append(f"| *forecast, week {m.headline.week}* | " + " | ".join(counts) + " |")
     weak = [f"**⚠ {markdown_text(c.weakest)}**" if c.weakest else "" for c in m.columns]
     out.append("| *weakest link* | " + " | ".join(weak) + " |")
@@ -270,10 +268,11 @@ def to_html(m: JourneyMap) -> str:
     if m.description:
         out.append(f'<p class="description">{_html_lines(m.description)}</p>')
     outcomes = ", ".join(f"{_h(n)} {c:,.0f}" for n, c in m.outcomes)
+    outcome_note = f" Outcomes: {outcomes}." if outcomes else ""
     out += [
         '<div class="figures">',
         f'<p id="headline"><strong>{_h(m.headline.describe())}</strong></p>',
-        f'<p id="forecast-note">Stage counts: {_h(m.forecast_note)}.{" Outcomes: " + outcomes + "." if outcomes else ""}</p>',
+        f'<p id="forecast-note">Stage counts: {_h(m.forecast_note)}.{outcome_note}</p>',
         f'<p id="gaps">Gaps (no content reaches the persona in that phase): {m.gaps} of {m.cells} cells.</p>',
         "</div>",
         '<table id="map">',

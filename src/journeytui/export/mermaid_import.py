@@ -41,7 +41,9 @@ MAX_EDGES = 5_000
 validation of the result, which grows with the stages, within a second or two."""
 DEFAULT_PROBABILITY = 0.1
 PLACEHOLDER_ARRIVALS = 100.0
-WON_WORDS = re.compile(r"\b(?:won|win|closed[ _-]?won|customers?|purchased?)\b|受注|成約|契約|購入|導入決定", re.IGNORECASE)
+WON_WORDS = re.compile(
+    r"\b(?:won|win|closed[ _-]?won|customers?|purchased?)\b|受注|成約|契約|購入|導入決定", re.IGNORECASE
+)
 LOST_WORDS = re.compile(
     r"\b(?:lost|lose|closed[ _-]?lost|churn(?:ed)?|dropped|drop[ _-]?out)\b|失注|離脱|失敗|見送り|他社", re.IGNORECASE
 )
@@ -176,6 +178,8 @@ _OPENERS = [
     ("{", "}"),
     (">", "]"),
 ]
+_IGNORED = frozenset({"direction", "classDef", "style", "linkStyle", "click", "callback", "link"})
+"""Statements about looks and interaction: nothing in them is part of the journey."""
 _SPACE = re.compile(r"\s*")
 _CLASS = re.compile(r":::([\w-]+)")
 _QUOTE = re.compile(r'\s*"')
@@ -270,7 +274,7 @@ class _Parser:
                 blank = False
             i += 1
         if quote >= 0:
-            raise _Fail(quote, "this string is not closed with a `\"`")
+            raise _Fail(quote, 'this string is not closed with a `"`')
         out.append((begin, text[begin:n]))
         return out
 
@@ -305,9 +309,7 @@ class _Parser:
                 self.note(at, "`end` without a subgraph: ignored")
             else:
                 self.stack.pop()
-        elif word in ("direction", "classDef", "style", "linkStyle", "click", "callback", "link"):
-            return
-        elif word.startswith(("accTitle", "accDescr")):
+        elif word in _IGNORED or word.startswith(("accTitle", "accDescr")):
             return
         elif word == "class":
             self._class(at, s[len("class") :].strip())

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from journeytui.model.types import Journey, JourneyMeta, Population, Stage, Stall, Duration, Transition
+from journeytui.model.types import Duration, Journey, JourneyMeta, Population, Stage, Stall, Transition
 
 REPO = Path(__file__).resolve().parents[3]
 ARTIFACTS = REPO / ".artifacts" / "export"
@@ -151,7 +151,16 @@ def mermaid_dist() -> Path:
                 pytest.fail("npm is needed to install mermaid (Node.js is part of this machine)")
             pytest.skip("npm is needed to install mermaid")
         done = subprocess.run(
-            [npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(cache), f"mermaid@{MERMAID_VERSION}"],
+            [
+                npm,
+                "install",
+                "--silent",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                str(cache),
+                f"mermaid@{MERMAID_VERSION}",
+            ],
             capture_output=True,
             text=True,
             timeout=600,

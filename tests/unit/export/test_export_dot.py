@@ -60,7 +60,11 @@ def test_hostile_text_never_reaches_the_svg_as_markup(tmp_path: Path) -> None:
     assert "<script" not in svg and "\x1b" not in svg and "\u202e" not in svg
     assert "##[" not in graph(hostile_journey())  # a CI log that prints the DOT sees no workflow command
     texts = _texts(svg)
-    assert "<script>alert(1)</script>" in texts and "line\\nbreak" in texts and "\\x1b[31mred ##[error] ::error::x" in texts
+    assert (
+        "<script>alert(1)</script>" in texts
+        and "line\\nbreak" in texts
+        and "\\x1b[31mred ##[error] ::error::x" in texts
+    )
     assert "#35; literal & amp; &lt;" in texts  # entities in a name are shown as typed, not decoded
 
 

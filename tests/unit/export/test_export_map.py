@@ -111,7 +111,9 @@ def test_the_map_shows_the_full_models_counts_and_weakest_link(flagship_map) -> 
     assert weakest is not None
     marked = [c for c in flagship_map.columns if c.weakest]
     assert len(marked) == 1 and marked[0].weakest.startswith(weakest.name)
-    assert "week 52" in flagship_map.forecast_note and "Monte Carlo means, 20 runs, seed 0" in flagship_map.forecast_note
+    assert (
+        "week 52" in flagship_map.forecast_note and "Monte Carlo means, 20 runs, seed 0" in flagship_map.forecast_note
+    )
     assert "won share 5-95%" in flagship_map.forecast_note
     assert [c.title for c in flagship_map.columns][:3] == ["Phase 1: 認知", "Phase 2: 情報収集", "Phase 3: 比較・検討"]
     assert [r.persona for r in flagship_map.rows] == [p.name for p in journey.personas]

@@ -3,6 +3,7 @@ labels are escaped so no name can break the flowchart, and foreign flowcharts ma
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -90,7 +91,7 @@ def test_the_flagship_flowchart_draws_what_the_journey_says() -> None:
 def test_any_names_and_probabilities_survive_the_round_trip(names: list[str], cause: str, p: float) -> None:
     stages = [Stage(id=f"s_{i}", name=n, phase=i + 1, entry=i == 0) for i, n in enumerate(names)]
     stages.append(Stage(id="won", name="won", kind="won"))
-    transitions = [Transition(from_=a.id, to=b.id, probability=p, cause=cause) for a, b in zip(stages, stages[1:])]
+    transitions = [Transition(from_=a.id, to=b.id, probability=p, cause=cause) for a, b in itertools.pairwise(stages)]
     journey = Journey(journey=JourneyMeta(id="j", title=names[0]), stages=stages, transitions=transitions)
     back = import_text(flowchart(journey)).journey
     assert back is not None
