@@ -166,6 +166,7 @@ def test_chromium_opens_draws_and_prints_the_flagship_map(tmp_path: Path, flagsh
     rows = re.findall(r'<tr data-persona="(\d+)"><th class="persona" scope="row">(.*?)<span', text)
     assert [html.unescape(name) for _, name in rows] == [r.persona for r in flagship_map.rows]
     assert "部長 (department head)" in html.unescape(text) and "比較・検討" in text
+    assert "a competitor's launch sends some back" in text  # escaped once, shown as written
     cells = re.findall(r'<td[^>]*data-phase="(\d+)" data-persona="(\d+)"', text)
     assert len(cells) == len(flagship_map.columns) * len(flagship_map.rows)
     assert shot.stat().st_size > 20_000 and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
