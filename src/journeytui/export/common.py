@@ -52,6 +52,18 @@ def node_ids(journey: Journey) -> dict[str, str]:
     return {s.id: f"s{i}" for i, s in enumerate(journey.stages, start=1)}
 
 
+def regressions(journey: Journey) -> list[bool]:
+    """For each transition, whether it is a regression (:meth:`Journey.is_regression`), in one pass
+    over the stages rather than a search per transition."""
+    order = journey.stage_order()
+    kinds = {s.id: s.kind for s in journey.stages}
+    out = []
+    for t in journey.transitions:
+        a, b = order.get(t.from_), order.get(t.to)
+        out.append(a is not None and b is not None and b < a and kinds.get(t.to) == "open")
+    return out
+
+
 def stall_note(stall: Stall) -> str:
     """``stall 2%/week, mean 8 weeks: budget freeze``."""
     d = stall.duration
@@ -67,8 +79,10 @@ def stall_note(stall: Stall) -> str:
 
 def edge_extras(journey: Journey, t: Transition) -> list[str]:
     """Lines under an edge's probability: per-persona probabilities and the consensus gate."""
-    names = {p.id: p.name for p in journey.personas}
-    lines = [f"{names.get(pid, pid)}: {percent(p)}/week" for pid, p in t.by_persona.items()]
+    lines = []
+    for pid, p in t.by_persona.items():
+        persona = journey.persona(pid)
+        lines.append(f"{persona.name if persona else pid}: {percent(p)}/week")
     if t.gate:
         gate = next((g for g in journey.gates if g.id == t.gate), None)
         lines.append(f"gate: {gate.name if gate and gate.name else t.gate}")

@@ -11,8 +11,8 @@ Japanese renders (fontconfig falls back to any sans-serif font).
 
 from __future__ import annotations
 
-from journeytui.export.common import edge_extras, edge_label, layers, node_ids, stall_note
-from journeytui.model.types import Journey
+from journeytui.export.common import edge_extras, edge_label, layers, node_ids, regressions, stall_note
+from journeytui.model.types import Journey, Stage
 from journeytui.textsafe import visible
 
 FONT = "Noto Sans CJK JP,Noto Sans CJK,Noto Sans JP,sans-serif"
@@ -42,7 +42,7 @@ def _label(*lines: str) -> str:
 def graph(journey: Journey) -> str:
     """The whole graph as DOT source (ends with a newline)."""
     ids = node_ids(journey)
-    order = journey.stage_order()
+    back = regressions(journey)
     stalls: dict[str, list[str]] = {}
     for st in journey.stalls:
         stalls.setdefault(st.stage, []).append(stall_note(st))
@@ -55,9 +55,7 @@ def graph(journey: Journey) -> str:
         f"  edge [fontname={font}, fontsize=10];",
     ]
 
-    def node(sid: str, indent: str) -> str:
-        s = journey.stage(sid)
-        assert s is not None
+    def node(s: Stage, indent: str) -> str:
         attrs = [f"label={_label(s.name or s.id, *stalls.get(s.id, []))}"]
         if s.kind in COLOURS:
             fill, stroke = COLOURS[s.kind]
@@ -68,17 +66,17 @@ def graph(journey: Journey) -> str:
 
     for n, layer in enumerate(layers(journey), start=1):
         if layer.phase is None:
-            out += [node(s.id, "  ") for s in layer.stages]
+            out += [node(s, "  ") for s in layer.stages]
             continue
         out.append(f"  subgraph cluster_phase{n} {{")
         out.append(f'    label={quoted(layer.title)}; style="rounded,dashed"; color="#9aa5b1";')
-        out += [node(s.id, "    ") for s in layer.stages]
+        out += [node(s, "    ") for s in layer.stages]
         out.append("  }")
-    for t in journey.transitions:
+    for t, is_back in zip(journey.transitions, back, strict=True):
         if t.from_ not in ids or t.to not in ids:
             continue
         attrs = [f"label={_label(edge_label(t), *edge_extras(journey, t))}"]
-        if journey.is_regression(t, order):
+        if is_back:
             attrs += ["style=dashed", "constraint=false", 'color="#7a4fb5"', 'fontcolor="#7a4fb5"']
         out.append(f"  {ids[t.from_]} -> {ids[t.to]} [{', '.join(attrs)}];")
     out.append("}")

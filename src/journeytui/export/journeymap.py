@@ -106,14 +106,12 @@ def schedule_text(s: Schedule, names: dict[str, str]) -> str:
     return when
 
 
-def _item(journey: Journey, t: Touchpoint, stages: list[Stage]) -> Item:
-    channel = journey.channel(t.channel)
-    tp_names = {x.id: x.name for x in journey.touchpoints}
+def _item(t: Touchpoint, stages: list[Stage], channels: dict[str, str], tp_names: dict[str, str]) -> Item:
     in_stages = [s.name for s in stages if s.id in t.stages] if len(stages) > 1 else []
     return Item(
         t.name or t.id,
         t.type.replace("_", " "),
-        channel.name if channel else t.channel,
+        channels.get(t.channel, t.channel),
         schedule_text(t.schedule, tp_names),
         in_stages,
     )
@@ -121,10 +119,12 @@ def _item(journey: Journey, t: Touchpoint, stages: list[Stage]) -> Item:
 
 def _cell(journey: Journey, layer: Layer, persona: str | None) -> list[Item]:
     open_stages = [s for s in layer.stages if s.kind == "open"]
-    seen: list[int] = []
+    seen: set[int] = set()
     for s in open_stages:
-        seen += [i for i in journey.touchpoints_at(s.id, persona) if i not in seen]
-    return [_item(journey, journey.touchpoints[i], open_stages) for i in sorted(seen)]
+        seen.update(journey.touchpoints_at(s.id, persona))
+    channels = {c.id: c.name for c in journey.channels}
+    tp_names = {x.id: x.name for x in journey.touchpoints}
+    return [_item(journey.touchpoints[i], open_stages, channels, tp_names) for i in sorted(seen)]
 
 
 def _column_title(layer: Layer) -> str:

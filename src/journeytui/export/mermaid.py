@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import unicodedata
 
-from journeytui.export.common import edge_extras, edge_label, layers, node_ids, stall_note
-from journeytui.model.types import Journey
+from journeytui.export.common import edge_extras, edge_label, layers, node_ids, regressions, stall_note
+from journeytui.model.types import Journey, Stage
 from journeytui.textsafe import json_dumps
 
 _LITERAL = frozenset('"#&<>`*_~|[]{}')
@@ -67,7 +67,7 @@ def _lines(*parts: str) -> str:
 def flowchart(journey: Journey) -> str:
     """The whole flowchart as Mermaid source (ends with a newline)."""
     ids = node_ids(journey)
-    order = journey.stage_order()
+    back = regressions(journey)
     stalls: dict[str, list[str]] = {}
     for st in journey.stalls:
         stalls.setdefault(st.stage, []).append(stall_note(st))
@@ -82,24 +82,22 @@ def flowchart(journey: Journey) -> str:
         out.append(f"  {ID_COMMENT} journey = {meta.id}")
     out += [f"  {ID_COMMENT} {ids[s.id]} = {s.id}" for s in journey.stages]
 
-    def node(sid: str, indent: str) -> str:
-        s = journey.stage(sid)
-        assert s is not None
+    def node(s: Stage, indent: str) -> str:
         text = _lines(s.name or s.id, *stalls.get(s.id, []))
         shape = ('(["', '"])') if s.kind != "open" else ('["', '"]')
         return f"{indent}{ids[s.id]}{shape[0]}{text}{shape[1]}"
 
     for n, layer in enumerate(layers(journey), start=1):
         if layer.phase is None:
-            out += [node(s.id, "  ") for s in layer.stages]
+            out += [node(s, "  ") for s in layer.stages]
             continue
         out.append(f'  subgraph phase{n} ["{label(layer.title)}"]')
-        out += [node(s.id, "    ") for s in layer.stages]
+        out += [node(s, "    ") for s in layer.stages]
         out.append("  end")
-    for t in journey.transitions:
+    for t, is_back in zip(journey.transitions, back, strict=True):
         if t.from_ not in ids or t.to not in ids:
             continue
-        arrow = "-.->" if journey.is_regression(t, order) else "-->"
+        arrow = "-.->" if is_back else "-->"
         text = _lines(edge_label(t), *edge_extras(journey, t))
         out.append(f'  {ids[t.from_]} {arrow}|"{text}"| {ids[t.to]}')
     for name, style in CLASS_DEFS.items():

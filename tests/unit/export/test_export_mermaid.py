@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,24 @@ def test_probability_labels_that_are_not_probabilities() -> None:
     prob, _, why = parse_probability("150%")
     assert prob is None and why and "more than 100%" in why
     assert parse_probability("3%/week: competitor launch") == (0.03, "competitor launch", None)
+
+
+def test_a_large_journey_exports_in_linear_time() -> None:
+    """5,000 stages: one pass over stages and transitions (no search per transition)."""
+    from journeytui.export.dot import graph
+
+    n = 5_000
+    stages = [Stage(id=f"s_{i}", name=f"段階 {i}", phase=i // 10 + 1, entry=i == 0) for i in range(n)]
+    stages.append(Stage(id="won", name="受注", kind="won", phase=1000))
+    transitions = [
+        Transition(from_=f"s_{i}", to=f"s_{i + 1}" if i + 1 < n else "won", probability=0.5) for i in range(n)
+    ]
+    transitions += [Transition(from_=f"s_{i}", to=f"s_{i - 1}", probability=0.1, cause="back") for i in range(1, n, 7)]
+    journey = Journey(journey=JourneyMeta(id="big", title="big"), stages=stages, transitions=transitions)
+    start = time.perf_counter()
+    text, dot = flowchart(journey), graph(journey)
+    assert time.perf_counter() - start < 5
+    back = sum((i - 1) // 10 < i // 10 for i in range(1, n, 7))  # across a phase boundary
+    order = journey.stage_order()
+    assert back == sum(journey.is_regression(t, order) for t in transitions) > 50
+    assert text.count("-.->") == back and dot.count("style=dashed") == back
