@@ -18,6 +18,9 @@ from journeytui.textsafe import visible
 FONT = "Noto Sans CJK JP,Noto Sans CJK,Noto Sans JP,sans-serif"
 """Tried in order by fontconfig (Graphviz's cairo/pango renderers) and by an SVG viewer's CSS."""
 
+_DOT = str.maketrans({"\\": "\\\\", '"': '\\"', "&": "&amp;", "#": "&#35;", "<": "&lt;", ">": "&gt;"})
+"""One pass, so the ``&`` and ``#`` of the entities written are never escaped again."""
+
 COLOURS = {
     "won": ("#e3f4e1", "#2e7d32"),
     "lost": ("#fbe3e1", "#b3261e"),
@@ -28,10 +31,10 @@ def quoted(text: str) -> str:
     """``text`` as a DOT quoted string that shows it literally (one line).
 
     Graphviz decodes HTML entities in labels, so ``&`` is written ``&amp;`` (a name holding
-    ``&lt;`` shows as typed) and ``#`` as ``&#35;`` (no ``##[`` workflow command in a CI log).
+    ``&lt;`` shows as typed), ``#`` as ``&#35;`` (no ``##[`` workflow command in a CI log) and
+    ``<`` ``>`` as ``&lt;`` ``&gt;`` (no markup in the source for a tool that embeds it).
     """
-    shown = visible(text).replace("\\", "\\\\").replace('"', '\\"').replace("&", "&amp;").replace("#", "&#35;")
-    return f'"{shown}"'
+    return '"' + visible(text).translate(_DOT) + '"'
 
 
 def _label(*lines: str) -> str:

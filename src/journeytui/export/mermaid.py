@@ -64,6 +64,13 @@ def _lines(*parts: str) -> str:
     return "<br/>".join(label(p) for p in parts)
 
 
+def _yaml_string(text: str) -> str:
+    """A YAML double-quoted string: JSON's escapes (json_dumps escapes what is invisible), and
+    ``<`` ``>`` ``&`` as ``\\u`` escapes so that no markup stands in the source; Mermaid draws
+    the title as text either way."""
+    return json_dumps(text).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def flowchart(journey: Journey) -> str:
     """The whole flowchart as Mermaid source (ends with a newline)."""
     ids = node_ids(journey)
@@ -76,7 +83,7 @@ def flowchart(journey: Journey) -> str:
     title = meta.title or meta.id
     if title:
         # YAML frontmatter: a JSON string is a YAML double-quoted scalar; json_dumps escapes what is invisible
-        out += ["---", f"title: {json_dumps(title)}", "---"]
+        out += ["---", f"title: {_yaml_string(title)}", "---"]
     out += ["flowchart LR"]
     if meta.id:
         out.append(f"  {ID_COMMENT} journey = {meta.id}")
