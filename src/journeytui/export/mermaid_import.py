@@ -527,15 +527,20 @@ def _stage_ids(p: _Parser) -> dict[str, str]:
     return ids
 
 
-def _build(p: _Parser, journey_id: str, title: str) -> Journey:
-    groups = _phase_numbers(p.groups, p)
-    ids = _stage_ids(p)
-    nodes = p.nodes
-    # edges: drop what cannot be a transition, read probabilities
-    out_of: dict[str, list[_Edge]] = {k: [] for k in nodes}
-    into: dict[str, int] = {k: 0 for k in nodes}
+@dataclass
+class _Link:
+    """An edge that can be a transition, with what its label says."""
+
+    edge: _Edge
+    probability: float | None
+    cause: str
+    notes: str
+
+
+def _links(p: _Parser) -> list[_Link]:
+    """The edges that can be transitions (not to itself, one per pair, not invisible), labels read."""
     pairs: set[tuple[str, str]] = set()
-    kept: list[tuple[_Edge, float | None, str, str]] = []
+    out: list[_Link] = []
     for e in p.edges:
         if e.label == "\0invisible":
             continue
@@ -552,54 +557,73 @@ def _build(p: _Parser, journey_id: str, title: str) -> Journey:
         if prob is None and lines and lines[0]:
             if why:
                 p.note(e.offset, why)
-            notes = "\n".join(x for x in lines if x)
-        kept.append((e, prob, cause, notes))
-        out_of[e.a].append(e)
-        into[e.b] += 1
-    # stages
+            notes = "\n".join(x for x in lines if x)  # not a probability: the whole label is a note
+        out.append(_Link(e, prob, cause, notes))
+    return out
+
+
+def _stages(p: _Parser, links: list[_Link], ids: dict[str, str]) -> list[Stage]:
+    """A stage per linked node: name and notes from the label, kind from classes or, for a node
+    with no way out, from its name; phase from its subgraph."""
+    phases = _phase_numbers(p.groups, p)
+    leaving = {lk.edge.a for lk in links}
+    linked = leaving | {lk.edge.b for lk in links}
     stages: list[Stage] = []
-    for key, node in nodes.items():
-        name = next((x for x in node.lines if x), "") if node.lines else key
-        extra = [x for x in node.lines[1:] if x] if node.lines else []
-        kind = _kind_of(node)
-        if not out_of[key] and not into[key]:
+    for key, node in p.nodes.items():
+        if key not in linked:
             p.note(node.offset, f"node {key!r} has no links: left out")
             continue
-        if kind is None and not out_of[key]:
+        name = next((x for x in node.lines if x), "") if node.lines else key
+        kind = _kind_of(node)
+        if kind is None and key not in leaving:
             kind = _word_kind(name, key)
             if kind is None:
                 kind = "won"
                 p.note(node.offset, f"node {key!r} has no way out: made a won outcome (add :::lost for a lost one)")
         stage = Stage(id=ids[key], name=name or key, kind=kind or "open")  # type: ignore[arg-type]
-        stage.phase = groups[node.group] if node.group is not None else None
-        stage.notes = "\n".join(x.removeprefix("⏸ ") for x in extra)
+        stage.phase = phases[node.group] if node.group is not None else None
+        stage.notes = "\n".join(x.removeprefix("⏸ ") for x in node.lines[1:] if x)
         stage.entry = "entry" in node.classes and stage.kind == "open"
         stages.append(stage)
-    present = {s.id for s in stages}
+    return stages
+
+
+def _transitions(p: _Parser, links: list[_Link], ids: dict[str, str], stages: list[Stage]) -> list[Transition]:
+    """A transition per link between two stages that leaves an open stage; placeholders where the
+    label gave no probability, and stages over 100% a week scaled down."""
     kinds = {s.id: s.kind for s in stages}
     transitions: list[Transition] = []
     unlabelled: dict[str, list[Transition]] = {}
-    for e, prob, cause, notes in kept:
+    for lk in links:
+        e = lk.edge
         a, b = ids[e.a], ids[e.b]
-        if a not in present or b not in present:
+        if a not in kinds or b not in kinds:
             continue
         if kinds[a] != "open":
             p.note(e.offset, f"{e.a!r} is an outcome: an outcome has no way out, this link is ignored")
             continue
-        t = Transition(from_=a, to=b, probability=prob if prob is not None else 0.0, cause=cause, notes=notes)
+        prob = lk.probability
+        t = Transition(from_=a, to=b, probability=prob if prob is not None else 0.0, cause=lk.cause, notes=lk.notes)
         if prob is None:
             unlabelled.setdefault(a, []).append(t)
             p.note(e.offset, f"no probability on the link {e.a} -> {e.b}: set to a placeholder (write 10% or 0.1)")
         transitions.append(t)
-    where = {ids[k]: n.offset for k, n in nodes.items()}
+    where = {ids[k]: n.offset for k, n in p.nodes.items()}
     for sid in _fill_probabilities(transitions, unlabelled):
         p.note(where[sid], f"the links out of {sid!r} add up to more than 100% a week: scaled down to 100%")
+    return transitions
+
+
+def _build(p: _Parser, journey_id: str, title: str) -> Journey:
+    ids = _stage_ids(p)
+    links = _links(p)
+    stages = _stages(p, links, ids)
     journey = Journey(
         journey=JourneyMeta(id=journey_id, title=title or journey_id),
         stages=stages,
-        transitions=transitions,
+        transitions=_transitions(p, links, ids, stages),
     )
-    _make_it_flow(journey, p, where)
+    _make_it_flow(journey, p, {ids[k]: n.offset for k, n in p.nodes.items()})
     return journey
 
 
