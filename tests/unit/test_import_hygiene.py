@@ -39,6 +39,7 @@ DOMAIN = [
     "journeytui.export.dot",
     "journeytui.export.journeymap",
     "journeytui.export.mermaid_import",
+    "journeytui.export.mermaid_parse",
     "journeytui.cli.export",
     "journeytui.cli.import_mermaid",
 ]
