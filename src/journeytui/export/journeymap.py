@@ -162,7 +162,11 @@ def build(journey: Journey, weeks: int | None = None, runs: int = 20, seed: int 
     if fc.engine == "exact":
         how = "exact forecast"
     else:
-        band = f", won share 5-95%: {head.low:.1%}-{head.high:.1%}" if head.low is not None and head.high else ""
+        band = (
+            f", won share 5-95%: {head.low:.1%}-{head.high:.1%}"
+            if head.low is not None and head.high is not None
+            else ""
+        )
         how = f"Monte Carlo means, {head.runs} runs, seed {head.seed}{band}"
     note = f"expected leads in each stage at the end of week {fc.weeks} (full model: {how})"
     outcomes = [(s.name or s.id, at.get(s.id, 0.0)) for s in journey.stages if s.kind != "open"]
