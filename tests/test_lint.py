@@ -23,6 +23,7 @@ MYPY_TARGETS = [
     "src/journeytui/sim",
     "src/journeytui/calibrate",
     "src/journeytui/sweep",
+    "src/journeytui/export",
     "src/journeytui/cli",
     "src/journeytui/diagnostics.py",
     "src/journeytui/bundled.py",

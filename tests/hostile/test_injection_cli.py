@@ -132,6 +132,16 @@ def test_simulate_and_report_outputs_are_clean(argv: list[str], files: dict[str,
         assert "\\x1b]52" in out or "\\\\x1b\\]52" in out  # the title is there, as visible escapes
 
 
+@pytest.mark.parametrize("fmt", ["mermaid", "dot", "map-md", "map-html"])
+def test_export_outputs_are_clean(fmt: str, files: dict[str, Path], capsys: Capture) -> None:
+    """Diagrams and maps printed to a terminal or a CI log: escaped for their language, nothing raw."""
+    code, out, err = run(capsys, "export", str(files["named"]), "--format", fmt, "--runs", "2")
+    assert code == 0, err
+    assert_clean(out)
+    assert_clean(err)
+    assert "##[" not in out and "<script" not in out.lower()
+
+
 def test_simulate_table_wrapping_never_starts_a_workflow_command(tmp_path: Path, capsys: Capture) -> None:
     """A long name wraps in the table: a word that starts a wrapped line must not be a command."""
     words = " ".join(["::add-mask::secret ##[add-mask]secret"] * 12)

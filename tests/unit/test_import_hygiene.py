@@ -35,6 +35,13 @@ DOMAIN = [
     "journeytui.calibrate.backtest",
     "journeytui.calibrate.synth",
     "journeytui.cli.calibrate",
+    "journeytui.export.mermaid",
+    "journeytui.export.dot",
+    "journeytui.export.journeymap",
+    "journeytui.export.mermaid_import",
+    "journeytui.export.mermaid_parse",
+    "journeytui.cli.export",
+    "journeytui.cli.import_mermaid",
 ]
 
 

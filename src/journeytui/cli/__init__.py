@@ -42,6 +42,8 @@ COMMANDS = [
     "synth",
     "sweep",
     "optimise",
+    "export",
+    "import-mermaid",
 ]
 """Subcommand modules, in the order ``--help`` lists them."""
 
@@ -101,7 +103,7 @@ def build_parser(commands: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"journeytui {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in commands:
-        importlib.import_module(f"journeytui.cli.{name}").register(sub)
+        importlib.import_module(f"journeytui.cli.{name.replace('-', '_')}").register(sub)
     return parser
 
 

@@ -32,6 +32,9 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "new_from_template", "File: new from a bundled journey…", "Start this file from a bundled journey", "ctrl+n"
     ),
+    Action(
+        "export", "File: export…", "Mermaid flowchart, Graphviz graph, or the journey map (Markdown, printable HTML)"
+    ),
     Action("quit", "File: quit", "Quit (asks first when there are unsaved changes)", "ctrl+q", "Quit"),
     Action("undo", "Edit: undo", "Undo the last edit", "ctrl+z", "Undo", True),
     Action("redo", "Edit: redo", "Redo the edit undone last", "ctrl+y,ctrl+shift+z", "Redo", True),

@@ -38,6 +38,7 @@ from journeytui.tui.calibrating import CalibrateMixin
 from journeytui.tui.commands import JourneyCommands
 from journeytui.tui.document import Document, LayoutLost, ReadOnlyTarget, SaveRefused
 from journeytui.tui.editing import EditingMixin
+from journeytui.tui.exporting import ExportMixin
 from journeytui.tui.forecasting import ForecastMixin
 from journeytui.tui.forms import LARGE, size_of
 from journeytui.tui.messages import ChecksReady
@@ -57,7 +58,7 @@ WATCH_SECONDS = 2.0
 """How often the file is checked for changes on disk (never in tests)."""
 
 
-class JourneyApp(SweepMixin, CalibrateMixin, ForecastMixin, EditingMixin, App[None]):
+class JourneyApp(SweepMixin, CalibrateMixin, ExportMixin, ForecastMixin, EditingMixin, App[None]):
     """Draw and edit one journey file."""
 
     CSS_PATH = "journeytui.tcss"
