@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, ScreenStackError
 from textual.binding import BindingType
 from textual.command import CommandPalette
@@ -22,7 +22,7 @@ from textual.css.query import NoMatches
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Header, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, TabbedContent, TabPane
 
 from journeytui.bundled import bundled_journeys, flagship
 from journeytui.diagnostics import Diagnostic
@@ -46,11 +46,25 @@ from journeytui.tui.screens.help import HelpScreen
 from journeytui.tui.selection import after_removal, describe, element_of, exists
 from journeytui.tui.widgets.coverage import CoverageView
 from journeytui.tui.widgets.elements import ElementsTree
+from journeytui.tui.widgets.footer import AppFooter
 from journeytui.tui.widgets.forecast import ForecastStrip, ForecastView, SensitivityView
 from journeytui.tui.widgets.graph import JourneyGraph
 from journeytui.tui.widgets.inspector import Inspector
 from journeytui.tui.widgets.personas import PersonasView
 from journeytui.tui.widgets.problems import ProblemsPanel
+
+TAB_LABELS = {
+    "graph": ("Graph", "Graph"),
+    "elements": ("Elements", "Elems"),
+    "personas": ("Personas/DMU", "DMU"),
+    "coverage": ("Coverage", "Cover"),
+    "forecast": ("Forecast", "Forecast"),
+    "sensitivity": ("Sensitivity", "Sens"),
+}
+"""Each tab's label (wide, narrow): at 80 columns the full labels would push the last tabs off."""
+
+NARROW = 96
+"""Below this many columns the app uses its narrow layout (short tab labels, compact footer)."""
 
 WATCH_SECONDS = 2.0
 """How often the file is checked for changes on disk (never in tests)."""
@@ -63,7 +77,7 @@ class JourneyApp(CalibrateMixin, ForecastMixin, EditingMixin, App[None]):
     TITLE = "journeytui"
     BINDINGS: ClassVar[list[BindingType]] = actions.bindings()
     COMMANDS = App.COMMANDS | {JourneyCommands}
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (96, "-wide")]
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (NARROW, "-wide")]
 
     selection: reactive[ModelPath | None] = reactive(None)
 
@@ -86,24 +100,25 @@ class JourneyApp(CalibrateMixin, ForecastMixin, EditingMixin, App[None]):
         with Horizontal(id="body"):
             with Vertical(id="main"):
                 with TabbedContent(id="views", initial="graph"):
-                    with TabPane("Graph", id="graph"):
+                    with TabPane(TAB_LABELS["graph"][0], id="graph"):
                         yield JourneyGraph(id="journey-graph")
-                    with TabPane("Elements", id="elements"):
+                    with TabPane(TAB_LABELS["elements"][0], id="elements"):
                         yield ElementsTree(id="elements-tree")
-                    with TabPane("Personas/DMU", id="personas"):
+                    with TabPane(TAB_LABELS["personas"][0], id="personas"):
                         yield PersonasView(id="personas-view")
-                    with TabPane("Coverage", id="coverage"):
+                    with TabPane(TAB_LABELS["coverage"][0], id="coverage"):
                         yield CoverageView(id="coverage-view")
-                    with TabPane("Forecast", id="forecast"):
+                    with TabPane(TAB_LABELS["forecast"][0], id="forecast"):
                         yield ForecastView(id="forecast-view")
-                    with TabPane("Sensitivity", id="sensitivity"):
+                    with TabPane(TAB_LABELS["sensitivity"][0], id="sensitivity"):
                         yield SensitivityView(id="sensitivity-view")
                 yield ForecastStrip(id="forecast-strip")
                 yield ProblemsPanel(id="problems")
             yield Inspector(id="inspector")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
+        self._fit_width(self.size.width)
         self.query_one(ProblemsPanel).border_title = "Problems"
         self.query_one(JourneyGraph).border_subtitle = "─▶ forward  ┄▶ regression  ⏸ stall  ╔╗ outcome"
         self.refresh_all()
@@ -116,6 +131,25 @@ class JourneyApp(CalibrateMixin, ForecastMixin, EditingMixin, App[None]):
             self.call_after_refresh(self.action_new_from_template)
         if self.watch_file:
             self.set_interval(WATCH_SECONDS, self.check_disk)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_width(event.size.width)
+
+    def _fit_width(self, width: int) -> None:
+        """Short tab labels and a compact footer in a narrow terminal, so every tab and f1 Help
+        stay visible at 80 columns (the supported minimum)."""
+        narrow = width < NARROW
+        try:
+            tabs = self.query_one(TabbedContent)
+            footer = self.query_one(AppFooter)
+        except (NoMatches, ScreenStackError):  # not composed yet: on_mount fits it
+            return
+        for pane, (wide_label, narrow_label) in TAB_LABELS.items():
+            tab = tabs.get_tab(pane)
+            label = narrow_label if narrow else wide_label
+            if tab.label_text != label:
+                tab.label = label
+        footer.compact = narrow
 
     # -- state -----------------------------------------------------------------------------
     @property
