@@ -1,0 +1,126 @@
+"""The app at 80x24, the supported minimum (issue 11, point 5), and the workshop's board and
+SVG export (point 6): every tab and f1 Help visible, Japanese chart labels whole, every stage
+on the workshop screen, and an export that holds the whole graph, one file per scenario."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.widgets import Tab, Tabs
+from textual.widgets._footer import FooterKey
+from tui_helpers import settle
+
+from journeytui.tui.app import JourneyApp
+from journeytui.tui.screens.workshop import StageBoard, WorkshopScreen, board_text
+
+SMALL = (80, 24)
+STAGE_NAMES = ["認知", "情報収集", "比較・検討", "検討", "商談", "受注", "失注 (競合へ)"]
+
+
+async def test_every_tab_and_f1_help_are_on_screen_at_80x24(
+    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
+) -> None:
+    app = make_app(copy_journey("b2b-it-tool.toml"))
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        bar = app.query_one("#views").query_one(Tabs)
+        tabs = list(bar.query(Tab))
+        assert len(tabs) == 6
+        for tab in tabs:  # inside the visible part of the tab bar, not scrolled off to the right
+            assert tab.region.right <= bar.region.right, (tab.label_text, tab.region, bar.region)
+        for keys in ([], ["6"], ["7"], ["1", "e"]):  # f1 stays in the footer whatever has the focus
+            await pilot.press(*keys)
+            await settle(pilot)
+            help_key = [k for k in app.screen.query(FooterKey) if k.action == "help"]
+            assert help_key, keys
+            assert help_key[0].region.right <= SMALL[0] - 12, (keys, help_key[0].region)  # left of "^p palette"
+            await pilot.press("escape")
+        await pilot.press("7")  # the last tab is reachable by its key and shows its pane
+        assert app.query_one("#views").active == "sensitivity"  # type: ignore[attr-defined]
+
+
+async def test_wide_terminal_keeps_the_full_tab_labels(
+    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
+) -> None:
+    app = make_app(copy_journey("b2b-it-tool.toml"))
+    async with app.run_test(size=(120, 32)) as pilot:
+        await settle(pilot)
+        labels = [t.label_text for t in app.query_one("#views").query_one(Tabs).query(Tab)]
+        assert labels == ["Graph", "Elements", "Personas/DMU", "Coverage", "Forecast", "Sensitivity"]
+
+
+async def test_japanese_stage_names_are_whole_in_the_forecast_chart_at_80x24(
+    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
+) -> None:
+    app = make_app(copy_journey("b2b-it-tool.toml"))
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("6")
+        await settle(pilot)
+        chart = str(app.query_one("#fc-stages").render())
+        for name in ["認知", "情報収集", "比較・検討", "検討", "商談"]:
+            assert f"\n{name} " in f"\n{chart}", (name, chart)
+
+
+def test_board_cuts_long_names_by_cells_with_an_ellipsis() -> None:
+    from journeytui.tui.screens.workshop import BoardRow
+
+    rows = [BoardRow("見込み客の情報収集と比較検討の段階", "open", 10.0, 0.0), BoardRow("won", "won", 2.0, 0.0)]
+    text = board_text(rows, 40)
+    first = text.plain.split("\n")[0]
+    assert "…" in first
+    from rich.cells import cell_len
+
+    assert all(cell_len(line) <= 40 for line in text.plain.split("\n"))
+
+
+async def test_workshop_shows_every_stage_with_its_count_at_80x24(
+    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
+) -> None:
+    app = make_app(copy_journey("b2b-it-tool.toml"))
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("w", "right", "right", "right")
+        screen = app.screen
+        assert isinstance(screen, WorkshopScreen)
+        board = screen.query_one(StageBoard)
+        assert board.region.height >= len(STAGE_NAMES)
+        assert board.region.bottom <= SMALL[1] and board.region.right <= SMALL[0]
+        text = str(board.render())
+        fc = screen.scenario.forecast
+        for name in STAGE_NAMES:
+            assert name in text, (name, text)
+        lost_line = next(line for line in text.split("\n") if line.startswith("失注"))
+        assert f"{float(fc.lost[3]):,.0f}" in lost_line
+        await pilot.press("g")  # the graph instead of the board
+        assert screen.query_one("#ws-graph").display and not board.display
+
+
+async def test_workshop_export_holds_the_whole_graph_one_file_per_scenario(
+    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp], tmp_path: Path
+) -> None:
+    """At 80x24 the graph shows two stages; the SVG shows them all, with the counts. Exporting the
+    saved scenario after the current one, and the same view twice, writes new files each time."""
+    app = make_app(copy_journey("b2b-it-tool.toml"))
+    work = tmp_path / "work"
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "right", "plus")  # an edit: the saved version becomes a second scenario
+        await settle(pilot)
+        await pilot.press("w", "g", "right", "right", "x")
+        screen = app.screen
+        assert isinstance(screen, WorkshopScreen) and len(screen.scenarios) == 2
+        await pilot.press("tab", "x", "x")
+        await pilot.pause()
+    files = sorted(work.glob("*.svg"))
+    assert len(files) == 3, files
+    names = [f.name for f in files]
+    assert any("now" in n for n in names) and any("saved" in n for n in names), names
+    for f in files:
+        svg = html.unescape(f.read_text(encoding="utf-8")).replace("\u00a0", " ")
+        for stage_id in ["aware", "research", "compare", "evaluate", "sales", "won", "lost"]:
+            assert stage_id in svg, (f.name, stage_id)
+        for name in STAGE_NAMES:
+            assert name in svg, (f.name, name)
+        assert "WON" in svg and "LOST" in svg and "Week 2" in svg
