@@ -5,6 +5,7 @@ on the workshop screen, and an export that holds the whole graph, one file per s
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from textual.widgets._footer import FooterKey
 from tui_helpers import settle
 
 from journeytui.tui.app import JourneyApp
-from journeytui.tui.screens.workshop import StageBoard, WorkshopScreen, board_text
+from journeytui.tui.screens import workshop
 
 SMALL = (80, 24)
 STAGE_NAMES = ["認知", "情報収集", "比較・検討", "検討", "商談", "受注", "失注 (競合へ)"]
@@ -64,10 +65,11 @@ async def test_japanese_stage_names_are_whole_in_the_forecast_chart_at_80x24(
 
 
 def test_board_cuts_long_names_by_cells_with_an_ellipsis() -> None:
-    from journeytui.tui.screens.workshop import BoardRow
-
-    rows = [BoardRow("見込み客の情報収集と比較検討の段階", "open", 10.0, 0.0), BoardRow("won", "won", 2.0, 0.0)]
-    text = board_text(rows, 40)
+    rows = [
+        workshop.BoardRow("見込み客の情報収集と比較検討の段階", "open", 10.0, 0.0),
+        workshop.BoardRow("won", "won", 2.0, 0.0),
+    ]
+    text = workshop.board_text(rows, 40)
     first = text.plain.split("\n")[0]
     assert "…" in first
     from rich.cells import cell_len
@@ -83,8 +85,8 @@ async def test_workshop_shows_every_stage_with_its_count_at_80x24(
         await settle(pilot)
         await pilot.press("w", "right", "right", "right")
         screen = app.screen
-        assert isinstance(screen, WorkshopScreen)
-        board = screen.query_one(StageBoard)
+        assert isinstance(screen, workshop.WorkshopScreen)
+        board = screen.query_one(workshop.StageBoard)
         assert board.region.height >= len(STAGE_NAMES)
         assert board.region.bottom <= SMALL[1] and board.region.right <= SMALL[0]
         text = str(board.render())
@@ -110,7 +112,7 @@ async def test_workshop_export_holds_the_whole_graph_one_file_per_scenario(
         await settle(pilot)
         await pilot.press("w", "g", "right", "right", "x")
         screen = app.screen
-        assert isinstance(screen, WorkshopScreen) and len(screen.scenarios) == 2
+        assert isinstance(screen, workshop.WorkshopScreen) and len(screen.scenarios) == 2
         await pilot.press("tab", "x", "x")
         await pilot.pause()
     files = sorted(work.glob("*.svg"))
@@ -124,3 +126,43 @@ async def test_workshop_export_holds_the_whole_graph_one_file_per_scenario(
         for name in STAGE_NAMES:
             assert name in svg, (f.name, name)
         assert "WON" in svg and "LOST" in svg and "Week 2" in svg
+
+
+def screen_lines(app: JourneyApp) -> list[str]:
+    """The screen's text, one string per row (runs of one style joined; blank gaps may vanish)."""
+    rows: dict[float, list[tuple[float, str]]] = {}
+    svg = app.export_screenshot()
+    for x, y, text in re.findall(r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)</text>', svg):
+        rows.setdefault(float(y), []).append((float(x), html.unescape(text).replace("\u00a0", " ")))
+    return ["".join(t for _, t in sorted(rows[y])) for y in sorted(rows)]
+
+
+async def test_inspector_long_keys_end_in_an_ellipsis_at_80x24(
+    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
+) -> None:
+    """The scoring table's keys (mql_threshold, handoff_channel) are longer than the label column:
+    they are cut with "…" instead of running into their values."""
+    app = make_app(copy_journey("b2b-it-tool.toml"))
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("2", "home", "down", "down", "down")  # Elements: Journey, Population, DMU, Scoring
+        await settle(pilot)
+        text = "\n".join(screen_lines(app))
+        assert "mql_thresh…" in text and "handoff_ch…" in text, text
+        assert "mql_threshol60" not in text.replace(" ", "")
+
+
+async def test_a_long_value_shows_its_beginning_after_the_editor_is_left(
+    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
+) -> None:
+    app = make_app(copy_journey("b2b-it-tool.toml"))
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("e", *["tab"] * 6)  # id, name, kind, entry, phase, team, notes
+        notes = app.focused
+        assert notes is not None and getattr(notes, "value", "").startswith("Phase 1, be known")
+        await pilot.press("x", "enter", "escape")  # add to the end, commit, leave the form
+        await settle(pilot)
+        assert app.journey is not None and app.journey.stages[0].notes.endswith("x")
+        row = next(line for line in screen_lines(app) if "notes" in line)
+        assert "Phase 1, be known" in row, row
