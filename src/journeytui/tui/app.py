@@ -9,6 +9,7 @@ here and in :mod:`journeytui.tui.document`; editing actions in :mod:`journeytui.
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
@@ -68,6 +69,29 @@ NARROW = 96
 
 WATCH_SECONDS = 2.0
 """How often the file is checked for changes on disk (never in tests)."""
+
+
+BLANK_CHOICE = "<blank>"
+"""The template picker's value for the blank journey."""
+
+
+def template_choices() -> list[tuple[str, str]]:
+    """The template picker's options: a blank journey, then each bundled journey with its title as
+    a one-line description (value: the file's path)."""
+    choices = [(BLANK_CHOICE, "Blank journey: one entry stage, won and lost; build the rest yourself")]
+    for path in bundled_journeys():
+        choices.append((str(path), f"{path.name}: {_title(path)}"))
+    return choices
+
+
+def _title(path: Path) -> str:
+    """A bundled journey's [journey] title, or "" when it cannot be read."""
+    try:
+        with path.open("rb") as f:
+            title = tomllib.load(f).get("journey", {}).get("title", "")
+    except (OSError, tomllib.TOMLDecodeError, AttributeError):
+        return ""
+    return title if isinstance(title, str) else ""
 
 
 class JourneyApp(CalibrateMixin, ForecastMixin, EditingMixin, App[None]):
@@ -297,8 +321,6 @@ class JourneyApp(CalibrateMixin, ForecastMixin, EditingMixin, App[None]):
         spec = next((a for a in actions.ACTIONS if actions.base_name(a.action) == action), None)
         if spec is None:
             return True
-        if action == "new_from_template":
-            return self.missing and self.doc.broken
         return not (spec.edits and self.doc.broken)
 
     # -- messages from panels ------------------------------------------------------------------
@@ -563,28 +585,79 @@ class JourneyApp(CalibrateMixin, ForecastMixin, EditingMixin, App[None]):
             reload()
 
     def action_new_from_template(self) -> None:
-        choices = [(str(p), f"{p.name}") for p in bundled_journeys()]
-        if not choices:
-            self.notify("No bundled journeys were found.", severity="error")
-            return
+        """Start a journey from a bundled one or a blank one, without leaving the app.
+
+        A file that does not exist yet (``journeytui edit new.toml``, or one started here and not
+        saved) is (re)started in place; an open file stays as it is on disk and the new journey
+        gets a new path, asked first. Unsaved edits are confirmed before they are dropped."""
+        doc = self.doc
+        edited = doc.history is not None and doc.history.dirty
+
+        def go(ok: bool | None = True) -> None:
+            if not ok:
+                return
+            if doc.path is not None and not doc.path.exists() and not doc.bundled:
+                self._pick_template(doc.path)
+            else:
+                self._ask_new_path(self._pick_template)
+
+        if edited:
+            question = f"Start a new journey and lose the unsaved edits to {doc.name}?"
+            details = ["ctrl+s first keeps them; escape goes back to editing."]
+            self.push_screen(ConfirmScreen(question, details, yes="Discard and start", no="Keep editing"), go)
+        else:
+            go()
+
+    def _ask_new_path(self, then: Callable[[Path], None]) -> None:
+        def check(text: str) -> str | None:
+            if not text.strip():
+                return "type a file name"
+            target = Path(text.strip()).expanduser()
+            if target.is_dir():
+                return "that is a folder; add a file name"
+            if target.exists():
+                return "that file exists; a new journey needs a new path"
+            from journeytui.bundled import is_bundled
+
+            if is_bundled(target):
+                return "that is the bundled folder; choose a path outside it"
+            return None
+
+        self.push_screen(
+            PromptScreen(
+                "New journey file (path relative to the current folder)",
+                "new-journey.toml",
+                check,
+                f"{self.doc.name} stays as it is. Nothing is written until you save.",
+            ),
+            lambda text: then(Path(text.strip()).expanduser().absolute()) if text else None,
+        )
+
+    def _pick_template(self, path: Path) -> None:
+        choices = template_choices()
         flag = str(flagship())
 
         def chosen(value: str | None) -> None:
-            if value is None or self.doc.path is None:
+            if value is None:
                 return
-            self.doc = Document.from_template(self.doc.path, Path(value))
+            self.doc = Document.blank(path) if value == BLANK_CHOICE else Document.from_template(path, Path(value))
+            self.missing = not path.exists()
+            self._disk_seen = None
+            self.selection = None
             self.refresh_all()
             j = self.journey
             if j is not None and j.stages:
                 self.selection = ("stages", 0)
+            origin = "a blank journey" if value == BLANK_CHOICE else Path(value).name
             self.notify(
-                f"New file from {Path(value).name}: nothing is written until you save (ctrl+s).", title="New file"
+                f"New file {path.name} from {origin}: nothing is written until you save (ctrl+s).", title="New file"
             )
 
         details = (
-            f"{self.doc.name} does not exist. Start it from a bundled journey (nothing is written until you save)."
+            f"{path.name} does not exist yet. Start it from a bundled journey or a blank one "
+            "(nothing is written until you save; ctrl+n picks again)."
         )
-        self.push_screen(ChoiceScreen("Create a new journey file", choices, details, highlight=flag), chosen)
+        self.push_screen(ChoiceScreen("Start a new journey", choices, details, highlight=flag), chosen)
 
     def check_disk(self) -> None:
         """Notice a change on disk while the app runs (on focus and periodically, never in tests)."""
