@@ -136,7 +136,6 @@ def render_table(journey: Journey, result: Forecast | SimResult) -> str:
         f"Monte Carlo, {settings['runs']} runs, seed {settings['seed']}" if mc else "exact forecast"
     )
     table = Table(
-        title=Text(title),
         box=box.SIMPLE_HEAD,
         title_justify="left",
         show_edge=False,
@@ -171,6 +170,7 @@ def render_table(journey: Journey, result: Forecast | SimResult) -> str:
             row.append(bands[i])
         table.add_row(*row)
     table.add_row("total", "", *numbers[-1], *([""] if mc else []))
+    console.print(Text(title), soft_wrap=True)  # the title on one line, however long: it is not part of the grid
     console.print(table)
     lines = [
         f"won by week {result.weeks}: {result.won[-1]:,.1f}   lost: {result.lost[-1]:,.1f}   "
