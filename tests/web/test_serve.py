@@ -18,8 +18,12 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import WebSocket
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -104,10 +108,11 @@ def test_serve_shows_the_app_in_headless_chromium(tmp_path: Path) -> None:
             try:
                 page = context.new_page()
 
-                def on_socket(ws) -> None:  # type: ignore[no-untyped-def]
-                    ws.on(
-                        "framereceived", lambda data: frames.append(data if isinstance(data, bytes) else data.encode())
-                    )
+                def on_frame(data: bytes | str) -> None:
+                    frames.append(data if isinstance(data, bytes) else data.encode())
+
+                def on_socket(ws: WebSocket) -> None:
+                    ws.on("framereceived", on_frame)
 
                 page.on("websocket", on_socket)
                 page.goto(f"http://127.0.0.1:{port}/", timeout=15_000)

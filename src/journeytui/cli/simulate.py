@@ -137,7 +137,6 @@ def render_table(journey: Journey, result: Forecast | SimResult) -> str:
     )
     table = Table(
         box=box.SIMPLE_HEAD,
-        title_justify="left",
         show_edge=False,
         pad_edge=False,
         padding=(0, 0, 0, 1),
