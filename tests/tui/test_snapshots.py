@@ -154,8 +154,8 @@ def test_broken_file(snap_compare: Callable[..., bool], tmp_path: Path) -> None:
 
 
 def test_missing_file_template_picker(snap_compare: Callable[..., bool], tmp_path: Path) -> None:
-    """A path that does not exist: a dialog lists the bundled journeys to start from,
-    with b2b-it-tool.toml highlighted."""
+    """A path that does not exist: the template picker lists "Blank journey: …" first, then each
+    bundled journey with its title ("b2b-it-tool.toml: B2B IT tool: six-phase…", highlighted)."""
     assert snap_compare(_app(tmp_path / "work" / "new.toml"), terminal_size=WIDE)
 
 
