@@ -144,7 +144,11 @@ def render_table(journey: Journey, result: Forecast | SimResult) -> str:
     shown = _weeks_to_show(result.weeks)
     numbers = [[f"{result.mean[t, i]:,.1f}" for t in shown] for i in range(len(result.stages))]
     numbers.append([f"{result.total[t]:,.1f}" for t in shown])
-    bands = [f"{result.p05[-1, i]:,.0f}..{result.p95[-1, i]:,.0f}" for i in range(len(result.stages))] if mc else []
+    bands = (
+        [f"{result.p05[-1, i]:,.0f}..{result.p95[-1, i]:,.0f}" for i in range(len(result.stages))]
+        if isinstance(result, SimResult)
+        else []
+    )
     heads = [f"week {t}" for t in shown]
     widths = [max(len(h), *(len(r[c]) for r in numbers)) for c, h in enumerate(heads)]
     if mc:

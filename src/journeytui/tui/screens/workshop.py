@@ -279,7 +279,10 @@ graph (`g` switches). The line below says what moved this week.
         console.print(self.ticker(), soft_wrap=False, crop=True)
         console.print()
         for strip in rows:
-            line = Text.assemble(*((seg.text, seg.style) for seg in strip if not seg.control), no_wrap=True)
+            line = Text(no_wrap=True)
+            for seg in strip:
+                if not seg.control:
+                    line.append(seg.text, seg.style)
             console.print(line, crop=False, soft_wrap=True)
         console.print()
         console.print(board_text(board, width))
