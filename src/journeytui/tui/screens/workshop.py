@@ -254,10 +254,13 @@ graph (`g` switches). The line below says what moved this week.
         stem = re.sub(r"[^\w.]+", "-", f"{sc.journey.journey.id or 'journey'}-{label}-week{self.week}").strip("-")
         try:
             path = export_path(Path.cwd(), stem)
-            path.write_text(self.svg(), encoding="utf-8")
+            svg = self.svg()
+            path.write_text(svg, encoding="utf-8")
         except OSError as exc:
             self.notify(f"Could not write the SVG: {exc.strerror or exc}", title="Not exported", severity="error")
             return
+        if self.app.is_web:  # served to a browser (journeytui serve): the facilitator's browser downloads it too
+            self.app.deliver_text(io.StringIO(svg), save_filename=path.name, mime_type="image/svg+xml")
         self.notify(f"Saved {path}", title="Exported")
 
     def svg(self) -> str:
