@@ -56,13 +56,14 @@ def _wait_for_port(port: int, proc: subprocess.Popen[bytes], seconds: float) -> 
 
 
 @contextlib.contextmanager
-def serving(args: list[str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+def serving(args: list[str], log: Path, cwd: Path) -> Iterator[subprocess.Popen[bytes]]:
     """``journeytui serve ARGS`` in its own process group, ended (with the apps it started) on exit."""
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "journeytui", "serve", *args],
             stdout=out,
             stderr=subprocess.STDOUT,
+            cwd=cwd,
             start_new_session=True,
         )
         try:
@@ -94,7 +95,7 @@ def test_serve_shows_the_app_in_headless_chromium(tmp_path: Path) -> None:
     port = _free_port()
     log = tmp_path / "serve.log"
     frames: list[bytes] = []
-    with serving([str(journey), "--host", "127.0.0.1", "--port", str(port)], log) as proc:
+    with serving([str(journey), "--host", "127.0.0.1", "--port", str(port)], log, tmp_path) as proc:
         _wait_for_port(port, proc, 15)
         with sync_playwright() as pw:
             context = pw.chromium.launch_persistent_context(
@@ -126,11 +127,27 @@ def test_serve_shows_the_app_in_headless_chromium(tmp_path: Path) -> None:
                 page.wait_for_timeout(500)  # let the terminal paint what arrived
                 shot = _artifacts() / "serve.png"
                 page.screenshot(path=str(shot), timeout=10_000)
+                # Keys typed in the page reach the app: workshop mode, then its SVG export, which
+                # the browser downloads (and the server's folder keeps).
+                page.mouse.click(600, 400)
+                seen = len(frames)
+                page.keyboard.press("w")
+                while not any(b"WEEK" in f for f in frames[seen:]):
+                    assert time.monotonic() < deadline + 10, "workshop mode never reached the page"
+                    page.wait_for_timeout(100)
+                with page.expect_download(timeout=10_000) as download:
+                    page.keyboard.press("x")
+                saved = tmp_path / "downloaded.svg"
+                download.value.save_as(saved)
+                name = download.value.suggested_filename
             finally:
                 context.close()
         assert proc.poll() is None  # still serving after a browser came and went
     assert shot.stat().st_size > 10_000  # a painted page, not a blank one
     assert b"journeytui" in b"".join(frames) or b"workshop.toml" in b"".join(frames)
+    svg = saved.read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and "WON" in svg
+    assert [p.name for p in tmp_path.glob("*.svg") if p != saved] == [name]
 
 
 def test_serve_refuses_a_bad_port_without_a_traceback() -> None:
