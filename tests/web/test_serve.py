@@ -1,7 +1,8 @@
 """``journeytui serve`` in a real browser: the server is started on a free port, headless Debian
 Chromium (driven by Playwright) opens the page, and the test waits until the app's screen,
-with the journey's title, has reached the page. The screenshot is kept as a test artifact
-(``test-artifacts/serve.png``, or ``$JOURNEYTUI_ARTIFACTS``).
+with the journey's title, has reached the page; then keys typed in the page open workshop
+mode and export its SVG, which the browser downloads. The screenshot is kept as a test
+artifact (``test-artifacts/serve.png``, or ``$JOURNEYTUI_ARTIFACTS``).
 
 Everything has a deadline and the server's process group is ended whatever happens.
 """
