@@ -253,9 +253,8 @@ graph (`g` switches). The line below says what moved this week.
         label = sc.label.replace(".toml", "")
         stem = re.sub(r"[^\w.]+", "-", f"{sc.journey.journey.id or 'journey'}-{label}-week{self.week}").strip("-")
         try:
-            path = export_path(Path.cwd(), stem)
             svg = self.svg()
-            path.write_text(svg, encoding="utf-8")
+            path = write_new(Path.cwd(), stem, svg)
         except OSError as exc:
             self.notify(f"Could not write the SVG: {exc.strerror or exc}", title="Not exported", severity="error")
             return
@@ -372,14 +371,19 @@ def board_text(rows: list[BoardRow], width: int) -> Text:
     return out
 
 
-def export_path(folder: Path, stem: str) -> Path:
-    """``folder/stem.svg``, or ``stem-2.svg``, ``stem-3.svg``… when taken: an export never overwrites."""
-    path = folder / f"{stem}.svg"
-    n = 2
-    while path.exists():
-        path = folder / f"{stem}-{n}.svg"
-        n += 1
-    return path
+def write_new(folder: Path, stem: str, text: str) -> Path:
+    """Write ``text`` to ``folder/stem.svg``, or ``stem-2.svg``, ``stem-3.svg``… when taken: the file
+    is created exclusively, so an export never overwrites anything (another export included)."""
+    n = 1
+    while True:
+        path = folder / (f"{stem}.svg" if n == 1 else f"{stem}-{n}.svg")
+        try:
+            with path.open("x", encoding="utf-8") as f:
+                f.write(text)
+        except FileExistsError:
+            n += 1
+            continue
+        return path
 
 
 class StageBoard(Widget):
