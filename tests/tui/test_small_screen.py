@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from textual.widgets import Tab, Tabs
+from textual.widgets import Digits, Tab, Tabs
 from textual.widgets._footer import FooterKey
 from tui_helpers import settle
 
@@ -97,6 +97,15 @@ async def test_workshop_shows_every_stage_with_its_count_at_80x24(
         assert f"{float(fc.lost[3]):,.0f}" in lost_line
         await pilot.press("g")  # the graph instead of the board
         assert screen.query_one("#ws-graph").display and not board.display
+        await pilot.press("g")
+        await pilot.resize_terminal(120, 40)  # a projector: the graph and, beside it, the board
+        await pilot.pause()
+        assert screen.query_one("#ws-graph").display and board.display
+        assert board.region.bottom <= 40 and board.region.right <= 120
+        text = str(board.render())
+        assert "受注" in text and "失注" in text  # won and lost counters above the fold
+        lost = screen.query_one("#ws-lost-digits", Digits)
+        assert lost.region.bottom <= 40 and lost.value == f"{float(fc.lost[3]):,.0f}"
 
 
 async def test_workshop_export_holds_the_whole_graph_one_file_per_scenario(
