@@ -40,15 +40,9 @@ async def test_every_tab_and_f1_help_are_on_screen_at_80x24(
             await pilot.press("escape")
         await pilot.press("7")  # the last tab is reachable by its key and shows its pane
         assert app.query_one("#views").active == "sensitivity"  # type: ignore[attr-defined]
-
-
-async def test_wide_terminal_keeps_the_full_tab_labels(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
-    async with app.run_test(size=(120, 32)) as pilot:
-        await settle(pilot)
-        labels = [t.label_text for t in app.query_one("#views").query_one(Tabs).query(Tab)]
+        await pilot.resize_terminal(120, 32)  # wide again: the full labels come back
+        await pilot.pause()
+        labels = [t.label_text for t in bar.query(Tab)]
         assert labels == ["Graph", "Elements", "Personas/DMU", "Coverage", "Forecast", "Sensitivity"]
 
 
@@ -146,24 +140,11 @@ def screen_lines(app: JourneyApp) -> list[str]:
     return ["".join(t for _, t in sorted(rows[y])) for y in sorted(rows)]
 
 
-async def test_inspector_long_keys_end_in_an_ellipsis_at_80x24(
+async def test_inspector_at_80x24_cuts_long_keys_and_shows_values_from_the_start(
     copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
 ) -> None:
-    """The scoring table's keys (mql_threshold, handoff_channel) are longer than the label column:
-    they are cut with "…" instead of running into their values."""
-    app = make_app(copy_journey("b2b-it-tool.toml"))
-    async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
-        await pilot.press("2", "home", "down", "down", "down")  # Elements: Journey, Population, DMU, Scoring
-        await settle(pilot)
-        text = "\n".join(screen_lines(app))
-        assert "mql_thresh…" in text and "handoff_ch…" in text, text
-        assert "mql_threshol60" not in text.replace(" ", "")
-
-
-async def test_a_long_value_shows_its_beginning_after_the_editor_is_left(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
+    """A long value edited at its end shows its beginning again once the editor is left; keys
+    longer than the label column end in "…"."""
     app = make_app(copy_journey("b2b-it-tool.toml"))
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
@@ -175,3 +156,10 @@ async def test_a_long_value_shows_its_beginning_after_the_editor_is_left(
         assert app.journey is not None and app.journey.stages[0].notes.endswith("x")
         row = next(line for line in screen_lines(app) if "notes" in line)
         assert "Phase 1, be known" in row, row
+        # The scoring table's keys (mql_threshold, handoff_channel) are longer than the label
+        # column: cut with "…" instead of running into their values.
+        await pilot.press("2", "home", "down", "down", "down")  # Elements: Journey, Population, DMU, Scoring
+        await settle(pilot)
+        text = "\n".join(screen_lines(app))
+        assert "mql_thresh…" in text and "handoff_ch…" in text, text
+        assert "mql_threshol60" not in text.replace(" ", "")
