@@ -75,3 +75,23 @@ def test_same_seed_same_output(capsys: pytest.CaptureFixture[str]) -> None:
     first = capsys.readouterr().out
     main(args)
     assert capsys.readouterr().out == first
+
+
+@pytest.mark.parametrize("name", ["sme-four-steps.toml", "b2b-it-tool.toml"])
+def test_table_fits_80_columns_with_japanese_names(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """The stage table is at most 80 cells wide (it was 112 and wrapped at 80); the numbers are whole,
+    long ids and names end in "…" measured in cells (Japanese characters take two)."""
+    path = str(Path(FLAGSHIP).parent / name)
+    assert main(["simulate", path, "--runs", "3", "--seed", "1"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    header = next(line for line in lines if line.startswith("stage"))
+    table = lines[lines.index(header) : next(i for i, line in enumerate(lines) if line.startswith("total")) + 1]
+    assert max(wcswidth(line) for line in table) <= 80, max(table, key=wcswidth)
+    assert header.rstrip().endswith("p05..p95 @" + ("104" if name.startswith("sme") else "52"))
+    rows = lines[lines.index(header) + 2 :]
+    total = next(line for line in rows if line.startswith("total"))
+    assert total.split()[-1].replace(",", "").replace(".", "").isdigit()  # the last week's total, uncut
+    if name.startswith("sme"):
+        assert any("…" in line for line in rows)  # long names are cut, visibly
+        assert any(line.startswith("認知") and "認知：" in line for line in rows)

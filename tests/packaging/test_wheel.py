@@ -230,7 +230,9 @@ def test_the_app_opens_on_the_flagship_with_the_templates(installed: Installed) 
     assert "bundled" in seen["sub_title"]
     assert [c for c in seen["problems"] if c.startswith("E")] == []
     assert seen["dialog"] == "ChoiceScreen"
-    assert seen["templates"] == sorted(p.name for p in (REPO / "journeys").glob("*.toml"))
+    names = sorted(p.name for p in (REPO / "journeys").glob("*.toml"))
+    assert seen["templates"][0].startswith("Blank journey")  # then each bundled journey with its title
+    assert [t.split(": ", 1)[0] for t in seen["templates"][1:]] == names
     copy = installed.cwd / "mine.toml"
     assert installed.cwd / seen["saved_as"] == copy
     assert copy.read_bytes() == (REPO / "journeys" / "b2b-it-tool.toml").read_bytes()

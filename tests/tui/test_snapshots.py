@@ -68,8 +68,32 @@ def test_japanese_journey(snap_compare: Callable[..., bool], copy_journey: Calla
 
 
 def test_small_terminal(snap_compare: Callable[..., bool], copy_journey: Callable[[str], Path]) -> None:
-    """The flagship at 80x24: graph, a narrower inspector and a short problems panel still fit."""
+    """The flagship at 80x24: graph, a narrower inspector and a short problems panel still fit.
+
+    You should see all six tabs with short labels (Graph Elems DMU Cover Forecast Sens) and
+    the footer starting with "f1 Help"."""
     assert snap_compare(_app(copy_journey("b2b-it-tool.toml")), terminal_size=SMALL, run_before=_no_blink)
+
+
+def test_small_forecast_tab(snap_compare: Callable[..., bool], copy_journey: Callable[[str], Path]) -> None:
+    """The Forecast tab at 80x24: chart rows labelled with the whole Japanese stage names
+    (認知, 情報収集, 比較・検討, 検討, 商談), then won and lost."""
+    assert snap_compare(_app(copy_journey("b2b-it-tool.toml")), press=["6"], terminal_size=SMALL, run_before=_no_blink)
+
+
+def test_small_personas_tab(snap_compare: Callable[..., bool], copy_journey: Callable[[str], Path]) -> None:
+    """The Personas/DMU tab ("DMU") at 80x24: the persona table scrolls, the tab bar and f1 stay."""
+    assert snap_compare(_app(copy_journey("b2b-it-tool.toml")), press=["3"], terminal_size=SMALL, run_before=_no_blink)
+
+
+def test_small_workshop(snap_compare: Callable[..., bool], copy_journey: Callable[[str], Path]) -> None:
+    """Workshop mode at 80x24, week 5: WEEK, WON and LOST digits, then the stage board with all
+    seven stages (認知 … 失注 (競合へ)), their bars and counts, and the ticker."""
+    assert snap_compare(
+        _app(copy_journey("b2b-it-tool.toml")),
+        press=["w", "right", "right", "right", "right", "right"],
+        terminal_size=SMALL,
+    )
 
 
 def test_personas_tab(snap_compare: Callable[..., bool], copy_journey: Callable[[str], Path]) -> None:
@@ -131,8 +155,8 @@ def test_broken_file(snap_compare: Callable[..., bool], tmp_path: Path) -> None:
 
 
 def test_missing_file_template_picker(snap_compare: Callable[..., bool], tmp_path: Path) -> None:
-    """A path that does not exist: a dialog lists the bundled journeys to start from,
-    with b2b-it-tool.toml highlighted."""
+    """A path that does not exist: the template picker lists "Blank journey: …" first, then each
+    bundled journey with its title ("b2b-it-tool.toml: B2B IT tool: six-phase…", highlighted)."""
     assert snap_compare(_app(tmp_path / "work" / "new.toml"), terminal_size=WIDE)
 
 

@@ -172,7 +172,7 @@ async def test_palette_lists_grouped_actions(make_app: Callable[..., JourneyApp]
         labels = [hit.text async for hit in provider.discover()]
         for label in ("Stage: add", "Transition: retarget to…", "File: save", "Edit: undo", "Persona: add"):
             assert label in labels
-        assert "File: new from a bundled journey…" not in labels  # only for a missing file
+        assert "File: new journey from a template…" in labels  # any time: a new path is asked for an open file
         hits = [hit async for hit in provider.search("retarget")]
         assert {str(h.text) for h in hits} >= {"Transition: retarget from…", "Transition: retarget to…"}
         (add,) = [h async for h in provider.search("Stage: add") if str(h.text) == "Stage: add"]

@@ -35,6 +35,7 @@ COMMANDS = [
     "simulate",
     "check",
     "edit",
+    "serve",
     "compare",
     "report",
     "calibrate",

@@ -106,6 +106,10 @@ def as_csv(result: Forecast | SimResult) -> str:
     return buf.getvalue()
 
 
+TABLE_WIDTH = 80
+"""The simulate table's width in cells: it fits the smallest supported terminal."""
+
+
 def _weeks_to_show(weeks: int) -> list[int]:
     return sorted({0, round(weeks / 4), round(weeks / 2), round(3 * weeks / 4), weeks})
 
@@ -117,33 +121,59 @@ def render_table(journey: Journey, result: Forecast | SimResult) -> str:
     markup, never a control character.
     """
     from rich import box
+    from rich.cells import cell_len
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
     buf = io.StringIO()
-    console = Console(file=buf, width=120, color_system=None, force_terminal=False, highlight=False)
+    # 80 columns, the narrowest terminal supported: the numbers keep their width, long ids and
+    # names are cut with an ellipsis (measured in cells: a Japanese character takes two).
+    console = Console(file=buf, width=TABLE_WIDTH, color_system=None, force_terminal=False, highlight=False)
     mc = isinstance(result, SimResult)
     settings = result.settings
     title = f"{visible(journey.journey.title)}: " + (
         f"Monte Carlo, {settings['runs']} runs, seed {settings['seed']}" if mc else "exact forecast"
     )
-    table = Table(title=Text(title), box=box.SIMPLE_HEAD, title_justify="left")
-    table.add_column("stage")
-    table.add_column("name")
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 0, 0, 1),
+    )
     shown = _weeks_to_show(result.weeks)
-    for t in shown:
-        table.add_column(f"week {t}", justify="right")
+    numbers = [[f"{result.mean[t, i]:,.1f}" for t in shown] for i in range(len(result.stages))]
+    numbers.append([f"{result.total[t]:,.1f}" for t in shown])
+    bands = (
+        [f"{result.p05[-1, i]:,.0f}..{result.p95[-1, i]:,.0f}" for i in range(len(result.stages))]
+        if isinstance(result, SimResult)
+        else []
+    )
+    heads = [f"week {t}" for t in shown]
+    widths = [max(len(h), *(len(r[c]) for r in numbers)) for c, h in enumerate(heads)]
     if mc:
-        table.add_column(f"p05..p95 @{result.weeks}", justify="right")
+        widths.append(max(len(f"p05..p95 @{result.weeks}"), *map(len, bands)))
+    # What the numbers leave goes to the id and the name, the name getting the larger share.
+    # Between two columns: one cell of padding and the box's (blank) separator.
+    room = max(10, TABLE_WIDTH - sum(widths) - 2 * (len(widths) + 1))
+    ids = [visible(s) for s in result.stages] + ["total"]
+    id_width = max(5, min(max(cell_len(i) for i in ids), room // 3))
+    table.add_column("stage", overflow="ellipsis", no_wrap=True, width=id_width)
+    table.add_column("name", overflow="ellipsis", no_wrap=True, width=max(4, room - id_width))
+    for c, head in enumerate(heads):  # numbers are never cut: the id and name columns give way
+        table.add_column(head, justify="right", no_wrap=True, width=widths[c])
+    if mc:
+        head = f"p05..p95 @{result.weeks}"
+        table.add_column(head, justify="right", no_wrap=True, width=widths[-1])
     for i, sid in enumerate(result.stages):
         stage = journey.stage(sid)
         row: list[str | Text] = [Text(visible(sid)), Text(visible(stage.name if stage else ""))]
-        row += [f"{result.mean[t, i]:,.1f}" for t in shown]
-        if isinstance(result, SimResult):
-            row.append(f"{result.p05[-1, i]:,.0f}..{result.p95[-1, i]:,.0f}")
+        row += numbers[i]
+        if mc:
+            row.append(bands[i])
         table.add_row(*row)
-    table.add_row("total", "", *[f"{result.total[t]:,.1f}" for t in shown], *([""] if mc else []))
+    table.add_row("total", "", *numbers[-1], *([""] if mc else []))
+    console.print(Text(title), soft_wrap=True)  # the title on one line, however long: it is not part of the grid
     console.print(table)
     lines = [
         f"won by week {result.weeks}: {result.won[-1]:,.1f}   lost: {result.lost[-1]:,.1f}   "

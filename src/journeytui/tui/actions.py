@@ -30,7 +30,10 @@ ACTIONS: tuple[Action, ...] = (
     Action("save_as", "File: save as…", "Save a copy under another path and continue there"),
     Action("reload", "File: reload from disk", "Read the file again (asks before dropping edits)", "ctrl+r"),
     Action(
-        "new_from_template", "File: new from a bundled journey…", "Start this file from a bundled journey", "ctrl+n"
+        "new_from_template",
+        "File: new journey from a template…",
+        "A bundled journey or a blank one; asks before dropping unsaved edits",
+        "ctrl+n",
     ),
     Action(
         "export", "File: export…", "Mermaid flowchart, Graphviz graph, or the journey map (Markdown, printable HTML)"

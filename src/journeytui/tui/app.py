@@ -9,11 +9,12 @@ here and in :mod:`journeytui.tui.document`; editing actions in :mod:`journeytui.
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, ScreenStackError
 from textual.binding import BindingType
 from textual.command import CommandPalette
@@ -22,7 +23,7 @@ from textual.css.query import NoMatches
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Header, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, TabbedContent, TabPane
 
 from journeytui.bundled import bundled_journeys, flagship
 from journeytui.diagnostics import Diagnostic
@@ -48,14 +49,51 @@ from journeytui.tui.selection import after_removal, describe, element_of, exists
 from journeytui.tui.sweeping import SweepMixin
 from journeytui.tui.widgets.coverage import CoverageView
 from journeytui.tui.widgets.elements import ElementsTree
+from journeytui.tui.widgets.footer import AppFooter
 from journeytui.tui.widgets.forecast import ForecastStrip, ForecastView, SensitivityView
 from journeytui.tui.widgets.graph import JourneyGraph
 from journeytui.tui.widgets.inspector import Inspector
 from journeytui.tui.widgets.personas import PersonasView
 from journeytui.tui.widgets.problems import ProblemsPanel
 
+TAB_LABELS = {
+    "graph": ("Graph", "Graph"),
+    "elements": ("Elements", "Elems"),
+    "personas": ("Personas/DMU", "DMU"),
+    "coverage": ("Coverage", "Cover"),
+    "forecast": ("Forecast", "Forecast"),
+    "sensitivity": ("Sensitivity", "Sens"),
+}
+"""Each tab's label (wide, narrow): at 80 columns the full labels would push the last tabs off."""
+
+NARROW = 96
+"""Below this many columns the app uses its narrow layout (short tab labels, compact footer)."""
+
 WATCH_SECONDS = 2.0
 """How often the file is checked for changes on disk (never in tests)."""
+
+
+BLANK_CHOICE = "<blank>"
+"""The template picker's value for the blank journey."""
+
+
+def template_choices() -> list[tuple[str, str]]:
+    """The template picker's options: a blank journey, then each bundled journey with its title as
+    a one-line description (value: the file's path)."""
+    choices = [(BLANK_CHOICE, "Blank journey: one entry stage, won and lost; build the rest yourself")]
+    for path in bundled_journeys():
+        choices.append((str(path), f"{path.name}: {_title(path)}"))
+    return choices
+
+
+def _title(path: Path) -> str:
+    """A bundled journey's [journey] title, or "" when it cannot be read."""
+    try:
+        with path.open("rb") as f:
+            title = tomllib.load(f).get("journey", {}).get("title", "")
+    except (OSError, tomllib.TOMLDecodeError, AttributeError):
+        return ""
+    return title if isinstance(title, str) else ""
 
 
 class JourneyApp(SweepMixin, CalibrateMixin, ExportMixin, ForecastMixin, EditingMixin, App[None]):
@@ -65,7 +103,7 @@ class JourneyApp(SweepMixin, CalibrateMixin, ExportMixin, ForecastMixin, Editing
     TITLE = "journeytui"
     BINDINGS: ClassVar[list[BindingType]] = actions.bindings()
     COMMANDS = App.COMMANDS | {JourneyCommands}
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (96, "-wide")]
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (NARROW, "-wide")]
 
     selection: reactive[ModelPath | None] = reactive(None)
 
@@ -88,24 +126,25 @@ class JourneyApp(SweepMixin, CalibrateMixin, ExportMixin, ForecastMixin, Editing
         with Horizontal(id="body"):
             with Vertical(id="main"):
                 with TabbedContent(id="views", initial="graph"):
-                    with TabPane("Graph", id="graph"):
+                    with TabPane(TAB_LABELS["graph"][0], id="graph"):
                         yield JourneyGraph(id="journey-graph")
-                    with TabPane("Elements", id="elements"):
+                    with TabPane(TAB_LABELS["elements"][0], id="elements"):
                         yield ElementsTree(id="elements-tree")
-                    with TabPane("Personas/DMU", id="personas"):
+                    with TabPane(TAB_LABELS["personas"][0], id="personas"):
                         yield PersonasView(id="personas-view")
-                    with TabPane("Coverage", id="coverage"):
+                    with TabPane(TAB_LABELS["coverage"][0], id="coverage"):
                         yield CoverageView(id="coverage-view")
-                    with TabPane("Forecast", id="forecast"):
+                    with TabPane(TAB_LABELS["forecast"][0], id="forecast"):
                         yield ForecastView(id="forecast-view")
-                    with TabPane("Sensitivity", id="sensitivity"):
+                    with TabPane(TAB_LABELS["sensitivity"][0], id="sensitivity"):
                         yield SensitivityView(id="sensitivity-view")
                 yield ForecastStrip(id="forecast-strip")
                 yield ProblemsPanel(id="problems")
             yield Inspector(id="inspector")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
+        self._fit_width(self.size.width)
         self.query_one(ProblemsPanel).border_title = "Problems"
         self.query_one(JourneyGraph).border_subtitle = "─▶ forward  ┄▶ regression  ⏸ stall  ╔╗ outcome"
         self.refresh_all()
@@ -118,6 +157,25 @@ class JourneyApp(SweepMixin, CalibrateMixin, ExportMixin, ForecastMixin, Editing
             self.call_after_refresh(self.action_new_from_template)
         if self.watch_file:
             self.set_interval(WATCH_SECONDS, self.check_disk)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_width(event.size.width)
+
+    def _fit_width(self, width: int) -> None:
+        """Short tab labels and a compact footer in a narrow terminal, so every tab and f1 Help
+        stay visible at 80 columns (the supported minimum)."""
+        narrow = width < NARROW
+        try:
+            tabs = self.query_one(TabbedContent)
+            footer = self.query_one(AppFooter)
+        except (NoMatches, ScreenStackError):  # not composed yet: on_mount fits it
+            return
+        for pane, (wide_label, narrow_label) in TAB_LABELS.items():
+            tab = tabs.get_tab(pane)
+            label = narrow_label if narrow else wide_label
+            if tab.label_text != label:
+                tab.label = label
+        footer.compact = narrow
 
     # -- state -----------------------------------------------------------------------------
     @property
@@ -265,8 +323,6 @@ class JourneyApp(SweepMixin, CalibrateMixin, ExportMixin, ForecastMixin, Editing
         spec = next((a for a in actions.ACTIONS if actions.base_name(a.action) == action), None)
         if spec is None:
             return True
-        if action == "new_from_template":
-            return self.missing and self.doc.broken
         return not (spec.edits and self.doc.broken)
 
     # -- messages from panels ------------------------------------------------------------------
@@ -531,28 +587,79 @@ class JourneyApp(SweepMixin, CalibrateMixin, ExportMixin, ForecastMixin, Editing
             reload()
 
     def action_new_from_template(self) -> None:
-        choices = [(str(p), f"{p.name}") for p in bundled_journeys()]
-        if not choices:
-            self.notify("No bundled journeys were found.", severity="error")
-            return
+        """Start a journey from a bundled one or a blank one, without leaving the app.
+
+        A file that does not exist yet (``journeytui edit new.toml``, or one started here and not
+        saved) is (re)started in place; an open file stays as it is on disk and the new journey
+        gets a new path, asked first. Unsaved edits are confirmed before they are dropped."""
+        doc = self.doc
+        edited = doc.history is not None and doc.history.dirty
+
+        def go(ok: bool | None = True) -> None:
+            if not ok:
+                return
+            if doc.path is not None and not doc.path.exists() and not doc.bundled:
+                self._pick_template(doc.path)
+            else:
+                self._ask_new_path(self._pick_template)
+
+        if edited:
+            question = f"Start a new journey and lose the unsaved edits to {doc.name}?"
+            details = ["ctrl+s first keeps them; escape goes back to editing."]
+            self.push_screen(ConfirmScreen(question, details, yes="Discard and start", no="Keep editing"), go)
+        else:
+            go()
+
+    def _ask_new_path(self, then: Callable[[Path], None]) -> None:
+        def check(text: str) -> str | None:
+            if not text.strip():
+                return "type a file name"
+            target = Path(text.strip()).expanduser()
+            if target.is_dir():
+                return "that is a folder; add a file name"
+            if target.exists():
+                return "that file exists; a new journey needs a new path"
+            from journeytui.bundled import is_bundled
+
+            if is_bundled(target):
+                return "that is the bundled folder; choose a path outside it"
+            return None
+
+        self.push_screen(
+            PromptScreen(
+                "New journey file (path relative to the current folder)",
+                "new-journey.toml",
+                check,
+                f"{self.doc.name} stays as it is. Nothing is written until you save.",
+            ),
+            lambda text: then(Path(text.strip()).expanduser().absolute()) if text else None,
+        )
+
+    def _pick_template(self, path: Path) -> None:
+        choices = template_choices()
         flag = str(flagship())
 
         def chosen(value: str | None) -> None:
-            if value is None or self.doc.path is None:
+            if value is None:
                 return
-            self.doc = Document.from_template(self.doc.path, Path(value))
+            self.doc = Document.blank(path) if value == BLANK_CHOICE else Document.from_template(path, Path(value))
+            self.missing = not path.exists()
+            self._disk_seen = None
+            self.selection = None
             self.refresh_all()
             j = self.journey
             if j is not None and j.stages:
                 self.selection = ("stages", 0)
+            origin = "a blank journey" if value == BLANK_CHOICE else Path(value).name
             self.notify(
-                f"New file from {Path(value).name}: nothing is written until you save (ctrl+s).", title="New file"
+                f"New file {path.name} from {origin}: nothing is written until you save (ctrl+s).", title="New file"
             )
 
         details = (
-            f"{self.doc.name} does not exist. Start it from a bundled journey (nothing is written until you save)."
+            f"{path.name} does not exist yet. Start it from a bundled journey or a blank one "
+            "(nothing is written until you save; ctrl+n picks again)."
         )
-        self.push_screen(ChoiceScreen("Create a new journey file", choices, details, highlight=flag), chosen)
+        self.push_screen(ChoiceScreen("Start a new journey", choices, details, highlight=flag), chosen)
 
     def check_disk(self) -> None:
         """Notice a change on disk while the app runs (on focus and periodically, never in tests)."""

@@ -16,6 +16,8 @@ from rich.text import Text
 from journeytui.tui.graph_layout import fit
 
 BARS = " ▁▂▃▄▅▆▇█"
+MIN_BARS = 16
+"""The fewest week columns a sparkline keeps when labels are long."""
 PALETTE = ("cyan", "magenta", "yellow", "bright_blue", "green", "bright_red", "bright_cyan", "bright_magenta")
 
 
@@ -51,17 +53,33 @@ def small_multiples(
     width: int,
     *,
     extra: Sequence[tuple[str, np.ndarray, str]] = (),
-    label_width: int = 14,
+    label_width: int | None = None,
+    short_labels: Sequence[str] | None = None,
 ) -> Text:
     """One sparkline row per column of ``series`` ((weeks + 1) x n), each scaled to its own peak.
 
     Each row: the label, the bars, then the value at the last week. ``extra`` rows
-    (label, values, style) follow, e.g. cumulative won and lost.
+    (label, values, style) follow, e.g. cumulative won and lost. Labels are measured in
+    terminal cells (a Japanese character takes two): the label column is as wide as the
+    longest label while the bars keep :data:`MIN_BARS` columns; when ``labels`` would be
+    cut there, ``short_labels`` (e.g. the stage names alone) are shown instead, and a label
+    that still does not fit ends in "…".
     """
     if series.ndim != 2 or series.shape[0] < 2:
         raise ChartError("nothing to plot")
     value_width = 9
-    bars = width - label_width - value_width - 2
+    room = width - value_width - 2
+    if label_width is None:
+        extra_labels = [lab for lab, _, _ in extra]
+        candidates = [list(labels)] + ([list(short_labels)] if short_labels is not None else [])
+        widest = room - MIN_BARS
+        for option in candidates:
+            labels = option
+            need = max((cell_len(lab) for lab in [*option, *extra_labels]), default=1)
+            if need <= widest:
+                break
+        label_width = max(4, min(need, widest))
+    bars = room - label_width
     if bars < 8:
         raise ChartError("the panel is too narrow")
     cols = sample_columns(series.shape[0], bars)

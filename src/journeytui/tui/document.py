@@ -7,6 +7,7 @@ and a save notices when the file changed on disk since it was read.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,8 +17,59 @@ from journeytui.diagnostics import Diagnostic
 from journeytui.model.history import History
 from journeytui.model.load import LoadResult, load_file, load_text
 from journeytui.model.save import Fingerprint, MergeError, ReadOnlyFile, save
+from journeytui.model.structure import check_id
 from journeytui.model.types import Journey
 from journeytui.validate import check
+
+BLANK = Path("<blank journey>")
+"""The ``template`` of a document started as a blank journey (no bundled file behind it)."""
+
+BLANK_TEXT = """\
+# A blank journey: one entry stage and the two outcomes. Add stages (a), transitions (t),
+# personas, channels and touchpoints in the app (ctrl+p lists every action);
+# docs/format.md describes every part of the file.
+
+[journey]
+id = {id}
+title = {title}
+horizon = 52
+
+[population.initial]
+start = 1000
+
+[[stages]]
+id = "start"
+name = "Start"
+entry = true
+
+[[stages]]
+id = "won"
+name = "Won"
+kind = "won"
+
+[[stages]]
+id = "lost"
+name = "Lost"
+kind = "lost"
+
+[[transitions]]
+from = "start"
+to = "won"
+probability = 0.05
+
+[[transitions]]
+from = "start"
+to = "lost"
+probability = 0.02
+"""
+"""The blank journey: the smallest file that validates and forecasts (``{id}``, ``{title}``: TOML strings)."""
+
+
+def blank_text(path: Path) -> str:
+    """The blank journey for ``path``: its id and title are the file's name when that is a valid id."""
+    stem = path.stem
+    ident = stem if check_id(stem) is None else "new-journey"
+    return BLANK_TEXT.format(id=json.dumps(ident), title=json.dumps(stem or "New journey", ensure_ascii=False))
 
 
 class SaveRefused(Exception):
@@ -44,7 +96,7 @@ class Document:
     fingerprint: Fingerprint
     history: History | None
     template: Path | None = None
-    """For a new file: the bundled journey it was created from."""
+    """For a new file: the bundled journey it was created from (:data:`BLANK`: the blank journey)."""
     structural: list[Diagnostic] = field(default_factory=list)
     """Problems found while loading (unknown keys, wrong types): they stay until a save."""
 
@@ -64,6 +116,16 @@ class Document:
         source = load_file(template)
         result = load_text(source.text or "", str(path))
         doc = cls(path, result.text, result, Fingerprint.of(path), None, template=template)
+        doc.structural = list(result.diagnostics)
+        if result.journey is not None:
+            doc.history = History(result.journey)
+        return doc
+
+    @classmethod
+    def blank(cls, path: Path) -> Document:
+        """A new, unsaved file at ``path`` that starts as the blank journey."""
+        result = load_text(blank_text(path), str(path))
+        doc = cls(path, result.text, result, Fingerprint.of(path), None, template=BLANK)
         doc.structural = list(result.diagnostics)
         if result.journey is not None:
             doc.history = History(result.journey)

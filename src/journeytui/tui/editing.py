@@ -59,6 +59,35 @@ def with_table(j: Journey, name: str, value: Any) -> Journey:
     return dataclasses.replace(copy.deepcopy(j), **{name: copy.deepcopy(value)})
 
 
+def new_persona(j: Journey, new_id: str) -> tuple[Persona, int | None]:
+    """A new persona like the others: the median of their influence (1 when it is the first),
+    and, when the journey has a buying committee ([dmu]), one member per account in it."""
+    weights = sorted(p.influence for p in j.personas)
+    influence = 1.0 if not weights else round(float(weights[(len(weights) - 1) // 2]), 3)
+    members = 1 if j.dmu is not None else None
+    return Persona(id=new_id, name=new_id, role="influencer", influence=influence), members
+
+
+def with_persona(j: Journey, persona: Persona, members: int | None) -> Journey:
+    """``j`` with ``persona`` added and, when ``members`` is given, seated in the committee."""
+    j = edit.add(j, "persona", persona)
+    if members is None or j.dmu is None:
+        return j
+    dmu = dataclasses.replace(j.dmu, composition={**j.dmu.composition, persona.id: members})
+    return with_table(j, "dmu", dmu)
+
+
+def persona_note(persona: Persona, members: int | None, j: Journey) -> str:
+    """What the new persona got, so nothing is set without a word."""
+    why = "the median of the other personas" if j.personas else "the default for a first persona"
+    seat = (
+        f"; {members} member per account in the buying committee ([dmu] composition)"
+        if members is not None
+        else "; no [dmu] table, so not in a committee (Palette: DMU: add)"
+    )
+    return f"{persona.id}: role influencer, influence {persona.influence:g} ({why}){seat}. Edit them in the inspector."
+
+
 class EditingMixin(_Base):
     """Actions that change the journey. Mixed into :class:`JourneyApp`."""
 
@@ -307,7 +336,23 @@ class EditingMixin(_Base):
         self._ask_new_id(kind, add)
 
     def action_add_persona(self) -> None:
-        self._add_with_id("persona", lambda i: Persona(id=i, name=i, role="influencer"))
+        j = self.journey
+        if j is None:
+            return
+
+        def add(new_id: str) -> None:
+            journey = self.journey
+            assert journey is not None
+            persona, members = new_persona(journey, new_id)
+            done = self.apply(
+                f"add persona {new_id}",
+                lambda x: with_persona(x, persona, members),
+                select=("personas", len(journey.personas)),
+            )
+            if done:
+                self.notify(persona_note(persona, members, journey), title="Persona added")
+
+        self._ask_new_id("persona", add)
 
     def action_add_channel(self) -> None:
         self._add_with_id("channel", lambda i: Channel(id=i, name=i))

@@ -62,6 +62,8 @@ def stage_chart(journey: Journey, fc: Forecast) -> Callable[[int], Text]:
     kinds = {s.id: s.kind for s in journey.stages}
     open_cols = [i for i, s in enumerate(fc.stages) if kinds.get(s) == "open"]
     labels = [f"{fc.stages[i]} {names.get(fc.stages[i], '')}".strip() for i in open_cols]
+    # When "id name" does not fit (a narrow panel), the name alone: it is what the planner wrote.
+    short = [names.get(fc.stages[i]) or fc.stages[i] for i in open_cols]
 
     def draw(width: int) -> Text:
         return small_multiples(
@@ -69,6 +71,7 @@ def stage_chart(journey: Journey, fc: Forecast) -> Callable[[int], Text]:
             fc.mean[:, open_cols],
             width,
             extra=[("won (total)", fc.won, "bold green"), ("lost (total)", fc.lost, "bold red")],
+            short_labels=short,
         )
 
     return draw

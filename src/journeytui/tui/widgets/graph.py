@@ -177,9 +177,13 @@ and each open stage's bottom border reads mean weeks in stage, ⏸ stall share, 
         scroll_x, scroll_y = self.scroll_offset
         row = y + scroll_y
         width = self.size.width
-        canvas = self.canvas
-        if row >= canvas.height:
+        if row >= self.canvas.height:
             return Strip.blank(width, self.rich_style)
+        return self.canvas_row(row).crop_extend(scroll_x, scroll_x + width, self.rich_style)
+
+    def canvas_row(self, row: int) -> Strip:
+        """Canvas row ``row`` at the canvas's full width, styled as on screen (not scrolled)."""
+        canvas = self.canvas
         selected = self._selected_id()
         chars, styles, hits = canvas.row(row)
         segments: list[Segment] = []
@@ -196,8 +200,12 @@ and each open stage's bottom border reads mean weeks in stage, ⏸ stall share, 
             run += ch
         if run:
             segments.append(self._segment(run, run_key))
-        strip = Strip(segments, canvas.width)
-        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+        return Strip(segments, canvas.width)
+
+    def whole(self, max_rows: int = 4000) -> list[Strip]:
+        """Every row of the graph (up to ``max_rows``), uncropped: what an export shows, whatever
+        part of the graph is on screen."""
+        return [self.canvas_row(row) for row in range(min(self.canvas.height, max_rows))]
 
     def _segment(self, text: str, key: tuple[str, bool]) -> Segment:
         style_key, is_selected = key

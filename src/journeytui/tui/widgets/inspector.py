@@ -36,6 +36,13 @@ class FieldInput(Input):
         self.field = field
         self.error: str | None = None
 
+    def on_blur(self) -> None:
+        # Back to the beginning when the editor is left: a long value shows its start, not its end.
+        self.cursor_position = 0
+
+    def on_focus(self) -> None:
+        self.cursor_position = len(self.value)  # typing continues the value
+
 
 def shown(value: Any) -> str:
     """A value as the text field shows it: as typed, control characters as visible escapes.
