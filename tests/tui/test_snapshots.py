@@ -93,6 +93,7 @@ def test_small_workshop(snap_compare: Callable[..., bool], copy_journey: Callabl
         _app(copy_journey("b2b-it-tool.toml")),
         press=["w", "right", "right", "right", "right", "right"],
         terminal_size=SMALL,
+        run_before=_no_blink,  # the live forecast is in: the workshop opens at once
     )
 
 
@@ -225,6 +226,7 @@ def test_workshop_screen(snap_compare: Callable[..., bool], copy_journey: Callab
         _app(copy_journey("b2b-it-tool.toml")),
         press=["w", "right", "right", "right", "right", "right"],
         terminal_size=WIDE,
+        run_before=_no_blink,  # the live forecast is in: the workshop opens at once
     )
 
 

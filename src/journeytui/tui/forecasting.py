@@ -601,8 +601,16 @@ class ForecastMixin(_Base):
         if self._baseline is not None and self._baseline[1] is not None:
             known[id(self._baseline[0])] = self._baseline[1]
         at_hand = {label: known.get(id(j)) for label, j in scenarios}
-        if any(fc is None for fc in at_hand.values()):
-            self.notify("Preparing the workshop (full-model forecasts)…", title="Workshop", timeout=3)
+        weeks = max(j.journey.horizon for _, j in scenarios)
+        if all(fc is not None and fc.weeks == weeks for fc in at_hand.values()):
+            try:  # every forecast is at hand (the usual case): the room sees the workshop at once
+                built = [Scenario.of(label, j, weeks, at_hand[label]) for label, j in scenarios]
+            except Exception as exc:  # refused, out of memory or a bug: a message, never a crash
+                self.notify(_reason(exc), title="No workshop", severity="error")
+                return
+            self.push_screen(WorkshopScreen(built))
+            return
+        self.notify("Preparing the workshop (full-model forecasts)…", title="Workshop", timeout=3)
         self._workshop_worker(scenarios, at_hand)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="workshop")
