@@ -1,22 +1,24 @@
 """The count-level Monte Carlo engine: whole counts of exchangeable leads, one multinomial per state.
 
-Leads in the same state (stage, stall phase, persona, and the stages of the current
-cycle already visited) draw their weekly outcomes independently from the same
-chances, so the number of them taking each outcome is one multinomial draw. Moving
-counts instead of leads gives exactly the per-lead engine's distribution, at a cost
-that grows with states x runs x weeks instead of leads (docs/simulation.md, *Two
-engines*).
+Leads in the same state (stage, stall phase, persona) draw their weekly outcomes
+independently from the same chances, so the number of them taking each outcome is one
+multinomial draw. Moving counts instead of leads gives exactly the per-lead engine's
+distribution, at a cost that grows with states x runs x weeks instead of leads
+(docs/simulation.md, *Two engines*).
 
 The state space is built on the phase states of the dense exact forecast
 (`exact_dense._hold_states`), so both describe a stall's hold the same way. It is extended by:
 
 - the persona (each has its own chances);
-- for stages in a cycle of transitions (regressions), the set of that cycle's stages
-  the lead has been in, so that 'leads that were ever in a stage' (the `reached` KPI and
-  conversion rates) is counted exactly, as the per-lead engine does from each lead's
-  history; once a lead leaves a cycle it can never come back, so the set restarts;
 - with arrivals, the week the lead arrived (its cohort), so that the time from arrival
   to won is exact. Cohorts evolve independently; a week steps only those already present.
+
+'Leads that were ever in a stage' (the `reached` KPI) needs each lead's history only for
+stages on a cycle of transitions (regressions): elsewhere every entry is a first entry,
+counted from the moves. For a stage on a cycle the engine does not carry the set of
+stages visited (it would multiply the states several times over); `expected_reached`
+computes the expected number of leads ever in it exactly, by propagating the expected
+counts of the same states with the stage made absorbing.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ class Outcome:
 
 @dataclass
 class StateSpace:
-    """Every reachable (phase state, persona, visited set) and how each leaves in a week.
+    """Every reachable (phase state, persona) and how each leaves in a week.
 
     ``random`` states draw a multinomial over their outcomes (``pvals``, destinations
     ``dest``; the last column is the likeliest, so numpy's sequential binomials skip it);
@@ -78,11 +80,12 @@ class StateSpace:
     dest: np.ndarray  # (Xr, K)
     col_edge: np.ndarray  # (Xr * K,) per outcome column
     col_stall: np.ndarray
-    col_first: np.ndarray
+    col_first: np.ndarray  # stage first entered (stages on no cycle only), or -1
     col_won: np.ndarray
     fixed: np.ndarray  # (Xf,) state numbers
     fixed_dest: np.ndarray  # (Xf,)
     key: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # (X,) stage * P + persona
+    cycle_stages: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # stages on a cycle
 
     @property
     def X(self) -> int:
@@ -137,11 +140,11 @@ def build_states(c: Compiled) -> StateSpace:
     cause_idx = [c.causes.index(x) for x in c.stall_cause]
     prob = c.prob.reshape(S, P, c.K)
 
-    index: dict[tuple[int, int, int], int] = {}
-    order: list[tuple[int, int, int]] = []
+    index: dict[tuple[int, int], int] = {}
+    order: list[tuple[int, int]] = []
 
-    def state(b: int, p: int, v: int) -> int:
-        k = (b, p, v)
+    def state(b: int, p: int) -> int:
+        k = (b, p)
         if k not in index:
             if len(order) >= MAX_STATES:
                 raise TooManyStates()
@@ -149,18 +152,15 @@ def build_states(c: Compiled) -> StateSpace:
             order.append(k)
         return index[k]
 
-    def visited(s: int) -> int:
-        return (1 << s) if in_cycle[s] else 0
-
     start: dict[tuple[int, int], int] = {}
     for p in range(P):
         for s in range(S):
-            start[(s, p)] = state(s, p, visited(s))
+            start[(s, p)] = state(s, p)
     random_rows: list[tuple[int, list[Outcome]]] = []
     fixed_rows: list[tuple[int, int]] = []
     i = 0
     while i < len(order):
-        b, p, v = order[i]
+        b, p = order[i]
         x = i
         i += 1
         if b < S and c.kinds[b] != "open":
@@ -168,7 +168,7 @@ def build_states(c: Compiled) -> StateSpace:
             continue
         if b >= S:
             s = base_stage[b]
-            nxt = [(state(t, p, v), q) for t, q in hold_steps[b]]
+            nxt = [(state(t, p), q) for t, q in hold_steps[b]]
             if len(nxt) == 1 and nxt[0][1] >= 1.0:
                 fixed_rows.append((x, nxt[0][0]))
             else:
@@ -184,17 +184,17 @@ def build_states(c: Compiled) -> StateSpace:
             if kind == KIND_STALL:
                 k = int(c.out_stall[b, col])
                 for h, w in entries[k].items():
-                    outs.append(Outcome(q * w, state(h, p, v), stall=k))
+                    outs.append(Outcome(q * w, state(h, p), stall=k))
                 stay -= q
             elif kind == KIND_MOVE:
                 t = int(c.out_target[b, col])
-                same = comp[t] == comp[b]
-                first = not (v >> t) & 1 if same and in_cycle[t] else t != b
-                nv = (v | (1 << t)) if same and in_cycle[t] else visited(t)
+                # a move into a stage on no cycle is its first entry; on a cycle it may not be
+                # (expected_reached counts those)
+                first = t != b and not in_cycle[t]
                 outs.append(
                     Outcome(
                         q,
-                        state(t, p, nv),
+                        state(t, p),
                         edge=int(c.out_edge[b, col]),
                         first=t if first else -1,
                         won=c.kinds[t] == "won",
@@ -206,7 +206,6 @@ def build_states(c: Compiled) -> StateSpace:
             random_rows.append((x, outs))
         else:
             fixed_rows.append((x, x))
-    len(order)
     K = max([len(o) for _, o in random_rows], default=1)
     Xr = len(random_rows)
     pvals = np.zeros((Xr, K))
@@ -228,10 +227,10 @@ def build_states(c: Compiled) -> StateSpace:
             col_first[r, pad + j] = o.first
             col_won[r, pad + j] = o.won
         pvals[r] /= pvals[r].sum()
-    stage = np.array([base_stage[b] for b, _, _ in order], dtype=np.int64)
-    persona = np.array([p for _, p, _ in order], dtype=np.int64)
+    stage = np.array([base_stage[b] for b, _ in order], dtype=np.int64)
+    persona = np.array([p for _, p in order], dtype=np.int64)
     hold_cause = np.array(
-        [cause_idx[hold_stall[b]] if b >= S and hold_stall[b] >= 0 else -1 for b, _, _ in order], dtype=np.int64
+        [cause_idx[hold_stall[b]] if b >= S and hold_stall[b] >= 0 else -1 for b, _ in order], dtype=np.int64
     )
     return StateSpace(
         stage=stage,
@@ -248,7 +247,45 @@ def build_states(c: Compiled) -> StateSpace:
         fixed=np.array([x for x, _ in fixed_rows], dtype=np.int64),
         fixed_dest=np.array([d for _, d in fixed_rows], dtype=np.int64),
         key=stage * P + persona,
+        cycle_stages=np.flatnonzero(in_cycle),
     )
+
+
+def expected_reached(c: Compiled, sp: StateSpace, weeks: int) -> np.ndarray:
+    """(len(sp.cycle_stages),) expected number of leads ever in each stage on a cycle by week `weeks`.
+
+    A lead's first entry into stage s is its move into s while it has never been in s. The
+    expected counts of the leads not yet in s follow the count engine's own chain (the
+    same states and chances) with every move into s taken out and added up: the chain
+    with s made absorbing. Leads that start in s, or arrive there, are in it from then on.
+    All stages on cycles are propagated together, one row each.
+    """
+    targets = sp.cycle_stages
+    n, X = targets.size, sp.X
+    if n == 0:
+        return np.zeros(0)
+    K = sp.pvals.shape[1]
+    src = np.concatenate([np.repeat(sp.random, K), sp.fixed])
+    dst = np.concatenate([sp.dest.ravel(), sp.fixed_dest])
+    prob = np.concatenate([sp.pvals.ravel(), np.ones(sp.fixed.size)])
+    keep = prob > 0
+    src, dst, prob = src[keep], dst[keep], prob[keep]
+    q0 = np.zeros(X)
+    arrive = np.zeros(X)
+    for (s, p), x in sp.start.items():
+        q0[x] += c.initial[s] * c.weights[p]
+        arrive[x] += c.arrivals[s] * c.weights[p]
+    inside = sp.stage[None, :] == targets[:, None]  # (n, X) the states of each target stage
+    ever = (inside * q0).sum(axis=1) + weeks * (inside * arrive).sum(axis=1)
+    q = np.where(inside, 0.0, q0)
+    add = np.where(inside, 0.0, arrive)
+    bins = (np.arange(n)[:, None] * X + dst[None, :]).ravel()
+    for _ in range(weeks):
+        q = np.bincount(bins, weights=(q[:, src] * prob).ravel(), minlength=n * X).reshape(n, X)
+        ever += (q * inside).sum(axis=1)
+        q[inside] = 0.0
+        q += add
+    return ever
 
 
 def unsupported(c: Compiled) -> str | None:
@@ -297,6 +334,8 @@ class CountEngine:
         self.gate_holds = [GateHolds.empty(len(g.require_roles), runs, weeks) for g in c.journey.gates]
         self.score = None
         self.b = 1
+        # expected share of leads ever in each stage on a cycle (nan elsewhere: counted from moves)
+        self.reached_exact: np.ndarray | None = None
         self.entry = np.flatnonzero(c.arrivals > 0)
         # arrivals per run, week and entry stage, as the per-lead engine keeps them (kpis counts entries)
         self.arrivals = np.zeros((runs, weeks + 1, self.entry.size), dtype=np.int64)
@@ -417,15 +456,16 @@ class CountEngine:
         np.add.at(self.stall_starts.T, cause[sp.col_stall[sel]], tot[:, sel].T)
         held = np.flatnonzero(sp.hold_cause >= 0)
         np.add.at(self.stall_weeks.T, sp.hold_cause[held], self.hold_weeks[:, held].T)
+        if sp.cycle_stages.size:
+            leads = float(c.initial.sum() + self.W * c.arrivals.sum())
+            self.reached_exact = np.full(self.S, np.nan)
+            ever = expected_reached(c, sp, self.W)
+            self.reached_exact[sp.cycle_stages] = ever / leads if leads > 0 else 0.0
 
 
 def state_space(c: Compiled) -> StateSpace | None:
     """The count engine's states for this journey, or None when it cannot run it."""
     if unsupported(c) is not None:
-        return None
-    comp = _cycles(c)
-    sizes = [comp.count(x) for x in set(comp)]
-    if max(sizes) > 16:  # visited sets of a long cycle: far more states than MAX_STATES
         return None
     try:
         return build_states(c)
