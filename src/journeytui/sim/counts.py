@@ -42,6 +42,9 @@ if TYPE_CHECKING:
 MAX_STATES = 20_000
 """Above this many states the count engine is not used (the per-lead engine runs)."""
 
+DENSE_REACHED_STATES = 1_000
+"""Up to this many states expected_reached propagates with a dense matrix (8 MB at most)."""
+
 STREAMS = ("layout", "arrivals", "moves")
 
 
@@ -279,6 +282,16 @@ def expected_reached(c: Compiled, sp: StateSpace, weeks: int) -> np.ndarray:
     ever = (inside * q0).sum(axis=1) + weeks * (inside * arrive).sum(axis=1)
     q = np.where(inside, 0.0, q0)
     add = np.where(inside, 0.0, arrive)
+    if X <= DENSE_REACHED_STATES:
+        # one small dense matrix: a week is one (n, X) @ (X, X) product for all target stages
+        M = np.zeros((X, X))
+        np.add.at(M, (src, dst), prob)
+        for _ in range(weeks):
+            q = q @ M
+            ever += (q * inside).sum(axis=1)
+            q[inside] = 0.0
+            q += add
+        return ever
     bins = (np.arange(n)[:, None] * X + dst[None, :]).ravel()
     for _ in range(weeks):
         q = np.bincount(bins, weights=(q[:, src] * prob).ravel(), minlength=n * X).reshape(n, X)
@@ -377,56 +390,64 @@ class CountEngine:
         sp = self.sp
         # random states grouped by how many outcomes they have (the chances are padded at the
         # front to K): each group is one multinomial call without the padding's empty draws,
-        # and its outcomes take a block of consecutive rows; _cmap gives each row's padded
-        # column (state * K + outcome) for the per-column tables of the StateSpace
+        # and its outcomes take a block of consecutive columns, state-major; _cmap gives each
+        # column's padded column (state * K + outcome) for the per-column tables of the StateSpace
         K = sp.pvals.shape[1]
         width = (sp.pvals > 0).sum(axis=1)
         first = np.argmax(sp.pvals > 0, axis=1)
         width = np.where(width > 0, K - first, 1)
-        self._groups: list[tuple[np.ndarray, int, slice]] = []
+        # (state numbers, chances (Xg, w), columns): the chances contiguous, made once
+        self._groups: list[tuple[np.ndarray, np.ndarray, slice]] = []
         cmap: list[np.ndarray] = []
         at = 0
         for w in np.unique(width):
             states = np.flatnonzero(width == w)
             cmap.append((states[:, None] * K + (K - int(w)) + np.arange(int(w))[None, :]).ravel())
-            self._groups.append((states, int(w), slice(at, at + cmap[-1].size)))
+            pv = np.ascontiguousarray(sp.pvals[states, K - int(w) :])
+            self._groups.append((sp.random[states], pv, slice(at, at + cmap[-1].size)))
             at += cmap[-1].size
         self._cmap = np.concatenate(cmap) if cmap else np.zeros(0, dtype=np.int64)
+        self._ncols = self._cmap.size
         self._dest_all = np.concatenate([sp.dest.ravel()[self._cmap], sp.fixed_dest])
         self._bins: np.ndarray | None = None
-        self._won_rows = np.flatnonzero(sp.col_won[self._cmap])
+        self._won_cols = np.flatnonzero(sp.col_won[self._cmap])
+        self._held = np.flatnonzero(sp.hold_cause >= 0)
         self._key_bins = (np.arange(self.R)[:, None] * self.SP + sp.key[None, :]).ravel()
 
     def step(self, t: int) -> None:
-        """Week t: every random state's leads split by a multinomial, fixed states move whole."""
+        """Week t: every random state's leads split by a multinomial, fixed states move whole.
+
+        Everything is laid out run x cohort by state (B rows), so that each multinomial's
+        output (B, states, outcomes) is already one block of columns, and one bincount over
+        (row, destination) gives next week's counts in the same layout.
+        """
         sp, R, X = self.sp, self.R, self.sp.X
         live = min(t, self.C)  # cohorts present before this week's arrivals
         B = R * live
         cur = self.counts[:, :live, :].reshape(B, X)
-        parts: list[np.ndarray] = []  # state-major: one row per outcome column, one column per run x cohort
-        if sp.random.size:
-            K = sp.pvals.shape[1]
-            cols = np.empty((self._cmap.size, B), dtype=np.int64)
-            for states, width, rows in self._groups:
-                # (Xg, B) counts against (Xg, 1, width) chances: one multinomial per cell, broadcast
-                pv = sp.pvals[states, None, K - width :]
-                draws = self.rng["moves"].multinomial(cur[:, sp.random[states]].T, pv)  # (Xg, B, width)
-                cols[rows] = draws.transpose(0, 2, 1).reshape(-1, B)
-            parts.append(cols)
-            per_run = cols.reshape(self._cmap.size, R, live)
-            self.col_total += (per_run[:, :, 0] if live == 1 else per_run.sum(axis=2)).T
-            if self._won_rows.size:
-                per_cohort = per_run[self._won_rows].sum(axis=(0, 1))
+        if self._held.size:
+            # lead-weeks on hold: leads in a hold phase at the start of week t are on hold during it
+            on_hold = cur[:, self._held]
+            self.hold_weeks[:, self._held] += on_hold if live == 1 else on_hold.reshape(R, live, -1).sum(axis=1)
+        nr = self._ncols
+        moved = np.empty((B, nr + sp.fixed.size), dtype=np.int64)
+        rng = self.rng["moves"]
+        for states, pv, cols in self._groups:
+            # (B, Xg) counts against (Xg, w) chances: one multinomial per cell, broadcast
+            moved[:, cols] = rng.multinomial(cur[:, states], pv).reshape(B, -1)
+        if nr:
+            drawn = moved[:, :nr]
+            self.col_total += drawn if live == 1 else drawn.reshape(R, live, nr).sum(axis=1)
+            if self._won_cols.size:
+                per_cohort = drawn[:, self._won_cols].reshape(R, live, -1).sum(axis=(0, 2))
                 self.won_after[t - np.arange(live)] += per_cohort  # cohort a won at age t - a
-        if sp.fixed.size:
-            parts.append(cur[:, sp.fixed].T)
-        moved = np.concatenate(parts, axis=0) if len(parts) > 1 else parts[0]
-        # each row to its destination state: one bincount over (destination, run x cohort);
+        moved[:, nr:] = cur[:, sp.fixed]
+        # each column to its destination state: one bincount over (run x cohort, destination);
         # float64 sums of whole counts are exact below 2**53 (a cell holds one run's leads)
         if self._bins is None or self._bins.size != moved.size:
-            self._bins = (self._dest_all[:, None] * B + np.arange(B)[None, :]).ravel()
-        new = np.bincount(self._bins, weights=moved.ravel(), minlength=X * B).astype(np.int64)
-        self.counts[:, :live, :] = new.reshape(X, B).T.reshape(R, live, X)
+            self._bins = (np.arange(B)[:, None] * X + self._dest_all[None, :]).ravel()
+        new = np.bincount(self._bins, weights=moved.ravel(), minlength=B * X)
+        self.counts[:, :live, :] = new.reshape(R, live, X)
 
     def occupancy(self) -> np.ndarray:
         """(R, S * P) leads per key now, summed over cohorts and phases."""
@@ -512,13 +533,9 @@ def run_counts(
     eng = CountEngine(c, sp, weeks, runs, seed)
     record = np.empty((weeks + 1, runs, c.SP), dtype=np.int64)
     record[0] = eng.occupancy()
-    held = sp.hold_cause >= 0
     for t in range(1, weeks + 1):
         if cancel is not None and cancel.is_set():
             raise SimulationCancelled()
-        # lead-weeks on hold: leads in a hold phase at the start of week t are on hold during it
-        if held.any():
-            eng.hold_weeks += eng.counts.sum(axis=1) * held
         eng.step(t)
         if eng.entry.size:
             eng._arrive(t)

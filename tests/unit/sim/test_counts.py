@@ -39,7 +39,7 @@ from journeytui.model import (
     Transition,
     load_journey,
 )
-from journeytui.sim import SimulationError, forecast, simulate
+from journeytui.sim import SimulationError, counts, forecast, simulate
 from journeytui.sim.compile import compile_journey
 from journeytui.sim.counts import build_states, unsupported
 
@@ -248,11 +248,14 @@ def absorbing_at(j: Journey, stage: str) -> Journey:
     return out
 
 
+@pytest.mark.parametrize("dense", [True, False])
 @pytest.mark.parametrize("seed", JOURNEYS)
-def test_reached_on_cycles_is_the_exact_expected_share(seed: int) -> None:
+def test_reached_on_cycles_is_the_exact_expected_share(seed: int, dense: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     """For a stage on a cycle the count engine reports the exact expected share of leads ever in it:
     the exact forecast (exact.py, independent of counts.py) of the journey with the stage made
-    absorbing, at the horizon, over the expected leads. Stages on no cycle stay Monte Carlo counts."""
+    absorbing, at the horizon, over the expected leads. Stages on no cycle stay Monte Carlo counts.
+    Both ways of propagating (a dense matrix for few states, a sparse scatter) are checked."""
+    monkeypatch.setattr(counts, "DENSE_REACHED_STATES", 10**9 if dense else 0)
     j = random_journey(seed)
     mc = simulate(j, runs=3, seed=seed, engine="counts")
     sp = build_states(compile_journey(j))
