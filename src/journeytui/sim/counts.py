@@ -45,6 +45,10 @@ MAX_STATES = 20_000
 DENSE_REACHED_STATES = 1_000
 """Up to this many states expected_reached propagates with a dense matrix (8 MB at most)."""
 
+PAD_FACTOR = 2.0
+"""One multinomial call for all random states when padding them all to the widest needs at
+most this many times their outcomes; else one call per number of outcomes."""
+
 STREAMS = ("layout", "arrivals", "moves")
 
 
@@ -389,13 +393,17 @@ class CountEngine:
         fixed state), and the random states grouped by their number of outcomes."""
         sp = self.sp
         # random states grouped by how many outcomes they have (the chances are padded at the
-        # front to K): each group is one multinomial call without the padding's empty draws,
+        # front to K): each group is one multinomial call without most of the padding,
         # and its outcomes take a block of consecutive columns, state-major; _cmap gives each
         # column's padded column (state * K + outcome) for the per-column tables of the StateSpace
         K = sp.pvals.shape[1]
         width = (sp.pvals > 0).sum(axis=1)
         first = np.argmax(sp.pvals > 0, axis=1)
         width = np.where(width > 0, K - first, 1)
+        if K * width.size <= PAD_FACTOR * width.sum():
+            # little padding: one call for all states costs less than a call per width (a
+            # padded outcome has chance 0, which numpy draws at almost no cost)
+            width = np.full_like(width, K)
         # (state numbers, chances (Xg, w), columns): the chances contiguous, made once
         self._groups: list[tuple[np.ndarray, np.ndarray, slice]] = []
         cmap: list[np.ndarray] = []

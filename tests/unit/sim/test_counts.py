@@ -101,6 +101,18 @@ JOURNEYS = list(range(12))
 
 @pytest.mark.parametrize("seed", JOURNEYS)
 def test_count_engine_mean_matches_the_exact_forecast(seed: int) -> None:
+    check_against_exact(seed)
+
+
+@pytest.mark.parametrize("seed", JOURNEYS[:6])
+def test_one_multinomial_call_per_width_matches_the_exact_forecast(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same check with the random states drawn in one call per number of outcomes (the
+    way taken when padding every state to the widest would be wasteful)."""
+    monkeypatch.setattr(counts, "PAD_FACTOR", 0.0)
+    check_against_exact(seed)
+
+
+def check_against_exact(seed: int) -> None:
     j = random_journey(seed)
     exact = forecast(j)
     runs = 200
