@@ -434,9 +434,12 @@ class CountEngine:
         B = R * live
         cur = self.counts[:, :live, :].reshape(B, X)
         if self._held.size:
-            # lead-weeks on hold: leads in a hold phase at the start of week t are on hold during it
-            on_hold = cur[:, self._held]
-            self.hold_weeks[:, self._held] += on_hold if live == 1 else on_hold.reshape(R, live, -1).sum(axis=1)
+            # lead-weeks on hold: leads in a hold phase at the start of week t are on hold during
+            # it (finish reads the hold states' columns; one cohort: add them all, one operation)
+            if live == 1:
+                self.hold_weeks += cur
+            else:
+                self.hold_weeks[:, self._held] += cur[:, self._held].reshape(R, live, -1).sum(axis=1)
         nr = self._ncols
         moved = np.empty((B, nr + sp.fixed.size), dtype=np.int64)
         rng = self.rng["moves"]
@@ -446,7 +449,7 @@ class CountEngine:
         if nr:
             drawn = moved[:, :nr]
             self.col_total += drawn if live == 1 else drawn.reshape(R, live, nr).sum(axis=1)
-            if self._won_cols.size:
+            if self._won_cols.size and self.entry.size:  # without arrivals: won_from_record
                 per_cohort = drawn[:, self._won_cols].reshape(R, live, -1).sum(axis=(0, 2))
                 self.won_after[t - np.arange(live)] += per_cohort  # cohort a won at age t - a
         moved[:, nr:] = cur[:, sp.fixed]
@@ -456,6 +459,14 @@ class CountEngine:
             self._bins = (np.arange(B)[:, None] * X + self._dest_all[None, :]).ravel()
         new = np.bincount(self._bins, weights=moved.ravel(), minlength=B * X)
         self.counts[:, :live, :] = new.reshape(R, live, X)
+
+    def won_from_record(self, record: np.ndarray) -> None:
+        """Without arrivals (one cohort, nothing enters a won stage but moves), the leads that
+        won in week t are the growth of the won stages' occupancy in week t (won stages never
+        lose leads), summed over runs: no per-week tally needed."""
+        won = [s * self.P + p for s in range(self.S) if self.c.kinds[s] == "won" for p in range(self.P)]
+        total = record[:, :, won].sum(axis=(1, 2))
+        self.won_after[1:] += np.diff(total)
 
     def occupancy(self) -> np.ndarray:
         """(R, S * P) leads per key now, summed over cohorts and phases."""
@@ -550,6 +561,8 @@ def run_counts(
         record[t] = eng.occupancy()
         if progress is not None:
             progress(t, weeks)
+    if not eng.entry.size:
+        eng.won_from_record(record)
     eng.finish()
     result = summarise(cast("Engine", eng), record, settings)
     result.mc_engine = "counts"
