@@ -275,8 +275,8 @@ def expected_reached(c: Compiled, sp: StateSpace, weeks: int) -> np.ndarray:
     src = np.concatenate([np.repeat(sp.random, K), sp.fixed])
     dst = np.concatenate([sp.dest.ravel(), sp.fixed_dest])
     prob = np.concatenate([sp.pvals.ravel(), np.ones(sp.fixed.size)])
-    keep = prob > 0
-    src, dst, prob = src[keep], dst[keep], prob[keep]
+    nz = prob > 0
+    src, dst, prob = src[nz], dst[nz], prob[nz]
     q0 = np.zeros(X)
     arrive = np.zeros(X)
     for (s, p), x in sp.start.items():
@@ -284,18 +284,27 @@ def expected_reached(c: Compiled, sp: StateSpace, weeks: int) -> np.ndarray:
         arrive[x] += c.arrivals[s] * c.weights[p]
     inside = sp.stage[None, :] == targets[:, None]  # (n, X) the states of each target stage
     ever = (inside * q0).sum(axis=1) + weeks * (inside * arrive).sum(axis=1)
-    q = np.where(inside, 0.0, q0)
-    add = np.where(inside, 0.0, arrive)
+    keep = ~inside
+    q = q0 * keep
+    add = arrive * keep
+    moved_in = np.zeros((n, X))  # everything that moved, summed over the weeks; its target-stage
+    # columns are the first entries, as the leads not yet in a stage have none of theirs there
     if X <= DENSE_REACHED_STATES:
         # one small dense matrix: a week is one (n, X) @ (X, X) product for all target stages
         M = np.zeros((X, X))
         np.add.at(M, (src, dst), prob)
         for _ in range(weeks):
-            q = q @ M
-            ever += (q * inside).sum(axis=1)
-            q[inside] = 0.0
-            q += add
-        return ever
+            y = q @ M
+            moved_in += y
+            q = y * keep + add
+    else:
+        bins = (np.arange(n)[:, None] * X + dst[None, :]).ravel()
+        for _ in range(weeks):
+            y = np.bincount(bins, weights=(q[:, src] * prob).ravel(), minlength=n * X).reshape(n, X)
+            moved_in += y
+            q = y * keep + add
+    ever += (moved_in * inside).sum(axis=1)
+    return ever
     bins = (np.arange(n)[:, None] * X + dst[None, :]).ravel()
     for _ in range(weeks):
         q = np.bincount(bins, weights=(q[:, src] * prob).ravel(), minlength=n * X).reshape(n, X)
