@@ -43,7 +43,12 @@ MAX_STATES = 20_000
 """Above this many states the count engine is not used (the per-lead engine runs)."""
 
 DENSE_REACHED_STATES = 1_000
-"""Up to this many states expected_reached propagates with a dense matrix (8 MB at most)."""
+"""Up to this many states expected_reached may propagate with a dense matrix (8 MB at most)..."""
+DENSE_REACHED_FLOPS = 1_000_000
+"""...when a week's product (stages on cycles x states^2) is at most this many multiply-adds."""
+MAX_REACHED_CELLS = 2_000_000
+"""Above this many (stages on cycles x moves) per week, `reached` would cost more than the
+run itself: the count engine is not used (the per-lead engine runs)."""
 
 PAD_FACTOR = 2.0
 """One multinomial call for all random states when padding them all to the widest needs at
@@ -258,6 +263,21 @@ def build_states(c: Compiled) -> StateSpace:
     )
 
 
+def _moves(sp: StateSpace) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every possible weekly move of the state space: (from state, to state, chance)."""
+    K = sp.pvals.shape[1]
+    src = np.concatenate([np.repeat(sp.random, K), sp.fixed])
+    dst = np.concatenate([sp.dest.ravel(), sp.fixed_dest])
+    prob = np.concatenate([sp.pvals.ravel(), np.ones(sp.fixed.size)])
+    nz = prob > 0
+    return src[nz], dst[nz], prob[nz]
+
+
+def reached_cells(sp: StateSpace) -> int:
+    """Elements expected_reached touches per week at most: stages on cycles x moves."""
+    return int(sp.cycle_stages.size * _moves(sp)[0].size)
+
+
 def expected_reached(c: Compiled, sp: StateSpace, weeks: int) -> np.ndarray:
     """(len(sp.cycle_stages),) expected number of leads ever in each stage on a cycle by week `weeks`.
 
@@ -271,12 +291,7 @@ def expected_reached(c: Compiled, sp: StateSpace, weeks: int) -> np.ndarray:
     n, X = targets.size, sp.X
     if n == 0:
         return np.zeros(0)
-    K = sp.pvals.shape[1]
-    src = np.concatenate([np.repeat(sp.random, K), sp.fixed])
-    dst = np.concatenate([sp.dest.ravel(), sp.fixed_dest])
-    prob = np.concatenate([sp.pvals.ravel(), np.ones(sp.fixed.size)])
-    nz = prob > 0
-    src, dst, prob = src[nz], dst[nz], prob[nz]
+    src, dst, prob = _moves(sp)
     q0 = np.zeros(X)
     arrive = np.zeros(X)
     for (s, p), x in sp.start.items():
@@ -289,7 +304,7 @@ def expected_reached(c: Compiled, sp: StateSpace, weeks: int) -> np.ndarray:
     add = arrive * keep
     moved_in = np.zeros((n, X))  # everything that moved, summed over the weeks; its target-stage
     # columns are the first entries, as the leads not yet in a stage have none of theirs there
-    if X <= DENSE_REACHED_STATES:
+    if X <= DENSE_REACHED_STATES and n * X * X <= DENSE_REACHED_FLOPS:
         # one small dense matrix: a week is one (n, X) @ (X, X) product for all target stages
         M = np.zeros((X, X))
         np.add.at(M, (src, dst), prob)
@@ -517,9 +532,11 @@ def state_space(c: Compiled) -> StateSpace | None:
     if unsupported(c) is not None:
         return None
     try:
-        return build_states(c)
+        sp = build_states(c)
     except TooManyStates:
         return None
+    # many stages on cycles (one row each in expected_reached) and many states: too dear
+    return None if reached_cells(sp) > MAX_REACHED_CELLS else sp
 
 
 def cost(sp: StateSpace, c: Compiled, weeks: int, runs: int) -> float:

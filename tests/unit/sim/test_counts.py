@@ -268,6 +268,7 @@ def test_reached_on_cycles_is_the_exact_expected_share(seed: int, dense: bool, m
     absorbing, at the horizon, over the expected leads. Stages on no cycle stay Monte Carlo counts.
     Both ways of propagating (a dense matrix for few states, a sparse scatter) are checked."""
     monkeypatch.setattr(counts, "DENSE_REACHED_STATES", 10**9 if dense else 0)
+    monkeypatch.setattr(counts, "DENSE_REACHED_FLOPS", 10**18 if dense else 0)
     j = random_journey(seed)
     mc = simulate(j, runs=3, seed=seed, engine="counts")
     sp = build_states(compile_journey(j))
@@ -281,6 +282,19 @@ def test_reached_on_cycles_is_the_exact_expected_share(seed: int, dense: bool, m
         assert mc.kpis["reached"][s] == pytest.approx(want, abs=2e-6), s
     regressions = any(ids.index(t.to) < ids.index(t.from_) for t in j.transitions if t.to in ids[:-2])
     assert bool(on_cycle) == regressions
+
+
+def test_too_many_stages_on_cycles_for_the_states_runs_the_per_lead_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`reached` on cycles costs (stages on cycles x moves) per week: past MAX_REACHED_CELLS the
+    count engine is not used (auto runs the per-lead engine; forcing it is a clear error)."""
+    j = journey(CHAIN)
+    sp = build_states(compile_journey(j))
+    assert counts.reached_cells(sp) > 0
+    assert simulate(j, leads=200_000, runs=2, seed=1).mc_engine == "counts"
+    monkeypatch.setattr(counts, "MAX_REACHED_CELLS", counts.reached_cells(sp) - 1)
+    assert simulate(j, leads=200_000, runs=2, seed=1).mc_engine == "leads"
+    with pytest.raises(SimulationError, match="too many stages on cycles"):
+        simulate(j, runs=2, engine="counts")
 
 
 def test_cli_engine_option_and_json_note(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
