@@ -1,22 +1,24 @@
 """The count-level Monte Carlo engine: whole counts of exchangeable leads, one multinomial per state.
 
-Leads in the same state (stage, stall phase, persona, and the stages of the current
-cycle already visited) draw their weekly outcomes independently from the same
-chances, so the number of them taking each outcome is one multinomial draw. Moving
-counts instead of leads gives exactly the per-lead engine's distribution, at a cost
-that grows with states x runs x weeks instead of leads (docs/simulation.md, *Two
-engines*).
+Leads in the same state (stage, stall phase, persona) draw their weekly outcomes
+independently from the same chances, so the number of them taking each outcome is one
+multinomial draw. Moving counts instead of leads gives exactly the per-lead engine's
+distribution, at a cost that grows with states x runs x weeks instead of leads
+(docs/simulation.md, *Two engines*).
 
 The state space is built on the phase states of the dense exact forecast
 (`exact_dense._hold_states`), so both describe a stall's hold the same way. It is extended by:
 
 - the persona (each has its own chances);
-- for stages in a cycle of transitions (regressions), the set of that cycle's stages
-  the lead has been in, so that 'leads that were ever in a stage' (the `reached` KPI and
-  conversion rates) is counted exactly, as the per-lead engine does from each lead's
-  history; once a lead leaves a cycle it can never come back, so the set restarts;
 - with arrivals, the week the lead arrived (its cohort), so that the time from arrival
   to won is exact. Cohorts evolve independently; a week steps only those already present.
+
+'Leads that were ever in a stage' (the `reached` KPI) needs each lead's history only for
+stages on a cycle of transitions (regressions): elsewhere every entry is a first entry,
+counted from the moves. For a stage on a cycle the engine does not carry the set of
+stages visited (it would multiply the states several times over); `expected_reached`
+computes the expected number of leads ever in it exactly, by propagating the expected
+counts of the same states with the stage made absorbing.
 """
 
 from __future__ import annotations
@@ -40,6 +42,18 @@ if TYPE_CHECKING:
 MAX_STATES = 20_000
 """Above this many states the count engine is not used (the per-lead engine runs)."""
 
+DENSE_REACHED_STATES = 1_000
+"""Up to this many states expected_reached may propagate with a dense matrix (8 MB at most)..."""
+DENSE_REACHED_FLOPS = 1_000_000
+"""...when a week's product (stages on cycles x states^2) is at most this many multiply-adds."""
+MAX_REACHED_CELLS = 2_000_000
+"""Above this many (stages on cycles x moves) per week, `reached` would cost more than the
+run itself: the count engine is not used (the per-lead engine runs)."""
+
+PAD_FACTOR = 2.0
+"""One multinomial call for all random states when padding them all to the widest needs at
+most this many times their outcomes; else one call per number of outcomes."""
+
 STREAMS = ("layout", "arrivals", "moves")
 
 
@@ -61,7 +75,7 @@ class Outcome:
 
 @dataclass
 class StateSpace:
-    """Every reachable (phase state, persona, visited set) and how each leaves in a week.
+    """Every reachable (phase state, persona) and how each leaves in a week.
 
     ``random`` states draw a multinomial over their outcomes (``pvals``, destinations
     ``dest``; the last column is the likeliest, so numpy's sequential binomials skip it);
@@ -78,11 +92,12 @@ class StateSpace:
     dest: np.ndarray  # (Xr, K)
     col_edge: np.ndarray  # (Xr * K,) per outcome column
     col_stall: np.ndarray
-    col_first: np.ndarray
+    col_first: np.ndarray  # stage first entered (stages on no cycle only), or -1
     col_won: np.ndarray
     fixed: np.ndarray  # (Xf,) state numbers
     fixed_dest: np.ndarray  # (Xf,)
     key: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # (X,) stage * P + persona
+    cycle_stages: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # stages on a cycle
 
     @property
     def X(self) -> int:
@@ -137,11 +152,11 @@ def build_states(c: Compiled) -> StateSpace:
     cause_idx = [c.causes.index(x) for x in c.stall_cause]
     prob = c.prob.reshape(S, P, c.K)
 
-    index: dict[tuple[int, int, int], int] = {}
-    order: list[tuple[int, int, int]] = []
+    index: dict[tuple[int, int], int] = {}
+    order: list[tuple[int, int]] = []
 
-    def state(b: int, p: int, v: int) -> int:
-        k = (b, p, v)
+    def state(b: int, p: int) -> int:
+        k = (b, p)
         if k not in index:
             if len(order) >= MAX_STATES:
                 raise TooManyStates()
@@ -149,18 +164,15 @@ def build_states(c: Compiled) -> StateSpace:
             order.append(k)
         return index[k]
 
-    def visited(s: int) -> int:
-        return (1 << s) if in_cycle[s] else 0
-
     start: dict[tuple[int, int], int] = {}
     for p in range(P):
         for s in range(S):
-            start[(s, p)] = state(s, p, visited(s))
+            start[(s, p)] = state(s, p)
     random_rows: list[tuple[int, list[Outcome]]] = []
     fixed_rows: list[tuple[int, int]] = []
     i = 0
     while i < len(order):
-        b, p, v = order[i]
+        b, p = order[i]
         x = i
         i += 1
         if b < S and c.kinds[b] != "open":
@@ -168,7 +180,7 @@ def build_states(c: Compiled) -> StateSpace:
             continue
         if b >= S:
             s = base_stage[b]
-            nxt = [(state(t, p, v), q) for t, q in hold_steps[b]]
+            nxt = [(state(t, p), q) for t, q in hold_steps[b]]
             if len(nxt) == 1 and nxt[0][1] >= 1.0:
                 fixed_rows.append((x, nxt[0][0]))
             else:
@@ -184,17 +196,17 @@ def build_states(c: Compiled) -> StateSpace:
             if kind == KIND_STALL:
                 k = int(c.out_stall[b, col])
                 for h, w in entries[k].items():
-                    outs.append(Outcome(q * w, state(h, p, v), stall=k))
+                    outs.append(Outcome(q * w, state(h, p), stall=k))
                 stay -= q
             elif kind == KIND_MOVE:
                 t = int(c.out_target[b, col])
-                same = comp[t] == comp[b]
-                first = not (v >> t) & 1 if same and in_cycle[t] else t != b
-                nv = (v | (1 << t)) if same and in_cycle[t] else visited(t)
+                # a move into a stage on no cycle is its first entry; on a cycle it may not be
+                # (expected_reached counts those)
+                first = t != b and not in_cycle[t]
                 outs.append(
                     Outcome(
                         q,
-                        state(t, p, nv),
+                        state(t, p),
                         edge=int(c.out_edge[b, col]),
                         first=t if first else -1,
                         won=c.kinds[t] == "won",
@@ -206,7 +218,6 @@ def build_states(c: Compiled) -> StateSpace:
             random_rows.append((x, outs))
         else:
             fixed_rows.append((x, x))
-    len(order)
     K = max([len(o) for _, o in random_rows], default=1)
     Xr = len(random_rows)
     pvals = np.zeros((Xr, K))
@@ -228,10 +239,10 @@ def build_states(c: Compiled) -> StateSpace:
             col_first[r, pad + j] = o.first
             col_won[r, pad + j] = o.won
         pvals[r] /= pvals[r].sum()
-    stage = np.array([base_stage[b] for b, _, _ in order], dtype=np.int64)
-    persona = np.array([p for _, p, _ in order], dtype=np.int64)
+    stage = np.array([base_stage[b] for b, _ in order], dtype=np.int64)
+    persona = np.array([p for _, p in order], dtype=np.int64)
     hold_cause = np.array(
-        [cause_idx[hold_stall[b]] if b >= S and hold_stall[b] >= 0 else -1 for b, _, _ in order], dtype=np.int64
+        [cause_idx[hold_stall[b]] if b >= S and hold_stall[b] >= 0 else -1 for b, _ in order], dtype=np.int64
     )
     return StateSpace(
         stage=stage,
@@ -248,7 +259,74 @@ def build_states(c: Compiled) -> StateSpace:
         fixed=np.array([x for x, _ in fixed_rows], dtype=np.int64),
         fixed_dest=np.array([d for _, d in fixed_rows], dtype=np.int64),
         key=stage * P + persona,
+        cycle_stages=np.flatnonzero(in_cycle),
     )
+
+
+def _moves(sp: StateSpace) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every possible weekly move of the state space: (from state, to state, chance)."""
+    K = sp.pvals.shape[1]
+    src = np.concatenate([np.repeat(sp.random, K), sp.fixed])
+    dst = np.concatenate([sp.dest.ravel(), sp.fixed_dest])
+    prob = np.concatenate([sp.pvals.ravel(), np.ones(sp.fixed.size)])
+    nz = prob > 0
+    return src[nz], dst[nz], prob[nz]
+
+
+def reached_cells(sp: StateSpace) -> int:
+    """Elements expected_reached touches per week at most: stages on cycles x moves."""
+    return int(sp.cycle_stages.size * _moves(sp)[0].size)
+
+
+def expected_reached(c: Compiled, sp: StateSpace, weeks: int) -> np.ndarray:
+    """(len(sp.cycle_stages),) expected number of leads ever in each stage on a cycle by week `weeks`.
+
+    A lead's first entry into stage s is its move into s while it has never been in s. The
+    expected counts of the leads not yet in s follow the count engine's own chain (the
+    same states and chances) with every move into s taken out and added up: the chain
+    with s made absorbing. Leads that start in s, or arrive there, are in it from then on.
+    All stages on cycles are propagated together, one row each.
+    """
+    targets = sp.cycle_stages
+    n, X = targets.size, sp.X
+    if n == 0:
+        return np.zeros(0)
+    src, dst, prob = _moves(sp)
+    q0 = np.zeros(X)
+    arrive = np.zeros(X)
+    for (s, p), x in sp.start.items():
+        q0[x] += c.initial[s] * c.weights[p]
+        arrive[x] += c.arrivals[s] * c.weights[p]
+    inside = sp.stage[None, :] == targets[:, None]  # (n, X) the states of each target stage
+    ever = (inside * q0).sum(axis=1) + weeks * (inside * arrive).sum(axis=1)
+    keep = ~inside
+    q = q0 * keep
+    add = arrive * keep
+    moved_in = np.zeros((n, X))  # everything that moved, summed over the weeks; its target-stage
+    # columns are the first entries, as the leads not yet in a stage have none of theirs there
+    if X <= DENSE_REACHED_STATES and n * X * X <= DENSE_REACHED_FLOPS:
+        # one small dense matrix: a week is one (n, X) @ (X, X) product for all target stages
+        M = np.zeros((X, X))
+        np.add.at(M, (src, dst), prob)
+        for _ in range(weeks):
+            y = q @ M
+            moved_in += y
+            q = y * keep + add
+    else:
+        bins = (np.arange(n)[:, None] * X + dst[None, :]).ravel()
+        for _ in range(weeks):
+            y = np.bincount(bins, weights=(q[:, src] * prob).ravel(), minlength=n * X).reshape(n, X)
+            moved_in += y
+            q = y * keep + add
+    ever += (moved_in * inside).sum(axis=1)
+    return ever
+    bins = (np.arange(n)[:, None] * X + dst[None, :]).ravel()
+    for _ in range(weeks):
+        q = np.bincount(bins, weights=(q[:, src] * prob).ravel(), minlength=n * X).reshape(n, X)
+        ever += (q * inside).sum(axis=1)
+        q[inside] = 0.0
+        q += add
+    return ever
 
 
 def unsupported(c: Compiled) -> str | None:
@@ -297,6 +375,8 @@ class CountEngine:
         self.gate_holds = [GateHolds.empty(len(g.require_roles), runs, weeks) for g in c.journey.gates]
         self.score = None
         self.b = 1
+        # expected share of leads ever in each stage on a cycle (nan elsewhere: counted from moves)
+        self.reached_exact: np.ndarray | None = None
         self.entry = np.flatnonzero(c.arrivals > 0)
         # arrivals per run, week and entry stage, as the per-lead engine keeps them (kpis counts entries)
         self.arrivals = np.zeros((runs, weeks + 1, self.entry.size), dtype=np.int64)
@@ -337,57 +417,80 @@ class CountEngine:
         fixed state), and the random states grouped by their number of outcomes."""
         sp = self.sp
         # random states grouped by how many outcomes they have (the chances are padded at the
-        # front to K): each group is one multinomial call without the padding's empty draws,
-        # and its outcomes take a block of consecutive rows; _cmap gives each row's padded
-        # column (state * K + outcome) for the per-column tables of the StateSpace
+        # front to K): each group is one multinomial call without most of the padding,
+        # and its outcomes take a block of consecutive columns, state-major; _cmap gives each
+        # column's padded column (state * K + outcome) for the per-column tables of the StateSpace
         K = sp.pvals.shape[1]
         width = (sp.pvals > 0).sum(axis=1)
         first = np.argmax(sp.pvals > 0, axis=1)
         width = np.where(width > 0, K - first, 1)
-        self._groups: list[tuple[np.ndarray, int, slice]] = []
+        if K * width.size <= PAD_FACTOR * width.sum():
+            # little padding: one call for all states costs less than a call per width (a
+            # padded outcome has chance 0, which numpy draws at almost no cost)
+            width = np.full_like(width, K)
+        # (state numbers, chances (Xg, w), columns): the chances contiguous, made once
+        self._groups: list[tuple[np.ndarray, np.ndarray, slice]] = []
         cmap: list[np.ndarray] = []
         at = 0
         for w in np.unique(width):
             states = np.flatnonzero(width == w)
             cmap.append((states[:, None] * K + (K - int(w)) + np.arange(int(w))[None, :]).ravel())
-            self._groups.append((states, int(w), slice(at, at + cmap[-1].size)))
+            pv = np.ascontiguousarray(sp.pvals[states, K - int(w) :])
+            self._groups.append((sp.random[states], pv, slice(at, at + cmap[-1].size)))
             at += cmap[-1].size
         self._cmap = np.concatenate(cmap) if cmap else np.zeros(0, dtype=np.int64)
+        self._ncols = self._cmap.size
         self._dest_all = np.concatenate([sp.dest.ravel()[self._cmap], sp.fixed_dest])
         self._bins: np.ndarray | None = None
-        self._won_rows = np.flatnonzero(sp.col_won[self._cmap])
+        self._won_cols = np.flatnonzero(sp.col_won[self._cmap])
+        self._held = np.flatnonzero(sp.hold_cause >= 0)
         self._key_bins = (np.arange(self.R)[:, None] * self.SP + sp.key[None, :]).ravel()
 
     def step(self, t: int) -> None:
-        """Week t: every random state's leads split by a multinomial, fixed states move whole."""
+        """Week t: every random state's leads split by a multinomial, fixed states move whole.
+
+        Everything is laid out run x cohort by state (B rows), so that each multinomial's
+        output (B, states, outcomes) is already one block of columns, and one bincount over
+        (row, destination) gives next week's counts in the same layout.
+        """
         sp, R, X = self.sp, self.R, self.sp.X
         live = min(t, self.C)  # cohorts present before this week's arrivals
         B = R * live
         cur = self.counts[:, :live, :].reshape(B, X)
-        parts: list[np.ndarray] = []  # state-major: one row per outcome column, one column per run x cohort
-        if sp.random.size:
-            K = sp.pvals.shape[1]
-            cols = np.empty((self._cmap.size, B), dtype=np.int64)
-            for states, width, rows in self._groups:
-                # (Xg, B) counts against (Xg, 1, width) chances: one multinomial per cell, broadcast
-                pv = sp.pvals[states, None, K - width :]
-                draws = self.rng["moves"].multinomial(cur[:, sp.random[states]].T, pv)  # (Xg, B, width)
-                cols[rows] = draws.transpose(0, 2, 1).reshape(-1, B)
-            parts.append(cols)
-            per_run = cols.reshape(self._cmap.size, R, live)
-            self.col_total += (per_run[:, :, 0] if live == 1 else per_run.sum(axis=2)).T
-            if self._won_rows.size:
-                per_cohort = per_run[self._won_rows].sum(axis=(0, 1))
+        if self._held.size:
+            # lead-weeks on hold: leads in a hold phase at the start of week t are on hold during
+            # it (finish reads the hold states' columns; one cohort: add them all, one operation)
+            if live == 1:
+                self.hold_weeks += cur
+            else:
+                self.hold_weeks[:, self._held] += cur[:, self._held].reshape(R, live, -1).sum(axis=1)
+        nr = self._ncols
+        moved = np.empty((B, nr + sp.fixed.size), dtype=np.int64)
+        rng = self.rng["moves"]
+        for states, pv, cols in self._groups:
+            # (B, Xg) counts against (Xg, w) chances: one multinomial per cell, broadcast
+            moved[:, cols] = rng.multinomial(cur[:, states], pv).reshape(B, -1)
+        if nr:
+            drawn = moved[:, :nr]
+            self.col_total += drawn if live == 1 else drawn.reshape(R, live, nr).sum(axis=1)
+            if self._won_cols.size and self.entry.size:  # without arrivals: won_from_record
+                per_cohort = drawn[:, self._won_cols].reshape(R, live, -1).sum(axis=(0, 2))
                 self.won_after[t - np.arange(live)] += per_cohort  # cohort a won at age t - a
-        if sp.fixed.size:
-            parts.append(cur[:, sp.fixed].T)
-        moved = np.concatenate(parts, axis=0) if len(parts) > 1 else parts[0]
-        # each row to its destination state: one bincount over (destination, run x cohort);
+        moved[:, nr:] = cur[:, sp.fixed]
+        # each column to its destination state: one bincount over (run x cohort, destination);
         # float64 sums of whole counts are exact below 2**53 (a cell holds one run's leads)
         if self._bins is None or self._bins.size != moved.size:
-            self._bins = (self._dest_all[:, None] * B + np.arange(B)[None, :]).ravel()
-        new = np.bincount(self._bins, weights=moved.ravel(), minlength=X * B).astype(np.int64)
-        self.counts[:, :live, :] = new.reshape(X, B).T.reshape(R, live, X)
+            self._bins = (np.arange(B)[:, None] * X + self._dest_all[None, :]).ravel()
+        new = np.bincount(self._bins, weights=moved.ravel(), minlength=B * X)
+        self.counts[:, :live, :] = new.reshape(R, live, X)
+
+    def won_from_record(self, record: np.ndarray) -> None:
+        """Without arrivals (one cohort, nothing enters a won stage but moves), the leads that
+        won in week t are the growth of the won stages' occupancy in week t (won stages never
+        lose leads), summed over runs: no per-week tally needed."""
+        won = [s * self.P + p for s in range(self.S) if self.c.kinds[s] == "won" for p in range(self.P)]
+        total = record[:, :, won].sum(axis=(1, 2))
+        self.won_after[1:] += np.diff(total)
 
     def occupancy(self) -> np.ndarray:
         """(R, S * P) leads per key now, summed over cohorts and phases."""
@@ -417,20 +520,23 @@ class CountEngine:
         np.add.at(self.stall_starts.T, cause[sp.col_stall[sel]], tot[:, sel].T)
         held = np.flatnonzero(sp.hold_cause >= 0)
         np.add.at(self.stall_weeks.T, sp.hold_cause[held], self.hold_weeks[:, held].T)
+        if sp.cycle_stages.size:
+            leads = float(c.initial.sum() + self.W * c.arrivals.sum())
+            self.reached_exact = np.full(self.S, np.nan)
+            ever = expected_reached(c, sp, self.W)
+            self.reached_exact[sp.cycle_stages] = ever / leads if leads > 0 else 0.0
 
 
 def state_space(c: Compiled) -> StateSpace | None:
     """The count engine's states for this journey, or None when it cannot run it."""
     if unsupported(c) is not None:
         return None
-    comp = _cycles(c)
-    sizes = [comp.count(x) for x in set(comp)]
-    if max(sizes) > 16:  # visited sets of a long cycle: far more states than MAX_STATES
-        return None
     try:
-        return build_states(c)
+        sp = build_states(c)
     except TooManyStates:
         return None
+    # many stages on cycles (one row each in expected_reached) and many states: too dear
+    return None if reached_cells(sp) > MAX_REACHED_CELLS else sp
 
 
 def cost(sp: StateSpace, c: Compiled, weeks: int, runs: int) -> float:
@@ -472,19 +578,17 @@ def run_counts(
     eng = CountEngine(c, sp, weeks, runs, seed)
     record = np.empty((weeks + 1, runs, c.SP), dtype=np.int64)
     record[0] = eng.occupancy()
-    held = sp.hold_cause >= 0
     for t in range(1, weeks + 1):
         if cancel is not None and cancel.is_set():
             raise SimulationCancelled()
-        # lead-weeks on hold: leads in a hold phase at the start of week t are on hold during it
-        if held.any():
-            eng.hold_weeks += eng.counts.sum(axis=1) * held
         eng.step(t)
         if eng.entry.size:
             eng._arrive(t)
         record[t] = eng.occupancy()
         if progress is not None:
             progress(t, weeks)
+    if not eng.entry.size:
+        eng.won_from_record(record)
     eng.finish()
     result = summarise(cast("Engine", eng), record, settings)
     result.mc_engine = "counts"

@@ -37,6 +37,11 @@ def summarise(eng: Engine, record: np.ndarray, settings: dict[str, Any]) -> SimR
     all_leads = float(total_runs[-1].sum())
 
     entries = eng.entries.sum(axis=0).astype(float)
+    reached = {s: entries[i] / all_leads if all_leads else 0.0 for i, s in enumerate(c.stage_ids)}
+    # the count engine's exact expected shares for stages on a cycle (counts.expected_reached)
+    exact = getattr(eng, "reached_exact", None)
+    if exact is not None:
+        reached.update({s: float(exact[i]) for i, s in enumerate(c.stage_ids) if not np.isnan(exact[i])})
     sidx = {s: i for i, s in enumerate(c.stage_ids)}
     gross = _gross_entries(eng, sidx)
     conversion: dict[str, dict[str, float]] = {}
@@ -91,7 +96,7 @@ def summarise(eng: Engine, record: np.ndarray, settings: dict[str, Any]) -> SimR
     }
     kpis: dict[str, Any] = {
         "conversion": conversion,
-        "reached": {s: _r(entries[i] / all_leads if all_leads else 0.0) for i, s in enumerate(c.stage_ids)},
+        "reached": {s: _r(x) for s, x in reached.items()},
         "time_to_won": {
             "median": _quantile_of_histogram(eng.won_after, 0.5),
             "p90": _quantile_of_histogram(eng.won_after, 0.9),

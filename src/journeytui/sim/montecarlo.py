@@ -478,7 +478,7 @@ def choose_engine(c: Compiled, weeks: int, runs: int, engine: str = "auto") -> S
     sp = None if why else state_space(c)
     if sp is None:
         if engine == "counts":
-            reason = why or f"more than {MAX_STATES:,} states"
+            reason = why or f"more than {MAX_STATES:,} states, or too many stages on cycles for so many states"
             raise SimulationError(f"the count engine cannot run this journey ({reason}); use engine 'leads' or 'auto'")
         return None
     if engine == "counts":

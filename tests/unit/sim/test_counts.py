@@ -17,6 +17,7 @@ personas with per-persona overrides, arrivals):
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import random
@@ -38,7 +39,7 @@ from journeytui.model import (
     Transition,
     load_journey,
 )
-from journeytui.sim import SimulationError, forecast, simulate
+from journeytui.sim import SimulationError, counts, forecast, simulate
 from journeytui.sim.compile import compile_journey
 from journeytui.sim.counts import build_states, unsupported
 
@@ -100,6 +101,18 @@ JOURNEYS = list(range(12))
 
 @pytest.mark.parametrize("seed", JOURNEYS)
 def test_count_engine_mean_matches_the_exact_forecast(seed: int) -> None:
+    check_against_exact(seed)
+
+
+@pytest.mark.parametrize("seed", JOURNEYS[:6])
+def test_one_multinomial_call_per_width_matches_the_exact_forecast(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same check with the random states drawn in one call per number of outcomes (the
+    way taken when padding every state to the widest would be wasteful)."""
+    monkeypatch.setattr(counts, "PAD_FACTOR", 0.0)
+    check_against_exact(seed)
+
+
+def check_against_exact(seed: int) -> None:
     j = random_journey(seed)
     exact = forecast(j)
     runs = 200
@@ -231,12 +244,57 @@ def test_auto_picks_counts_for_a_large_plain_cohort_and_leads_for_touchpoints() 
         simulate(j, runs=1, engine="fast")
 
 
-def test_visited_sets_follow_cycles_only() -> None:
-    """CHAIN has the cycle a <-> b: states carry which of a, b a lead has been in; won and lost do not."""
+def test_states_are_phase_states_and_personas_only() -> None:
+    """No history in the state: CHAIN (one persona, no stalls, the cycle a <-> b) has one state per stage."""
     sp = build_states(compile_journey(journey(CHAIN)))
-    # a and b each with {a}, {a, b} or {b}... only the reachable ones; won/lost one state each
-    assert sp.X <= 2 * 3 + 2
-    assert set(sp.stage.tolist()) == {0, 1, 2, 3}
+    assert sp.X == 4
+    assert sorted(sp.stage.tolist()) == [0, 1, 2, 3]
+    assert sp.cycle_stages.tolist() == [0, 1]
+
+
+def absorbing_at(j: Journey, stage: str) -> Journey:
+    """The journey with every transition and stall out of `stage` removed: leads that enter it stay."""
+    out = copy.deepcopy(j)
+    out.transitions = [t for t in out.transitions if t.from_ != stage]
+    out.stalls = [st for st in out.stalls if st.stage != stage]
+    return out
+
+
+@pytest.mark.parametrize("dense", [True, False])
+@pytest.mark.parametrize("seed", JOURNEYS)
+def test_reached_on_cycles_is_the_exact_expected_share(seed: int, dense: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """For a stage on a cycle the count engine reports the exact expected share of leads ever in it:
+    the exact forecast (exact.py, independent of counts.py) of the journey with the stage made
+    absorbing, at the horizon, over the expected leads. Stages on no cycle stay Monte Carlo counts.
+    Both ways of propagating (a dense matrix for few states, a sparse scatter) are checked."""
+    monkeypatch.setattr(counts, "DENSE_REACHED_STATES", 10**9 if dense else 0)
+    monkeypatch.setattr(counts, "DENSE_REACHED_FLOPS", 10**18 if dense else 0)
+    j = random_journey(seed)
+    mc = simulate(j, runs=3, seed=seed, engine="counts")
+    sp = build_states(compile_journey(j))
+    ids = [s.id for s in j.stages]
+    on_cycle = {ids[i] for i in sp.cycle_stages.tolist()}
+    exact = forecast(j)
+    leads = float(exact.mean[-1].sum())
+    for s in on_cycle:
+        f = forecast(absorbing_at(j, s))
+        want = float(f.mean[-1, f.stages.index(s)]) / leads
+        assert mc.kpis["reached"][s] == pytest.approx(want, abs=2e-6), s
+    regressions = any(ids.index(t.to) < ids.index(t.from_) for t in j.transitions if t.to in ids[:-2])
+    assert bool(on_cycle) == regressions
+
+
+def test_too_many_stages_on_cycles_for_the_states_runs_the_per_lead_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`reached` on cycles costs (stages on cycles x moves) per week: past MAX_REACHED_CELLS the
+    count engine is not used (auto runs the per-lead engine; forcing it is a clear error)."""
+    j = journey(CHAIN)
+    sp = build_states(compile_journey(j))
+    assert counts.reached_cells(sp) > 0
+    assert simulate(j, leads=200_000, runs=2, seed=1).mc_engine == "counts"
+    monkeypatch.setattr(counts, "MAX_REACHED_CELLS", counts.reached_cells(sp) - 1)
+    assert simulate(j, leads=200_000, runs=2, seed=1).mc_engine == "leads"
+    with pytest.raises(SimulationError, match="too many stages on cycles"):
+        simulate(j, runs=2, engine="counts")
 
 
 def test_cli_engine_option_and_json_note(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
