@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable
 
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
@@ -54,3 +55,11 @@ async def _workers_done(pilot: Pilot[None]) -> None:
         with contextlib.suppress(WorkerCancelled, WorkerFailed):  # the app reports these itself
             await worker.wait()
     await pilot.pause()
+
+
+async def wait_for(pilot: Pilot[None], condition: Callable[[], bool], seconds: float = 60.0) -> None:
+    """Let the app run until ``condition`` holds (a loaded machine may take a while)."""
+    start = time.monotonic()
+    while not condition():
+        assert time.monotonic() - start < seconds, "timed out"
+        await pilot.pause(0.05)

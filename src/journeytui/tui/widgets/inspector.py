@@ -120,7 +120,10 @@ field clears an optional value. Editing an id renames it everywhere it is used.
         size = len(selection) if selection else 0
         shape = (type(element), tuple((f.path[size:], f.editor, f.choices) for f in fields))
         self.border_title = plain(describe(journey, selection)) if element is not None else "Inspector"
-        if shape == self._shape and element is not None:
+        # Editors mounted by the previous call may not have composed yet (two selections handled
+        # back to back): a drop-down without its option list cannot take new options, so rebuild.
+        ready = all(w.is_mounted for w in self._editors)
+        if shape == self._shape and element is not None and ready:
             # Same kind of element: keep the widgets (and focus), point them at the new paths.
             self._refresh_values([f for f in fields if f.editor != "group"], moved=selection != self._selection)
             self._selection = selection
