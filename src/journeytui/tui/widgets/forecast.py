@@ -16,6 +16,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.geometry import Size
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Label, ProgressBar, Static
@@ -45,16 +46,20 @@ class Chart(Widget):
         self.refresh(layout=True)
 
     def render(self) -> Text:
+        return self._text(self.content_size.width)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        # Measured at the width the layout offers: the chart's own size is not known yet (0 before
+        # the first layout), and a height measured at another width left the chart blank or cut.
+        return len(self._text(width).wrap(self.app.console, max(1, width)))
+
+    def _text(self, width: int) -> Text:
         if self._draw is None:
             return placeholder(self._reason or "nothing to show")
         try:
-            return self._draw(max(1, self.size.width or self.parent_width()))
+            return self._draw(max(1, width))
         except Exception as exc:  # a chart must never take the app down: show why instead
             return placeholder(str(exc) or type(exc).__name__)
-
-    def parent_width(self) -> int:
-        parent = self.parent
-        return parent.size.width if isinstance(parent, Widget) else 80
 
 
 def stage_chart(journey: Journey, fc: Forecast) -> Callable[[int], Text]:
