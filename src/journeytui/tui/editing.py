@@ -226,7 +226,8 @@ class EditingMixin(_Base):
                 self.rename(kind, old, value)
             return
         shown = value if not isinstance(value, str) else f'"{value}"'
-        self.apply(f"set {dotted(path)} = {shown}", lambda x: edit.set_field(x, path, value))
+        label = f"set {dotted(path)} = {shown}" if value is not None else f"clear {dotted(path)}"
+        self.apply(label, lambda x: edit.set_field(x, path, value))
 
     # -- adding elements --------------------------------------------------------------------
     def action_add_stage(self) -> None:
