@@ -20,7 +20,6 @@ from textual.command import CommandPalette
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.notifications import SeverityLevel
-from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Header, TabbedContent, TabPane
 
@@ -56,16 +55,15 @@ WATCH_SECONDS = 2.0
 """How often the file is checked for changes on disk (never in tests)."""
 
 
-class JourneyApp(CalibrateMixin, ForecastMixin, EditingMixin, App[None]):
+class JourneyApp(CalibrateMixin, ForecastMixin, EditingMixin):
     """Draw and edit one journey file."""
 
     CSS_PATH = "journeytui.tcss"
     TITLE = "journeytui"
-    BINDINGS: ClassVar[list[BindingType]] = actions.bindings()
+    BINDINGS: ClassVar[list[BindingType]] = [*actions.bindings()]
     COMMANDS = App.COMMANDS | {JourneyCommands}
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (96, "-wide")]
-
-    selection: reactive[ModelPath | None] = reactive(None)
+    # Textual declares it an instance variable: a ClassVar annotation would clash with that.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide")]  # noqa: RUF012
 
     def __init__(self, document: Document, *, watch_file: bool = True, missing: bool = False) -> None:
         super().__init__()
@@ -74,7 +72,6 @@ class JourneyApp(CalibrateMixin, ForecastMixin, EditingMixin, App[None]):
         self.missing = missing
         self._disk_seen: Fingerprint | None = None
         self.doc_version = 0
-        """Bumped on every change of the document: results of workers started earlier are stale."""
         self._checks_running = False
         self._checks_for: Journey | None = None
         self.init_forecast()
@@ -118,10 +115,6 @@ class JourneyApp(CalibrateMixin, ForecastMixin, EditingMixin, App[None]):
             self.set_interval(WATCH_SECONDS, self.check_disk)
 
     # -- state -----------------------------------------------------------------------------
-    @property
-    def journey(self) -> Journey | None:
-        return self.doc.journey
-
     def refresh_all(self) -> None:
         """Show the current journey in every panel."""
         doc, j = self.doc, self.journey

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from journeytui.diagnostics import Path as ModelPath
 from journeytui.model import edit
@@ -30,15 +30,9 @@ from journeytui.model.types import (
     Touchpoint,
     Transition,
 )
+from journeytui.tui.base import AppBase
 from journeytui.tui.screens.dialogs import ChoiceScreen, ConfirmScreen, PromptScreen
 from journeytui.tui.selection import KIND_OF_LIST, after_removal, describe, kind_of
-
-if TYPE_CHECKING:
-    from journeytui.tui.app import JourneyApp
-
-    _Base = JourneyApp
-else:
-    _Base = object
 
 ADDERS = {
     "stages": "add_stage",
@@ -59,7 +53,7 @@ def with_table(j: Journey, name: str, value: Any) -> Journey:
     return dataclasses.replace(copy.deepcopy(j), **{name: copy.deepcopy(value)})
 
 
-class EditingMixin(_Base):
+class EditingMixin(AppBase):
     """Actions that change the journey. Mixed into :class:`JourneyApp`."""
 
     # -- helpers ------------------------------------------------------------------------------
@@ -132,10 +126,12 @@ class EditingMixin(_Base):
 
         refs = len(edit.references(j, kind, old))
         hint = f"{refs} reference{'s' * (refs != 1)} will follow the new id." if refs else "Nothing refers to it yet."
-        self.push_screen(
-            PromptScreen(f"Rename {kind} {old}", old, check, hint),
-            lambda text: self.rename(kind, old, text.strip()) if text and text.strip() != old else None,
-        )
+
+        def answer(text: str | None) -> None:
+            if text and text.strip() != old:
+                self.rename(kind, old, text.strip())
+
+        self.push_screen(PromptScreen(f"Rename {kind} {old}", old, check, hint), answer)
 
     def rename(self, kind: str, old: str, new: str) -> bool:
         return self.apply(f"rename {kind} {old} -> {new}", lambda j: edit.rename(j, kind, old, new))
@@ -185,10 +181,12 @@ class EditingMixin(_Base):
             if self.apply(label, fn, select=after):
                 self.notify(f"{label[0].upper()}{label[1:]} (ctrl+z undoes).")
             return
-        self.push_screen(
-            ConfirmScreen(f"{question} This also changes:", effects, yes="Delete", no="Cancel"),
-            lambda ok: self.apply(label, fn, select=after) if ok else None,
-        )
+
+        def answer(ok: bool | None) -> None:
+            if ok:
+                self.apply(label, fn, select=after)
+
+        self.push_screen(ConfirmScreen(f"{question} This also changes:", effects, yes="Delete", no="Cancel"), answer)
 
     def _move(self, delta: int) -> None:
         sel = self.selection

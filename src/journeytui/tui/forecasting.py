@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual import work
 from textual.widgets import TabbedContent
@@ -25,6 +25,7 @@ from journeytui.sim.live import StageHealth, live_forecast, stage_health
 from journeytui.sim.report import report
 from journeytui.sim.sensitivity import NudgeRefused, default_step, nudge, param_at, sensitivity
 from journeytui.tui.background import Abandoned, abandonable
+from journeytui.tui.base import AppBase
 from journeytui.tui.forms import LARGE, size_of
 from journeytui.tui.messages import (
     ForecastReady,
@@ -41,13 +42,6 @@ from journeytui.tui.screens.workshop import WorkshopScreen
 from journeytui.tui.widgets.forecast import ForecastStrip, ForecastView, SensitivityView, Shown
 from journeytui.tui.widgets.forecast_people import PeopleSection
 from journeytui.tui.widgets.graph import JourneyGraph
-
-if TYPE_CHECKING:
-    from journeytui.tui.app import JourneyApp
-
-    _Base = JourneyApp
-else:
-    _Base = object
 
 SIM_RUNS = 20
 SIM_SEED = 0
@@ -78,7 +72,7 @@ def _live(journey: Journey) -> tuple[Forecast | None, dict[str, StageHealth], st
         return None, {}, f"No forecast: {_reason(exc)}"
 
 
-class ForecastMixin(_Base):
+class ForecastMixin(AppBase):
     """State and actions of the forecast panels (mixed into the app).
 
     Message handlers are ``on_*`` methods: ``@on`` handlers are only collected from
@@ -494,7 +488,11 @@ class ForecastMixin(_Base):
         except Exception as exc:  # refused (SimulationError), out of memory or a bug: a message, never a crash
             self.call_from_thread(self.notify, _reason(exc), title="Cannot compare", severity="error")
             return
-        self.call_from_thread(lambda: self.push_screen(CompareScreen(comparison)))
+
+        def show() -> None:
+            self.push_screen(CompareScreen(comparison))
+
+        self.call_from_thread(show)
 
     def action_report(self) -> None:
         j = self.journey

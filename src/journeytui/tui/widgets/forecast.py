@@ -8,7 +8,6 @@ result and the sensitivity ranking.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
@@ -23,11 +22,12 @@ from textual.widgets import DataTable, Label, ProgressBar, Static
 
 from journeytui.model.types import Journey
 from journeytui.sim import Forecast, SimResult
-from journeytui.sim.live import StageHealth, ignored_note, lost_share, weakest, won_share
+from journeytui.sim.live import ignored_note, lost_share, weakest, won_share
 from journeytui.sim.sensitivity import Effect
 from journeytui.textsafe import visible
 from journeytui.tui.charts import band_chart, placeholder, small_multiples
 from journeytui.tui.safe import plain, plain_lines
+from journeytui.tui.shown import Shown
 from journeytui.tui.widgets.forecast_people import PeopleSection
 
 
@@ -77,24 +77,6 @@ def stage_chart(journey: Journey, fc: Forecast) -> Callable[[int], Text]:
         )
 
     return draw
-
-
-@dataclass
-class Shown:
-    """What the forecast panels display; built by the app after every edit."""
-
-    journey: Journey
-    forecast: Forecast
-    baseline: Forecast | None
-    """The saved version's forecast (None: same journey, or it cannot be forecast)."""
-    health: dict[str, StageHealth]
-    sim: SimResult | None = None
-    sim_stale: bool = False
-    band_stage: str | None = None
-    persona_week: int | None = None
-    """The week of the persona table (None: the horizon)."""
-    updating: bool = False
-    """The journey changed since this forecast: a newer one is being computed."""
 
 
 def change_line(fc: Forecast, baseline: Forecast | None) -> str:
