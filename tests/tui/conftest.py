@@ -1,13 +1,14 @@
 """Fixtures for the app tests: journeys copied to tmp_path, and an app factory without file watching.
 
+The pilot tests are ``async def``: pytest-asyncio runs each in a fresh event loop (asyncio_mode
+= "auto" in pyproject.toml).
+
 Nothing here writes outside tmp_path: bundled journeys are copied into a temporary
 "bundled" folder (JOURNEYTUI_JOURNEYS) and tests run in a temporary working folder.
 """
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -19,16 +20,6 @@ from journeytui.tui.app import JourneyApp, create_app
 REPO = Path(__file__).resolve().parents[2]
 JOURNEYS = REPO / "journeys"
 SIZE = (100, 32)
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
-    """Run ``async def`` tests (pilot tests) in a fresh event loop; no async plugin needed."""
-    if not inspect.iscoroutinefunction(pyfuncitem.obj):
-        return None
-    args = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
-    asyncio.run(pyfuncitem.obj(**args))
-    return True
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from tui_helpers import answer_prompt, choose
+from tui_helpers import Toasts, answer_prompt, choose
 
 from journeytui.tui.app import JourneyApp
 from journeytui.tui.screens.dialogs import ConfirmScreen
@@ -49,7 +49,8 @@ async def test_calibrate_bad_export_notifies_and_changes_nothing(
     bad = tmp_path / "bad.csv"
     bad.write_text("lead_id,stage,timestamp\nL1,Nurture,2025-01-01\n", encoding="utf-8")
     app = make_app(copy_journey("b2b-it-tool.toml"))
-    async with app.run_test(size=SIZE) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=SIZE, message_hook=toasts) as pilot:
         before = app.journey
         await pilot.press("i")
         await answer_prompt(pilot, str(bad))
@@ -57,5 +58,4 @@ async def test_calibrate_bad_export_notifies_and_changes_nothing(
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen)
         assert app.journey is before and not app.doc.dirty
-        messages = [n.message for n in app._notifications]
-        assert any("bad.csv:2:" in m and "'Nurture'" in m for m in messages)
+        assert any("bad.csv:2:" in m and "'Nurture'" in m for m in toasts.messages)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from tui_helpers import answer_prompt, choose
+from tui_helpers import Toasts, answer_prompt, choose
 
 from journeytui.bundled import flagship
 from journeytui.model.load import load_file
@@ -211,7 +211,8 @@ async def test_broken_file_opens_readonly_and_is_never_written(
     path.write_text('[journey]\nid = "x"\ntitle = "unterminated\n', encoding="utf-8")
     before = path.read_bytes()
     app = make_app(path)
-    async with app.run_test(size=SIZE) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=SIZE, message_hook=toasts) as pilot:
         await pilot.pause()
         assert app.doc.broken and app.journey is None
         text = "\n".join("".join(row) for row in app.query_one(JourneyGraph).canvas.chars)
@@ -223,7 +224,7 @@ async def test_broken_file_opens_readonly_and_is_never_written(
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert not isinstance(app.screen, PromptScreen)
-        assert any("does not parse" in n.message for n in app._notifications)
+        assert any("does not parse" in m for m in toasts.messages)
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert not app.is_running

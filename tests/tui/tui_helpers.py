@@ -1,10 +1,14 @@
-"""Small helpers for pilot tests: driving modal dialogs, and waiting for the app's workers."""
+"""Small helpers for pilot tests: driving modal dialogs, waiting for the app's workers, and
+reading its notifications through Textual's public ``message_hook``."""
 
 from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable
 
+from textual.message import Message
+from textual.notifications import Notify
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 from textual.worker import WorkerCancelled, WorkerFailed
@@ -54,3 +58,23 @@ async def _workers_done(pilot: Pilot[None]) -> None:
         with contextlib.suppress(WorkerCancelled, WorkerFailed):  # the app reports these itself
             await worker.wait()
     await pilot.pause()
+
+
+async def wait_for(pilot: Pilot[None], condition: Callable[[], bool], seconds: float = 60.0) -> None:
+    """Let the app run until ``condition`` holds (a loaded machine may take a while)."""
+    start = time.monotonic()
+    while not condition():
+        assert time.monotonic() - start < seconds, "timed out"
+        await pilot.pause(0.05)
+
+
+class Toasts:
+    """The notifications an app shows, collected as they arrive: pass an instance as
+    ``app.run_test(message_hook=...)`` (Textual's public hook; no private state is read)."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def __call__(self, message: Message) -> None:
+        if isinstance(message, Notify):
+            self.messages.append(message.notification.message)

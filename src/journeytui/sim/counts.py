@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import Any, Protocol, cast
 
 import numpy as np
 
@@ -35,9 +35,7 @@ from journeytui.sim.exact_dense import _hold_states
 from journeytui.sim.kpis import summarise
 from journeytui.sim.results import SimResult
 from journeytui.sim.tables import score_table, touch_tables
-
-if TYPE_CHECKING:
-    from journeytui.sim.montecarlo import Engine
+from journeytui.sim.tallies import GateHolds, Tallies
 
 MAX_STATES = 20_000
 """Above this many states the count engine is not used (the per-lead engine runs)."""
@@ -353,8 +351,6 @@ class CountEngine:
     `kpis.summarise` turns either into the same SimResult."""
 
     def __init__(self, c: Compiled, sp: StateSpace, weeks: int, runs: int, seed: int) -> None:
-        from journeytui.sim.montecarlo import GateHolds
-
         self.c, self.sp, self.W, self.R = c, sp, weeks, runs
         self.S, self.P, self.SP = c.S, c.P, c.SP
         ss = np.random.SeedSequence(seed)
@@ -590,6 +586,6 @@ def run_counts(
     if not eng.entry.size:
         eng.won_from_record(record)
     eng.finish()
-    result = summarise(cast("Engine", eng), record, settings)
+    result = summarise(cast("Tallies", eng), record, settings)
     result.mc_engine = "counts"
     return result

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from journeytui.sim.results import SimResult
-
-if TYPE_CHECKING:
-    from journeytui.sim.montecarlo import Engine
+from journeytui.sim.tallies import Tallies
 
 
 def _r(x: float) -> float:
@@ -23,7 +21,7 @@ def _quantile_of_histogram(hist: np.ndarray, q: float) -> int | None:
     return int(np.searchsorted(np.cumsum(hist), q * total))
 
 
-def summarise(eng: Engine, record: np.ndarray, settings: dict[str, Any]) -> SimResult:
+def summarise(eng: Tallies, record: np.ndarray, settings: dict[str, Any]) -> SimResult:
     c = eng.c
     S, P, W, R = eng.S, eng.P, eng.W, eng.R
     j = c.journey
@@ -135,7 +133,7 @@ def summarise(eng: Engine, record: np.ndarray, settings: dict[str, Any]) -> SimR
     return c.in_file_order(result)
 
 
-def _gross_entries(eng: Engine, sidx: dict[str, int]) -> np.ndarray:
+def _gross_entries(eng: Tallies, sidx: dict[str, int]) -> np.ndarray:
     """(S,) entries into each stage over all runs, counting every entry: initial leads, arrivals,
     moves in and hand-offs in (a lead that comes back enters again). Every move out of a stage
     follows an entry into it, so moves / gross entries is at most 1."""
@@ -150,7 +148,7 @@ def _gross_entries(eng: Engine, sidx: dict[str, int]) -> np.ndarray:
     return gross
 
 
-def _accounts_won(eng: Engine) -> float | None:
+def _accounts_won(eng: Tallies) -> float | None:
     """Mean number of accounts with a member in a won stage at the horizon (None without accounts)."""
     if not eng.c.account_size:
         return None
@@ -163,7 +161,7 @@ def _accounts_won(eng: Engine) -> float | None:
     return _r(np.bincount(distinct // per_run, minlength=eng.R).mean())
 
 
-def _gates(eng: Engine) -> dict[str, dict[str, Any]]:
+def _gates(eng: Tallies) -> dict[str, dict[str, Any]]:
     """Per gate: the accounts it held back (a lead drew the gated move and stayed), and why.
 
     Without accounts every lead is its own account (a committee of one).

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
@@ -27,6 +26,7 @@ from journeytui.sim.limits import duration, gib, memory_limit, time_budget
 from journeytui.sim.results import SimResult
 from journeytui.sim.state import BIG, NEVER
 from journeytui.sim.tables import due_table, gate_tables, outcome_table, score_table, touch_tables
+from journeytui.sim.tallies import GateHolds
 from journeytui.sim.weekly import WeekLog
 
 CHUNK = 1 << 20
@@ -126,32 +126,6 @@ def _check_time(slots: int, weeks: int) -> None:
             needed=seconds,
             limit=time_budget(),
         )
-
-
-@dataclass
-class GateHolds:
-    """What one gate held back: accounts per run and week, and per account (flags over all
-    runs) whether it was ever held, ever for want of each required role, ever for the share."""
-
-    per_week: np.ndarray  # (runs, weeks + 1)
-    ever: np.ndarray
-    ever_missing: list[np.ndarray]
-    ever_short: np.ndarray
-
-    @classmethod
-    def empty(cls, roles: int, runs: int, weeks: int) -> GateHolds:
-        none = np.zeros(0, dtype=bool)
-        return cls(np.zeros((runs, weeks + 1), dtype=np.int64), none, [none] * roles, none)
-
-    def allocate(self, accounts: int) -> None:
-        """Account flags, made on the first hold so journeys whose gates never shut pay nothing."""
-        self.ever = np.zeros(accounts, dtype=bool)
-        self.ever_missing = [np.zeros(accounts, dtype=bool) for _ in self.ever_missing]
-        self.ever_short = np.zeros(accounts, dtype=bool)
-
-    def per_run(self, flags: np.ndarray, runs: int) -> float:
-        """Mean over runs of the accounts flagged."""
-        return float(flags.reshape(runs, -1).sum(axis=1).mean()) if flags.size else 0.0
 
 
 class Engine(ChannelSteps):

@@ -21,7 +21,6 @@ from textual.command import CommandPalette
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.notifications import SeverityLevel
-from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Header, TabbedContent, TabPane
 
@@ -96,16 +95,15 @@ def _title(path: Path) -> str:
     return title if isinstance(title, str) else ""
 
 
-class JourneyApp(SweepMixin, CalibrateMixin, ExportMixin, ForecastMixin, EditingMixin, App[None]):
+class JourneyApp(SweepMixin, CalibrateMixin, ExportMixin, ForecastMixin, EditingMixin):
     """Draw and edit one journey file."""
 
     CSS_PATH = "journeytui.tcss"
     TITLE = "journeytui"
-    BINDINGS: ClassVar[list[BindingType]] = actions.bindings()
+    BINDINGS: ClassVar[list[BindingType]] = [*actions.bindings()]
     COMMANDS = App.COMMANDS | {JourneyCommands}
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (NARROW, "-wide")]
-
-    selection: reactive[ModelPath | None] = reactive(None)
+    # Textual declares it an instance variable: a ClassVar annotation would clash with that.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]  # noqa: RUF012
 
     def __init__(self, document: Document, *, watch_file: bool = True, missing: bool = False) -> None:
         super().__init__()
@@ -114,7 +112,6 @@ class JourneyApp(SweepMixin, CalibrateMixin, ExportMixin, ForecastMixin, Editing
         self.missing = missing
         self._disk_seen: Fingerprint | None = None
         self.doc_version = 0
-        """Bumped on every change of the document: results of workers started earlier are stale."""
         self._checks_running = False
         self._checks_for: Journey | None = None
         self.init_forecast()
@@ -178,10 +175,6 @@ class JourneyApp(SweepMixin, CalibrateMixin, ExportMixin, ForecastMixin, Editing
         footer.compact = narrow
 
     # -- state -----------------------------------------------------------------------------
-    @property
-    def journey(self) -> Journey | None:
-        return self.doc.journey
-
     def refresh_all(self) -> None:
         """Show the current journey in every panel."""
         doc, j = self.doc, self.journey

@@ -9,20 +9,13 @@ undoable edit. Bad input is a notification with the message (file:line), and not
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from journeytui.calibrate.events import PRESETS, InputError, columns_for, read_events
 from journeytui.calibrate.fit import Calibration, apply, calibrate
 from journeytui.calibrate.report import change_rows
 from journeytui.model.edit import EditError
+from journeytui.tui.base import AppBase
 from journeytui.tui.screens.dialogs import ChoiceScreen, ConfirmScreen, PromptScreen
-
-if TYPE_CHECKING:
-    from journeytui.tui.app import JourneyApp
-
-    _Base = JourneyApp
-else:
-    _Base = object
 
 LAYOUTS = [("long", "long: one row per stage entry (lead_id, stage, timestamp[, persona])")] + [
     (name, f"{name}: {p.description}") for name, p in sorted(PRESETS.items())
@@ -41,7 +34,7 @@ def preview_lines(cal: Calibration) -> list[str]:
     return lines
 
 
-class CalibrateMixin(_Base):
+class CalibrateMixin(AppBase):
     """The calibrate action. Mixed into :class:`JourneyApp`."""
 
     def action_calibrate(self) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from journeytui.diagnostics import Path as ModelPath
 from journeytui.model import edit
@@ -30,15 +30,9 @@ from journeytui.model.types import (
     Touchpoint,
     Transition,
 )
+from journeytui.tui.base import AppBase
 from journeytui.tui.screens.dialogs import ChoiceScreen, ConfirmScreen, PromptScreen
 from journeytui.tui.selection import KIND_OF_LIST, after_removal, describe, kind_of
-
-if TYPE_CHECKING:
-    from journeytui.tui.app import JourneyApp
-
-    _Base = JourneyApp
-else:
-    _Base = object
 
 ADDERS = {
     "stages": "add_stage",
@@ -88,7 +82,7 @@ def persona_note(persona: Persona, members: int | None, j: Journey) -> str:
     return f"{persona.id}: role influencer, influence {persona.influence:g} ({why}){seat}. Edit them in the inspector."
 
 
-class EditingMixin(_Base):
+class EditingMixin(AppBase):
     """Actions that change the journey. Mixed into :class:`JourneyApp`."""
 
     # -- helpers ------------------------------------------------------------------------------
@@ -161,10 +155,12 @@ class EditingMixin(_Base):
 
         refs = len(edit.references(j, kind, old))
         hint = f"{refs} reference{'s' * (refs != 1)} will follow the new id." if refs else "Nothing refers to it yet."
-        self.push_screen(
-            PromptScreen(f"Rename {kind} {old}", old, check, hint),
-            lambda text: self.rename(kind, old, text.strip()) if text and text.strip() != old else None,
-        )
+
+        def answer(text: str | None) -> None:
+            if text and text.strip() != old:
+                self.rename(kind, old, text.strip())
+
+        self.push_screen(PromptScreen(f"Rename {kind} {old}", old, check, hint), answer)
 
     def rename(self, kind: str, old: str, new: str) -> bool:
         return self.apply(f"rename {kind} {old} -> {new}", lambda j: edit.rename(j, kind, old, new))
@@ -214,10 +210,12 @@ class EditingMixin(_Base):
             if self.apply(label, fn, select=after):
                 self.notify(f"{label[0].upper()}{label[1:]} (ctrl+z undoes).")
             return
-        self.push_screen(
-            ConfirmScreen(f"{question} This also changes:", effects, yes="Delete", no="Cancel"),
-            lambda ok: self.apply(label, fn, select=after) if ok else None,
-        )
+
+        def answer(ok: bool | None) -> None:
+            if ok:
+                self.apply(label, fn, select=after)
+
+        self.push_screen(ConfirmScreen(f"{question} This also changes:", effects, yes="Delete", no="Cancel"), answer)
 
     def _move(self, delta: int) -> None:
         sel = self.selection
@@ -255,7 +253,8 @@ class EditingMixin(_Base):
                 self.rename(kind, old, value)
             return
         shown = value if not isinstance(value, str) else f'"{value}"'
-        self.apply(f"set {dotted(path)} = {shown}", lambda x: edit.set_field(x, path, value))
+        label = f"set {dotted(path)} = {shown}" if value is not None else f"clear {dotted(path)}"
+        self.apply(label, lambda x: edit.set_field(x, path, value))
 
     # -- adding elements --------------------------------------------------------------------
     def action_add_stage(self) -> None:

@@ -16,20 +16,16 @@ from textual import work
 from journeytui.export import FORMATS, SUFFIXES, export_text
 from journeytui.model.save import atomic_write
 from journeytui.sim import SimulationError
+from journeytui.tui.base import AppBase
 from journeytui.tui.screens.dialogs import ChoiceScreen, ConfirmScreen, PromptScreen
 
 if TYPE_CHECKING:
     from journeytui.model.types import Journey
-    from journeytui.tui.app import JourneyApp
-
-    _Base = JourneyApp
-else:
-    _Base = object
 
 CHOICES = [(fmt, f"{fmt}: {what}") for fmt, what in FORMATS.items()]
 
 
-class ExportMixin(_Base):
+class ExportMixin(AppBase):
     """The export action. Mixed into :class:`JourneyApp`."""
 
     def action_export(self) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from textual import work
 from textual.widgets import TabbedContent
@@ -27,6 +26,7 @@ from journeytui.sim.live import StageHealth, stage_health
 from journeytui.sim.report import report
 from journeytui.sim.sensitivity import NudgeRefused, default_step, nudge, param_at, sensitivity
 from journeytui.tui.background import Abandoned, abandonable
+from journeytui.tui.base import AppBase
 from journeytui.tui.forms import LARGE, size_of
 from journeytui.tui.messages import (
     ForecastReady,
@@ -43,13 +43,6 @@ from journeytui.tui.screens.workshop import Scenario, WorkshopScreen
 from journeytui.tui.widgets.forecast import ForecastStrip, ForecastView, SensitivityView, Shown
 from journeytui.tui.widgets.forecast_people import PeopleSection
 from journeytui.tui.widgets.graph import JourneyGraph
-
-if TYPE_CHECKING:
-    from journeytui.tui.app import JourneyApp
-
-    _Base = JourneyApp
-else:
-    _Base = object
 
 SIM_RUNS = 20
 SIM_SEED = 0
@@ -95,7 +88,7 @@ def _live(
         return None, {}, f"No forecast: {_reason(exc)}"
 
 
-class ForecastMixin(_Base):
+class ForecastMixin(AppBase):
     """State and actions of the forecast panels (mixed into the app).
 
     Message handlers are ``on_*`` methods: ``@on`` handlers are only collected from
@@ -531,7 +524,11 @@ class ForecastMixin(_Base):
         except Exception as exc:  # refused (SimulationError), out of memory or a bug: a message, never a crash
             self.call_from_thread(self.notify, _reason(exc), title="Cannot compare", severity="error")
             return
-        self.call_from_thread(lambda: self.push_screen(CompareScreen(comparison)))
+
+        def show() -> None:
+            self.push_screen(CompareScreen(comparison))
+
+        self.call_from_thread(show)
 
     def action_report(self) -> None:
         j = self.journey
@@ -628,7 +625,10 @@ class ForecastMixin(_Base):
         except Exception as exc:  # refused, out of memory or a bug: a message, never a crash
             self.call_from_thread(self.notify, _reason(exc), title="No workshop", severity="error")
             return
-        self.call_from_thread(lambda: self.push_screen(WorkshopScreen(built)))
+        def show() -> None:
+            self.push_screen(WorkshopScreen(built))
+
+        self.call_from_thread(show)
 
     def _partner(self) -> tuple[str, Journey] | None:
         """The as-is / to-be partner of the open file, when one sits next to it."""

@@ -37,7 +37,9 @@ class FormField:
     path: Path
     info: FieldInfo
     editor: str
-    """"text", "mapping", "id", "choice", "ref", "bool" or "group" (a nested table)."""
+    """"text", "id", "choice", "ref", "bool", "group" (a nested table), "table" (the heading of a
+    mapping such as scoring behaviours), "entry" (one row of it: empty removes it) or "mapping"
+    (the row that adds entries: ``key = value, ...``)."""
     choices: tuple[str, ...] = ()
     optional: bool = False
 
@@ -69,7 +71,12 @@ def form_fields(j: Journey, element_path: Path, element: Any) -> list[FormField]
             if value is not None:
                 out.extend(form_fields(j, path, value))
             continue
-        out.append(_field(j, path, info, tp, optional))
+        field = _field(j, path, info, tp, optional)
+        if field.editor == "mapping":  # a table: a heading, one row per entry, a row to add more
+            entries = getattr(element, info.name) or {}
+            out.append(FormField(path, info, "table", optional=optional))
+            out.extend(FormField((*path, key), info, "entry", optional=True) for key in entries)
+        out.append(field)
     return out
 
 
@@ -124,19 +131,27 @@ def parse_mapping(j: Journey, path: Path, text: str) -> dict[str, Any]:
 
 
 def parse(j: Journey, f: FormField, text: str) -> Any:
-    """The checked value for ``text`` typed into field ``f``; raises EditError with the reason."""
+    """The checked value for ``text`` typed into field ``f``; raises EditError with the reason.
+
+    For the row that adds entries to a table the value is the whole table with them added."""
     if f.editor == "id":
         new = text.strip()
         why = check_id(new)
         if why:
             raise edit.EditError(why)
         return new
-    value = parse_mapping(j, f.path, text) if f.editor == "mapping" else edit.parse_text(j, f.path, text)
+    if f.editor == "mapping":
+        value: Any = {**(edit.get(j, f.path) or {}), **parse_mapping(j, f.path, text)}
+    else:
+        value = edit.parse_text(j, f.path, text)
     edit.set_field(j, f.path, value)  # dry run: the same checks as the real edit
     return value
 
 
 def current(j: Journey, f: FormField) -> Any:
+    """The value ``f`` edits (the row that adds entries to a table starts empty)."""
+    if f.editor == "mapping":
+        return None
     try:
         return edit.get(j, f.path)
     except edit.EditError:

@@ -10,21 +10,15 @@ file (and line), and nothing changes.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from journeytui.model.types import Journey
 from journeytui.sweep.levers import ScenarioError, apply, baseline_value
 from journeytui.sweep.report import ranking
 from journeytui.sweep.results import ResultsError, read_rows
 from journeytui.sweep.spec import SweepFile, load_sweep
+from journeytui.tui.base import AppBase
 from journeytui.tui.screens.dialogs import ChoiceScreen, ConfirmScreen, PromptScreen
-
-if TYPE_CHECKING:
-    from journeytui.tui.app import JourneyApp
-
-    _Base = JourneyApp
-else:
-    _Base = object
 
 SHOWN = 10
 """Scenarios offered: the best ten by the sweep's objective."""
@@ -49,7 +43,7 @@ def change_lines(journey: Journey, sweep: SweepFile, values: tuple[float, ...]) 
     return lines
 
 
-class SweepMixin(_Base):
+class SweepMixin(AppBase):
     """The apply-a-sweep-scenario action. Mixed into :class:`JourneyApp`."""
 
     def action_apply_sweep_scenario(self) -> None:

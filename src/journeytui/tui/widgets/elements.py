@@ -55,16 +55,17 @@ element, and the inspector shows its form.
                 items = getattr(journey, name)
                 shape.append(((name,), f"{name} ({len(items)})"))
                 shape.extend(((name, i), describe(journey, (name, i)).split(" ", 1)[-1]) for i in range(len(items)))
-        if shape != self._shape:
-            self._shape = shape
-            self._rebuild(shape)
-            # New nodes get their lines when the tree next refreshes: move the cursor after that.
-            self.call_after_refresh(self._sync, selection)
-            return
-        self._sync(selection)
+        # Moves of the cursor made here (a rebuild, following the selection) are not the user's
+        # choice: reported as selections they would arrive late and chase the selection forever.
+        with self.prevent(Tree.NodeHighlighted):
+            if shape != self._shape:
+                self._shape = shape
+                self._rebuild(shape)
+            self._sync(selection)
 
     def _rebuild(self, shape: list[tuple[Path, str]]) -> None:
         expanded = {n.data for n in self._all_nodes() if n.is_expanded and n.data}
+        self.move_cursor(None)  # the old cursor node is gone; _sync puts the cursor on the selection
         self.clear()
         groups = {}
         for path, text in shape:
@@ -91,13 +92,20 @@ element, and the inspector shows its form.
             if node.data == selection:
                 if node.parent is not None:
                     node.parent.expand()
+                _ = self.last_line  # lays the lines out now, so the node knows its line
                 self.move_cursor(node, animate=False)
                 return
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[Path]) -> None:
         event.stop()
         data = event.node.data
-        if not self.has_focus or data is None or (len(data) == 1 and data[0] in LISTS):
+        # A highlight the cursor has already left (keys pressed faster than handled) is stale.
+        if (
+            not self.has_focus
+            or event.node is not self.cursor_node
+            or data is None
+            or (len(data) == 1 and data[0] in LISTS)
+        ):
             return
         self.post_message(self.Selected(data))
 

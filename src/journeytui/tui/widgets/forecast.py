@@ -8,7 +8,6 @@ result and the sensitivity ranking.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
@@ -16,17 +15,19 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.geometry import Size
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Label, ProgressBar, Static
 
 from journeytui.model.types import Journey
 from journeytui.sim import Forecast, SimResult
-from journeytui.sim.live import StageHealth, ignored_note, lost_share, weakest, won_share
+from journeytui.sim.live import ignored_note, lost_share, weakest, won_share
 from journeytui.sim.sensitivity import Effect
 from journeytui.textsafe import visible
 from journeytui.tui.charts import band_chart, placeholder, small_multiples
 from journeytui.tui.safe import plain, plain_lines
+from journeytui.tui.shown import Shown
 from journeytui.tui.widgets.forecast_people import PeopleSection
 
 
@@ -45,16 +46,20 @@ class Chart(Widget):
         self.refresh(layout=True)
 
     def render(self) -> Text:
+        return self._text(self.content_size.width)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        # Measured at the width the layout offers: the chart's own size is not known yet (0 before
+        # the first layout), and a height measured at another width left the chart blank or cut.
+        return len(self._text(width).wrap(self.app.console, max(1, width)))
+
+    def _text(self, width: int) -> Text:
         if self._draw is None:
             return placeholder(self._reason or "nothing to show")
         try:
-            return self._draw(max(1, self.size.width or self.parent_width()))
+            return self._draw(max(1, width))
         except Exception as exc:  # a chart must never take the app down: show why instead
             return placeholder(str(exc) or type(exc).__name__)
-
-    def parent_width(self) -> int:
-        parent = self.parent
-        return parent.size.width if isinstance(parent, Widget) else 80
 
 
 def stage_chart(journey: Journey, fc: Forecast) -> Callable[[int], Text]:
@@ -75,24 +80,6 @@ def stage_chart(journey: Journey, fc: Forecast) -> Callable[[int], Text]:
         )
 
     return draw
-
-
-@dataclass
-class Shown:
-    """What the forecast panels display; built by the app after every edit."""
-
-    journey: Journey
-    forecast: Forecast
-    baseline: Forecast | None
-    """The saved version's forecast (None: same journey, or it cannot be forecast)."""
-    health: dict[str, StageHealth]
-    sim: SimResult | None = None
-    sim_stale: bool = False
-    band_stage: str | None = None
-    persona_week: int | None = None
-    """The week of the persona table (None: the horizon)."""
-    updating: bool = False
-    """The journey changed since this forecast: a newer one is being computed."""
 
 
 def change_line(fc: Forecast, baseline: Forecast | None) -> str:

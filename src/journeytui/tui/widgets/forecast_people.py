@@ -8,7 +8,7 @@ and, per consensus gate, the accounts it held back and for want of what (the Mon
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from rich.text import Text
@@ -19,9 +19,7 @@ from textual.widgets import DataTable, Label, Static
 from journeytui.model.types import Journey
 from journeytui.sim import Forecast, SimResult
 from journeytui.tui.safe import plain, plain_cells
-
-if TYPE_CHECKING:
-    from journeytui.tui.widgets.forecast import Shown
+from journeytui.tui.shown import Shown
 
 NEEDS_RUN = "Accounts held at a gate, and by whom, need a Monte Carlo run: press r in the Forecast tab."
 

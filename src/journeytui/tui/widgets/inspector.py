@@ -32,7 +32,8 @@ class FieldInput(Input):
     """A one-line text editor for one field."""
 
     def __init__(self, field: FormField, value: str, **kwargs: Any) -> None:
-        super().__init__(value, compact=True, select_on_focus=False, **kwargs)
+        # The whole text is selected on focus: typing replaces it, arrows keep it (issue 11).
+        super().__init__(value, compact=True, select_on_focus=True, **kwargs)
         self.field = field
         self.error: str | None = None
 
@@ -85,13 +86,17 @@ class Inspector(VerticalScroll, can_focus=False):
 ## Inspector
 
 A form for the selected element: every field of the journey file, with its
-documentation as a tooltip. Text fields are checked as you type and applied with
-`enter` or when you leave the field; lists are comma-separated (`a, b`), tables
-are `key = value, key = value`, probabilities accept `12%` or `0.12`, and an empty
-field clears an optional value. Editing an id renames it everywhere it is used.
+documentation as a tooltip. A field's text is selected when you enter it (typing
+replaces it). Text fields are checked as you type and applied with `enter` or when
+you leave the field; lists are comma-separated (`a, b`), probabilities accept `12%`
+or `0.12`, and an empty field clears an optional value. Editing an id renames it
+everywhere it is used. Tables (scoring behaviours, committee composition, persona
+mixes) have one row per entry: empty a row to remove the entry, and type
+`key = value, key = value` into their `+ add` row to add entries.
 
 - `tab` / `shift+tab`: next / previous field
-- `escape`: back to the graph
+- `enter`: apply the field
+- `escape`: cancel the edit of the field (its value comes back) and go back to the graph
 """
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave", "Back to graph", show=False)]
@@ -127,9 +132,13 @@ field clears an optional value. Editing an id renames it everywhere it is used.
         size = len(selection) if selection else 0
         shape = (type(element), tuple((f.path[size:], f.editor, f.choices) for f in fields))
         self.border_title = plain(describe(journey, selection)) if element is not None else "Inspector"
-        if shape == self._shape and element is not None:
+        # Editors mounted by the previous call may not have composed yet (two selections handled
+        # back to back): a drop-down without its option list cannot take new options, so rebuild.
+        ready = all(w.is_mounted for w in self._editors)
+        if shape == self._shape and element is not None and ready:
             # Same kind of element: keep the widgets (and focus), point them at the new paths.
-            self._refresh_values([f for f in fields if f.editor != "group"], moved=selection != self._selection)
+            editable = [f for f in fields if f.editor not in HEADINGS]
+            self._refresh_values(editable, moved=selection != self._selection)
             self._selection = selection
             return
         self._shape, self._selection = shape, selection
@@ -161,13 +170,19 @@ field clears an optional value. Editing an id renames it everywhere it is used.
 
     def _row(self, journey: Journey, f: FormField) -> Widget:
         depth = sum(1 for p in f.path if isinstance(p, str)) - 1
+        indent = "  " * max(0, depth - 1)
+        if f.editor in HEADINGS:
+            hint = "  (one row per entry; empty removes it)" if f.editor == "table" else ""
+            return Static(plain(f"{indent}{f.key}: {f.doc}{hint}"), classes="field--group")
         # keys of mappings (by_persona.<id>) come from the file
-        label = Label(
-            plain(("  " * max(0, depth - 1)) + f.key + ("*" if f.info.required else "")), classes="field--label"
-        )
+        if f.editor == "entry":
+            text = indent + str(f.path[-1])
+        elif f.editor == "mapping":
+            text = indent + "  + add"
+        else:
+            text = indent + f.key + ("*" if f.info.required else "")
+        label = Label(plain(text), classes="field--label")
         label.tooltip = f.doc
-        if f.editor == "group":
-            return Static(plain(("  " * max(0, depth - 1)) + f"{f.key}: {f.doc}"), classes="field--group")
         value = forms.current(journey, f)
         editor: Widget
         if f.editor in ("choice", "ref") and len(f.choices) <= forms.MAX_CHOICES:
@@ -175,7 +190,8 @@ field clears an optional value. Editing an id renames it everywhere it is used.
         elif f.editor == "bool":
             editor = FieldCheck(f, bool(value), classes="field--editor")
         else:
-            editor = FieldInput(f, shown(value), classes="field--editor")
+            placeholder = "key = value, ..." if f.editor == "mapping" else ""
+            editor = FieldInput(f, shown(value), classes="field--editor", placeholder=placeholder)
         editor.tooltip = f.doc
         self._editors.append(editor)
         error = Static("", classes="field--error")
@@ -297,7 +313,16 @@ field clears an optional value. Editing an id renames it everywhere it is used.
             self.post_message(self.Commit(box.field.path, event.value))
 
     def action_leave(self) -> None:
+        """Escape: a text field being edited gets its value back (nothing is applied, no undo
+        step), then focus returns to the view."""
+        focused = self.app.focused
+        if isinstance(focused, FieldInput) and focused in self._editors and self.journey is not None:
+            with self.prevent(Input.Changed):
+                focused.value = shown(forms.current(self.journey, focused.field))
+            self._set_error(focused, None)
         self.post_message(self.Leave())
 
 
 _INVALID = object()
+HEADINGS = ("group", "table")
+"""Form rows that are headings, not editors."""

@@ -1,0 +1,51 @@
+"""The typed base of the app and its mixins (editing, forecasting, calibrating).
+
+The mixins are written against :class:`AppBase` rather than the app itself, so mypy checks
+them and no module needs to import :mod:`journeytui.tui.app` (which imports them). It holds
+the state every part shares (the open document and the selection) and declares what the app
+provides to all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.app import App
+from textual.reactive import reactive
+
+from journeytui.diagnostics import Path as ModelPath
+from journeytui.model.types import Journey
+from journeytui.tui.document import Document
+
+
+class AppBase(App[None]):
+    """The open document, the selection every panel follows, and the app's shared operations."""
+
+    selection: reactive[ModelPath | None] = reactive(None)
+    doc: Document
+    doc_version: int
+    """Bumped on every change of the document: results of workers started earlier are stale."""
+
+    @property
+    def journey(self) -> Journey | None:
+        return self.doc.journey
+
+    def apply(self, label: str, edit: Callable[[Journey], Journey], select: ModelPath | bool | None = False) -> bool:
+        """Run one edit through the history; ``select``: what to select afterwards (False: keep)."""
+        raise NotImplementedError
+
+    def refresh_all(self) -> None:
+        """Show the current journey in every panel."""
+        raise NotImplementedError
+
+    def checks_failed(self, error: BaseException | None) -> None:
+        """The checks worker raised: say so instead of "checking…" forever."""
+        raise NotImplementedError
+
+    def action_view(self, name: str) -> None:
+        """Show one of the main tabs and focus it."""
+        raise NotImplementedError
+
+    def focus_view(self) -> None:
+        """Focus the main widget of the visible tab."""
+        raise NotImplementedError
