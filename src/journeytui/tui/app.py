@@ -9,6 +9,7 @@ here and in :mod:`journeytui.tui.document`; editing actions in :mod:`journeytui.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
@@ -52,6 +53,8 @@ from journeytui.tui.widgets.inspector import Inspector
 from journeytui.tui.widgets.personas import PersonasView
 from journeytui.tui.widgets.problems import ProblemsPanel
 
+UI_SWITCH_INTERVAL = 0.001
+"""Seconds a worker thread holds the GIL before the UI thread may take it (Python's default: 0.005)."""
 WATCH_SECONDS = 2.0
 """How often the file is checked for changes on disk (never in tests)."""
 
@@ -104,6 +107,10 @@ class JourneyApp(CalibrateMixin, ForecastMixin, EditingMixin, App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        # Forecasts and checks run in threads; the screen waits for the GIL each time it blocks on
+        # input. Python's default 5 ms hand-over made a key press on a 10,000-stage journey cost
+        # tenths of a second while a check ran: 1 ms keeps the UI answering.
+        sys.setswitchinterval(UI_SWITCH_INTERVAL)
         self.query_one(ProblemsPanel).border_title = "Problems"
         self.query_one(JourneyGraph).border_subtitle = "─▶ forward  ┄▶ regression  ⏸ stall  ╔╗ outcome"
         self.refresh_all()
@@ -174,7 +181,8 @@ class JourneyApp(CalibrateMixin, ForecastMixin, EditingMixin, App[None]):
         self._checks_running = True
         self._checks_worker(self.doc_version, self.journey, self.doc.checks())
 
-    @work(thread=True, exit_on_error=False, group="checks")  # one at a time by _checks_running
+    # A description: else Textual writes the repr of every argument, a 10,000-stage journey (seconds)
+    @work(thread=True, exit_on_error=False, group="checks", description="checks")  # one at a time: _checks_running
     def _checks_worker(self, version: int, journey: Journey, run: Callable[[], list[Diagnostic]]) -> None:
         try:
             diagnostics = abandonable(run)
