@@ -320,11 +320,11 @@ def _remove_in_place(w: _Writer, kind: str, element_id: str) -> None:
             _remove_in_place(w, sub_kind, sub_id)
     # The rest hold no ids (transitions, stalls, expectations; scoring) and go by position,
     # which the cascade above never shifts: it only clears fields and drops list entries.
-    for attr, index in sorted(((a, i) for a, i in holders if a not in KINDS.values()), key=lambda h: -(h[1] or 0)):
-        if index is None:
+    for attr, position in sorted(((a, i) for a, i in holders if a not in KINDS.values()), key=lambda h: -(h[1] or 0)):
+        if position is None:
             setattr(j, attr, None)  # the writer's root is always its own copy
         else:
-            del w.at((attr,))[index]
+            del w.at((attr,))[position]
 
 
 def _drop_ref(w: _Writer, path: Path) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import tomllib
 from dataclasses import dataclass, field
 
 from journeytui.diagnostics import Path
@@ -109,6 +108,8 @@ class _Scanner:
         if c in "\"'":
             self.skip_string()
             raw = self.s[start : self.i]
+            import tomllib  # only for the odd value: start-up does not pay for it
+
             return tomllib.loads(f"k = {raw}")["k"], start
         m = _BARE_KEY.match(self.s, self.i)
         if not m:  # not reachable on valid TOML; stay safe

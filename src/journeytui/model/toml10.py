@@ -11,22 +11,23 @@ before parsing (model/depth.py), so the compiled build's nesting limit is never 
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable
 from typing import Any
 
-TOMLDecodeError: tuple[type[ValueError], ...] = (tomllib.TOMLDecodeError,)
-"""What a syntax error raises (catch it as ``except TOMLDecodeError``)."""
-loads: Callable[[str], dict[str, Any]] = tomllib.loads
-PARSER = "tomllib"
-"""Which parser :func:`loads` is ("tomli 2.2.1" or "tomllib"): benchmarks print it."""
-
+_parser: Any
 try:
-    import tomli as _tomli
+    import tomli as _parser
 except ImportError:  # not installed: the standard library parses
-    pass
-else:
-    if getattr(_tomli, "__version__", "").startswith("2.2."):
-        loads = _tomli.loads
-        TOMLDecodeError = (_tomli.TOMLDecodeError, tomllib.TOMLDecodeError)
-        PARSER = f"tomli {_tomli.__version__}"
+    _parser = None
+
+if _parser is not None and getattr(_parser, "__version__", "").startswith("2.2."):
+    loads: Callable[[str], dict[str, Any]] = _parser.loads
+    TOMLDecodeError: type[ValueError] = _parser.TOMLDecodeError
+    """What a syntax error raises."""
+    PARSER = f"tomli {_parser.__version__}"  # which parser loads() is: the benchmarks print it
+else:  # imported only here: the standard library's copy costs start-up time when tomli parses
+    import tomllib
+
+    loads = tomllib.loads
+    TOMLDecodeError = tomllib.TOMLDecodeError
+    PARSER = "tomllib"
