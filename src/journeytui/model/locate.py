@@ -48,6 +48,13 @@ class Positions:
             p = p[:-1]
 
 
+_SIMPLE_LINE = re.compile(
+    r"([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)[ \t]*=[ \t]*"
+    r"(\"[^\"\\\n]*\"|'[^'\n]*'|[A-Za-z0-9_.:+-]+)[ \t]*(?=\r?\n|#|\Z)"
+)
+"""A line of bare (dotted) keys = a number, a boolean or a string without escapes: most of a file."""
+
+
 class _Scanner:
     def __init__(self, text: str) -> None:
         self.s = text
@@ -169,10 +176,24 @@ class _Scanner:
                 self.pos.keys.setdefault(self.current, start)
                 self.i = s.find("]", self.i) + 1
             else:
-                self.key_value(self.current)
+                line = _SIMPLE_LINE.match(s, self.i)
+                if line is not None:  # the common line, in one regular-expression call
+                    self.simple_line(line)
+                else:
+                    self.key_value(self.current)
             self.skip_ws()
             if self.peek() == "#":
                 self.skip_comment()
+
+    def simple_line(self, m: re.Match[str]) -> None:
+        """``a.b = scalar`` with bare keys and no space around the dots: what :meth:`key_value` records."""
+        path, offset = self.current, m.start()
+        for name in m.group(1).split("."):
+            path = (*path, name)
+            self.pos.keys.setdefault(path, offset)
+            offset += len(name) + 1
+        self.pos.values[path] = m.start(2)
+        self.i = m.end()
 
     def key_value(self, base: Path) -> None:
         parts = self.dotted_key()
