@@ -51,6 +51,7 @@ from journeytui.tui.widgets.forecast import ForecastStrip, ForecastView, Sensiti
 from journeytui.tui.widgets.graph import JourneyGraph
 from journeytui.tui.widgets.inspector import Inspector
 from journeytui.tui.widgets.personas import PersonasView
+from journeytui.tui.widgets.problems import MAX_ROWS as MAX_PROBLEM_ROWS
 from journeytui.tui.widgets.problems import ProblemsPanel
 
 UI_SWITCH_INTERVAL = 0.001
@@ -346,7 +347,8 @@ class JourneyApp(CalibrateMixin, ForecastMixin, EditingMixin, App[None]):
         if not panel.diagnostics:
             self.notify("No problems.")
             return
-        row = (panel.cursor_row + 1) % len(panel.diagnostics) if self.focused is panel else panel.cursor_row
+        rows = min(len(panel.diagnostics), MAX_PROBLEM_ROWS)  # the panel shows at most these
+        row = (panel.cursor_row + 1) % rows if self.focused is panel else min(panel.cursor_row, rows - 1)
         panel.move_cursor(row=row)
         self._problem(ProblemsPanel.Chosen(panel.diagnostics[row]))
         panel.focus()
