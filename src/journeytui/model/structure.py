@@ -178,7 +178,19 @@ class Structurer:
                 self.report("E101", msg, (*path, key), at_value=False)
         kwargs: dict[str, Any] = {}
         failed = False
-        for fi, fallback, plan in _table_plan(cls):
+        for fi, fallback, plan, fast in _table_plan(cls):
+            if fast is not None and fi.key in data:
+                # The common values need no conversion and have nothing to report: take them as
+                # they are (exactly what value() returns for them), without its calls.
+                v = data[fi.key]
+                if (
+                    (fast == "str" and type(v) is str)
+                    or (fast == "id" and type(v) is str and _ASCII_ID.fullmatch(v))
+                    or (fast == "bool" and type(v) is bool)
+                    or (fast == "prob" and type(v) is float and 0.0 <= v <= 1.0)
+                ):
+                    kwargs[fi.name] = v
+                    continue
             if fi.key not in data:
                 if fi.required:
                     self.report("E103", f"{_where(path)} is missing required field `{fi.key}`", path, at_value=False)
@@ -309,10 +321,26 @@ def _plan(tp: Any) -> tuple[str, Any]:
     return "scalar", None
 
 
+def _fast(fi: FieldInfo) -> str | None:
+    """Which values of a field :meth:`Structurer.table` may take as they are: "str" (any string),
+    "id" (an ASCII id), "bool", "prob" (a float from 0 to 1); None: always through value()."""
+    kind, arg = _plan(fi.type)
+    tp = arg if kind == "union" else fi.type
+    meta = fi.meta
+    if tp is str:
+        return "id" if meta.get("id") else "str"
+    if tp is bool:
+        return "bool"
+    if tp is float and meta.get("prob"):
+        return "prob"
+    return None
+
+
 @functools.cache
-def _table_plan(cls: type) -> tuple[tuple[FieldInfo, Any, tuple[str, Any]], ...]:
-    """Each field of a model class with its fallback and how its value converts (cached per class)."""
-    return tuple((fi, fi.meta.get("fallback"), _plan(fi.type)) for fi in fields_of(cls))
+def _table_plan(cls: type) -> tuple[tuple[FieldInfo, Any, tuple[str, Any], str | None], ...]:
+    """Each field of a model class with its fallback, how its value converts and whether common
+    values may be taken as they are (:func:`_fast`), worked out once per class."""
+    return tuple((fi, fi.meta.get("fallback"), _plan(fi.type), _fast(fi)) for fi in fields_of(cls))
 
 
 @functools.cache
