@@ -3,8 +3,9 @@
 Issue 8, point 7. Each case prints its time and a baseline measured in the same run:
 
 - validate a generated N-stage file (default 10,000; bench/_journeys.large_journey) against
-  parsing the same text alone with the standard library's tomllib, the floor no validator
-  built on it can beat;
+  parsing the same text alone with the parser the loader uses (model/toml10.py: tomli 2.2's
+  compiled build, else the standard library's tomllib), the floor no validator built on it
+  can beat, and with tomllib;
 - the exact forecast of the N-stage journey (sparse chain) against the original dense
   algorithm (sim/exact_dense.py) on a 1,000-stage journey, and the sparse one on the same;
 - `report` on a 1,000-stage journey (forecast, KPI tree, sensitivity in one backward pass)
@@ -29,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _journeys import large_journey, write_large
 
+from journeytui.model import toml10
 from journeytui.model.types import Duration, Stall
 from journeytui.sim.exact import forecast
 from journeytui.sim.exact_dense import forecast_dense
@@ -66,8 +68,10 @@ def main() -> None:
         result = validate_file(path)
         assert result.journey is not None and not [d for d in result.diagnostics if d.is_error]
         v = best(lambda: validate_file(path), runs)
-        parse = best(lambda: tomllib.loads(text), runs)
+        parse = best(lambda: toml10.loads(text), runs)
+        stdlib = best(lambda: tomllib.loads(text), runs)
         line(f"validate {n:,} stages ({size / 1e6:.1f} MB)", v, "parsing alone", parse)
+        line(f"parsing alone ({toml10.PARSER})", parse, "tomllib", stdlib)
 
     big = large_journey(n)
     fc = best(lambda: forecast(big), runs)

@@ -15,6 +15,7 @@ allocate the bomb.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -326,3 +327,34 @@ def test_large_graph_layout_has_stubs_for_the_hub(tmp_path: Path) -> None:
     row = "".join(canvas.row(y)[0])
     assert "▶ lost" in row and "1%" in row
     assert canvas.hit_at(x + 1, y) == ("transitions", drop)
+
+
+async def test_many_problems_show_500_rows_and_an_edit_rewrites_only_the_changed_row(
+    tmp_path: Path, make_app: Callable[..., JourneyApp]
+) -> None:
+    from journeytui.tui.widgets.problems import MAX_ROWS, ProblemsPanel
+
+    n = 1560  # every third stage from s3 regresses without a cause: 519 warnings (W102)
+    path = tmp_path / "work" / "many.toml"
+    text = re.sub(r"phase = \d+\n", "", large_text(n))  # no phases: file order ranks the stages
+    path.write_text(text, encoding="utf-8")
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        panel = app.query_one(ProblemsPanel)
+        assert [d.code for d in panel.diagnostics] == ["W102"] * 519
+        assert panel.row_count == MAX_ROWS + 1
+        assert "19 more problems" in str(panel.get_row_at(MAX_ROWS)[3])
+        keys = [row.key for row in panel.ordered_rows]
+        for old, new in (("s1", "first"), ("first", "origin")):
+            assert app.apply("rename", lambda j, old=old, new=new: edit.rename(j, "stage", old, new))
+            await settle(pilot)
+            row = next(i for i, d in enumerate(panel.diagnostics) if f"s3 -> {new} " in d.message)
+            assert f"s3 -> {new} " in str(panel.get_row_at(row)[3])
+            assert [r.key for r in panel.ordered_rows] == keys  # updated in place, not rebuilt
+            assert "19 more problems" in str(panel.get_row_at(MAX_ROWS)[3])
+        # f8 walks the rows shown, never past them
+        await pilot.press("5")
+        panel.move_cursor(row=MAX_ROWS - 1)
+        await pilot.press("f8")
+        assert panel.cursor_row == 0

@@ -49,6 +49,12 @@ _FLAT_LINE = re.compile(
 _FLAT_DEPTH = 5
 """The common line: a key of up to 4 parts = a scalar, a flat array or a flat inline table: at most
 :data:`_FLAT_DEPTH` levels below the current table. Matching it whole keeps the scan fast."""
+_FLAT_HEADER = rf"\[\[?[ \t]*+{_K}(?:[ \t]*+\.[ \t]*+{_K}){{0,3}}+[ \t]*+\]\]?[ \t]*+(?:#[^\n]*+)?\r?(?:\n|\Z)"
+_FLAT_RUN = re.compile(rf"(?:(?:[ \t\r\n]++|#[^\n]*+)*+(?:{_FLAT_LINE.pattern}|(?P<header>{_FLAT_HEADER})))*+")
+"""Many statements at once: flat lines and table headers of up to 4 parts (at most
+:data:`_FLAT_DEPTH` levels with ``[[...]]``), with blank lines and comments between. One
+regular-expression call for a run of them instead of a few per line; the last header
+matched (a repeated group keeps its last match) sets the table depth after the run."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,14 @@ class _Scan:
             self.skip(_BLANK)
             if self.i >= len(s):
                 return
+            if table_depth + _FLAT_DEPTH <= self.limit and self.limit >= 2 * _FLAT_DEPTH:
+                run = _FLAT_RUN.match(s, self.i)
+                if run is not None and run.end() > self.i:  # it always matches, maybe empty
+                    if run.start("header") >= 0:  # the run's last header sets the table depth
+                        self.i = run.start("header")
+                        table_depth = self.header()
+                    self.i = run.end()
+                    continue
             plain = _FLAT_LINE.match(s, self.i)
             if plain is not None and table_depth + _FLAT_DEPTH <= self.limit:
                 self.i = plain.end()

@@ -2,7 +2,10 @@
 
 Every operation returns a new :class:`Journey` (the input is never mutated), so
 an undo history can keep snapshots, and raises :class:`EditError` with a
-sentence for the user when the edit is not valid. Renames update every
+sentence for the user when the edit is not valid. The new journey shares every
+part the edit did not touch with its input (copy-on-write: only the containers on
+the changed paths are copied), so an edit costs the length of the lists it changes,
+not the size of the journey; journeys are therefore values that nobody mutates in place. Renames update every
 reference; removals say what else they change (:func:`removal_effects`) and
 then cascade exactly that.
 """
@@ -28,6 +31,44 @@ KINDS = {"stage": "stages", "persona": "personas", "channel": "channels", "touch
 
 class EditError(ValueError):
     """An edit that would make the journey invalid in a way the model cannot hold."""
+
+
+# -- copy-on-write -------------------------------------------------------------------
+def _shallow(node: Any) -> Any:
+    if isinstance(node, list):
+        return list(node)
+    if isinstance(node, dict):
+        return dict(node)
+    return copy.copy(node)  # a dataclass: a new instance whose fields share the old values
+
+
+class _Writer:
+    """A new journey that shares everything with ``j`` until a path is asked for writing.
+
+    :meth:`at` gives the node at a path as a fresh shallow copy that may be mutated, copying
+    each container on the way once (the root, a list, an element, a mapping) and reusing the
+    copies on later calls, so many changes in one list copy it once. Nothing of ``j`` changes.
+    """
+
+    def __init__(self, j: Journey) -> None:
+        self.root: Journey = copy.copy(j)
+        self._fresh: dict[int, Any] = {id(self.root): self.root}  # values keep the copies alive
+
+    def at(self, path: Path) -> Any:
+        node: Any = self.root
+        for part in path:
+            by_index = isinstance(part, int) or isinstance(node, dict)
+            name = "" if by_index else _attr(node, str(part))
+            child = node[part] if by_index else getattr(node, name)
+            if id(child) not in self._fresh:
+                child = _shallow(child)
+                self._fresh[id(child)] = child
+                if by_index:
+                    node[part] = child
+                else:
+                    setattr(node, name, child)
+            node = child
+        return node
 
 
 # -- looking things up -----------------------------------------------------------
@@ -71,10 +112,10 @@ def add(j: Journey, kind: str, element: Any, index: int | None = None) -> Journe
         known = [*ids(j, ref_kind), *([element.id] if ref_kind == kind else [])]
         if ref not in known:
             raise EditError(f'`{dotted(path)}` refers to an unknown {ref_kind} "{ref}"')
-    out = copy.deepcopy(j)
-    items = _elements(out, kind)
+    w = _Writer(j)
+    items = w.at((KINDS[kind],))
     items.insert(len(items) if index is None else index, copy.deepcopy(element))
-    return out
+    return w.root
 
 
 def add_transition(j: Journey, t: Transition, index: int | None = None) -> Journey:
@@ -85,9 +126,10 @@ def add_transition(j: Journey, t: Transition, index: int | None = None) -> Journ
     if any(x.from_ == t.from_ and x.to == t.to for x in j.transitions):
         raise EditError(f"a transition {t.from_} -> {t.to} already exists")
     _check_probability(t.probability)
-    out = copy.deepcopy(j)
-    out.transitions.insert(len(out.transitions) if index is None else index, copy.deepcopy(t))
-    return out
+    w = _Writer(j)
+    items = w.at(("transitions",))
+    items.insert(len(items) if index is None else index, copy.deepcopy(t))
+    return w.root
 
 
 def retarget(j: Journey, index: int, *, from_: str | None = None, to: str | None = None) -> Journey:
@@ -102,9 +144,10 @@ def retarget(j: Journey, index: int, *, from_: str | None = None, to: str | None
             raise EditError(f'there is no stage "{end}"')
     if any(i != index and x.from_ == new_from and x.to == new_to for i, x in enumerate(j.transitions)):
         raise EditError(f"a transition {new_from} -> {new_to} already exists")
-    out = copy.deepcopy(j)
-    out.transitions[index].from_, out.transitions[index].to = new_from, new_to
-    return out
+    w = _Writer(j)
+    changed = w.at(("transitions", index))
+    changed.from_, changed.to = new_from, new_to
+    return w.root
 
 
 def rename(j: Journey, kind: str, old: str, new: str) -> Journey:
@@ -114,19 +157,20 @@ def rename(j: Journey, kind: str, old: str, new: str) -> Journey:
     if old not in ids(j, kind):
         raise EditError(f'there is no {kind} "{old}"')
     _check_new_id(j, kind, new)
-    out = copy.deepcopy(j)
-    for path in references(out, kind, old):
-        _replace_ref(out, path, old, new)
+    w = _Writer(j)
+    for path in references(j, kind, old):
+        _replace_ref(w, path, old, new)
     if kind == "behaviour":
-        assert out.scoring is not None
-        out.scoring.behaviours = {(new if k == old else k): v for k, v in out.scoring.behaviours.items()}
+        assert j.scoring is not None
+        scoring = w.at(("scoring",))
+        scoring.behaviours = {(new if k == old else k): v for k, v in scoring.behaviours.items()}
     else:
-        _elements(out, kind)[index_of(out, kind, old)].id = new
-    return out
+        w.at((KINDS[kind], index_of(j, kind, old))).id = new
+    return w.root
 
 
-def _replace_ref(j: Journey, path: Path, old: str, new: str) -> None:
-    parent = _get(j, path[:-1])
+def _replace_ref(w: _Writer, path: Path, old: str, new: str) -> None:
+    parent = w.at(path[:-1])
     last = path[-1]
     if isinstance(parent, dict):  # a mapping keyed by ids: keep the key order
         items = [(new if k == old else k, v) for k, v in parent.items()]
@@ -245,18 +289,21 @@ def _path_key(path: Path) -> tuple[tuple[int, Any], ...]:
 
 def remove(j: Journey, kind: str, element_id: str) -> Journey:
     """Remove an element and cascade exactly what :func:`removal_effects` describes."""
-    out = copy.deepcopy(j)
-    _remove_in_place(out, kind, element_id)
-    return out
+    w = _Writer(j)
+    _remove_in_place(w, kind, element_id)
+    return w.root
 
 
-def _remove_in_place(j: Journey, kind: str, element_id: str) -> None:
+def _remove_in_place(w: _Writer, kind: str, element_id: str) -> None:
+    """Remove in the writer's journey (reads see the changes made so far; writes copy on the way)."""
+    j = w.root
     if kind == "behaviour":
         if j.scoring is None or element_id not in j.scoring.behaviours:
             raise EditError(f'there is no behaviour "{element_id}"')
-        del j.scoring.behaviours[element_id]
+        del w.at(("scoring", "behaviours"))[element_id]
     else:
-        del _elements(j, kind)[index_of(j, kind, element_id)]
+        index = index_of(j, kind, element_id)  # first: an unknown kind or id is an EditError
+        del w.at((KINDS[kind],))[index]
     paths = references(j, kind, element_id)
     holders = {h for h in (_holder(j, p) for p in paths) if h is not None}
     # Elements with ids (and scoring's behaviours) go by id, so that what refers to them goes too.
@@ -267,21 +314,21 @@ def _remove_in_place(j: Journey, kind: str, element_id: str) -> None:
 
     partial = [p for p in paths if _holder(j, p) is None and not inside_holder(p)]
     for path in sorted(partial, key=_path_key, reverse=True):  # highest indices first
-        _drop_ref(j, path)
+        _drop_ref(w, path)
     for sub_kind, sub_id in cascade:
         if sub_id in ids(j, sub_kind):
-            _remove_in_place(j, sub_kind, sub_id)
+            _remove_in_place(w, sub_kind, sub_id)
     # The rest hold no ids (transitions, stalls, expectations; scoring) and go by position,
     # which the cascade above never shifts: it only clears fields and drops list entries.
-    for attr, index in sorted(((a, i) for a, i in holders if a not in KINDS.values()), key=lambda h: -(h[1] or 0)):
-        if index is None:
-            setattr(j, attr, None)
+    for attr, position in sorted(((a, i) for a, i in holders if a not in KINDS.values()), key=lambda h: -(h[1] or 0)):
+        if position is None:
+            setattr(j, attr, None)  # the writer's root is always its own copy
         else:
-            del getattr(j, attr)[index]
+            del w.at((attr,))[position]
 
 
-def _drop_ref(j: Journey, path: Path) -> None:
-    parent = _get(j, path[:-1])
+def _drop_ref(w: _Writer, path: Path) -> None:
+    parent = w.at(path[:-1])
     last = path[-1]
     if isinstance(parent, dict):
         parent.pop(last, None)
@@ -296,16 +343,16 @@ def remove_at(j: Journey, attr: str, index: int) -> Journey:
     items = getattr(j, attr)
     if not 0 <= index < len(items):
         raise EditError(f"there is no {attr}[{index}]")
-    out = copy.deepcopy(j)
-    del getattr(out, attr)[index]
-    return out
+    w = _Writer(j)
+    del w.at((attr,))[index]
+    return w.root
 
 
 def append(j: Journey, attr: str, element: Any) -> Journey:
     """Append a stall or expectation (elements without ids)."""
-    out = copy.deepcopy(j)
-    getattr(out, attr).append(copy.deepcopy(element))
-    return out
+    w = _Writer(j)
+    w.at((attr,)).append(copy.deepcopy(element))
+    return w.root
 
 
 def move(j: Journey, attr: str, index: int, delta: int) -> Journey:
@@ -314,10 +361,10 @@ def move(j: Journey, attr: str, index: int, delta: int) -> Journey:
     if not 0 <= index < len(items):
         raise EditError(f"there is no {attr}[{index}]")
     target = max(0, min(len(items) - 1, index + delta))
-    out = copy.deepcopy(j)
-    lst = getattr(out, attr)
+    w = _Writer(j)
+    lst = w.at((attr,))
     lst.insert(target, lst.pop(index))
-    return out
+    return w.root
 
 
 # -- setting fields ----------------------------------------------------------------
@@ -377,11 +424,11 @@ def set_field(j: Journey, path: Path, value: Any) -> Journey:
         tp = args[-1]
     if value is None:
         if inside:
-            out = copy.deepcopy(j)
-            parent = _get(out, path[:-1])
+            w = _Writer(j)
+            parent = w.at(path[:-1])
             if isinstance(parent, dict):
                 parent.pop(path[-1], None)
-            return out
+            return w.root
         if info.required or not _is_optional(tp):
             raise EditError(f"`{dotted(path)}` cannot be empty")
     else:
@@ -394,14 +441,14 @@ def set_field(j: Journey, path: Path, value: Any) -> Journey:
         if info.meta.get("id"):
             raise EditError("ids are changed with rename, which updates every reference")
         _check_refs(j, path, info.meta, value, inside)
-    out = copy.deepcopy(j)
-    parent = _get(out, path[:-1])
+    w = _Writer(j)
+    parent = w.at(path[:-1])
     last = path[-1]
     if isinstance(parent, (dict, list)):
         parent[last] = value  # type: ignore[index]
     else:
         setattr(parent, _attr(parent, str(last)), value)
-    return out
+    return w.root
 
 
 def _check_refs(j: Journey, path: Path, meta: dict[str, Any], value: Any, inside: bool) -> None:

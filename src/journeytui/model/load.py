@@ -12,7 +12,6 @@ import os
 import re
 import stat
 import sys
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
@@ -22,6 +21,7 @@ from journeytui.diagnostics import Path as DataPath
 from journeytui.model.depth import MAX_DEPTH, too_deep
 from journeytui.model.locate import Positions, locate
 from journeytui.model.structure import data_path, structure
+from journeytui.model.toml10 import TOMLDecodeError, loads
 from journeytui.model.types import Journey
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -215,8 +215,8 @@ def load_text(text: str, file: str = "<string>") -> LoadResult:
         result.diagnostics.append(Diagnostic("E004", msg, file, line, col))
         return result
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = loads(text)
+    except TOMLDecodeError as exc:
         msg = str(exc)
         m = _TOML_POS.search(msg)
         line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)

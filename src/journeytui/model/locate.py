@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import tomllib
 from dataclasses import dataclass, field
 
 from journeytui.diagnostics import Path
@@ -52,6 +51,13 @@ class Positions:
             if not p:
                 return (1, 1)
             p = p[:-1]
+
+
+_SIMPLE_LINE = re.compile(
+    r"([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)[ \t]*=[ \t]*"
+    r"(\"[^\"\\\n]*\"|'[^'\n]*'|[A-Za-z0-9_.:+-]+)[ \t]*(?=\r?\n|#|\Z)"
+)
+"""A line of bare (dotted) keys = a number, a boolean or a string without escapes: most of a file."""
 
 
 class _Scanner:
@@ -117,6 +123,8 @@ class _Scanner:
         if c in "\"'":
             self.skip_string()
             raw = self.s[start : self.i]
+            import tomllib  # only for the odd value: start-up does not pay for it
+
             return tomllib.loads(f"k = {raw}")["k"], start
         m = _BARE_KEY.match(self.s, self.i)
         if not m:  # not reachable on valid TOML; stay safe
@@ -178,10 +186,25 @@ class _Scanner:
                 self.pos.anchors.append((start, self.current))
                 self.i = s.find("]", self.i) + 1
             else:
-                self.pos.anchors.append((start, self.key_value(self.current)))
+                line = _SIMPLE_LINE.match(s, self.i)
+                if line is not None:  # the common line, in one regular-expression call
+                    self.pos.anchors.append((start, self.simple_line(line)))
+                else:
+                    self.pos.anchors.append((start, self.key_value(self.current)))
             self.skip_ws()
             if self.peek() == "#":
                 self.skip_comment()
+
+    def simple_line(self, m: re.Match[str]) -> Path:
+        """``a.b = scalar`` with bare keys and no space around the dots: what :meth:`key_value` records."""
+        path, offset = self.current, m.start()
+        for name in m.group(1).split("."):
+            path = (*path, name)
+            self.pos.keys.setdefault(path, offset)
+            offset += len(name) + 1
+        self.pos.values[path] = m.start(2)
+        self.i = m.end()
+        return path
 
     def key_value(self, base: Path) -> Path:
         parts = self.dotted_key()

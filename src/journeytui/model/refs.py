@@ -7,6 +7,7 @@ update every reference).
 from __future__ import annotations
 
 import dataclasses
+import typing
 from collections.abc import Iterator
 from typing import Any
 
@@ -48,14 +49,38 @@ def defined_in_data(data: Any) -> dict[str, set[str]]:
     return out
 
 
+def _holds_dataclass(tp: Any) -> bool:
+    """Whether a value of type ``tp`` may hold a dataclass (itself, in a list, a mapping or a union)."""
+    if dataclasses.is_dataclass(tp):
+        return True
+    return any(_holds_dataclass(a) for a in typing.get_args(tp) if a is not type(None))
+
+
+_Plan = tuple[tuple[str, str, str | None, str | None, bool], ...]
+_PLANS: dict[type, _Plan] = {}
+
+
+def _plan(cls: type) -> _Plan:
+    """The fields of ``cls`` a walk must look at: (name, key, ref kind, key ref kind, may nest),
+    worked out once per type; a field with neither references nor dataclasses inside is left out."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = tuple(
+            (fi.name, fi.key, fi.meta.get("ref"), fi.meta.get("key_ref"), _holds_dataclass(fi.type))
+            for fi in fields_of(cls)
+        )
+        plan = tuple(p for p in plan if p[2] or p[3] or p[4])
+        _PLANS[cls] = plan
+    return plan
+
+
 def walk_refs(obj: Any, path: Path = ()) -> Iterator[tuple[str, str, Path, bool]]:
     """Every reference in ``obj``: (kind, id, path, is_mapping_key)."""
-    if not dataclasses.is_dataclass(obj):
+    if not dataclasses.is_dataclass(obj) or isinstance(obj, type):
         return
-    for fi in fields_of(type(obj)):
-        value = getattr(obj, fi.name)
-        here = (*path, fi.key)
-        kind, key_kind = fi.meta.get("ref"), fi.meta.get("key_ref")
+    for name, key, kind, key_kind, nests in _plan(type(obj)):
+        value = getattr(obj, name)
+        here = (*path, key)
         if kind and isinstance(value, str):
             yield kind, value, here, False
         elif kind and isinstance(value, list):
@@ -65,6 +90,8 @@ def walk_refs(obj: Any, path: Path = ()) -> Iterator[tuple[str, str, Path, bool]
         if key_kind and isinstance(value, dict):
             for k in value:
                 yield key_kind, k, (*here, k), True
+        if not nests:
+            continue
         if isinstance(value, list):
             for i, v in enumerate(value):
                 # scalars hold no references inside: skip them without a generator each (speed)

@@ -131,8 +131,14 @@ def _char_name(c: str | None) -> str:
     return f": {name.lower()}" if name else ""
 
 
+_ASCII_ID = re.compile(rf"[A-Za-z0-9_][A-Za-z0-9_-]{{0,{MAX_ID_LENGTH - 1}}}")
+"""An ASCII id that :func:`check_id` accepts (letters, digits, ``_``, ``-`` after the first; no ``->``)."""
+
+
 def check_id(value: str) -> str | None:
     """Why ``value`` is not a usable id, or None."""
+    if _ASCII_ID.fullmatch(value):  # the common case, decided in one call
+        return None
     if not value:
         return "an id must not be empty"
     if len(value) > MAX_ID_LENGTH:
@@ -163,7 +169,6 @@ class Structurer:
         if not isinstance(data, dict):
             self.report("E102", f"`{_dotted(path)}` must be a table, not {toml_type(data)}", path)
             raise _Skip
-        infos = fields_of(cls)
         known = _keys_of(cls)
         for key in data:
             if key not in known:
@@ -173,8 +178,19 @@ class Structurer:
                 self.report("E101", msg, (*path, key), at_value=False)
         kwargs: dict[str, Any] = {}
         failed = False
-        for fi in infos:
-            fallback = fi.meta.get("fallback")
+        for fi, fallback, plan, fast in _table_plan(cls):
+            if fast is not None and fi.key in data:
+                # The common values need no conversion and have nothing to report: take them as
+                # they are (exactly what value() returns for them), without its calls.
+                v = data[fi.key]
+                if (
+                    (fast == "str" and type(v) is str)
+                    or (fast == "id" and type(v) is str and _ASCII_ID.fullmatch(v))
+                    or (fast == "bool" and type(v) is bool)
+                    or (fast == "prob" and type(v) is float and 0.0 <= v <= 1.0)
+                ):
+                    kwargs[fi.name] = v
+                    continue
             if fi.key not in data:
                 if fi.required:
                     self.report("E103", f"{_where(path)} is missing required field `{fi.key}`", path, at_value=False)
@@ -184,7 +200,7 @@ class Structurer:
                         kwargs[fi.name] = fallback() if callable(fallback) else fallback
                 continue
             try:
-                kwargs[fi.name] = self.value(data[fi.key], fi.type, (*path, fi.key), fi.meta)
+                kwargs[fi.name] = self.value(data[fi.key], fi.type, (*path, fi.key), fi.meta, plan)
             except _Skip:
                 if fi.required and fallback is None:
                     failed = True
@@ -194,8 +210,8 @@ class Structurer:
             raise _Skip
         return cls(**kwargs)
 
-    def value(self, v: Any, tp: Any, path: Path, meta: dict[str, Any]) -> Any:
-        kind, arg = _plan(tp)
+    def value(self, v: Any, tp: Any, path: Path, meta: dict[str, Any], plan: tuple[str, Any] | None = None) -> Any:
+        kind, arg = plan or _plan(tp)
         if kind == "union":
             return self.value(v, arg, path, meta)
         if kind == "table":
@@ -205,9 +221,10 @@ class Structurer:
                 return self._wrong(v, tp, path)
             out = []
             kept = []
+            item = _plan(arg)  # once for the list, not per item
             for i, x in enumerate(v):
                 try:
-                    out.append(self.value(x, arg, (*path, i), meta))
+                    out.append(self.value(x, arg, (*path, i), meta, item))
                     kept.append(i)
                 except _Skip:
                     pass
@@ -217,9 +234,10 @@ class Structurer:
             if not isinstance(v, dict):
                 return self._wrong(v, tp, path)
             result = {}
+            item = _plan(arg)
             for k, x in v.items():
                 with contextlib.suppress(_Skip):
-                    result[k] = self.value(x, arg, (*path, k), meta)
+                    result[k] = self.value(x, arg, (*path, k), meta, item)
             return result
         if kind == "literal":
             allowed = arg
@@ -257,7 +275,7 @@ class Structurer:
                 if why:
                     self.report("E104", why, path)
                     raise _Skip
-                if unicodedata.normalize("NFC", v) != v:
+                if not v.isascii() and unicodedata.normalize("NFC", v) != v:
                     self.report("W104", f'id "{v}" is not in Unicode NFC form; it may look like a different id', path)
             return v
         raise TypeError(f"unsupported type {tp!r}")  # a bug in the model, not in the file
@@ -301,6 +319,28 @@ def _plan(tp: Any) -> tuple[str, Any]:
     if origin is Literal:
         return "literal", get_args(tp)
     return "scalar", None
+
+
+def _fast(fi: FieldInfo) -> str | None:
+    """Which values of a field :meth:`Structurer.table` may take as they are: "str" (any string),
+    "id" (an ASCII id), "bool", "prob" (a float from 0 to 1); None: always through value()."""
+    kind, arg = _plan(fi.type)
+    tp = arg if kind == "union" else fi.type
+    meta = fi.meta
+    if tp is str:
+        return "id" if meta.get("id") else "str"
+    if tp is bool:
+        return "bool"
+    if tp is float and meta.get("prob"):
+        return "prob"
+    return None
+
+
+@functools.cache
+def _table_plan(cls: type) -> tuple[tuple[FieldInfo, Any, tuple[str, Any], str | None], ...]:
+    """Each field of a model class with its fallback, how its value converts and whether common
+    values may be taken as they are (:func:`_fast`), worked out once per class."""
+    return tuple((fi, fi.meta.get("fallback"), _plan(fi.type), _fast(fi)) for fi in fields_of(cls))
 
 
 @functools.cache

@@ -10,6 +10,7 @@ here and in :mod:`journeytui.tui.document`; editing actions in :mod:`journeytui.
 from __future__ import annotations
 
 import tomllib
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
@@ -53,6 +54,7 @@ from journeytui.tui.widgets.forecast import ForecastStrip, ForecastView, Sensiti
 from journeytui.tui.widgets.graph import JourneyGraph
 from journeytui.tui.widgets.inspector import Inspector
 from journeytui.tui.widgets.personas import PersonasView
+from journeytui.tui.widgets.problems import MAX_ROWS as MAX_PROBLEM_ROWS
 from journeytui.tui.widgets.problems import ProblemsPanel
 
 TAB_LABELS = {
@@ -68,6 +70,8 @@ TAB_LABELS = {
 NARROW = 96
 """Below this many columns the app uses its narrow layout (short tab labels, compact footer)."""
 
+UI_SWITCH_INTERVAL = 0.001
+"""Seconds a worker thread holds the GIL before the UI thread may take it (Python's default: 0.005)."""
 WATCH_SECONDS = 2.0
 """How often the file is checked for changes on disk (never in tests)."""
 
@@ -142,6 +146,10 @@ class JourneyApp(SweepMixin, CalibrateMixin, ExportMixin, ForecastMixin, Editing
 
     def on_mount(self) -> None:
         self._fit_width(self.size.width)
+        # Forecasts and checks run in threads; the screen waits for the GIL each time it blocks on
+        # input. Python's default 5 ms hand-over made a key press on a 10,000-stage journey cost
+        # tenths of a second while a check ran: 1 ms keeps the UI answering.
+        sys.setswitchinterval(UI_SWITCH_INTERVAL)
         self.query_one(ProblemsPanel).border_title = "Problems"
         self.query_one(JourneyGraph).border_subtitle = "─▶ forward  ┄▶ regression  ⏸ stall  ╔╗ outcome"
         self.refresh_all()
@@ -227,7 +235,8 @@ class JourneyApp(SweepMixin, CalibrateMixin, ExportMixin, ForecastMixin, Editing
         self._checks_running = True
         self._checks_worker(self.doc_version, self.journey, self.doc.checks())
 
-    @work(thread=True, exit_on_error=False, group="checks")  # one at a time by _checks_running
+    # A description: else Textual writes the repr of every argument, a 10,000-stage journey (seconds)
+    @work(thread=True, exit_on_error=False, group="checks", description="checks")  # one at a time: _checks_running
     def _checks_worker(self, version: int, journey: Journey, run: Callable[[], list[Diagnostic]]) -> None:
         try:
             diagnostics = abandonable(run)
@@ -389,7 +398,8 @@ class JourneyApp(SweepMixin, CalibrateMixin, ExportMixin, ForecastMixin, Editing
         if not panel.diagnostics:
             self.notify("No problems.")
             return
-        row = (panel.cursor_row + 1) % len(panel.diagnostics) if self.focused is panel else panel.cursor_row
+        rows = min(len(panel.diagnostics), MAX_PROBLEM_ROWS)  # the panel shows at most these
+        row = (panel.cursor_row + 1) % rows if self.focused is panel else min(panel.cursor_row, rows - 1)
         panel.move_cursor(row=row)
         self._problem(ProblemsPanel.Chosen(panel.diagnostics[row]))
         panel.focus()

@@ -49,8 +49,8 @@ ADDERS = {
 
 
 def with_table(j: Journey, name: str, value: Any) -> Journey:
-    """``j`` with a whole top-level table set (or removed with None)."""
-    return dataclasses.replace(copy.deepcopy(j), **{name: copy.deepcopy(value)})
+    """``j`` with a whole top-level table set (or removed with None); the rest is shared, as edits share it."""
+    return dataclasses.replace(j, **{name: copy.deepcopy(value)})
 
 
 def new_persona(j: Journey, new_id: str) -> tuple[Persona, int | None]:

@@ -166,7 +166,7 @@ class ForecastMixin(AppBase):
 
     # Not exclusive: the answer is posted just before the thread returns, and the next run
     # started on that answer must not cancel (and so fail) the finishing one.
-    @work(thread=True, exit_on_error=False, group="forecast")
+    @work(thread=True, exit_on_error=False, group="forecast", description="_forecast_worker")
     def _forecast_worker(
         self,
         version: int,
@@ -279,7 +279,7 @@ class ForecastMixin(AppBase):
         self.query_one(ForecastView).run_started(self.sim_runs, j.journey.horizon)
         self._simulate(j, self._cancel, self._run_id)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="simulate")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="simulate", description="_simulate")
     def _simulate(self, journey: Journey, cancel: threading.Event, run_id: int) -> None:
         worker = get_current_worker()
 
@@ -432,7 +432,7 @@ class ForecastMixin(AppBase):
         view.show(None)
         self._rank(j)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="kpi-tree")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="kpi-tree", description="_tree_worker")
     def _tree_worker(self, journey: Journey, fc: Forecast) -> None:
         try:
             lines = abandonable(lambda: kpi_tree(journey, fc).lines())
@@ -447,7 +447,7 @@ class ForecastMixin(AppBase):
         if self.shown is not None and message.journey is self.shown.journey:
             self.query_one(SensitivityView).show_tree(message.lines or [message.error])
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="sensitivity")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sensitivity", description="_rank")
     def _rank(self, journey: Journey) -> None:
         try:
             effects = abandonable(
@@ -515,7 +515,7 @@ class ForecastMixin(AppBase):
             self.notify(f"Comparing {labels[0]} with {labels[1]}…", title="Compare", timeout=3)
         self._compare_worker(a, b, labels)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="compare")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="compare", description="_compare_worker")
     def _compare_worker(self, a: Journey, b: Journey, labels: tuple[str, str]) -> None:
         try:
             comparison = abandonable(lambda: compare(a, b, labels=labels, runs=self.sim_runs, seed=self.sim_seed))

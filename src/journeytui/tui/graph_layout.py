@@ -331,8 +331,11 @@ def relayout(canvas: Canvas | JourneyCanvas, j: Journey) -> Canvas | JourneyCanv
     10,000-stage journey costs a pass over the transitions, not a new layout."""
     if not isinstance(canvas, JourneyCanvas) or not _same_shape(canvas.journey, j):
         return layout(j)
+    before = canvas.journey.transitions
     for e in canvas.edges:
         t = j.transitions[e.index]
+        if t is before[e.index]:  # edits share what they leave alone (model/edit.py): unchanged
+            continue
         label = percent(t.probability) + ("*" if t.by_persona else "")
         if label != e.label:
             e.label = label
@@ -351,7 +354,7 @@ def _same_shape(a: Journey, b: Journey) -> bool:
     if a.stages != b.stages or a.stalls != b.stalls or len(a.transitions) != len(b.transitions):
         return False
     return all(
-        x.from_ == y.from_ and x.to == y.to and bool(x.by_persona) == bool(y.by_persona)
+        x is y or (x.from_ == y.from_ and x.to == y.to and bool(x.by_persona) == bool(y.by_persona))
         for x, y in zip(a.transitions, b.transitions, strict=True)
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 
 import pytest
@@ -592,8 +593,9 @@ def test_edits_never_mutate_their_input(rich: Journey, op) -> None:
     out = op(rich)
     assert rich == snapshot
     assert out != rich
-    # and share no mutable state with it
-    out.stages.append(Stage(id="later", name="L"))
-    out.transitions[0].by_persona["zzz"] = 0.0
-    out.touchpoints[0].stages.append("zzz")
-    assert rich == snapshot
+    assert out is not rich
+    # What the edit left alone is shared (copy-on-write; test_edit_sharing.py): what it changed is new.
+    for f in dataclasses.fields(Journey):
+        before, after = getattr(rich, f.name), getattr(out, f.name)
+        if before == after:
+            assert before is after, f.name
