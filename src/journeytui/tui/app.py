@@ -9,8 +9,8 @@ here and in :mod:`journeytui.tui.document`; editing actions in :mod:`journeytui.
 
 from __future__ import annotations
 
-import tomllib
 import sys
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
