@@ -12,6 +12,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from tui_helpers import settle  # this script's folder is first on sys.path
+
 from journeytui.tui.app import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,13 +36,13 @@ SHOTS: list[tuple[str, str, list[str], tuple[int, int]]] = [
 async def shoot(name: str, path: Path, keys: list[str], size: tuple[int, int]) -> None:
     app = create_app(path, watch_file=False)
     async with app.run_test(size=size) as pilot:
-        await pilot.pause()
-        app.sim_runs = 5
+        await settle(pilot)  # the live forecast as a user first sees it (the full model, 20 runs, seed 0)
         for key in keys:
             await pilot.press(key)
-            await pilot.pause()
+            await settle(pilot)  # the compare screen and the workshop are prepared in workers
         while app.sim_running:  # a Monte Carlo run started by "r"
             await pilot.pause(0.05)
+        await settle(pilot)
         await pilot.pause(0.2)
         app.save_screenshot(f"{name}.svg", str(IMAGES))
 
