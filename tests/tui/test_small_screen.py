@@ -151,7 +151,8 @@ async def test_inspector_at_80x24_cuts_long_keys_and_shows_values_from_the_start
         await pilot.press("e", *["tab"] * 6)  # id, name, kind, entry, phase, team, notes
         notes = app.focused
         assert notes is not None and getattr(notes, "value", "").startswith("Phase 1, be known")
-        await pilot.press("x", "enter", "escape")  # add to the end, commit, leave the form
+        # the text is selected on focus (typing replaces it): end, then add to the end, commit, leave
+        await pilot.press("end", "x", "enter", "escape")
         await settle(pilot)
         assert app.journey is not None and app.journey.stages[0].notes.endswith("x")
         row = next(line for line in screen_lines(app) if "notes" in line)
