@@ -625,6 +625,7 @@ class ForecastMixin(AppBase):
         except Exception as exc:  # refused, out of memory or a bug: a message, never a crash
             self.call_from_thread(self.notify, _reason(exc), title="No workshop", severity="error")
             return
+
         def show() -> None:
             self.push_screen(WorkshopScreen(built))
 
