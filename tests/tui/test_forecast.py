@@ -3,6 +3,8 @@ compare, report and workshop mode. They assert on numbers, not only on pixels.""
 
 from __future__ import annotations
 
+import html
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -41,6 +43,15 @@ async def wait_for(pilot, condition: Callable[[], bool], seconds: float = 60.0) 
         await pilot.pause(0.05)
 
 
+def _screen_lines(app: JourneyApp) -> list[str]:
+    """The screen's text, one string per row, from the SVG screenshot."""
+    rows: dict[float, list[tuple[float, str]]] = {}
+    svg = app.export_screenshot()
+    for x, y, text in re.findall(r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)</text>', svg):
+        rows.setdefault(float(y), []).append((float(x), html.unescape(text).replace("\u00a0", " ")))
+    return ["".join(t for _, t in sorted(rows[y])) for y in sorted(rows)]
+
+
 def research_compare(app: JourneyApp) -> int:
     j = app.journey
     assert j is not None
@@ -64,6 +75,10 @@ async def test_the_headline_is_the_full_model_with_the_default_settings(copy_jou
         assert f"Week 52: won {h.share:.1%} ({h.won:,.0f}) {h.low:.1%}-{h.high:.1%}" in text
         assert "full model: Monte Carlo means, 20 runs, seed 0" in text
         assert "12.8%" not in text
+        # on screen, each of the strip's two lines stays one line (cut, never wrapped), so the
+        # line saying what the figure is stays in view under the headline
+        shown = [line for line in _screen_lines(app) if "Week 52: won" in line or "full model: Monte" in line]
+        assert len(shown) == 2 and "Week 52: won" in shown[0] and "full model: Monte" in shown[1], shown
         await pilot.press("6")  # the Forecast tab says the same
         note = str(app.query_one("#fc-note").render())
         assert "Full model: Monte Carlo means, 20 runs, seed 0" in note and f"Won {h.share:.1%}" in note

@@ -110,7 +110,11 @@ UPDATING = "updating… "
 class ForecastStrip(Static):
     """Two lines under the views: the headline of the live forecast and its change from the saved file."""
 
-    DEFAULT_CSS = "ForecastStrip { height: 2; padding: 0 1; background: $boost; }"
+    # each line is cut with an ellipsis, never wrapped: a wrapped headline would push the
+    # second line (what the figure is, or its change from the saved file) out of the strip
+    DEFAULT_CSS = (
+        "ForecastStrip { height: 2; padding: 0 1; background: $boost; text-wrap: nowrap; text-overflow: ellipsis; }"
+    )
 
     def show(self, shown: Shown | None, error: str = "", updating: bool = False) -> None:
         self.set_class(updating, "-updating")
