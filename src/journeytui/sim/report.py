@@ -151,7 +151,8 @@ def report(
             "",
         ]
 
-    effects = sensitivity(j, weeks=fc.weeks, exact_top=top, model=model, runs=runs, seed=seed)[:top]
+    full_base = fc if fc.engine == "monte_carlo" else None  # the same runs and seed: not run again
+    effects = sensitivity(j, weeks=fc.weeks, exact_top=top, model=model, runs=runs, seed=seed, base=full_base)[:top]
     if effects:
         rows = [[e.param.label, f"{e.won_delta:+,.1f}", f"{e.share_delta * 100:+.2f} pt"] for e in effects]
         how = (

@@ -249,6 +249,7 @@ def sensitivity(
     model: str = "plain",
     runs: int = 20,
     seed: int = 0,
+    base: Forecast | None = None,
 ) -> list[Effect]:
     """Each transition and stall moved by ``step`` alone, ranked by the absolute change in wins.
 
@@ -265,6 +266,8 @@ def sensitivity(
     each re-forecast with the journey's full model (seeded Monte Carlo, the same ``seed`` for
     the base and every nudge, so the differences are not noise from different draws), and only
     those full-model effects are returned. For a journey the exact forecast models, both are the same.
+    ``base``: the full model's forecast of ``journey`` with these weeks, runs and seed, when the
+    caller already has it (it is not run again).
     """
     if model not in ("plain", "full"):
         raise ValueError(f"model must be 'plain' or 'full', not {model!r}")
@@ -286,7 +289,7 @@ def sensitivity(
         def fore(j: Journey) -> Forecast:
             return full_forecast(j, weeks=weeks, runs=runs, seed=seed)
 
-        base = fore(journey)
+        base = base if base is not None and base.weeks == check_weeks(weeks, journey) else fore(journey)
         won0, share0 = float(base.won[-1]), won_share(base)
         top = [_nudged(journey, e.param, step, fore, won0, share0, room) for e in out[:exact_top]]
         return sorted((e for e in top if e is not None), key=lambda e: -abs(e.won_delta))
