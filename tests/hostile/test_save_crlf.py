@@ -103,3 +103,31 @@ def test_fmt_keeps_crlf(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert already.read_bytes() == crlf(canonical)
     assert "1 file reformatted, 1 already canonical" in err
     assert main(["fmt", "--check", str(tmp_path)]) == 0  # a CRLF canonical file counts as canonical
+
+
+@pytest.mark.parametrize("layout", ["commented", "canonical"])
+def test_a_byte_order_mark_survives_an_edit_and_save(tmp_path: Path, layout: str) -> None:
+    """Editors on Windows write a UTF-8 BOM; the app's save keeps it (and the CRLF endings)."""
+    text = COMMENTED if layout == "commented" else dumps(load_text(COMMENTED).journey)  # type: ignore[arg-type]
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + crlf(text))
+    doc = edit_and_save(path)
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf[journey]" if layout == "canonical" else b"\xef\xbb\xbf# written")
+    assert data.count(b"\xef\xbb\xbf") == 1 and only_crlf(data)
+    assert load_file(path).journey == doc.journey and not doc.dirty
+    Document.open(path).save()  # unchanged: the same bytes, the mark included
+    assert path.read_bytes() == data
+
+
+def test_fmt_keeps_a_byte_order_mark(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    j = load_text(COMMENTED).journey
+    assert j is not None
+    canonical = dumps(j)
+    path = tmp_path / "bom.toml"
+    path.write_bytes(
+        b"\xef\xbb\xbf" + canonical.replace('id = "lead"\nname = "Lead"', 'name = "Lead"\nid = "lead"').encode()
+    )
+    assert main(["fmt", "--drop-comments", str(path)]) == 0, capsys.readouterr().err
+    assert path.read_bytes() == b"\xef\xbb\xbf" + canonical.encode()
+    assert main(["fmt", "--check", str(path)]) == 0  # and it now counts as canonical

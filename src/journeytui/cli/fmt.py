@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
             )
         elif args.check:
             print(log_line(f"Would reformat: {name}"))
-        elif _write(name, new):
+        elif _write(name, "\ufeff" * result.bom + new):  # a byte-order mark is encoding, not layout: kept
             print(log_line(f"Reformatted: {name}"))
         else:
             changed -= 1

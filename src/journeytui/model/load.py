@@ -41,6 +41,8 @@ class LoadResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     kept: dict[DataPath, list[int]] = field(default_factory=dict)
     """Data index of each model list element (see :func:`structure.data_path`)."""
+    bom: bool = False
+    """The text began with a byte-order mark (not part of ``text``; a save writes it back)."""
     _positions: Positions | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -203,8 +205,9 @@ def _duplicate_key(text: str, line: int, col: int, fallback: str) -> tuple[int, 
 
 def load_text(text: str, file: str = "<string>") -> LoadResult:
     """Parse and build a journey from TOML text (a leading byte-order mark is ignored)."""
+    bom = text.startswith("\ufeff")
     text = text.removeprefix("\ufeff")
-    result = LoadResult(file=file, text=text)
+    result = LoadResult(file=file, text=text, bom=bom)
     if not text.strip():
         result.diagnostics.append(Diagnostic("E001", "file is empty; a journey needs at least a [journey] table", file))
         return result

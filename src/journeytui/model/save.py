@@ -364,7 +364,9 @@ def render(journey: Journey, original: str | None) -> str:
 
 def render_canonical(journey: Journey, original: str | None) -> str:
     """The canonical text to save for ``journey`` (comments dropped), checked like :func:`render`."""
-    return verify(canonical(original or "", journey), journey, "the canonical form")
+    original = original or ""
+    bom = "\ufeff" if original.startswith("\ufeff") else ""
+    return bom + verify(canonical(original.removeprefix(bom), journey), journey, "the canonical form")
 
 
 # -- writing files ----------------------------------------------------------------

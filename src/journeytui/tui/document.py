@@ -104,7 +104,8 @@ class Document:
     def open(cls, path: Path) -> Document:
         """Read ``path``; a file that does not parse gives a document without a journey."""
         result = load_file(path)
-        doc = cls(path, result.text, result, Fingerprint.of(path), None)
+        text = None if result.text is None else "\ufeff" * result.bom + result.text  # the save keeps the mark
+        doc = cls(path, text, result, Fingerprint.of(path), None)
         doc.structural = list(result.diagnostics)
         if result.journey is not None:
             doc.history = History(result.journey)
