@@ -175,9 +175,10 @@ class Document:
         file = str(self.path) if self.path else ""
         unchanged = self.history is not None and journey is self.history.saved
         result = self.result if unchanged else None
+        data = self.result.data  # the file's elements left out at load keep their own error, not a cascade
 
         def run() -> list[Diagnostic]:
-            semantic = check(journey, file, result)
+            semantic = check(journey, file, result, data)
             return sorted(structural + semantic, key=lambda d: (d.path == (), d.line, d.code, d.message))
 
         return run

@@ -40,10 +40,14 @@ def findings(journey: Journey, data: object = None) -> list[Finding]:
     return out
 
 
-def check(journey: Journey, file: str = "", result: LoadResult | None = None) -> list[Diagnostic]:
-    """Diagnostics for a model; positions come from ``result`` when the model was loaded from a file."""
+def check(journey: Journey, file: str = "", result: LoadResult | None = None, data: object = None) -> list[Diagnostic]:
+    """Diagnostics for a model; positions come from ``result`` when the model was loaded from a file.
+
+    ``data``: without ``result``, the raw data of the file the model was edited from, so references
+    to elements the load left out (each with an error of its own) are not reported again.
+    """
     diags = []
-    for f in findings(journey, result.data if result is not None else None):
+    for f in findings(journey, result.data if result is not None else data):
         line, col = result.position(f.path, f.at_value) if result is not None else (1, 1)
         diags.append(Diagnostic(f.code, f.message, file, line, col, f.path))
     return diags

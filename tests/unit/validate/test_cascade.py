@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from journeytui.model import edit
+from journeytui.tui.document import Document
 from journeytui.validate import validate_text
 
 SCORING = (Path(__file__).resolve().parents[3] / "journeys" / "scoring-handoff.toml").read_text(encoding="utf-8")
@@ -37,3 +39,16 @@ def test_a_reference_to_something_the_file_never_defines_is_still_an_error() -> 
     text = text.replace('behaviour = "download"', 'behaviour = "downlaod"', 1)
     codes = sorted(d.code for d in validate_text(text, "j.toml").diagnostics if d.is_error)
     assert codes == ["E102", "E207"]
+
+
+def test_after_an_edit_in_the_app_the_error_is_still_reported_once(tmp_path: Path) -> None:
+    """The app checks the edited model without the file's positions; the elements the load left out
+    must still not cascade (it did: one E102 came back as nine E207 after the first edit)."""
+    path = tmp_path / "j.toml"
+    path.write_text(SCORING.replace("mql_threshold = 50.0", 'mql_threshold = "fifty"', 1), encoding="utf-8")
+    doc = Document.open(path)
+    assert doc.history is not None
+    assert [d.code for d in doc.diagnostics() if d.is_error] == ["E102"]
+    doc.history.apply("title", lambda j: edit.set_field(j, ("journey", "title"), "edited"))
+    assert doc.dirty
+    assert [d.code for d in doc.diagnostics() if d.is_error] == ["E102"]
