@@ -631,10 +631,8 @@ def calibrate(
     if full_model:
         from journeytui.calibrate.fullmodel import match_full_model
 
-        first = np.ones(log.lead.size, dtype=bool)
-        first[1:] = log.lead[1:] != log.lead[:-1]
-        at_start = np.bincount(log.stage[first & (weeks == 0)], minlength=len(stage_ids))
-        cohort = {sid: int(at_start[i]) for i, sid in enumerate(stage_ids) if open_stage[i]}
+        # the design: the leads in play at as-of (every open stage has some) and the fitted arrivals
+        cohort = {c.extra["stage"]: int(c.after) for c in cal.changes if c.kind == "initial"}
         cal.full_model = match_full_model(apply(journey, cal, initial=False), cal, cohort, K)
     return cal
 

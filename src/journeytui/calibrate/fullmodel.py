@@ -4,8 +4,8 @@ The history shows each transition's *effective* weekly rate r_i = moves / lead-w
 journey's touchpoint lifts, consensus gates, scoring hand-offs and channel capacity are already in
 it. Written as they are, the full model would apply those features a second time (a lift of 1.3
 on a rate that already contains it). So the base values are found by indirect inference: simulate
-the full model with the current base values on the history's design (its starting cohort and
-arrival rate, over its weeks), measure each transition's effective hazard the way the fit measures
+the full model with the current base values on the history's design (the leads in play at the
+as-of date and the fitted arrival rates, over the history's weeks up to MAX_WEEKS), measure each transition's effective hazard the way the fit measures
 the data, and rescale:
 
     L_i(theta) = h_i^full(theta) / h_i^plain(theta)        the features' net effect on transition i
@@ -36,13 +36,18 @@ if TYPE_CHECKING:
 TOLERANCE = 0.02
 """Stop when no base value changes by more than this share in an iteration."""
 
-MAX_ITERATIONS = 5
+MAX_ITERATIONS = 4
 RUNS = 4
 """Monte Carlo runs per iteration (seeded; the measure pools every week of the history)."""
 
 MAX_WEEKS = 52
 """The history's design is simulated over at most this many weeks (the measure needs the mix of
 lead ages the history had, not its full length)."""
+
+MAX_LEADS = 6000
+"""A larger history is simulated at this many leads (cohort plus arrivals over the weeks), with the
+accounts and every channel capacity scaled by the same factor so capacity presses as hard: the
+ratios are rates, so the design's scale matters only through capacity."""
 
 MIN_MOVES = 5.0
 """A transition with fewer simulated moves than this keeps its ratio at 1 (too noisy to rescale)."""
@@ -80,11 +85,31 @@ def _cap(journey: Journey, theta: dict[int, float]) -> None:
                 theta[i] *= room / total
 
 
+def _design(fitted: Journey, cohort: dict[str, int], weeks: int) -> Journey:
+    """The history's design: its starting cohort and arrival rates, scaled down to MAX_LEADS leads
+    (accounts and channel capacities scaled alike)."""
+    arrivals = dict(fitted.population.arrivals)
+    total = sum(cohort.values()) + weeks * sum(arrivals.values())
+    f = min(1.0, MAX_LEADS / total) if total > 0 else 1.0
+    initial = {s: round(n * f) for s, n in cohort.items() if round(n * f) > 0}
+    population = replace(
+        fitted.population,
+        initial=initial,
+        arrivals={s: v * f for s, v in arrivals.items()},
+        accounts=max(1, round(fitted.population.accounts * f)) if fitted.population.accounts else 0,
+    )
+    channels = [
+        replace(ch, capacity=max(1, round(ch.capacity * f))) if ch.capacity is not None else ch
+        for ch in fitted.channels
+    ]
+    return replace(fitted, population=population, channels=channels)
+
+
 def match_full_model(fitted: Journey, cal: Calibration, cohort: dict[str, int], weeks: int) -> dict[str, Any] | None:
     """Rescale ``cal``'s transition values (in place) so ``fitted``'s full model reproduces them.
 
-    ``fitted`` has the observed rates applied; ``cohort`` the leads per stage at the history's
-    start and ``weeks`` its length. Returns what was done (for the report), or None when the
+    ``fitted`` has the observed rates applied; ``cohort`` the leads per open stage at as-of and
+    ``weeks`` the history's length. Returns what was done (for the report), or None when the
     journey has no feature that the plain chain lacks."""
     from journeytui.sim.compile import blocking_features
     from journeytui.sim.errors import SimulationError
@@ -99,9 +124,8 @@ def match_full_model(fitted: Journey, cal: Calibration, cohort: dict[str, int], 
         return None
     observed = {i: float(c.after) for i, c in changes.items()}
     W = max(2, min(weeks, MAX_WEEKS))
-    population = replace(fitted.population, initial={s: n for s, n in cohort.items() if n > 0})
-    design = replace(fitted, population=population)
-    if not population.initial and not any(population.arrivals.values()):
+    design = _design(fitted, cohort, W)
+    if not design.population.initial and not any(design.population.arrivals.values()):
         return None
     theta = dict(observed)
     scale: dict[int, float] = {}
