@@ -5,8 +5,8 @@ journey's touchpoint lifts, consensus gates, scoring hand-offs and channel capac
 it. Written as they are, the full model would apply those features a second time (a lift of 1.3
 on a rate that already contains it). So the base values are found by indirect inference: simulate
 the full model with the current base values on the history's design (the leads in play at the
-as-of date and the fitted arrival rates, over the history's weeks up to MAX_WEEKS), measure each transition's effective hazard the way the fit measures
-the data, and rescale:
+as-of date and the fitted arrival rates, over the history's weeks up to MAX_WEEKS), measure
+each transition's effective hazard the way the fit measures the data, and rescale:
 
     L_i(theta) = h_i^full(theta) / h_i^plain(theta)        the features' net effect on transition i
     theta_i <- r_i / L_i(theta)
