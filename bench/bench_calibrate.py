@@ -96,7 +96,11 @@ def main(rows: int = 1_000_000) -> int:
         t_fit, c_fit, cal = timed(lambda: calibrate(journey, log, as_of=parse_when(as_of_date(START, weeks))))
         total, cpu = t_read + t_fit, c_read + c_fit
         print(f"read_events (pyarrow): {t_read:.2f} s wall, {c_read:.2f} s CPU")
-        print(f"calibrate: {t_fit:.2f} s wall, {c_fit:.2f} s CPU ({len(cal.changes)} values)")
+        fm = cal.full_model or {}
+        print(
+            f"calibrate: {t_fit:.2f} s wall, {c_fit:.2f} s CPU ({len(cal.changes)} values; full-model match: "
+            f"{fm.get('iterations', 0)} iterations, converged {fm.get('converged')})"
+        )
         print(
             f"read + fit: {total:.2f} s wall, {cpu:.2f} s CPU ({total / base_wall:.1f}x the baseline's wall, "
             f"{cpu / base_cpu:.1f}x its CPU); load average {os.getloadavg()[0]:.1f}"
