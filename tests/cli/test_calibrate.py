@@ -33,7 +33,9 @@ def test_dry_run_json_recovers_the_journey_and_writes_nothing(
 ) -> None:
     before = FLAGSHIP.read_bytes()
     capsys.readouterr()
-    assert main(["calibrate", str(FLAGSHIP), str(history["long"]), "--as-of", AS_OF, "--format", "json"]) == 0
+    # synth's history is the flagship's plain chain: fit it as such (--plain-chain)
+    args = ["calibrate", str(FLAGSHIP), str(history["long"]), "--as-of", AS_OF, "--format", "json"]
+    assert main([*args, "--plain-chain"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert FLAGSHIP.read_bytes() == before
     assert data["wrote"] is None
@@ -45,6 +47,14 @@ def test_dry_run_json_recovers_the_journey_and_writes_nothing(
     assert 100 < data["arrivals"]["aware"]["after"] < 140
     assert {s["stage"] for s in data["stalls"]} == {"compare", "evaluate", "sales"}
     assert data["unseen_transitions"] == [] and data["missing_transitions"] == []
+    assert data["full_model"] is None
+    # by default the values are the full model's base values; the observed rates are the plain fit's
+    assert main(args) == 0
+    full = json.loads(capsys.readouterr().out)
+    assert full["full_model"]["features"] == ["capacity", "gates", "lifts", "scoring"]
+    assert [t["observed"] for t in full["transitions"]] == [t["after"] for t in data["transitions"]]
+    gated = next(t for t in full["transitions"] if (t["from"], t["to"], t["persona"]) == ("evaluate", "sales", None))
+    assert gated["after"] > 2 * gated["observed"]  # the consensus gate holds most moves back
 
 
 def test_out_writes_fitted_values_and_keeps_comments(history: dict[str, Path], tmp_path: Path) -> None:
@@ -68,7 +78,18 @@ def test_wide_hubspot_preset_reads_the_synthetic_export(
 ) -> None:
     capsys.readouterr()
     code = main(
-        ["calibrate", str(FLAGSHIP), str(history["wide"]), "--preset", "hubspot", "--as-of", AS_OF, "--format", "json"]
+        [
+            "calibrate",
+            str(FLAGSHIP),
+            str(history["wide"]),
+            "--preset",
+            "hubspot",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+            "--plain-chain",
+        ]
     )
     assert code == 0
     data = json.loads(capsys.readouterr().out)
@@ -78,7 +99,7 @@ def test_wide_hubspot_preset_reads_the_synthetic_export(
 
 def test_backtest_json_shape(history: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
-    args = ["backtest", str(FLAGSHIP), str(history["long"]), "--cutoff", "2025-05-11", "--weeks", "6"]
+    args = ["backtest", str(FLAGSHIP), str(history["long"]), "--cutoff", "2025-05-11", "--weeks", "6", "--plain-chain"]
     assert main([*args, "--runs", "50", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     for key in ("stages", "weeks", "actual", "mean", "p05", "p95", "coverage", "wape"):

@@ -27,6 +27,8 @@ async def test_calibrate_previews_then_applies_one_undoable_edit(
         screen = app.screen
         assert isinstance(screen, ConfirmScreen)
         assert any(d.startswith("aware -> research: 0.1200 -> ") for d in screen.details)
+        # the flagship has lifts, gates, hand-offs and capacity: the preview says the values are base values
+        assert any(d.startswith("full model (capacity, gates, lifts, scoring): values matched") for d in screen.details)
         assert app.journey is before  # a preview changes nothing
         await pilot.press("y")
         await pilot.pause()

@@ -33,6 +33,7 @@ DOMAIN = [
     "journeytui.cli.check",
     "journeytui.calibrate",
     "journeytui.calibrate.backtest",
+    "journeytui.calibrate.fullmodel",
     "journeytui.calibrate.synth",
     "journeytui.cli.calibrate",
     "journeytui.export.mermaid",

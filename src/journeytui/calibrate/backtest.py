@@ -3,15 +3,18 @@
 For each origin (the cutoff, and with ``folds`` K the K-1 earlier origins W weeks apart) the journey
 is calibrated on the events before the origin and started from the state there: each lead in an
 open stage with its persona and, in a stage with stalls, a hold drawn from the fitted stall model
-given its wait (:func:`origin_state`). W weeks are forecast with the fitted arrivals by the per-lead
-sampler of :mod:`journeytui.calibrate.synth` (the simulator's plain chain: the fitted rates already
-contain every move, so scoring hand-offs, lifts, gates and capacity are not added on top), and
-compared with the observed occupancy at the end of each week. Won and lost stages are compared
-as leads reaching them after the origin.
+given its wait (:func:`origin_state`). W weeks are forecast with the full model of the calibrated
+journey: for a journey whose full model is its plain chain, by the per-lead sampler of
+:mod:`journeytui.calibrate.synth` (which starts each lead with its known persona and hold); for a
+journey with scoring hand-offs, lifts, gates or capacity, by the Monte Carlo engine with every
+feature (:func:`full_model_runs`), whose base values calibrate matched to the observed rates
+(calibrate/fullmodel.py). Then compared with the observed occupancy at the end of each week. Won
+and lost stages are compared as leads reaching them after the origin.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -31,6 +34,9 @@ from journeytui.calibrate.fit import (
 )
 from journeytui.calibrate.synth import _weights, forecast_from_state, outcome_table
 from journeytui.model.types import Journey
+
+PARAMETER_DRAWS = 10
+"""Full-model backtests: the runs are split over this many journeys with drawn values."""
 
 
 def _before(log: EventLog, when: int) -> EventLog:
@@ -91,6 +97,72 @@ def parameter_draws(
     return tables, rates
 
 
+def _drawn_journey(fitted: Journey, cal: Calibration, rng: np.random.Generator, initial: dict[str, int]) -> Journey:
+    """One plausible journey: every fitted value drawn as :func:`_draw` does, chances that would add
+    past 1 in a stage scaled back, starting from ``initial``."""
+    transitions = list(fitted.transitions)
+    stalls = list(fitted.stalls)
+    arrivals = dict(fitted.population.arrivals)
+    for c in cal.changes:
+        if c.kind == "transition":
+            i = int(c.path[1])
+            v = float(_draw(c, 1, rng, True)[0])
+            t = transitions[i]
+            if len(c.path) == 4:
+                transitions[i] = replace(t, by_persona={**t.by_persona, str(c.path[3]): v})
+            else:
+                transitions[i] = replace(t, probability=v)
+        elif c.kind == "stall":
+            j = int(c.path[1])
+            stalls[j] = replace(stalls[j], probability=float(_draw(c, 1, rng, True)[0]))
+        elif c.kind == "arrival":
+            arrivals[c.extra["stage"]] = float(_draw(c, 1, rng, False)[0])
+    for s in fitted.stages:
+        room = 1.0 - sum(st.probability for st in stalls if st.stage == s.id)
+        mine = [i for i, t in enumerate(transitions) if t.from_ == s.id]
+        for persona in [None, *{q for i in mine for q in transitions[i].by_persona}]:
+            total = sum(
+                transitions[i].by_persona.get(persona, transitions[i].probability)
+                if persona
+                else transitions[i].probability
+                for i in mine
+            )
+            if total <= room or total <= 0:
+                continue
+            f = room / total
+            for i in mine:
+                t = transitions[i]
+                if persona is None:
+                    transitions[i] = replace(t, probability=t.probability * f)
+                elif persona in t.by_persona:
+                    transitions[i] = replace(t, by_persona={**t.by_persona, persona: t.by_persona[persona] * f})
+    population = replace(fitted.population, initial=initial, arrivals=arrivals)
+    return replace(fitted, transitions=transitions, stalls=stalls, population=population)
+
+
+def full_model_runs(
+    fitted: Journey, cal: Calibration, stage0: np.ndarray, weeks: int, runs: int, seed: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Runs x weeks x stages leads per stage from the origin's occupancy by the Monte Carlo engine with
+    every feature; the runs are split over PARAMETER_DRAWS journeys with drawn values, so the band
+    carries the fit's uncertainty. Leads start free, with personas drawn by the population's weights."""
+    from journeytui.sim.montecarlo import simulate
+
+    stages = [s.id for s in fitted.stages]
+    counts = np.bincount(stage0, minlength=len(stages))
+    initial = {s: int(counts[i]) for i, s in enumerate(stages) if counts[i]}
+    draws = min(runs, PARAMETER_DRAWS)
+    out = []
+    for d in range(draws):
+        per = runs // draws + (1 if d < runs % draws else 0)
+        res = simulate(
+            _drawn_journey(fitted, cal, rng, initial), weeks=weeks, runs=per, seed=seed * 1000 + d, engine="leads"
+        )
+        cols = [res.stages.index(s) for s in stages]
+        out.append(res.runs_counts[1:, :, cols].transpose(1, 0, 2))
+    return np.concatenate(out, axis=0).astype(float)
+
+
 def origin_state(
     fitted: Journey, past: EventLog, origin: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -138,9 +210,23 @@ def origin_state(
 
 
 def backtest(
-    journey: Journey, log: EventLog, cutoff: int, weeks: int, folds: int = 1, runs: int = 200, seed: int = 0
+    journey: Journey,
+    log: EventLog,
+    cutoff: int,
+    weeks: int,
+    folds: int = 1,
+    runs: int = 200,
+    seed: int = 0,
+    full_model: bool = True,
 ) -> dict[str, Any]:
-    """Forecast-vs-actual per stage and week for each origin, with WAPE and p05..p95 coverage."""
+    """Forecast-vs-actual per stage and week for each origin, with WAPE and p05..p95 coverage.
+
+    ``full_model`` False: fit and forecast the journey's plain chain (scoring, lifts, gates and
+    capacity left out), for history made without them."""
+    from journeytui.sim.compile import blocking_features, strip
+
+    if not full_model:
+        journey = strip(journey, ("scoring", "lifts", "gates", "capacity"))
     if runs < 1 or runs > 10_000:
         raise ValueError("--runs must be 1..10000")
     if weeks < 1 or folds < 1:
@@ -162,10 +248,13 @@ def backtest(
         fitted = apply(journey, cal, initial=False)
         rng = np.random.default_rng([seed, k])
         stage0, persona0, hold0 = origin_state(fitted, past, origin, rng)
-        tables, rates = parameter_draws(fitted, cal, runs, rng)
-        occ = forecast_from_state(
-            fitted, stage0, persona0, hold0, weeks, runs, seed=seed + k, tables=tables, arrivals=rates
-        )[:, 1:, :]
+        if blocking_features(fitted):
+            occ = full_model_runs(fitted, cal, stage0, weeks, runs, seed + k, rng)
+        else:  # the plain chain is the full model: each lead starts with its known persona and hold
+            tables, rates = parameter_draws(fitted, cal, runs, rng)
+            occ = forecast_from_state(
+                fitted, stage0, persona0, hold0, weeks, runs, seed=seed + k, tables=tables, arrivals=rates
+            )[:, 1:, :]
         mean = occ.mean(axis=0)
         p05, p95 = np.percentile(occ, 5, axis=0), np.percentile(occ, 95, axis=0)
         at0 = occupancy(log, len(stages), before=origin)
@@ -198,6 +287,7 @@ def backtest(
         "stages": stages,
         "weeks": weeks,
         "runs": runs,
+        "engine": "monte_carlo" if blocking_features(journey) else "plain_chain",
         "cutoff": last["cutoff"],
         "actual": last["actual"],
         "mean": last["mean"],

@@ -84,6 +84,9 @@ class Calibration:
     stall_fits: list[dict[str, Any]] = field(default_factory=list)
     proposals: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    full_model: dict[str, Any] | None = None
+    """How the transition values were matched to the journey's full model (None: its plain chain is
+    its full model, or the fit was asked for the plain chain): calibrate/fullmodel.py."""
 
     def to_json(self) -> dict[str, Any]:
         def r(v: float | None) -> float | None:
@@ -96,6 +99,7 @@ class Calibration:
                 "persona": c.extra.get("persona"),
                 "before": r(c.before),
                 "after": r(c.after),
+                "observed": r(c.extra.get("observed", c.after)),
                 "low": r(c.low),
                 "high": r(c.high),
                 "moves": int(c.moves),
@@ -148,6 +152,7 @@ class Calibration:
             "stall_proposals": self.proposals,
             "arrivals": arrivals,
             "initial": initial,
+            "full_model": self.full_model,
             "missing_transitions": self.missing,
             "unseen_transitions": self.unseen,
             "warnings": self.warnings,
@@ -495,8 +500,13 @@ def calibrate(
     as_of: int | None = None,
     add_missing: bool = False,
     personas: bool = True,
+    full_model: bool = True,
 ) -> Calibration:
-    """Fit ``journey``'s transitions, stalls, arrivals and initial occupancy from ``log`` at ``as_of``."""
+    """Fit ``journey``'s transitions, stalls, arrivals and initial occupancy from ``log`` at ``as_of``.
+
+    With ``full_model`` (the default) the transition values are the base values under which the
+    journey's full model (lifts, gates, hand-offs, capacity) reproduces the observed rates
+    (calibrate/fullmodel.py); without it, or for a journey that is a plain chain, the observed rates."""
     if as_of is None:
         as_of = int(log.ts.max()) + 1
     later = log.ts >= as_of
@@ -618,6 +628,12 @@ def calibrate(
             c.high = min(1.0, c.after + f * (c.high - c.after))
     _arrivals(journey, cal, log, weeks, K)
     _occupancy(journey, cal, log, weeks, K, open_stage)
+    if full_model:
+        from journeytui.calibrate.fullmodel import match_full_model
+
+        # the design: the leads in play at as-of (every open stage has some) and the fitted arrivals
+        cohort = {c.extra["stage"]: int(c.after) for c in cal.changes if c.kind == "initial"}
+        cal.full_model = match_full_model(apply(journey, cal, initial=False), cal, cohort, K)
     return cal
 
 

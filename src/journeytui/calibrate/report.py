@@ -61,6 +61,13 @@ def _extras(cal: Calibration) -> list[str]:
             f"never seen in the data: {u['from']} -> {u['to']} ({u['at_risk']:,.0f} lead-weeks at risk, "
             f"chance at most {u['high']:.4f}); left as it is"
         )
+    if cal.full_model:
+        f = cal.full_model
+        lines.append(
+            f"full model ({', '.join(f['features'])}): transition values are base values under which the full "
+            f"model reproduces the observed rates ({f['iterations']} iterations, "
+            f'{"converged" if f["converged"] else "not converged"}; docs/calibration.md, "The full model")'
+        )
     for s in cal.stall_fits:
         lines.append(f"stalls in {s['stage']}: LR {s['lr_statistic']:.1f}: {s['judged']}")
         for d in s.get("durations", []):

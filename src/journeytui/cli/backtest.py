@@ -41,7 +41,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"journeytui backtest: error: --cutoff {args.cutoff!r} is not an ISO date", file=sys.stderr)
         return 2
     try:
-        data = backtest(journey, log, cutoff, args.weeks, args.folds, args.runs, args.seed)
+        data = backtest(
+            journey, log, cutoff, args.weeks, args.folds, args.runs, args.seed, full_model=not args.plain_chain
+        )
     except (ValueError, SimulationError) as exc:
         print(f"journeytui backtest: error: {exc}", file=sys.stderr)
         return 2

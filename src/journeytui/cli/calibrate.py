@@ -37,6 +37,12 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--stage-pattern", help="wide layout: regex of the stage-date columns, group 1 the stage name")
     p.add_argument("--map", metavar="FILE", help="stage map (TOML): CRM stage names to journey stage ids")
     p.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="refuse larger files (default 512 MiB)")
+    p.add_argument(
+        "--plain-chain",
+        action="store_true",
+        help="fit the observed rates as they are, for history made without the journey's lifts, gates, "
+        "hand-offs or capacity (default: base values under which the full model reproduces them)",
+    )
 
 
 def read_input(args: argparse.Namespace, command: str) -> tuple[Journey | None, EventLog | None, int]:
@@ -97,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"journeytui calibrate: error: --as-of {args.as_of!r} is not an ISO date", file=sys.stderr)
         return 2
     try:
-        cal = calibrate(journey, log, as_of=as_of, add_missing=args.add_missing)
+        cal = calibrate(journey, log, as_of=as_of, add_missing=args.add_missing, full_model=not args.plain_chain)
         fitted = apply(journey, cal, add_missing=args.add_missing, initial=not args.no_initial)
     except (ValueError, EditError) as exc:
         print(f"journeytui calibrate: error: {exc}", file=sys.stderr)

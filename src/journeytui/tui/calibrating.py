@@ -30,6 +30,11 @@ def preview_lines(cal: Calibration) -> list[str]:
         lines.append(f"{label}: {before} -> {after}{extra}  {evidence}{'  (thin)' if flag else ''}")
     lines += [f"moves the journey lacks: {m['from']} -> {m['to']} ({m['moves']})" for m in cal.missing]
     lines += [f"never seen: {u['from']} -> {u['to']}" for u in cal.unseen]
+    if cal.full_model:  # the values are base values: the journey's lifts, gates, hand-offs act on them
+        lines.append(
+            f"full model ({', '.join(cal.full_model['features'])}): values matched so the full model "
+            f"reproduces the observed rates ({cal.full_model['iterations']} iterations)"
+        )
     lines += [f"warning: {w}" for w in cal.warnings]
     return lines
 
