@@ -24,6 +24,8 @@ async def test_calibrate_previews_then_applies_one_undoable_edit(
         await pilot.press("i")
         await answer_prompt(pilot, str(EXAMPLE))
         await choose(pilot, "hubspot")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ConfirmScreen)
         assert any(d.startswith("aware -> research: 0.1200 -> ") for d in screen.details)
@@ -57,6 +59,7 @@ async def test_calibrate_bad_export_notifies_and_changes_nothing(
         await pilot.press("i")
         await answer_prompt(pilot, str(bad))
         await choose(pilot, "long")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen)
         assert app.journey is before and not app.doc.dirty

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import work
+
 from journeytui.calibrate.events import PRESETS, InputError, columns_for, read_events
 from journeytui.calibrate.fit import Calibration, apply, calibrate
 from journeytui.calibrate.report import change_rows
-from journeytui.model.edit import EditError
+from journeytui.model import Journey
 from journeytui.tui.base import AppBase
 from journeytui.tui.screens.dialogs import ChoiceScreen, ConfirmScreen, PromptScreen
 
@@ -67,22 +69,32 @@ class CalibrateMixin(AppBase):
         j = self.journey
         if layout is None or j is None:
             return
+        # reading a large export and matching the full model take seconds: a worker, never the UI thread
+        self.notify(f"Calibrating from {Path(path).name}…", markup=False)
+        self._calibrate_worker(j, path, layout)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="calibrate")
+    def _calibrate_worker(self, j: Journey, path: str, layout: str) -> None:
         try:
             log = read_events(path, j, columns_for(None if layout == "long" else layout))
             cal = calibrate(j, log)
-        except (InputError, ValueError) as exc:
-            self.notify(str(exc), title="Not calibrated", severity="error", markup=False)
+            apply(j, cal)  # refuse up front what the edit would refuse
+        except (InputError, ValueError, MemoryError) as exc:  # EditError is a ValueError
+            self.call_from_thread(
+                self.notify, str(exc) or type(exc).__name__, title="Not calibrated", severity="error", markup=False
+            )
             return
+        self.call_from_thread(self._calibrate_preview, j, path, cal)
+
+    def _calibrate_preview(self, fitted: Journey, path: str, cal: Calibration) -> None:
         label = f"calibrate from {Path(path).name}"
 
         def answered(ok: bool | None) -> None:
             if ok and self.apply(label, lambda x: apply(x, cal)):
                 self.notify(f"Calibrated from {Path(path).name} (ctrl+z undoes).", markup=False)
 
-        try:
-            apply(j, cal)  # refuse up front what the edit would refuse
-        except EditError as exc:
-            self.notify(str(exc), title="Not calibrated", severity="error", markup=False)
-            return
+        lines = preview_lines(cal)
+        if self.journey is not fitted:
+            lines.insert(0, "the journey was edited while fitting: the values apply to the current version")
         question = f"Apply {len(cal.changes)} fitted values from {Path(path).name} (as of {cal.as_of[:10]})?"
-        self.push_screen(ConfirmScreen(question, preview_lines(cal), yes="Apply", no="Cancel"), answered)
+        self.push_screen(ConfirmScreen(question, lines, yes="Apply", no="Cancel"), answered)
