@@ -139,12 +139,13 @@ class ChannelSteps(LeadState):
             sizes = np.bincount(code, minlength=len(due.patterns))
             bounds = np.concatenate([[0], np.cumsum(sizes)]).tolist()
             member = {i: j for j, i in enumerate(due.members)}
-            # the leads due something, grouped by pattern (code 0, 'none', sorts first), each group
-            # in slot order (live is, and the sort is stable), so in run order: a touchpoint's leads
-            # are contiguous slices, and a slice's leads per run are found by bisection
+            # the leads due something (their positions in live), grouped by pattern (code 0, 'none',
+            # sorts first), each group in slot order (live is, and the sort is stable), so in run
+            # order: a touchpoint's leads are contiguous slices, and a slice's leads per run are
+            # found by bisection. Only the leads served or engaging are looked up in live.
             skip = bounds[1]
-            grouped = live[order[skip:]]
-            edges = np.arange(self.R + 1, dtype=np.int64) * self.nmax
+            grouped = order[skip:]
+            edges = np.searchsorted(live, np.arange(self.R + 1, dtype=np.int64) * self.nmax)
             segments = [
                 (p, bounds[c] - skip, np.searchsorted(grouped[bounds[c] - skip : bounds[c + 1] - skip], edges))
                 for c, p in enumerate(due.patterns)
@@ -160,11 +161,11 @@ class ChannelSteps(LeadState):
                 if not spans:
                     continue
                 if not due.multi[j]:  # one send each: no list of the leads needed
-                    self._send_spans(t, tp, grouped, spans, remaining)
+                    self._send_spans(t, tp, live, grouped, spans, remaining)
                     continue
-                cand = np.concatenate([grouped[lo + r[0] : lo + r[-1]] for lo, r in spans])
+                cand = live[np.concatenate([grouped[lo + r[0] : lo + r[-1]] for lo, r in spans])]
                 if grouped_since is None:
-                    grouped_since = since[order[skip:]]
+                    grouped_since = since[grouped]
                 ks = np.concatenate([grouped_since[lo + r[0] : lo + r[-1]] for lo, r in spans])
                 n = tp.sends[ks].astype(np.int64)
             else:
@@ -188,9 +189,15 @@ class ChannelSteps(LeadState):
             self._engage(t, tp, cand, n)
 
     def _send_spans(
-        self, t: int, tp: TouchTable, grouped: np.ndarray, spans: list[tuple[int, np.ndarray]], remaining: np.ndarray
+        self,
+        t: int,
+        tp: TouchTable,
+        live: np.ndarray,
+        grouped: np.ndarray,
+        spans: list[tuple[int, np.ndarray]],
+        remaining: np.ndarray,
     ) -> None:
-        """A touchpoint sending once to each lead of some slices of `grouped` (each slice in slot
+        """A touchpoint sending once to each lead live[x] for x in some slices of `grouped` (each slice in slot
         order, with its run boundaries): count the sends per run, serve a limited channel, and draw
         the engagements, touching only the leads served on a limited channel or engaging."""
         per_run = np.sum([np.diff(r) for _, r in spans], axis=0)
@@ -205,7 +212,7 @@ class ChannelSteps(LeadState):
                 pieces = np.array([np.diff(r) for _, r in spans], dtype=np.int64)  # (spans, runs)
                 cum = np.cumsum(pieces, axis=0)
                 k = (cum[:, run] <= rank[None, :]).sum(axis=0)  # the span holding each chosen lead
-                who = grouped[starts[k] + firsts[k, run] + rank - (cum[k, run] - pieces[k, run])]
+                who = live[grouped[starts[k] + firsts[k, run] + rank - (cum[k, run] - pieces[k, run])]]
                 left -= sent
                 self.tp_sends[:, tp.index] += sent
                 self.ch_touches[:, tp.channel] += sent
@@ -222,7 +229,7 @@ class ChannelSteps(LeadState):
         cum = np.cumsum(lens)
         k = np.searchsorted(cum, pos, side="right")
         base = starts + np.array([r[0] for _, r in spans], dtype=np.int64) - (cum - lens)
-        self._engaged(t, tp, grouped[base[k] + pos], None)
+        self._engaged(t, tp, live[grouped[base[k] + pos]], None)
 
     def _engage(self, t: int, tp: TouchTable, cand: np.ndarray, n: np.ndarray | None) -> None:
         """Each send to the leads `cand` (`n` sends each; None: one) is engaged with independently."""
