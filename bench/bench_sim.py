@@ -10,12 +10,14 @@ Issue 9: the count engine on the plain + stalls + personas journey, 1,000,000 le
 104 weeks x 100 runs, against the per-lead engine per run (measured in the same run);
 the full flagship model with the engine `auto` picks and with the per-lead engine forced.
 Times are wall-clock and CPU (process) time: on a shared machine the CPU time is the
-engine's own cost.
+engine's own cost. `--full` runs only the full flagship model (the per-lead engine, issue 9
+target < 3 s) with its same-run baseline, and prints the machine's load average.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -108,12 +110,34 @@ def count_engine_case(scale: int, weeks: int) -> None:
     print(f"  ratio:     {c_leads / per_run:8.1f}x  per run, CPU   (target >= 100x)")
 
 
+def full_model_case(scale: int, weeks: int) -> None:
+    """Issue 9: the full flagship model on the per-lead engine, against its plain chain (same run)."""
+    full = load_journey(ROOT / "journeys" / "b2b-it-tool.toml")
+    leads, runs = 100_000 // scale, 20
+    simulate(full, leads=1000, weeks=4, runs=2, engine="leads")  # warm up (imports, caches)
+    load = os.getloadavg()[0]
+    w_full, c_full = cpu_timed(lambda: simulate(full, leads=leads, weeks=weeks, runs=runs, seed=1, engine="leads"))
+    every = ("scoring", "lifts", "gates", "capacity")
+    w_base, c_base = cpu_timed(
+        lambda: simulate(full, leads=leads, weeks=weeks, runs=runs, seed=1, ignore=every, engine="leads")
+    )
+    print(f"full model (flagship), {leads:,} leads x {weeks} weeks x {runs} runs, per-lead engine")
+    print(f"  full:      {w_full:8.2f} s wall  {c_full:8.2f} s CPU   (target < 3 s)")
+    print(f"  baseline:  {w_base:8.2f} s wall  {c_base:8.2f} s CPU   plain chain (no scoring, lifts, gates, capacity)")
+    print(f"  ratio:     {c_full / c_base:8.1f}x   CPU, what the full model's features cost")
+    print(f"  load:      {load:8.2f}   1-minute load average before the run ({os.cpu_count()} CPUs)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="smaller sizes (about 10x faster)")
+    ap.add_argument("--full", action="store_true", help="only the full flagship model on the per-lead engine")
     args = ap.parse_args()
     scale = 10 if args.quick else 1
     weeks = 104
+    if args.full:
+        full_model_case(scale, weeks)
+        return
 
     j = plain_journey()
     leads = 1_000_000 // scale

@@ -11,6 +11,74 @@ from journeytui.sim.state import BIG, NEVER, LeadState
 from journeytui.sim.tables import DueTable, ScoreTable, TouchTable
 
 
+def _subsets(rng: np.random.Generator, pops: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each group g, a uniform random subset of `sizes[g]` of 0 .. pops[g] - 1 (sizes <= pops):
+    (group, value) pairs sorted by group, then value.
+
+    Small subsets of large groups are the distinct values of independent uniform draws, topped
+    up until there are enough (the draws are exchangeable, so every subset of that size is
+    equally likely): O(size). Otherwise the `size` smallest of pops[g] uniform numbers.
+    """
+    g = np.arange(pops.size, dtype=np.int64)
+    whole = sizes >= pops
+    sparse = ~whole & (4 * sizes <= pops)
+    dense = ~whole & ~sparse & (sizes > 0)
+    parts: list[np.ndarray] = []
+    width = int(pops.max(initial=0)) + 1
+    if whole.any():
+        n = np.where(whole, pops, 0)
+        grp = np.repeat(g, n)
+        parts.append(grp * width + np.arange(grp.size) - np.repeat(np.cumsum(n) - n, n))
+    if dense.any():
+        n = np.where(dense, pops, 0)
+        grp = np.repeat(g, n)
+        order = np.argsort(grp + rng.random(grp.size))  # per group, its values in random order
+        val = np.arange(grp.size) - np.repeat(np.cumsum(n) - n, n)
+        rank = np.empty(grp.size, dtype=np.int64)
+        rank[order] = np.arange(grp.size) - np.repeat(np.cumsum(n) - n, n)
+        keep = rank < sizes[grp]
+        parts.append(grp[keep] * width + val[keep])
+    if sparse.any():
+        want = np.where(sparse, sizes, 0)
+        keys = np.zeros(0, dtype=np.int64)
+        need = want
+        while need.any():
+            grp = np.repeat(g, need)
+            keys = np.unique(np.concatenate([keys, grp * width + rng.integers(0, pops[grp])]))
+            need = want - np.bincount(keys // width, minlength=pops.size)
+        parts.append(keys)
+    keys = np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+    return keys // width, keys % width
+
+
+def _successes(rng: np.random.Generator, trials: int, p: float) -> np.ndarray:
+    """Positions (sorted) of the successes among `trials` independent trials of chance p.
+
+    The gaps between successes are geometric, so only about p * trials numbers are drawn: a
+    standard exponential times -1 / log(1 - p), floored, is a geometric count of failures.
+    """
+    if trials == 0 or p <= 0.0:
+        return np.zeros(0, dtype=np.int64)
+    if p >= 1.0:
+        return np.arange(trials, dtype=np.int64)
+    scale = np.float32(-1.0 / math.log1p(-p))
+    out: list[np.ndarray] = []
+    at = -1  # the last success so far
+    while True:
+        m = trials - 1 - at  # trials left
+        k = int(m * p + 6.0 * math.sqrt(m * p) + 16)
+        g = rng.standard_exponential(k, dtype=np.float32)
+        g *= scale
+        np.minimum(g, np.float32(m), out=g)  # past the end either way (and no overflow)
+        pos = at + np.cumsum(g.astype(np.int64) + 1)
+        if pos[-1] >= trials:
+            out.append(pos[: np.searchsorted(pos, trials)])
+            break
+        out.append(pos)
+        at = int(pos[-1])
+    return np.concatenate(out) if len(out) > 1 else out[0]
+
+
 class ChannelSteps(LeadState):
     """The engine's steps that use channels: decay and lift expiry, hand-offs, touchpoints."""
 
@@ -70,25 +138,36 @@ class ChannelSteps(LeadState):
             order = np.argsort(code, kind="stable")  # a radix sort: the codes are small
             sizes = np.bincount(code, minlength=len(due.patterns))
             bounds = np.concatenate([[0], np.cumsum(sizes)]).tolist()
-            segments = [(p, bounds[c], bounds[c + 1]) for c, p in enumerate(due.patterns) if p and sizes[c]]
             member = {i: j for j, i in enumerate(due.members)}
-            # the leads due something, grouped by pattern, gathered once (code 0, 'none', sorts first):
-            # each touchpoint's leads are then copies of contiguous slices, in the same order
+            # the leads due something (their positions in live), grouped by pattern (code 0, 'none',
+            # sorts first), each group in slot order (live is, and the sort is stable), so in run
+            # order: a touchpoint's leads are contiguous slices, and a slice's leads per run are
+            # found by bisection. Only the leads served or engaging are looked up in live.
             skip = bounds[1]
-            grouped = live[order[skip:]]
+            grouped = order[skip:]
+            edges = np.searchsorted(live, np.arange(self.R + 1, dtype=np.int64) * self.nmax)
+            segments = [
+                (p, bounds[c] - skip, np.searchsorted(grouped[bounds[c] - skip : bounds[c + 1] - skip], edges))
+                for c, p in enumerate(due.patterns)
+                if p and sizes[c]
+            ]
             grouped_since: np.ndarray | None = None
         for i, tp in enumerate(self.touches):
             n: np.ndarray | None = None
             if i in member:  # the leads whose pattern includes this touchpoint
                 assert due is not None
                 j = member[i]
-                spans = [(lo - skip, hi - skip) for p, lo, hi in segments if p >> j & 1]
-                cand = np.concatenate([grouped[lo:hi] for lo, hi in spans]) if spans else live[:0]
-                if due.multi[j]:
-                    if grouped_since is None:
-                        grouped_since = since[order[skip:]]
-                    ks = np.concatenate([grouped_since[lo:hi] for lo, hi in spans]) if spans else since[:0]
-                    n = tp.sends[ks].astype(np.int64)
+                spans = [(lo, runs) for p, lo, runs in segments if p >> j & 1]
+                if not spans:
+                    continue
+                if not due.multi[j]:  # one send each: no list of the leads needed
+                    self._send_spans(t, tp, live, grouped, spans, remaining)
+                    continue
+                cand = live[np.concatenate([grouped[lo + r[0] : lo + r[-1]] for lo, r in spans])]
+                if grouped_since is None:
+                    grouped_since = since[grouped]
+                ks = np.concatenate([grouped_since[lo + r[0] : lo + r[-1]] for lo, r in spans])
+                n = tp.sends[ks].astype(np.int64)
             else:
                 if tp.after >= 0:  # weeks since the last engagement with `after` (none: never)
                     last = self.last_eng[tp.after, live]
@@ -109,18 +188,64 @@ class ChannelSteps(LeadState):
             self.ch_touches[:, tp.channel] += sent
             self._engage(t, tp, cand, n)
 
+    def _send_spans(
+        self,
+        t: int,
+        tp: TouchTable,
+        live: np.ndarray,
+        grouped: np.ndarray,
+        spans: list[tuple[int, np.ndarray]],
+        remaining: np.ndarray,
+    ) -> None:
+        """A touchpoint sending once to each lead live[x] for x in some slices of `grouped` (each slice in slot
+        order, with its run boundaries): count the sends per run, serve a limited channel, and draw
+        the engagements, touching only the leads served on a limited channel or engaging."""
+        per_run = np.sum([np.diff(r) for _, r in spans], axis=0)
+        starts = np.array([lo for lo, _ in spans], dtype=np.int64)
+        firsts = np.array([r[:-1] for _, r in spans], dtype=np.int64)  # (spans, runs)
+        if self.capacity[tp.channel] >= 0:
+            left = remaining[tp.channel]
+            if np.any(per_run > left):
+                # a uniform random subset of each over-subscribed run's leads (as _within_capacity)
+                sent = np.minimum(per_run, np.maximum(left, 0))
+                run, rank = _subsets(self.rng["capacity"], per_run, sent)
+                pieces = np.array([np.diff(r) for _, r in spans], dtype=np.int64)  # (spans, runs)
+                cum = np.cumsum(pieces, axis=0)
+                k = (cum[:, run] <= rank[None, :]).sum(axis=0)  # the span holding each chosen lead
+                who = live[grouped[starts[k] + firsts[k, run] + rank - (cum[k, run] - pieces[k, run])]]
+                left -= sent
+                self.tp_sends[:, tp.index] += sent
+                self.ch_touches[:, tp.channel] += sent
+                self._engage(t, tp, who, None)
+                return
+            left -= per_run
+        self.tp_sends[:, tp.index] += per_run
+        self.ch_touches[:, tp.channel] += per_run
+        # the leads of the spans, one after the other: which of them engage
+        lens = np.array([r[-1] - r[0] for _, r in spans], dtype=np.int64)
+        pos = _successes(self.rng["engagement"], int(lens.sum()), tp.engagement)
+        if pos.size == 0:
+            return
+        cum = np.cumsum(lens)
+        k = np.searchsorted(cum, pos, side="right")
+        base = starts + np.array([r[0] for _, r in spans], dtype=np.int64) - (cum - lens)
+        self._engaged(t, tp, live[grouped[base[k] + pos]], None)
+
     def _engage(self, t: int, tp: TouchTable, cand: np.ndarray, n: np.ndarray | None) -> None:
+        """Each send to the leads `cand` (`n` sends each; None: one) is engaged with independently."""
         rng = self.rng["engagement"]
         got: np.ndarray | None
         if n is None or n.max() == 1:
-            hit = np.flatnonzero(rng.random(cand.size, dtype=np.float32) < np.float32(tp.engagement))
-            who, got = cand[hit], None
+            who, got = cand[_successes(rng, cand.size, tp.engagement)], None
         else:
             draws = rng.binomial(n, tp.engagement)
             hit = np.flatnonzero(draws)
             who, got = cand[hit], draws[hit]
-        if who.size == 0:
-            return
+        if who.size:
+            self._engaged(t, tp, who, got)
+
+    def _engaged(self, t: int, tp: TouchTable, who: np.ndarray, got: np.ndarray | None) -> None:
+        """Leads `who` engaged with tp in week t (`got` times each; None: once)."""
         self.tp_engaged[:, tp.index] += self._per_run(who, got)
         if self.scores is not None and tp.points:
             self.scores[who] += np.float32(tp.points) * (1 if got is None else got)

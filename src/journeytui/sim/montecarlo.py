@@ -253,7 +253,7 @@ class Engine(ChannelSteps):
             ).reshape(-1, self.SP)
             # no lift is active yet; leads in closed stages have exit 0 and get NEVER
             nd2[r0 : r0 + rows, :n0] = self._wait(block.ravel() << L, 1).reshape(block.shape)
-        # leads in open stages, for the steps that look at every live lead (touchpoints)
+        # leads in open stages, in slot order, for the steps that look at every live lead (touchpoints)
         self.act = np.flatnonzero(self.open_key[self.key]) if self.touches else np.zeros(0, dtype=np.int64)
         # with touchpoints, per lead key * (W + 2) - the week it entered its stage: plus t, the
         # index of (key, weeks since entry) in the touchpoint tables. Initial leads entered at week 0.
@@ -421,8 +421,8 @@ class Engine(ChannelSteps):
         self._count(idx, self.key[idx], +1)
         idx = idx[self.open_key[self.key[idx]]]
         self._schedule(idx, t + 1)
-        if self.touches:
-            self.act = np.concatenate([self.act, idx])
+        if self.touches:  # keep act in slot order (the touchpoint step relies on it)
+            self.act = np.insert(self.act, np.searchsorted(self.act, idx), idx)
 
 
 ENGINES = ("auto", "counts", "leads")
