@@ -19,8 +19,11 @@ Times are wall-clock; the machine is shared, so the CPU time of the process is p
 from __future__ import annotations
 
 import argparse
+import contextlib
+import math
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -28,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_sim import plain_journey
 
 from journeytui.model import load_journey
-from journeytui.sim import simulate
+from journeytui.sim import counts, simulate
 from journeytui.sweep.evaluate import Context
 from journeytui.sweep.runner import run_scenarios
 from journeytui.sweep.scenarios import scenarios
@@ -76,24 +79,58 @@ def _clock() -> tuple[float, float]:
     return time.perf_counter(), time.process_time()
 
 
-def plain(n: int) -> None:
+def plain(n: int, measured: int | None, workers: tuple[int, ...]) -> None:
+    """The plain-chain sweep: `measured` of its `n` LHS scenarios (all when None) on each
+    number of local workers, against the same-run baseline: the same scenarios on one process
+    with numpy's multinomial draws instead of the compiled kernel (the count engine before it)."""
     journey = plain_journey()
     sweep = parse_sweep(PLAIN_SWEEP).sweep
     assert sweep is not None
     ctx = Context(journey, sweep, weeks=104, runs=20, seed=0, leads=100_000)
     todo = scenarios(sweep, "lhs", n, seed=0)
+    part = todo if measured is None or measured >= len(todo) else todo[:: max(1, len(todo) // measured)][:measured]
+    sampled = len(part) < len(todo)
+    print(
+        f"plain chain + stalls, 100,000 leads x 104 weeks x 20 runs, {len(todo):,} LHS scenarios"
+        + (
+            f" ({len(part):,} of them measured, evenly spaced; totals extrapolated x{len(todo) / len(part):.1f})"
+            if sampled
+            else ""
+        )
+        + ":"
+    )
+    simulate(journey, leads=100_000, weeks=104, runs=20, seed=0)  # compile or load the kernel first
     w0, c0 = _clock()
-    simulate(journey, leads=100_000, weeks=104, runs=20, seed=0)
+    with _numpy_draws():
+        base_rows = run_scenarios(ctx, part)
     w1, c1 = _clock()
-    rows = run_scenarios(ctx, todo)
-    w2, c2 = _clock()
-    base, per = w1 - w0, (w2 - w1) / len(rows)
-    print(f"plain chain + stalls, 100,000 leads x 104 weeks x 20 runs, {len(rows):,} scenarios:")
-    print(f"  baseline simulate: {base:.3f} s wall ({c1 - c0:.3f} s CPU)")
-    cpu = (c2 - c1) / len(rows)
-    print(f"  per scenario:      {per:.3f} s wall ({cpu:.3f} s CPU); ratio {per / base:.2f}x the baseline")
-    print(f"  10,000 scenarios:  about {per * 10_000 / 60:,.0f} minutes on one process (target: 60 s)")
+    base_cpu = (c1 - c0) / len(part)
+    base_wall = (w1 - w0) / len(part)
+    print(f"  baseline (numpy draws, 1 process): {base_wall * 1000:6.1f} ms wall, {base_cpu * 1000:6.1f} ms CPU each")
+    for w in workers:
+        w0, c0 = _clock()
+        rows = run_scenarios(ctx, part, "local", w)
+        w1, c1 = _clock()
+        wall = (w1 - w0) / len(part)
+        line = f"  compiled kernel, {w} worker(s):     {wall * 1000:6.1f} ms wall"
+        if w == 1:
+            cpu = (c1 - c0) / len(part)
+            line += f", {cpu * 1000:6.1f} ms CPU per scenario; CPU ratio {base_cpu / cpu:.2f}x faster than the baseline"
+        label = "extrapolated" if sampled else "measured"
+        print(line + f"; {len(todo):,} scenarios: {wall * len(todo):,.0f} s wall ({label}; target 60 s)")
+        assert sorted(r["scenario"] for r in rows) == sorted(r["scenario"] for r in base_rows)
     print(f"  engines: {sorted({r.get('engine') for r in rows})}")
+
+
+@contextlib.contextmanager
+def _numpy_draws() -> Iterator[None]:
+    """The count engine with numpy's multinomials (the kernel threshold out of reach)."""
+    old = counts.KERNEL_CELLS
+    counts.KERNEL_CELLS = math.inf
+    try:
+        yield
+    finally:
+        counts.KERNEL_CELLS = old
 
 
 def exact(n: int, workers: tuple[int, ...]) -> None:
@@ -132,11 +169,18 @@ def full(workers: tuple[int, ...]) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--scenarios", type=int, default=10_000, help="plain-chain scenarios (default 10,000)")
-    ap.add_argument("--quick", action="store_true", help="40 plain-chain scenarios")
+    ap.add_argument(
+        "--measure", type=int, default=None, help="run only this many of them, evenly spaced, and extrapolate"
+    )
+    ap.add_argument("--quick", action="store_true", help="40 plain-chain scenarios measured, 400 exact")
+    ap.add_argument("--skip", nargs="*", default=[], choices=["plain", "exact", "full"], help="cases to leave out")
     args = ap.parse_args()
-    plain(40 if args.quick else args.scenarios)
-    exact(400 if args.quick else args.scenarios, (1, 2))
-    full((1, 2))
+    if "plain" not in args.skip:
+        plain(args.scenarios, 40 if args.quick else args.measure, (1, 2))
+    if "exact" not in args.skip:
+        exact(400 if args.quick else args.scenarios, (1, 2))
+    if "full" not in args.skip:
+        full((1, 2))
 
 
 if __name__ == "__main__":

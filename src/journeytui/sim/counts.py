@@ -609,6 +609,26 @@ def run_counts(
     cancel: Cancel | None = None,
 ) -> SimResult:
     """Simulate with the count engine and summarise exactly as the per-lead engine does."""
+    eng, record = run_record(c, sp, weeks, runs, seed, progress, cancel)
+    if not eng.entry.size:
+        eng.won_from_record(record)
+    eng.finish()
+    result = summarise(cast("Tallies", eng), record, settings)
+    result.mc_engine = "counts"
+    return result
+
+
+def run_record(
+    c: Compiled,
+    sp: StateSpace,
+    weeks: int,
+    runs: int,
+    seed: int,
+    progress: Callable[[int, int], Any] | None = None,
+    cancel: Cancel | None = None,
+) -> tuple[CountEngine, np.ndarray]:
+    """The engine after its run and the record (weeks + 1, runs, S * P) of leads per key and
+    week: everything `run_counts` summarises (a sweep reads just the record; same draws)."""
     eng = CountEngine(c, sp, weeks, runs, seed)
     record = np.empty((weeks + 1, runs, c.SP), dtype=np.int64)
     record[0] = eng.occupancy()
@@ -617,12 +637,7 @@ def run_counts(
         _run_compiled(kernel, eng, record, progress, cancel)
     else:
         _run_weekly(eng, record, progress, cancel)
-    if not eng.entry.size:
-        eng.won_from_record(record)
-    eng.finish()
-    result = summarise(cast("Tallies", eng), record, settings)
-    result.mc_engine = "counts"
-    return result
+    return eng, record
 
 
 def _run_weekly(

@@ -156,7 +156,7 @@ def _run_closed(
     col_total (R, Xr * K) the leads that took each outcome column, hold_weeks (R, X) the
     lead-weeks spent in each hold state (held[x]) counted at the start of each week.
     """
-    R, X = counts.shape
+    X = counts.shape[1]
     W = record.shape[0] - 1
     K = pv.shape[1]
     new = np.zeros(X, dtype=np.int64)

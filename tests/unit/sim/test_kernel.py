@@ -5,8 +5,9 @@ math.lgamma) by a chi-square statistic over the cells expected to hold at least 
 (tails pooled). The bound df + 7 sqrt(2 df) + 15 is far past the 1e-6 quantile of the
 chi-square law for these df, so a correct sampler fails it with a chance well below 1e-5,
 while numpy's own binomial with p off by 1 % already fails it for all but the smallest n
-(a wrong acceptance test, a biased inversion or a flipped tail move it far more). The cases cover inversion (mean below 10), BTRS (above), p above 1/2 (drawn
-as n minus its complement), counts past the log-factorial table (math.lgamma) and the edges.
+(a wrong acceptance test, a biased inversion or a flipped tail move it far more). The
+cases cover inversion (mean below 10), BTRS (above), p above 1/2 (drawn as n minus its
+complement), counts past the log-factorial table (math.lgamma) and the edges.
 """
 
 from __future__ import annotations
@@ -25,7 +26,10 @@ DRAWS = 100_000
 def pmf(n: int, p: float, ks: np.ndarray) -> np.ndarray:
     lg = math.lgamma(n + 1)
     return np.array(
-        [math.exp(lg - math.lgamma(k + 1) - math.lgamma(n - k + 1) + k * math.log(p) + (n - k) * math.log1p(-p)) for k in ks]
+        [
+            math.exp(lg - math.lgamma(k + 1) - math.lgamma(n - k + 1) + k * math.log(p) + (n - k) * math.log1p(-p))
+            for k in ks
+        ]
     )
 
 
