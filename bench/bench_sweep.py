@@ -47,7 +47,7 @@ from = "compare"
 to = "evaluate"
 min = 0.05
 max = 0.15
-step = 0.0001
+
 
 [[levers]]
 id = "budget_freeze"
