@@ -21,6 +21,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import math
+import os
+import resource
 import sys
 import time
 from collections.abc import Iterator
@@ -65,7 +67,7 @@ id = "roi_content"
 kind = "transition"
 from = "compare"
 to = "evaluate"
-values = [0.08, 0.10, 0.12]
+values = [0.08, 0.10, 0.12, 0.14]
 
 [[levers]]
 id = "inside_sales"
@@ -150,20 +152,35 @@ def exact(n: int, workers: tuple[int, ...]) -> None:
         )
 
 
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished children (pool workers, Dask worker processes)."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
 def full(workers: tuple[int, ...]) -> None:
+    """Full-model scenarios (the per-lead engine) on the local process pool and on a Dask
+    LocalCluster, 1 then 2 workers: wall time, the CPU of every process, and the speed-up."""
     journey = load_journey(ROOT / "journeys" / "b2b-it-tool.toml")
     sweep = parse_sweep(FULL_SWEEP).sweep
     assert sweep is not None
     ctx = Context(journey, sweep, weeks=52, runs=10, seed=0)
     todo = scenarios(sweep)
-    times = {}
-    for w in workers:
-        t0, _ = _clock()
-        rows = run_scenarios(ctx, todo, "local", w)
-        times[w] = time.perf_counter() - t0
-        print(f"full flagship model, {len(rows)} scenarios x 10 runs on {w} worker(s): {times[w]:.1f} s wall")
-    if 1 in times and 2 in times:
-        print(f"  speed-up with 2 workers: {times[1] / times[2]:.2f}x")
+    print(f"full flagship model, {len(todo)} scenarios x 10 runs x 52 weeks (load average {os.getloadavg()[0]:.1f}):")
+    for engine in ("local", "dask"):
+        times = {}
+        for w in workers:
+            w0, c0 = _clock()
+            k0 = _children_cpu()
+            rows = run_scenarios(ctx, todo, engine, w)
+            times[w] = time.perf_counter() - w0
+            cpu = time.process_time() - c0 + _children_cpu() - k0
+            print(
+                f"  {engine:5s} engine, {w} worker(s): {times[w]:5.1f} s wall, {cpu:5.1f} s CPU in all processes "
+                f"({len(rows)} rows; load average now {os.getloadavg()[0]:.1f})"
+            )
+        if 1 in times and 2 in times:
+            print(f"  {engine:5s} engine: speed-up with 2 workers {times[1] / times[2]:.2f}x")
 
 
 def main() -> None:
