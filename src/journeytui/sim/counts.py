@@ -58,7 +58,7 @@ the compiled kernel (sim/kernel.py, numba), below with numpy's multinomial: both
 kernel ~3x cheaper a draw, but importing numba costs ~0.5 s that a small run must not pay.
 Which one runs depends only on the inputs, so a seed always gives the same result."""
 
-KERNEL_CHUNK_CELLS = 2_000_000
+KERNEL_CHUNK_CELLS = 500_000
 """The compiled kernel runs about this many cell draws a call (whole runs): ~0.1 s, so a
 cancel is noticed quickly."""
 

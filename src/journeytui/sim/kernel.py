@@ -52,7 +52,7 @@ def _logfact(table: np.ndarray, k: float) -> float:
     return math.lgamma(k + 1.0)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, nogil=True)
 def _binomial(rng: Any, n: int, p: float, table: np.ndarray) -> int:
     """One Binomial(n, p) draw: inversion for a small mean, BTRS above."""
     if n <= 0 or p <= 0.0:
@@ -106,7 +106,7 @@ def _binomial(rng: Any, n: int, p: float, table: np.ndarray) -> int:
     return n - k if flip else k
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, nogil=True)
 def _multinomial(rng: Any, cur: np.ndarray, pv: np.ndarray, out: np.ndarray, table: np.ndarray) -> None:
     """out[i, x*w + j]: the leads of cell (i, x) taking outcome j; cur (B, X), pv (X, w)."""
     B, X = cur.shape
@@ -128,7 +128,7 @@ def _multinomial(rng: Any, cur: np.ndarray, pv: np.ndarray, out: np.ndarray, tab
             out[i, base + w - 1] = left
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, nogil=True)
 def _run_closed(
     rng: Any,
     counts: np.ndarray,
