@@ -62,11 +62,18 @@ def _binomial(rng: Any, n: int, p: float, table: np.ndarray) -> int:
     flip = p > 0.5
     if flip:
         p = 1.0 - p
+    return _draw(rng, n, p, flip, math.log1p(-p), math.log(p / (1.0 - p)), table)
+
+
+@nb.njit(cache=True, nogil=True)
+def _draw(rng: Any, n: int, p: float, flip: bool, lq: float, lpq: float, table: np.ndarray) -> int:
+    """Binomial(n, p) for 0 < p <= 1/2 (n minus it when ``flip``), with lq = log(1 - p) and
+    lpq = log(p / (1 - p)) given: a run computes them once per outcome, not once per draw."""
     q = 1.0 - p
     if n * p < INVERSION_MEAN:
         # inversion: the smallest k whose cdf reaches u (bounded by n against rounding)
         r = p / q
-        f = math.exp(n * math.log1p(-p))
+        f = math.exp(n * lq)
         u = rng.random()
         k = 0
         while u > f and k < n:
@@ -81,8 +88,8 @@ def _binomial(rng: Any, n: int, p: float, table: np.ndarray) -> int:
         a = -0.0873 + 0.0248 * b + 0.01 * p
         c = n * p + 0.5
         vr = 0.92 - 4.2 / b
-        # the exact test's constants, computed when a draw first needs them (a third do)
-        alpha = lpq = m = h = 0.0
+        # the exact test's constants, computed when a draw first needs them
+        alpha = m = h = 0.0
         ready = False
         while True:
             u = rng.random() - 0.5
@@ -95,7 +102,6 @@ def _binomial(rng: Any, n: int, p: float, table: np.ndarray) -> int:
                 break
             if not ready:
                 alpha = (2.83 + 5.1 / b) * spq
-                lpq = math.log(p / q)
                 m = math.floor((n + 1) * p)
                 h = _logfact(table, m) + _logfact(table, n - m)
                 ready = True
@@ -133,7 +139,10 @@ def _run_closed(
     rng: Any,
     counts: np.ndarray,
     rand: np.ndarray,
-    pv: np.ndarray,
+    cp: np.ndarray,
+    flip: np.ndarray,
+    lq: np.ndarray,
+    lpq: np.ndarray,
     first: np.ndarray,
     dest: np.ndarray,
     fixed: np.ndarray,
@@ -149,16 +158,18 @@ def _run_closed(
 ) -> None:
     """Every week of runs r0..r1-1 of a journey without arrivals (one cohort), run by run.
 
-    counts (R, X) the leads per state, updated in place; rand (Xr,) the random states with
-    their chances pv (Xr, K) (padded at the front: their first outcome column is first[i])
-    and destinations dest (Xr, K); fixed states move whole to fixed_dest. Adds to record
+    counts (R, X) the leads per state, updated in place; rand (Xr,) the random states, each
+    drawing its outcome columns first[i]..K-1 (padded at the front) in turn: column j takes
+    Binomial(leads left, cp[i, j]), its chance given the columns before it were not taken
+    (the last takes the rest; `_conditional` gives flip, lq, lpq), to dest[i, j]; fixed
+    states move whole to fixed_dest. Adds to record
     (W + 1, R, SP) the leads per key (stage x persona, key[x]) after each week t >= 1,
     col_total (R, Xr * K) the leads that took each outcome column, hold_weeks (R, X) the
     lead-weeks spent in each hold state (held[x]) counted at the start of each week.
     """
     X = counts.shape[1]
     W = record.shape[0] - 1
-    K = pv.shape[1]
+    K = cp.shape[1]
     new = np.zeros(X, dtype=np.int64)
     cur = np.zeros(X, dtype=np.int64)
     for r in range(r0, r1):
@@ -170,19 +181,17 @@ def _run_closed(
             new[:] = 0
             for i in range(rand.size):
                 left = cur[rand[i]]
-                rest = 1.0
                 for j in range(first[i], K - 1):
                     if left <= 0:
                         break
-                    pj = pv[i, j]
-                    if pj <= 0.0 or rest <= 0.0:
+                    p = cp[i, j]
+                    if p <= 0.0:
                         continue
-                    k = _binomial(rng, left, min(pj / rest, 1.0), table)
+                    k = left if p >= 1.0 else _draw(rng, left, p, flip[i, j], lq[i, j], lpq[i, j], table)
                     if k > 0:
                         new[dest[i, j]] += k
                         col_total[r, i * K + j] += k
                         left -= k
-                    rest -= pj
                 if left > 0:
                     new[dest[i, K - 1]] += left
                     col_total[r, i * K + K - 1] += left
@@ -225,6 +234,25 @@ def binomials(rng: np.random.Generator, n: int, p: float, size: int) -> np.ndarr
     return out
 
 
+def _conditional(pv: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per outcome column of each row of chances: its chance given the columns before it
+    were not taken (cp, at most 1), and for the binomial with that chance whether it is drawn
+    as its complement (flip: cp > 1/2), log(1 - p) and log(p / (1 - p)) of p = min(cp, 1 - cp)."""
+    before = np.cumsum(pv, axis=1) - pv
+    rest = 1.0 - before
+    cp = np.zeros_like(pv)
+    np.divide(pv, rest, out=cp, where=rest > 0)
+    cp = np.ascontiguousarray(np.clip(cp, 0.0, 1.0))
+    flip = cp > 0.5
+    p = np.where(flip, 1.0 - cp, cp)
+    live = (p > 0) & (cp < 1.0)  # the others never reach a draw
+    lq = np.zeros_like(p)
+    lpq = np.zeros_like(p)
+    np.log1p(-p, out=lq, where=live)
+    np.log(p / np.where(live, 1.0 - p, 1.0), out=lpq, where=live)
+    return cp, np.ascontiguousarray(flip), lq, lpq
+
+
 def run_closed(
     rng: np.random.Generator,
     counts: np.ndarray,
@@ -238,11 +266,15 @@ def run_closed(
     """All weeks of runs r0..r1-1 of a count run without arrivals (see `_run_closed`); ``sp``
     a counts.StateSpace."""
     first = np.argmax(sp.pvals > 0, axis=1).astype(np.int64) if sp.pvals.size else np.zeros(0, dtype=np.int64)
+    cp, flip, lq, lpq = _conditional(sp.pvals)
     _run_closed(
         rng,
         counts,
         sp.random,
-        np.ascontiguousarray(sp.pvals),
+        cp,
+        flip,
+        lq,
+        lpq,
         first,
         np.ascontiguousarray(sp.dest),
         sp.fixed,
