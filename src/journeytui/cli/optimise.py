@@ -27,7 +27,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--trials", type=int, default=100, help="scenarios to try; every one when the grid is this small")
     p.add_argument("--top", type=int, default=3, help="candidates re-run to confirm (default: 3)")
     p.add_argument("--confirm-runs", type=int, default=100, help="runs per candidate when confirming (default: 100)")
-    p.add_argument("--workers", type=int, default=1, help="processes for an exhaustive search (default: 1)")
+    p.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="where an exhaustive search's scenarios run (default: local), as for sweep",
+    )
+    p.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask scheduler (tcp://HOST:PORT); --engine dask")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes (local) or LocalCluster workers (dask) for an exhaustive search",
+    )
     p.add_argument("--apply", metavar="OUT", help="write the winning scenario as a new journey file")
     p.add_argument("--force", action="store_true", help="let --apply overwrite an existing file")
     p.add_argument("--out", metavar="FILE", help="write the report to FILE instead of stdout")
@@ -45,6 +57,8 @@ def _check(args: argparse.Namespace) -> str | None:
         return "--confirm-runs must be from 2 to 10,000"
     if args.workers < 1:
         return "--workers must be at least 1"
+    if args.scheduler and args.engine != "dask":
+        return "--scheduler needs --engine dask"
     if args.apply and os.path.lexists(args.apply) and not args.force:
         return f"{args.apply} exists; --apply never overwrites a file unless --force is given"
     return None
@@ -118,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
             top=args.top,
             confirm_runs=args.confirm_runs,
             run_rows=lambda scs: run_scenarios(
-                with_budget(ctx, args.budget), scs, "local", args.workers, None, lambda _row: bar.tick()
+                with_budget(ctx, args.budget), scs, args.engine, args.workers, args.scheduler, lambda _row: bar.tick()
             ),
             progress=bar.tick,
         )

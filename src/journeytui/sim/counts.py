@@ -52,6 +52,16 @@ PAD_FACTOR = 2.0
 """One multinomial call for all random states when padding them all to the widest needs at
 most this many times their outcomes; else one call per number of outcomes."""
 
+KERNEL_CELLS = 40_000
+"""From this many cell draws (`cost`: runs x random states x steps) a run draws its weeks with
+the compiled kernel (sim/kernel.py, numba), below with numpy's multinomial: both exact, the
+kernel ~3x cheaper a draw, but importing numba costs ~0.5 s that a small run must not pay.
+Which one runs depends only on the inputs, so a seed always gives the same result."""
+
+KERNEL_CHUNK_CELLS = 500_000
+"""The compiled kernel runs about this many cell draws a call (whole runs): ~0.1 s, so a
+cancel is noticed quickly."""
+
 STREAMS = ("layout", "arrivals", "moves")
 
 
@@ -352,6 +362,7 @@ class CountEngine:
 
     def __init__(self, c: Compiled, sp: StateSpace, weeks: int, runs: int, seed: int) -> None:
         self.c, self.sp, self.W, self.R = c, sp, weeks, runs
+        self._draw = _drawer(cost(sp, c, weeks, runs))
         self.S, self.P, self.SP = c.S, c.P, c.SP
         ss = np.random.SeedSequence(seed)
         self.rng = dict(
@@ -465,7 +476,7 @@ class CountEngine:
         rng = self.rng["moves"]
         for states, pv, cols in self._groups:
             # (B, Xg) counts against (Xg, w) chances: one multinomial per cell, broadcast
-            moved[:, cols] = rng.multinomial(cur[:, states], pv).reshape(B, -1)
+            moved[:, cols] = self._draw(rng, cur[:, states], pv)
         if nr:
             drawn = moved[:, :nr]
             self.col_total += drawn if live == 1 else drawn.reshape(R, live, nr).sum(axis=1)
@@ -523,6 +534,33 @@ class CountEngine:
             self.reached_exact[sp.cycle_stages] = ever / leads if leads > 0 else 0.0
 
 
+Drawer = Callable[[np.random.Generator, np.ndarray, np.ndarray], np.ndarray]
+
+
+def _numpy_multinomial(rng: np.random.Generator, cur: np.ndarray, pv: np.ndarray) -> np.ndarray:
+    # (B, Xg) counts against (Xg, w) chances: one multinomial per cell, broadcast
+    return rng.multinomial(cur, pv).reshape(cur.shape[0], -1)
+
+
+def _kernel(cells: float) -> Any:
+    """The compiled kernel module for a run of `cells` cell draws from KERNEL_CELLS on (None
+    below, or when numba is missing: a broken install runs numpy's draws instead)."""
+    if cells < KERNEL_CELLS:
+        return None
+    try:
+        from journeytui.sim import kernel
+    except ImportError:
+        return None
+    return kernel
+
+
+def _drawer(cells: float) -> Drawer:
+    """The multinomial draws of a run of `cells` cell draws: the compiled kernel's from
+    KERNEL_CELLS on, else numpy's."""
+    kernel = _kernel(cells)
+    return kernel.multinomial if kernel is not None else _numpy_multinomial
+
+
 def state_space(c: Compiled) -> StateSpace | None:
     """The count engine's states for this journey, or None when it cannot run it."""
     if unsupported(c) is not None:
@@ -571,9 +609,42 @@ def run_counts(
     cancel: Cancel | None = None,
 ) -> SimResult:
     """Simulate with the count engine and summarise exactly as the per-lead engine does."""
+    eng, record = run_record(c, sp, weeks, runs, seed, progress, cancel)
+    if not eng.entry.size:
+        eng.won_from_record(record)
+    eng.finish()
+    result = summarise(cast("Tallies", eng), record, settings)
+    result.mc_engine = "counts"
+    return result
+
+
+def run_record(
+    c: Compiled,
+    sp: StateSpace,
+    weeks: int,
+    runs: int,
+    seed: int,
+    progress: Callable[[int, int], Any] | None = None,
+    cancel: Cancel | None = None,
+) -> tuple[CountEngine, np.ndarray]:
+    """The engine after its run and the record (weeks + 1, runs, S * P) of leads per key and
+    week: everything `run_counts` summarises (a sweep reads just the record; same draws)."""
     eng = CountEngine(c, sp, weeks, runs, seed)
     record = np.empty((weeks + 1, runs, c.SP), dtype=np.int64)
     record[0] = eng.occupancy()
+    kernel = _kernel(cost(sp, c, weeks, runs)) if not eng.entry.size else None
+    if kernel is not None:
+        _run_compiled(kernel, eng, record, progress, cancel)
+    else:
+        _run_weekly(eng, record, progress, cancel)
+    return eng, record
+
+
+def _run_weekly(
+    eng: CountEngine, record: np.ndarray, progress: Callable[[int, int], Any] | None, cancel: Cancel | None
+) -> None:
+    """Week by week, every run at once: numpy's multinomials (or the kernel's, with arrivals)."""
+    weeks = eng.W
     for t in range(1, weeks + 1):
         if cancel is not None and cancel.is_set():
             raise SimulationCancelled()
@@ -583,9 +654,28 @@ def run_counts(
         record[t] = eng.occupancy()
         if progress is not None:
             progress(t, weeks)
-    if not eng.entry.size:
-        eng.won_from_record(record)
-    eng.finish()
-    result = summarise(cast("Tallies", eng), record, settings)
-    result.mc_engine = "counts"
-    return result
+
+
+def _run_compiled(
+    kernel: Any,
+    eng: CountEngine,
+    record: np.ndarray,
+    progress: Callable[[int, int], Any] | None,
+    cancel: Cancel | None,
+) -> None:
+    """Run by run, all weeks of each in compiled code (one cohort: no arrivals). A few runs a
+    call, so that a cancel is noticed and progress moves (reported as the share of weeks)."""
+    R, W = eng.R, eng.W
+    counts = np.ascontiguousarray(eng.counts[:, 0, :])
+    record[1:] = 0
+    total = np.zeros((R, eng.sp.pvals.size), dtype=np.int64)
+    step = max(1, min(R, KERNEL_CHUNK_CELLS // max(1, W * eng.sp.random.size)))
+    for r0 in range(0, R, step):
+        if cancel is not None and cancel.is_set():
+            raise SimulationCancelled()
+        r1 = min(R, r0 + step)
+        kernel.run_closed(eng.rng["moves"], counts, eng.sp, record, total, eng.hold_weeks, r0, r1)
+        if progress is not None:
+            progress(W * r1 // R, W)
+    eng.counts[:, 0, :] = counts
+    eng.col_total = total[:, eng._cmap]

@@ -16,7 +16,7 @@ import numpy as np
 from journeytui.model.types import MAX_WEEKS, Journey
 from journeytui.sim.channels import ChannelSteps
 from journeytui.sim.compile import KIND_MOVE, KIND_NONE, KIND_STALL, Compiled, check_runs, check_weeks, compile_journey
-from journeytui.sim.counts import MAX_STATES, StateSpace, run_counts, state_space, unsupported
+from journeytui.sim.counts import MAX_STATES, StateSpace, run_counts, run_record, state_space, unsupported
 from journeytui.sim.counts import cost as count_cost
 from journeytui.sim.counts import cost_floor as count_cost_floor
 from journeytui.sim.counts import estimate_memory as count_memory
@@ -460,6 +460,41 @@ def choose_engine(c: Compiled, weeks: int, runs: int, engine: str = "auto") -> S
     return sp if count_cost(sp, c, weeks, runs) * CELL_COST <= lead_weeks else None
 
 
+def _prepare(
+    journey: Journey,
+    leads: int | None,
+    weeks: int | None,
+    runs: int,
+    seed: int,
+    ignore: tuple[str, ...],
+    memory_limit: int | None,
+    engine: str,
+) -> tuple[Compiled, int, int, StateSpace | None]:
+    """Check the settings, compile, and pick the engine (the count engine's states, or None)."""
+    W = check_weeks(weeks, journey)
+    R = check_runs(runs)
+    if not isinstance(seed, int | np.integer) or isinstance(seed, bool) or seed < 0:
+        raise SimulationError(f"seed must be a whole number >= 0, not {seed!r}")
+    c = compile_journey(journey, ignore, leads)
+    sp = choose_engine(c, W, R, engine)
+    if sp is not None:
+        _check_budget(count_memory(sp, c, W, R), R, c, memory_limit)
+    return c, W, R, sp
+
+
+def simulate_stage_counts(
+    journey: Journey, leads: int | None = None, weeks: int | None = None, runs: int = 20, seed: int = 0
+) -> tuple[list[str], np.ndarray] | None:
+    """When ``simulate`` (engine auto, nothing ignored) would run the count engine: the stage
+    ids and its leads per (week, run, stage), from the same draws, without the KPIs (a sweep
+    scenario needs only these; summarising costs a fifth of a small run). Else None."""
+    c, W, R, sp = _prepare(journey, leads, weeks, runs, seed, (), None, "auto")
+    if sp is None:
+        return None
+    _, record = run_record(c, sp, W, R, int(seed))
+    return list(c.stage_ids), record.reshape(W + 1, R, c.S, c.P).sum(axis=3).astype(float)
+
+
 def simulate(
     journey: Journey,
     leads: int | None = None,
@@ -479,15 +514,9 @@ def simulate(
     distribution; ``SimResult.mc_engine`` says which ran.
     """
     ignore = tuple(ignore)
-    W = check_weeks(weeks, journey)
-    R = check_runs(runs)
-    if not isinstance(seed, int | np.integer) or isinstance(seed, bool) or seed < 0:
-        raise SimulationError(f"seed must be a whole number >= 0, not {seed!r}")
-    c = compile_journey(journey, ignore, leads)
+    c, W, R, sp = _prepare(journey, leads, weeks, runs, seed, ignore, memory_limit, engine)
     settings = {"leads": int(c.initial.sum()), "weeks": W, "runs": R, "seed": int(seed), "ignore": list(ignore)}
-    sp = choose_engine(c, W, R, engine)
     if sp is not None:
-        _check_budget(count_memory(sp, c, W, R), R, c, memory_limit)
         return run_counts(c, sp, W, R, int(seed), settings, progress, cancel)
     _check_memory(c, W, R, memory_limit)
     eng = Engine(c, W, R, int(seed))

@@ -75,21 +75,36 @@ def objective_value(metric: str, won: float, pipeline: float | None, spend: floa
 
 def per_run(ctx: Context, journey: Journey, seed: int, runs: int) -> dict[str, Any]:
     """Run the full model and return the per-run figures the rows and the optimiser need."""
-    from journeytui.sim.montecarlo import simulate
+    from journeytui.sim.montecarlo import simulate, simulate_stage_counts
 
     if ctx.exact:
         return _exact(ctx, journey)
-    res = simulate(journey, leads=ctx.leads, weeks=ctx.weeks, runs=runs, seed=seed)
+    W = ctx.weeks
+    lean = simulate_stage_counts(journey, leads=ctx.leads, weeks=W, runs=runs, seed=seed)
+    if lean is not None:
+        # the count engine's record from the same draws as `simulate`, without its KPIs; the
+        # count engine models no touches, so no touch cost
+        return _figures(ctx, journey, *lean, touch=0.0, engine="counts")
+    res = simulate(journey, leads=ctx.leads, weeks=W, runs=runs, seed=seed)
+    touch = float(sum(float(c.get("cost", 0.0)) for c in res.kpis.get("channels", {}).values()))
+    return _figures(ctx, journey, res.stages, res.runs_counts, touch=touch, engine=res.mc_engine)
+
+
+def _figures(
+    ctx: Context, journey: Journey, stages: list[str], counts: np.ndarray, touch: float, engine: str | None
+) -> dict[str, Any]:
+    """The row's figures from the leads per (week, run, stage) of a Monte Carlo run."""
     W = ctx.weeks
     kinds = {s.id: s.kind for s in journey.stages}
-    won_cols = [i for i, s in enumerate(res.stages) if kinds.get(s) == "won"]
-    counts = res.runs_counts  # (weeks + 1) x runs x stages
+    won_cols = [i for i, s in enumerate(stages) if kinds.get(s) == "won"]
     won_runs = counts[W][:, won_cols].sum(axis=1).astype(float)
     stage = ctx.sweep.objective.stage
-    pipe_runs = counts[W][:, res.stages.index(stage)].astype(float) if stage is not None else None
-    peaks = {sid: float(res.mean[:, res.stages.index(sid)].max()) for sid in ctx.sweep.constraints.max_in_stage}
-    touch = float(sum(float(c.get("cost", 0.0)) for c in res.kpis.get("channels", {}).values()))
-    return {"won_runs": won_runs, "pipe_runs": pipe_runs, "peaks": peaks, "touch_cost": touch, "engine": res.mc_engine}
+    pipe_runs = counts[W][:, stages.index(stage)].astype(float) if stage is not None else None
+    # the mean over runs per week, as SimResult.mean
+    peaks = {
+        sid: float(counts[:, :, stages.index(sid)].mean(axis=1).max()) for sid in ctx.sweep.constraints.max_in_stage
+    }
+    return {"won_runs": won_runs, "pipe_runs": pipe_runs, "peaks": peaks, "touch_cost": touch, "engine": engine}
 
 
 def _exact(ctx: Context, journey: Journey) -> dict[str, Any]:

@@ -100,15 +100,22 @@ JOURNEYS = list(range(12))
 
 
 @pytest.mark.parametrize("seed", JOURNEYS)
-def test_count_engine_mean_matches_the_exact_forecast(seed: int) -> None:
+def test_count_engine_mean_matches_the_exact_forecast(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the compiled kernel's draws (sim/kernel.py): whole runs in compiled code without
+    arrivals, its multinomials week by week with them."""
+    monkeypatch.setattr(counts, "KERNEL_CELLS", 0)
     check_against_exact(seed)
 
 
+@pytest.mark.parametrize("pad", [True, False])
 @pytest.mark.parametrize("seed", JOURNEYS[:6])
-def test_one_multinomial_call_per_width_matches_the_exact_forecast(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The same check with the random states drawn in one call per number of outcomes (the
-    way taken when padding every state to the widest would be wasteful)."""
-    monkeypatch.setattr(counts, "PAD_FACTOR", 0.0)
+def test_numpy_draws_match_the_exact_forecast(seed: int, pad: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same check with numpy's multinomials (runs too small for the kernel), the random
+    states padded to one call or drawn in one call per number of outcomes (the way taken when
+    padding every state to the widest would be wasteful)."""
+    monkeypatch.setattr(counts, "KERNEL_CELLS", math.inf)
+    if not pad:
+        monkeypatch.setattr(counts, "PAD_FACTOR", 0.0)
     check_against_exact(seed)
 
 
@@ -145,7 +152,9 @@ def two_sample_z(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.parametrize("seed", JOURNEYS[:8])
-def test_count_and_per_lead_engines_agree(seed: int) -> None:
+def test_count_and_per_lead_engines_agree(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The count engine with the compiled kernel's draws (its KPI tallies are its own code)."""
+    monkeypatch.setattr(counts, "KERNEL_CELLS", 0)
     j = random_journey(seed)
     runs = 150
     a = simulate(j, runs=runs, seed=100 + seed, engine="counts")
@@ -221,7 +230,9 @@ probability = 0.1
             assert lo - 1 <= band[t, won] <= hi + 1, (t, q, band[t, won], lo, hi)
 
 
-def test_same_seed_same_result_other_seed_differs() -> None:
+@pytest.mark.parametrize("kernel", [True, False])
+def test_same_seed_same_result_other_seed_differs(kernel: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(counts, "KERNEL_CELLS", 0 if kernel else math.inf)
     j = random_journey(3)
     a = simulate(j, runs=5, seed=11, engine="counts")
     b = simulate(j, runs=5, seed=11, engine="counts")
