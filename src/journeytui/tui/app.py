@@ -43,6 +43,7 @@ from journeytui.tui.exporting import ExportMixin
 from journeytui.tui.forecasting import ForecastMixin
 from journeytui.tui.forms import LARGE, size_of
 from journeytui.tui.messages import ChecksReady
+from journeytui.tui.offload import Offload, OffloadCancelled
 from journeytui.tui.screens.dialogs import ChoiceScreen, ConfirmScreen, PromptScreen
 from journeytui.tui.screens.help import HelpScreen
 from journeytui.tui.selection import after_removal, describe, element_of, exists
@@ -118,6 +119,8 @@ class JourneyApp(SweepMixin, CalibrateMixin, ExportMixin, ForecastMixin, Editing
         self.doc_version = 0
         self._checks_running = False
         self._checks_for: Journey | None = None
+        self.offload = Offload()
+        """Computes a large journey's checks and live forecast (a child process, started when needed)."""
         self.init_forecast()
         self._stale_tabs: set[str] = set()
 
@@ -162,6 +165,11 @@ class JourneyApp(SweepMixin, CalibrateMixin, ExportMixin, ForecastMixin, Editing
             self.call_after_refresh(self.action_new_from_template)
         if self.watch_file:
             self.set_interval(WATCH_SECONDS, self.check_disk)
+
+    def on_unmount(self) -> None:
+        # Quitting: stop the child process; a worker waiting for it gives up at once (else the
+        # interpreter would wait for that worker's thread before it exits).
+        self.offload.close()
 
     def on_resize(self, event: events.Resize) -> None:
         self._fit_width(event.size.width)
@@ -233,14 +241,29 @@ class JourneyApp(SweepMixin, CalibrateMixin, ExportMixin, ForecastMixin, Editing
         if self._checks_running or self.journey is None:
             return
         self._checks_running = True
-        self._checks_worker(self.doc_version, self.journey, self.doc.checks())
+        self._checks_worker(self.doc_version, self.journey, self.doc.checks(self._offloaded_checks()))
+
+    def _offloaded_checks(self) -> Callable[[Journey, str, bool], list[Diagnostic]]:
+        """The semantic checks in the child process (see :mod:`journeytui.tui.offload`): the file
+        text goes there once (it loads it itself), then each edit only what changed."""
+        doc, offload = self.doc, self.offload
+        if doc.result.text is not None:
+            offload.set_source(doc.result, doc.result.text, doc.result.file, doc.loaded)
+
+        def checker(journey: Journey, file: str, with_positions: bool) -> list[Diagnostic]:
+            answer: list[Diagnostic] = offload.call("check", journey, file, with_positions, with_source=with_positions)
+            return answer
+
+        return checker
 
     # A description: else Textual writes the repr of every argument, a 10,000-stage journey (seconds)
     @work(thread=True, exit_on_error=False, group="checks", description="checks")  # one at a time: _checks_running
     def _checks_worker(self, version: int, journey: Journey, run: Callable[[], list[Diagnostic]]) -> None:
         try:
+            # The checks wait on the child process (no lock held); abandonable still lets the
+            # app quit at once if they ever run here.
             diagnostics = abandonable(run)
-        except Abandoned:  # the app is quitting
+        except (Abandoned, OffloadCancelled):  # the app is quitting
             return
         self.post_message(ChecksReady(version, journey, diagnostics))
 
