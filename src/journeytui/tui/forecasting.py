@@ -37,7 +37,7 @@ from journeytui.tui.messages import (
     SimProgress,
     TreeReady,
 )
-from journeytui.tui.offload import OffloadCancelled, OffloadFailed
+from journeytui.tui.offload import OffloadCancelled
 from journeytui.tui.screens.compare import CompareScreen
 from journeytui.tui.screens.dialogs import PromptScreen
 from journeytui.tui.screens.workshop import Scenario, WorkshopScreen
@@ -205,12 +205,12 @@ class ForecastMixin(AppBase):
         if size_of(journey) <= LARGE:
             return abandonable(lambda: _live(journey, runs, seed, cancel))
         try:
-            answer: tuple[Forecast | None, dict[str, StageHealth], str] = self.offload.call(
-                "live", journey, runs, seed, cancelled=cancel.is_set
-            )
-        except OffloadFailed as exc:
-            return None, {}, f"No forecast: {exc}"
-        return answer
+            fc, health = self.offload.call("live", journey, runs, seed, cancelled=cancel.is_set)
+        except (SimulationCancelled, OffloadCancelled):
+            raise
+        except Exception as exc:  # as in _live: a refusal, no memory, a bug, or the child stopped
+            return None, {}, f"No forecast: {_reason(exc)}"
+        return fc, health, ""
 
     def on_forecast_ready(self, message: ForecastReady) -> None:
         result = message.result

@@ -140,14 +140,18 @@ def _compute(kind: str, journey: Journey, loaded: Any, args: tuple[Any, ...], ca
         file, with_positions = args
         return check(journey, file, loaded if with_positions else None)
     if kind == "live":
+        # The engine alone (no Textual: the child starts in a fraction of the time); the app
+        # turns a refusal or a failure into its "No forecast: ..." line, as for a small journey.
         from journeytui.sim import SimulationCancelled
-        from journeytui.tui.forecasting import _live
+        from journeytui.sim.headline import full_forecast
+        from journeytui.sim.live import stage_health
 
         runs, seed = args
         try:
-            return _live(journey, runs, seed, cancel)  # type: ignore[arg-type]
+            fc = full_forecast(journey, runs=runs, seed=seed, cancel=cancel)  # type: ignore[arg-type]
         except SimulationCancelled:
             return _CANCELLED
+        return fc, stage_health(journey, fc)
     raise ValueError(f"unknown request {kind!r}")
 
 
@@ -200,7 +204,7 @@ class Offload:
         cancelled: Callable[[], bool] = lambda: False,
     ) -> Any:
         """The answer of the child: ``"check"`` (file, with_positions) -> diagnostics;
-        ``"live"`` (runs, seed) -> what ``forecasting._live`` returns.
+        ``"live"`` (runs, seed) -> the full-model forecast and its stage health.
 
         ``with_source``: the child must hold the current source (set_source) first. Once
         ``cancelled()`` is true the child is told to stop at its next cancel poll (the engine's
