@@ -119,7 +119,10 @@ class JourneyApp(SweepMixin, CalibrateMixin, ExportMixin, ForecastMixin, Editing
         self._disk_seen: Fingerprint | None = None
         self.doc_version = 0
         self._checks_running = False
-        self._checks_for: Journey | None = None
+        self._checks_for: tuple[Journey | None, object] = (None, None)
+        """The journey and the loaded file (``doc.result``: a save or a reload changes the
+        problems' line numbers) whose problems the panel shows."""
+        self._checks_asked: tuple[Journey | None, object] = (None, None)
         self.offload = Offload()
         self._frozen = False
         """Computes a large journey's checks and live forecast (a child process, started when needed)."""
@@ -243,22 +246,27 @@ class JourneyApp(SweepMixin, CalibrateMixin, ExportMixin, ForecastMixin, Editing
         j = self.journey
         panel = self.query_one(ProblemsPanel)
         if j is None or size_of(j) <= LARGE:  # small: checked at once
-            self._checks_for = j
+            self._checks_for = self._checks_now()
             panel.show(self.doc.diagnostics())
             return
-        if self._checks_for is j:
+        if not self.checks_pending:
             return
         panel.checking()
         self._request_checks()
 
     @property
     def checks_pending(self) -> bool:
-        return self._checks_for is not self.journey
+        journey, result = self._checks_for
+        return journey is not self.journey or result is not self.doc.result
+
+    def _checks_now(self) -> tuple[Journey | None, object]:
+        return self.journey, self.doc.result
 
     def _request_checks(self) -> None:
         if self._checks_running or self.journey is None:
             return
         self._checks_running = True
+        self._checks_asked = self._checks_now()
         self._checks_worker(self.doc_version, self.journey, self.doc.checks(self._offloaded_checks()))
 
     def _offloaded_checks(self) -> Callable[[Journey, str, bool], list[Diagnostic]]:
@@ -287,8 +295,9 @@ class JourneyApp(SweepMixin, CalibrateMixin, ExportMixin, ForecastMixin, Editing
 
     def on_checks_ready(self, message: ChecksReady) -> None:
         self._checks_running = False
-        if message.journey is self.journey:
-            self._checks_for = message.journey
+        asked, now = self._checks_asked, self._checks_now()
+        if asked[0] is now[0] and asked[1] is now[1]:
+            self._checks_for = asked
             self.query_one(ProblemsPanel).show(message.diagnostics)
         else:  # edited meanwhile: check the journey as it is now
             self._request_checks()
@@ -296,7 +305,7 @@ class JourneyApp(SweepMixin, CalibrateMixin, ExportMixin, ForecastMixin, Editing
     def checks_failed(self, error: BaseException | None) -> None:
         """The checks worker raised: say so in the panel instead of "checking…" forever."""
         self._checks_running = False
-        self._checks_for = self.journey
+        self._checks_for = self._checks_now()
         self.query_one(ProblemsPanel).failed(f"The checks failed: {type(error).__name__}: {error}")
 
     def _refresh_tab(self, pane: str) -> None:
