@@ -84,7 +84,7 @@ def test_the_child_checks_and_forecasts_like_this_process(offload: Offload) -> N
     j = result.journey
     assert j is not None
     offload.set_source(result, text, "large.toml", j)
-    loaded = offload.call("check", j, "large.toml", True, with_source=True)
+    loaded = offload.call("check", j, "large.toml", True)
     assert loaded == check(j, "large.toml", result)
     assert loaded and all(d.line > 1 for d in loaded)  # the file's own line numbers
     edited = edit.rename(edit.set_field(j, ("stages", 100, "phase"), 3), "stage", "s3", "third")
@@ -96,7 +96,7 @@ def test_the_child_checks_and_forecasts_like_this_process(offload: Offload) -> N
     assert fc.won.tolist() == pytest.approx(here.won.tolist())
     assert health == stage_health(edited, here)
     # back to the journey as loaded: the line numbers again
-    assert offload.call("check", j, "large.toml", True, with_source=True) == loaded
+    assert offload.call("check", j, "large.toml", True) == loaded
 
 
 def test_a_refused_forecast_is_raised_here(offload: Offload) -> None:

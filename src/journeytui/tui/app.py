@@ -231,6 +231,7 @@ class JourneyApp(SweepMixin, CalibrateMixin, ExportMixin, ForecastMixin, Editing
             graph.show(j, self._broken_message())
         elif graph.journey is not j:
             graph.show(j)
+        self._share_source()
         self.refresh_forecast()
         graph.selection = self.selection
         self.query_one(Inspector).show(j, self.selection)
@@ -269,15 +270,21 @@ class JourneyApp(SweepMixin, CalibrateMixin, ExportMixin, ForecastMixin, Editing
         self._checks_asked = self._checks_now()
         self._checks_worker(self.doc_version, self.journey, self.doc.checks(self._offloaded_checks()))
 
+    def _share_source(self) -> None:
+        """Tell the child process the text the document was loaded from (it loads it itself,
+        rather than being sent a large journey whole) before anything is computed there."""
+        doc, j = self.doc, self.journey
+        if j is not None and size_of(j) > LARGE and doc.result.text is not None:
+            self.offload.set_source(doc.result, doc.result.text, doc.result.file, doc.loaded)
+
     def _offloaded_checks(self) -> Callable[[Journey, str, bool], list[Diagnostic]]:
         """The semantic checks in the child process (see :mod:`journeytui.tui.offload`): the file
         text goes there once (it loads it itself), then each edit only what changed."""
-        doc, offload = self.doc, self.offload
-        if doc.result.text is not None:
-            offload.set_source(doc.result, doc.result.text, doc.result.file, doc.loaded)
+        offload = self.offload
+        self._share_source()
 
         def checker(journey: Journey, file: str, with_positions: bool) -> list[Diagnostic]:
-            answer: list[Diagnostic] = offload.call("check", journey, file, with_positions, with_source=with_positions)
+            answer: list[Diagnostic] = offload.call("check", journey, file, with_positions)
             return answer
 
         return checker

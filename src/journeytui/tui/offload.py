@@ -200,13 +200,12 @@ class Offload:
         kind: str,
         journey: Journey,
         *args: Any,
-        with_source: bool = False,
         cancelled: Callable[[], bool] = lambda: False,
     ) -> Any:
         """The answer of the child: ``"check"`` (file, with_positions) -> diagnostics;
         ``"live"`` (runs, seed) -> the full-model forecast and its stage health.
 
-        ``with_source``: the child must hold the current source (set_source) first. Once
+        A new source (:meth:`set_source`) is sent to the child first. Once
         ``cancelled()`` is true the child is told to stop at its next cancel poll (the engine's
         SimulationCancelled is raised here, unless the answer was ready first). Raises what the
         computation raised, :class:`OffloadCancelled` when the offload is closed meanwhile, or
@@ -218,7 +217,9 @@ class Offload:
             try:
                 conn = self._start()
                 source = self._source
-                if source is not None and (with_source or self._sent is None) and self._source_sent is not source[0]:
+                # A new source (opened, saved, reloaded) goes first, whatever is asked: the journeys
+                # that follow share their elements with it, not with what the child held before.
+                if source is not None and self._source_sent is not source[0]:
                     key, text, file, loaded = source
                     self._sent = None
                     self._ask(conn, ("source", self._next(), text, file), cancelled)
