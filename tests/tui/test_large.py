@@ -7,6 +7,8 @@
 - An inspector edit that makes the forecast explode keeps the edit.
 - A 2,000-stage journey opens, and keys and edits are handled while the forecast worker is
   still busy (the forecast is made to wait on an Event the test releases).
+- A 300-stage journey's problems come from the app's child process and are those this
+  process finds, with the file's line numbers as loaded, after an edit, an undo and a save.
 
 The engine's refusal before allocating (ResourceLimit) is the domain's job; here the
 engine entry the app calls is wrapped to refuse the way it does, so these tests never
@@ -32,6 +34,7 @@ from journeytui.sim.headline import full_forecast
 from journeytui.sim.live import live_forecast
 from journeytui.tui import forecasting
 from journeytui.tui.app import JourneyApp
+from journeytui.tui.offload import Offload
 from journeytui.tui.widgets.forecast import ForecastStrip
 from journeytui.tui.widgets.graph import JourneyGraph
 from journeytui.tui.widgets.inspector import FieldInput, Inspector
@@ -257,16 +260,17 @@ async def test_a_worker_that_raises_never_stays_updating(
 
 @pytest.fixture
 def held_forecast(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
-    """The live forecast waits until the test sets the event (then computes for real)."""
+    """The live forecast of a large journey (computed in the app's child process) waits until
+    the test sets the event, then is computed for real."""
     release = threading.Event()
-    calls: list[int] = []
+    real = Offload.call
 
-    def held(journey: Journey, *args: object, **kwargs: object) -> object:
-        calls.append(1)
-        release.wait(120)
-        return full_forecast(journey, *args, **kwargs)  # type: ignore[arg-type]
+    def held(self: Offload, kind: str, journey: Journey, *args: object, **kwargs: object) -> object:
+        if kind == "live":
+            release.wait(120)
+        return real(self, kind, journey, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(forecasting, "full_forecast", held)
+    monkeypatch.setattr(Offload, "call", held)
     yield release
     release.set()
 
@@ -358,3 +362,42 @@ async def test_many_problems_show_500_rows_and_an_edit_rewrites_only_the_changed
         panel.move_cursor(row=MAX_ROWS - 1)
         await pilot.press("f8")
         assert panel.cursor_row == 0
+
+
+async def test_large_journey_problems_come_from_the_child_and_follow_edits(
+    tmp_path: Path, make_app: Callable[..., JourneyApp]
+) -> None:
+    from journeytui.tui.widgets.problems import ProblemsPanel
+
+    n = 300  # 300 stages, 700 transitions, 60 stalls: large; regressions without a cause (W102)
+    path = tmp_path / "work" / "large.toml"
+    path.write_text(large_text(n), encoding="utf-8")
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        panel = app.query_one(ProblemsPanel)
+        await settle(pilot)
+        assert app.offload._process is not None  # computed there, not in this process
+        loaded = app.doc.diagnostics()  # the same checks, here
+        codes = [d.code for d in panel.diagnostics]
+        assert panel.diagnostics == loaded
+        assert codes == ["W102"] * 99  # s3, s6, ... s297 go back two stages without a cause
+        assert all(d.line > 1 for d in loaded)  # the file's own line numbers
+        assert panel.row_count == 99 and panel.border_title == "Problems: 0 errors, 99 warnings"
+        # an edit: the child is sent the change, its answer is this process's
+        regression = app.journey.transitions[8]  # type: ignore[union-attr]
+        assert (regression.from_, regression.to, regression.cause) == ("s3", "s1", "")
+        assert app.apply("cause", lambda j: edit.set_field(j, ("transitions", 8, "cause"), "rework"))
+        assert app.checks_pending and panel.border_title == "Problems: checking…"
+        await settle(pilot)
+        assert panel.diagnostics == app.doc.diagnostics()
+        assert [d.code for d in panel.diagnostics].count("W102") == codes.count("W102") - 1
+        await pilot.press("ctrl+z")  # back to the journey as loaded: its line numbers again
+        await settle(pilot)
+        assert panel.diagnostics == loaded
+        await pilot.press("ctrl+y", "ctrl+s")  # saved: the child reads the new text for its lines
+        await settle(pilot)
+        assert not app.doc.dirty and 'cause = "rework"' in path.read_text(encoding="utf-8")
+        saved = app.doc.diagnostics()
+        assert panel.diagnostics == saved and len(saved) == 98
+        assert all(d.line > 1 for d in saved)  # the saved file's line numbers

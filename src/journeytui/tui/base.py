@@ -16,6 +16,7 @@ from textual.reactive import reactive
 from journeytui.diagnostics import Path as ModelPath
 from journeytui.model.types import Journey
 from journeytui.tui.document import Document
+from journeytui.tui.offload import Offload
 
 
 class AppBase(App[None]):
@@ -25,6 +26,8 @@ class AppBase(App[None]):
     doc: Document
     doc_version: int
     """Bumped on every change of the document: results of workers started earlier are stale."""
+    offload: Offload
+    """The child process that computes a large journey's checks and live forecast."""
 
     @property
     def journey(self) -> Journey | None:

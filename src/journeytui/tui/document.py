@@ -72,6 +72,10 @@ def blank_text(path: Path) -> str:
     return BLANK_TEXT.format(id=json.dumps(ident), title=json.dumps(stem or "New journey", ensure_ascii=False))
 
 
+Checker = Callable[[Journey, str, bool], list[Diagnostic]]
+"""The semantic checks of a journey: (journey, file, with the positions of the loaded text) -> problems."""
+
+
 class SaveRefused(Exception):
     """Saving is not possible; the message says why and what to do."""
 
@@ -99,6 +103,9 @@ class Document:
     """For a new file: the bundled journey it was created from (:data:`BLANK`: the blank journey)."""
     structural: list[Diagnostic] = field(default_factory=list)
     """Problems found while loading (unknown keys, wrong types): they stay until a save."""
+    loaded: Journey | None = None
+    """What ``result`` (the file text) loads to, as this document holds it: after a save, the
+    journey saved (equal to the text's, and sharing its elements with the journeys edited)."""
 
     @classmethod
     def open(cls, path: Path) -> Document:
@@ -107,6 +114,7 @@ class Document:
         text = None if result.text is None else "\ufeff" * result.bom + result.text  # the save keeps the mark
         doc = cls(path, text, result, Fingerprint.of(path), None)
         doc.structural = list(result.diagnostics)
+        doc.loaded = result.journey
         if result.journey is not None:
             doc.history = History(result.journey)
         return doc
@@ -118,6 +126,7 @@ class Document:
         result = load_text(source.text or "", str(path))
         doc = cls(path, result.text, result, Fingerprint.of(path), None, template=template)
         doc.structural = list(result.diagnostics)
+        doc.loaded = result.journey
         if result.journey is not None:
             doc.history = History(result.journey)
         return doc
@@ -128,6 +137,7 @@ class Document:
         result = load_text(blank_text(path), str(path))
         doc = cls(path, result.text, result, Fingerprint.of(path), None, template=BLANK)
         doc.structural = list(result.diagnostics)
+        doc.loaded = result.journey
         if result.journey is not None:
             doc.history = History(result.journey)
         return doc
@@ -165,20 +175,30 @@ class Document:
         """Problems now: load-time ones plus every check on the current model, sorted."""
         return self.checks()()
 
-    def checks(self) -> Callable[[], list[Diagnostic]]:
+    def checks(self, checker: Checker | None = None) -> Callable[[], list[Diagnostic]]:
         """:meth:`diagnostics` as a call that may run later in a worker thread: it captures what
-        it reads now, so edits and saves made meanwhile do not change what it checks."""
+        it reads now, so edits and saves made meanwhile do not change what it checks.
+
+        ``checker(journey, file, with_positions)``: the semantic checks (default: the validator
+        here, with the line numbers of ``result`` when ``with_positions``), e.g. in another process.
+        """
         journey = self.journey
         structural = list(self.structural)
         if journey is None:
             return lambda: structural
         file = str(self.path) if self.path else ""
-        unchanged = self.history is not None and journey is self.history.saved
-        result = self.result if unchanged else None
-        data = self.result.data  # the file's elements left out at load keep their own error, not a cascade
+        unchanged = self.history is not None and journey is self.history.saved and journey is self.loaded
+        result = self.result
+
+        def here(j: Journey, file: str, with_positions: bool) -> list[Diagnostic]:
+            # without positions (after edits) the file's data still says which elements the load
+            # left out, each with its own error: references to them are not a cascade of E207
+            return check(j, file, result if with_positions else None, result.data)
+
+        checks = checker or here
 
         def run() -> list[Diagnostic]:
-            semantic = check(journey, file, result, data)
+            semantic = checks(journey, file, unchanged)
             return sorted(structural + semantic, key=lambda d: (d.path == (), d.line, d.code, d.message))
 
         return run
@@ -238,8 +258,10 @@ class Document:
         self.result = load_text(written, str(target))
         self.structural = list(self.result.diagnostics)
         assert self.history is not None
+        self.loaded = self.result.journey
         if self.result.journey == journey:
             # Only a file that loads back to the journey held counts as saved (save() checked
             # it already): otherwise the unsaved marker stays, telling the truth.
             self.history.mark_saved(journey)
+            self.loaded = journey
         return not same or before != self.fingerprint

@@ -37,6 +37,7 @@ from journeytui.tui.messages import (
     SimProgress,
     TreeReady,
 )
+from journeytui.tui.offload import OffloadCancelled
 from journeytui.tui.screens.compare import CompareScreen
 from journeytui.tui.screens.dialogs import PromptScreen
 from journeytui.tui.screens.workshop import Scenario, WorkshopScreen
@@ -179,22 +180,37 @@ class ForecastMixin(AppBase):
             if blocking_features(journey) and cancel.wait(DEBOUNCE_SECONDS):
                 raise SimulationCancelled()
             runs, seed = self.sim_runs, self.sim_seed
-            fc, health, error = abandonable(lambda: _live(journey, runs, seed, cancel))
+            fc, health, error = self._compute_live(journey, runs, seed, cancel)
             if cached is not None:
                 baseline = cached[1]
             elif saved is journey:
                 baseline = fc
             elif saved is not None:
-                baseline = abandonable(lambda: _live(saved, runs, seed, cancel)[0])
+                baseline = self._compute_live(saved, runs, seed, cancel)[0]
             else:
                 baseline = None
-        except Abandoned:  # the app is quitting: stop the Monte Carlo at its next week too
+        except (Abandoned, OffloadCancelled):  # the app is quitting: stop the Monte Carlo at its next week too
             cancel.set()
             return
         except SimulationCancelled:  # a newer edit: its answer starts the forecast of the journey as it is now
             self.post_message(ForecastReady(LiveResult(version, journey, None, {}, CANCELLED, None, None)))
             return
         self.post_message(ForecastReady(LiveResult(version, journey, fc, health, error, saved, baseline)))
+
+    def _compute_live(
+        self, journey: Journey, runs: int, seed: int, cancel: threading.Event
+    ) -> tuple[Forecast | None, dict[str, StageHealth], str]:
+        """:func:`_live` here for a small journey; for a large one in the child process of
+        :mod:`journeytui.tui.offload`, so it never holds the lock the UI thread needs."""
+        if size_of(journey) <= LARGE:
+            return abandonable(lambda: _live(journey, runs, seed, cancel))
+        try:
+            fc, health = self.offload.call("live", journey, runs, seed, cancelled=cancel.is_set)
+        except (SimulationCancelled, OffloadCancelled):
+            raise
+        except Exception as exc:  # as in _live: a refusal, no memory, a bug, or the child stopped
+            return None, {}, f"No forecast: {_reason(exc)}"
+        return fc, health, ""
 
     def on_forecast_ready(self, message: ForecastReady) -> None:
         result = message.result

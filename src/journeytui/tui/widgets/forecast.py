@@ -123,7 +123,7 @@ class ForecastStrip(Static):
             if updating:
                 text.append(UPDATING, style="bold yellow")
             text.append(visible(error or "No forecast: the file did not open."), style="dim")
-            self.update(text)
+            self.update(text, layout=False)  # two lines, always: no new layout (on a large journey, a whole screen)
             return
         fc, h = shown.forecast, weakest(shown.health)
         line = Text(no_wrap=True, overflow="ellipsis")
@@ -145,7 +145,7 @@ class ForecastStrip(Static):
             second.append(visible(change), style="bold yellow")
         else:
             second.append(f"{model_label(fc)} (6: details)", style="dim")
-        self.update(line + Text("\n") + second)
+        self.update(line + Text("\n") + second, layout=False)
 
 
 class ForecastView(VerticalScroll, can_focus=True):

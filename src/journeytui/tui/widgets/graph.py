@@ -88,7 +88,7 @@ and each open stage's bottom border reads mean weeks in stage, ⏸ stall share, 
     }
     """
 
-    selection: reactive[Path | None] = reactive(None, always_update=True)
+    selection: reactive[Path | None] = reactive(None, always_update=True, repaint=False)  # watch_selection repaints
 
     class Selected(Message):
         """The user picked an element in the graph."""
@@ -140,9 +140,15 @@ and each open stage's bottom border reads mean weeks in stage, ⏸ stall share, 
             index.setdefault(s.id, i)
         canvas.set_marks({index[sid]: mark for sid, mark in self._marks.items() if sid in index})
 
-    def watch_selection(self, path: Path | None) -> None:
+    def watch_selection(self, old: Path | None, path: Path | None) -> None:
         self._update_anchor(path)
-        self.refresh()
+        # Only the rows of the element losing and the one gaining the highlight are redrawn
+        # (an arrow key repaints a few rows, not the screen); scrolling repaints what it must.
+        rows = [self.canvas.regions[p] for p in (old, path) if p is not None and p in self.canvas.regions]
+        for _x, y, _w, h in rows:
+            self.refresh_lines(y, h)
+        if not rows:
+            self.refresh()
         self.call_after_refresh(self._scroll_to_selection)
 
     def _scroll_to_selection(self) -> None:
@@ -161,8 +167,13 @@ and each open stage's bottom border reads mean weeks in stage, ⏸ stall share, 
         super().notify_style_update()
 
     def _style(self, key: str) -> Style:
-        """The style for a canvas key: "edge", "edge-label", "box-name"..."""
+        """The style for a canvas key: "edge", "edge-label", "box-name"...; "": the widget's own
+        (computing it walks every ancestor, so it is cached too, until the styles change)."""
         if key not in self._styles:
+            if key.endswith("+selected"):  # a cell of the selection: its own style, then the highlight
+                highlight = self.get_component_rich_style("graph--selected")
+                self._styles[key] = self._style(key.removesuffix("+selected")) + highlight
+                return self._styles[key]
             name = key.removesuffix("-label").removesuffix("-name")
             style = self.rich_style
             if name in STYLE_KEYS:
@@ -177,9 +188,10 @@ and each open stage's bottom border reads mean weeks in stage, ⏸ stall share, 
         scroll_x, scroll_y = self.scroll_offset
         row = y + scroll_y
         width = self.size.width
+        base = self._style("")
         if row >= self.canvas.height:
-            return Strip.blank(width, self.rich_style)
-        return self.canvas_row(row).crop_extend(scroll_x, scroll_x + width, self.rich_style)
+            return Strip.blank(width, base)
+        return self.canvas_row(row).crop_extend(scroll_x, scroll_x + width, base)
 
     def canvas_row(self, row: int) -> Strip:
         """Canvas row ``row`` at the canvas's full width, styled as on screen (not scrolled)."""
@@ -209,10 +221,7 @@ and each open stage's bottom border reads mean weeks in stage, ⏸ stall share, 
 
     def _segment(self, text: str, key: tuple[str, bool]) -> Segment:
         style_key, is_selected = key
-        style = self._style(style_key) if style_key else self.rich_style
-        if is_selected:
-            style += self.get_component_rich_style("graph--selected")
-        return Segment(text, style)
+        return Segment(text, self._style(f"{style_key}+selected" if is_selected else style_key))
 
     def _selected_id(self) -> int:
         if self.selection is None:

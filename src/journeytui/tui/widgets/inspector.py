@@ -62,8 +62,10 @@ def _options(field: FormField, value: Any) -> list[tuple[Text, str]]:
 
 class FieldSelect(Select[str]):
     def __init__(self, field: FormField, value: Any, **kwargs: Any) -> None:
+        self.options_now = _options(field, value)
+        """The options shown (set_options lays the drop-down out again: only when they change)."""
         super().__init__(
-            _options(field, value),
+            self.options_now,
             value=value if value is not None else Select.NULL,
             allow_blank=field.optional or value is None,
             prompt="(none)",
@@ -206,7 +208,6 @@ mixes) have one row per entry: empty a row to remove the entry, and type
     def _update_editors(self, fields: list[FormField], moved: bool) -> None:
         assert self.journey is not None
         for widget, f in zip(self._editors, fields, strict=False):
-            old: FormField = widget.field  # type: ignore[attr-defined]
             widget.field = f  # type: ignore[attr-defined]
             value = forms.current(self.journey, f)
             if isinstance(widget, FieldInput):
@@ -214,8 +215,10 @@ mixes) have one row per entry: empty a row to remove the entry, and type
                     widget.value = shown(value)
                     self._set_error(widget, None)
             elif isinstance(widget, FieldSelect):
-                if moved or f.choices != old.choices:
-                    widget.set_options(_options(f, value))
+                options = _options(f, value)
+                if options != widget.options_now:
+                    widget.options_now = options
+                    widget.set_options(options)
                 want = value if value is not None else Select.NULL
                 if widget.value != want:
                     widget.value = want
@@ -248,6 +251,8 @@ mixes) have one row per entry: empty a row to remove the entry, and type
         return value
 
     def _set_error(self, widget: FieldInput, message: str | None) -> None:
+        if message is None and widget.error is None:
+            return  # nothing shown, nothing to hide (updating the hidden line would lay the form out again)
         widget.error = message
         widget.set_class(message is not None, "-invalid")
         parent = widget.parent.parent if widget.parent is not None else None
