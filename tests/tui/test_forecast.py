@@ -84,10 +84,8 @@ async def test_the_headline_is_the_full_model_with_the_default_settings(copy_jou
         assert "Full model: Monte Carlo means, 20 runs, seed 0" in note and f"Won {h.share:.1%}" in note
 
 
-async def test_forecast_is_recomputed_after_every_edit(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_forecast_is_recomputed_after_every_edit(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)  # the forecast is computed in a worker
         assert app.shown is not None and app.journey is not None
@@ -111,12 +109,10 @@ async def test_forecast_is_recomputed_after_every_edit(
         assert "vs saved" not in strip_text(app)
 
 
-async def test_a_burst_of_edits_runs_one_forecast_of_the_last(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
+async def test_a_burst_of_edits_runs_one_forecast_of_the_last(flagship: JourneyApp) -> None:
     """Holding + on a probability: the running Monte Carlo is stopped by each newer edit, and what
     settles is the forecast of the journey as it is after the last one."""
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("down", "right")  # research -> compare
@@ -129,10 +125,8 @@ async def test_a_burst_of_edits_runs_one_forecast_of_the_last(
         assert float(app.shown.forecast.won[-1]) == pytest.approx(float(expected.won[-1]))
 
 
-async def test_nudge_changes_the_forecast_in_the_right_direction(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_nudge_changes_the_forecast_in_the_right_direction(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("down", "right")  # research -> compare
         assert app.selection == ("transitions", research_compare(app))
@@ -159,10 +153,8 @@ async def test_nudge_changes_the_forecast_in_the_right_direction(
         assert float(app.shown.forecast.won[-1]) == pytest.approx(up)
 
 
-async def test_nudge_needs_a_probability(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_nudge_needs_a_probability(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         assert app.selection == ("stages", 0)
         await pilot.press("plus")
@@ -175,10 +167,8 @@ async def test_nudge_needs_a_probability(
         assert app.doc.history is not None and app.doc.history.undo_label is not None
 
 
-async def test_monte_carlo_run_completes_with_a_band(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_monte_carlo_run_completes_with_a_band(flagship: JourneyApp) -> None:
+    app = flagship
     app.sim_runs = 4
     seen: list[object] = []
     async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
@@ -201,10 +191,8 @@ async def test_monte_carlo_run_completes_with_a_band(
         assert app.shown.sim_stale
 
 
-async def test_monte_carlo_run_can_be_cancelled(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_monte_carlo_run_can_be_cancelled(flagship: JourneyApp) -> None:
+    app = flagship
     app.sim_runs = 400  # long enough to be cancelled mid-run
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("6", "r")
@@ -221,10 +209,8 @@ def test_progress_messages_replace_each_other() -> None:
     assert SimProgress(3, 52, 1).can_replace(SimProgress(2, 52, 1))
 
 
-async def test_sensitivity_tab_ranks_like_the_library(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_sensitivity_tab_ranks_like_the_library(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("7")
         table = app.query_one("#sens-table", DataTable)
@@ -239,15 +225,13 @@ async def test_sensitivity_tab_ranks_like_the_library(
         assert app.selection == expected[0].param.path
 
 
-async def test_sensitivity_tab_shows_the_kpi_tree_and_follows_edits(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
+async def test_sensitivity_tab_shows_the_kpi_tree_and_follows_edits(flagship: JourneyApp) -> None:
     from textual.widgets import Static
 
     from journeytui.model import edit
     from journeytui.sim.kpi_tree import kpi_tree
 
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("7")
         await settle(pilot)
@@ -269,10 +253,8 @@ async def test_sensitivity_tab_shows_the_kpi_tree_and_follows_edits(
         assert str(tree.render()).splitlines()[1] != expected[0]
 
 
-async def test_compare_with_the_saved_version_shows_deltas(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_compare_with_the_saved_version_shows_deltas(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("down", "right", "plus", "plus", "c")
         await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen))  # computed in a worker

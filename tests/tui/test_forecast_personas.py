@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable, Label, Static
@@ -34,10 +33,8 @@ def expected(values: list[float]) -> list[str]:
     return [f"{v:,.1f}" for v in values]
 
 
-async def test_persona_rows_are_the_exact_forecast_by_persona(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_persona_rows_are_the_exact_forecast_by_persona(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("6")
         await settle(pilot)
@@ -69,10 +66,8 @@ async def test_persona_rows_are_the_exact_forecast_by_persona(
         assert app.persona_week == fc.weeks  # kept inside the horizon
 
 
-async def test_monte_carlo_shows_accounts_held_at_the_committee_gate(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_monte_carlo_shows_accounts_held_at_the_committee_gate(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         app.sim_runs = 4
         app.sim_seed = 7
@@ -110,10 +105,8 @@ async def test_monte_carlo_shows_accounts_held_at_the_committee_gate(
         assert app.sim_result.kpis["gates"]["committee"] == first
 
 
-async def test_palette_action_shows_the_section(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_palette_action_shows_the_section(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await app.run_action("forecast_personas")

@@ -44,10 +44,8 @@ async def handled(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.pause()
 
 
-async def test_keys_after_edit_go_to_the_field_not_the_graph(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_keys_after_edit_go_to_the_field_not_the_graph(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         before = app.journey
         assert before is not None and app.selection == ("stages", 0)
@@ -63,10 +61,8 @@ async def test_keys_after_edit_go_to_the_field_not_the_graph(
         assert len(app.journey.stages) == len(before.stages)
 
 
-async def test_keys_after_a_dialog_opens_are_typed_into_it(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_keys_after_a_dialog_opens_are_typed_into_it(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         burst(app, "r")  # rename: a prompt screen with the id selected
         app.post_message(events.Paste("discover"))  # a bracketed paste, in the same read
