@@ -4,24 +4,14 @@ accounts held at the flagship's committee gate."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
 import pytest
 from textual.widgets import DataTable, Label, Static
-from tui_helpers import settle
+from tui_helpers import settle, wait_for, workers_done
 
 from journeytui.tui.app import JourneyApp
 from journeytui.tui.widgets.forecast_people import NEEDS_RUN, PeopleSection, persona_cells
 
 SIZE = (100, 32)
-
-
-async def wait_for(pilot, condition: Callable[[], bool], seconds: float = 60.0) -> None:  # type: ignore[no-untyped-def]
-    start = time.monotonic()
-    while not condition():
-        assert time.monotonic() - start < seconds, "timed out"
-        await pilot.pause(0.05)
 
 
 def rows(app: JourneyApp, table_id: str) -> list[list[str]]:
@@ -72,7 +62,8 @@ async def test_monte_carlo_shows_accounts_held_at_the_committee_gate(flagship: J
         app.sim_runs = 4
         app.sim_seed = 7
         await pilot.press("6", "r")
-        await wait_for(pilot, lambda: app.sim_result is not None)
+        await workers_done(pilot)
+        assert app.sim_result is not None
         await pilot.pause()
         sim = app.sim_result
         assert sim is not None and app.shown is not None and app.journey is not None
@@ -101,7 +92,8 @@ async def test_monte_carlo_shows_accounts_held_at_the_committee_gate(flagship: J
         first = gate
         app.sim_result = None
         await pilot.press("r")
-        await wait_for(pilot, lambda: app.sim_result is not None)
+        await workers_done(pilot)
+        assert app.sim_result is not None
         assert app.sim_result.kpis["gates"]["committee"] == first
 
 
