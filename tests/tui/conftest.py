@@ -47,10 +47,12 @@ def copy_journey(tmp_path: Path) -> Callable[[str], Path]:
     return _copy
 
 
-FAST_RUNS = 5
+FAST_RUNS = 2
 """Monte Carlo runs of the app's full-model forecasts in tests (the app's default is 20; a test of
-the default settings makes its app with create_app). Fewer runs keep the suite fast; the figures
-are still the full model's, for these runs and seed."""
+the default settings makes its app with create_app). Fewer runs keep the suite fast (each edit
+forecasts again, and key presses wait for it); the figures are still the full model's, for these
+runs and seed, and the tests compare them with the library's at ``app.sim_runs``. Snapshot tests
+set their own (the screen shows the figures)."""
 
 
 @pytest.fixture
@@ -61,3 +63,10 @@ def make_app() -> Callable[..., JourneyApp]:
         return app
 
     return _make
+
+
+@pytest.fixture
+def flagship(copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]) -> JourneyApp:
+    """The app on a user's copy of the flagship journey (b2b-it-tool.toml, in the working folder:
+    saved in place, never a bundled file), as most app tests start; its path is ``app.doc.path``."""
+    return make_app(copy_journey("b2b-it-tool.toml"))

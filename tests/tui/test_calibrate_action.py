@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from tui_helpers import Toasts, answer_prompt, choose
@@ -14,10 +13,8 @@ SIZE = (100, 32)
 EXAMPLE = Path(__file__).resolve().parents[2] / "journeys" / "examples" / "b2b-it-tool-hubspot-synthetic.csv"
 
 
-async def test_calibrate_previews_then_applies_one_undoable_edit(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_calibrate_previews_then_applies_one_undoable_edit(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         before = app.journey
         assert before is not None
@@ -47,12 +44,10 @@ async def test_calibrate_previews_then_applies_one_undoable_edit(
         assert undone.population.initial == before.population.initial
 
 
-async def test_calibrate_bad_export_notifies_and_changes_nothing(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp], tmp_path: Path
-) -> None:
+async def test_calibrate_bad_export_notifies_and_changes_nothing(flagship: JourneyApp, tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("lead_id,stage,timestamp\nL1,Nurture,2025-01-01\n", encoding="utf-8")
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+    app = flagship
     toasts = Toasts()
     async with app.run_test(size=SIZE, message_hook=toasts) as pilot:
         before = app.journey

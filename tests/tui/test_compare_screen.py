@@ -7,9 +7,6 @@ table with the charts out of sight. Each chart must be as tall as its drawing an
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
 import pytest
 from tui_helpers import wait_for
 
@@ -36,10 +33,8 @@ def assert_charts_in_view(app: JourneyApp) -> None:
 
 
 @pytest.mark.parametrize("size", [(80, 24), (110, 34)])
-async def test_compare_after_a_nudge_shows_both_charts_every_time(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp], size: tuple[int, int]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_compare_after_a_nudge_shows_both_charts_every_time(flagship: JourneyApp, size: tuple[int, int]) -> None:
+    app = flagship
     async with app.run_test(size=size) as pilot:
         await pilot.press("down", "right", "plus", "plus")  # research -> compare, nudged up twice
         assert app.doc.dirty

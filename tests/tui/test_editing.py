@@ -24,10 +24,8 @@ def field(app: JourneyApp, key: str) -> FieldInput | FieldSelect:
     raise AssertionError(f"no field {key}")
 
 
-async def test_add_stage_after_selected(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_add_stage_after_selected(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         assert app.selection == ("stages", 0)
         await pilot.press("a")
@@ -40,10 +38,8 @@ async def test_add_stage_after_selected(
         assert app.doc.dirty and "●" in app.title
 
 
-async def test_add_stage_refuses_duplicate_id(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_add_stage_refuses_duplicate_id(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("a")
         await answer_prompt(pilot, "research")
@@ -53,10 +49,8 @@ async def test_add_stage_refuses_duplicate_id(
         assert not app.doc.dirty
 
 
-async def test_rename_stage_updates_references(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_rename_stage_updates_references(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         app.selection = ("stages", 2)  # compare
         await pilot.press("r")
@@ -69,10 +63,8 @@ async def test_rename_stage_updates_references(
         assert "比較" in j.population.initial
 
 
-async def test_rename_through_inspector_id_field(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_rename_through_inspector_id_field(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         app.selection = ("personas", 3)
         await pilot.pause()
@@ -87,10 +79,8 @@ async def test_rename_through_inspector_id_field(
         assert j.dmu is not None and "it" in j.dmu.composition
 
 
-async def test_delete_referenced_stage_asks_and_cascades(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_delete_referenced_stage_asks_and_cascades(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         app.selection = ("stages", 3)  # evaluate: transitions, a stall, a gate, touchpoints refer to it
         await pilot.press("delete")
@@ -110,8 +100,8 @@ async def test_delete_referenced_stage_asks_and_cascades(
         assert not any(g.stage == "evaluate" for g in j.gates)
 
 
-async def test_undo_redo_many_steps(copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_undo_redo_many_steps(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         original = app.journey
         for name in ("s1", "s2", "s3"):
@@ -136,8 +126,8 @@ async def test_undo_redo_many_steps(copy_journey: Callable[[str], Path], make_ap
         assert app.journey == after
 
 
-async def test_reorder_stages(copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_reorder_stages(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         app.selection = ("stages", 0)
         await pilot.press("shift+down")
@@ -150,10 +140,8 @@ async def test_reorder_stages(copy_journey: Callable[[str], Path], make_app: Cal
         assert [s.id for s in app.journey.stages[:2]] == ["aware", "research"]  # type: ignore[union-attr]
 
 
-async def test_add_and_retarget_transition(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_add_and_retarget_transition(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         app.selection = ("stages", 0)
         await pilot.press("t")
@@ -179,10 +167,8 @@ async def test_add_and_retarget_transition(
         assert app.journey.transitions[-1].to == "won"  # type: ignore[union-attr]
 
 
-async def test_delete_transition_without_asking(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_delete_transition_without_asking(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         before = len(app.journey.transitions)  # type: ignore[union-attr]
         app.selection = ("transitions", 1)
@@ -192,10 +178,8 @@ async def test_delete_transition_without_asking(
         assert app.selection == ("transitions", 1)
 
 
-async def test_edit_probability_in_inspector(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_edit_probability_in_inspector(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         app.selection = ("transitions", 0)
         await pilot.pause()
@@ -221,10 +205,8 @@ async def test_edit_probability_in_inspector(
         assert app.journey.transitions[0].by_persona == {"it_staff": 0.05, "dept_head": 0.2}  # type: ignore[union-attr]
 
 
-async def test_inspector_choice_and_nested_fields(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_inspector_choice_and_nested_fields(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         app.selection = ("stages", 4)
         await pilot.pause()
@@ -244,10 +226,8 @@ async def test_inspector_choice_and_nested_fields(
         assert app.journey.stalls[0].duration.mean == 6.0  # type: ignore[union-attr]
 
 
-async def test_add_stall_persona_channel_touchpoint_gate(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_add_stall_persona_channel_touchpoint_gate(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         app.selection = ("stages", 1)
         await pilot.press("s")

@@ -53,14 +53,12 @@ async def test_adding_in_the_elements_tab_selects_the_new_element_and_stays(
         assert not app.doc.dirty
 
 
-async def test_two_selections_handled_back_to_back_do_not_crash_the_inspector(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
+async def test_two_selections_handled_back_to_back_do_not_crash_the_inspector(flagship: JourneyApp) -> None:
     """The second half of point 2: the inspector rebuilt its form for one element and was asked
     for the next one before the new drop-downs had composed: Select.set_options raised NoMatches.
     Not key-driven: with the loop fixed no key sequence is known to reach it; the selection is set
     twice in one go, as the loop's late messages did."""
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("2", "home")
         assert app.selection == ("journey",)
@@ -84,12 +82,10 @@ def shown_choice(select: FieldSelect) -> str:
     return str(select.query_one("SelectCurrent #label", Static).render())
 
 
-async def test_a_new_stall_shows_its_stage_and_kind(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
+async def test_a_new_stall_shows_its_stage_and_kind(flagship: JourneyApp) -> None:
     """Issue 11 point 4: a new stall showed "stage (none)" and "kind (none)": its drop-downs got
     their values before they had composed, and kept showing their prompt."""
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         assert app.selection == ("stages", 0)
         await pilot.press("s")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from textual.command import CommandList, CommandPalette
 from textual.css.query import NoMatches
-from tui_helpers import _workers_done, answer_prompt, choose
+from tui_helpers import Toasts, answer_prompt, choose, workers_done
 
 from journeytui.export.mermaid_import import import_text
 from journeytui.tui.app import JourneyApp
@@ -76,11 +76,10 @@ async def _open_export(pilot) -> None:  # type: ignore[no-untyped-def]
     raise AssertionError(f"the export dialog did not open: {pilot.app.screen}")
 
 
-async def test_export_mermaid_from_the_palette_includes_unsaved_edits(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp], tmp_path: Path
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
-    async with app.run_test(size=SIZE) as pilot:
+async def test_export_mermaid_from_the_palette_includes_unsaved_edits(flagship: JourneyApp, tmp_path: Path) -> None:
+    app = flagship
+    toasts = Toasts()
+    async with app.run_test(size=SIZE, message_hook=toasts) as pilot:
         await pilot.pause()
         assert app.apply("rename for the test", lambda j: setattr(j.stages[0], "name", "認知 (edited)") or j)
         await _open_export(pilot)
@@ -89,12 +88,12 @@ async def test_export_mermaid_from_the_palette_includes_unsaved_edits(
         assert isinstance(screen, PromptScreen) and screen.value == "b2b-it-tool.mmd"
         target = tmp_path / "out.mmd"
         await answer_prompt(pilot, str(target))
-        await _workers_done(pilot)
+        await workers_done(pilot)
         assert target.is_file()
         back = import_text(target.read_text(encoding="utf-8")).journey
         assert back is not None and back.stage("aware").name == "認知 (edited)"  # type: ignore[union-attr]
         assert {(t.from_, t.to) for t in back.transitions} == {(t.from_, t.to) for t in app.journey.transitions}  # type: ignore[union-attr]
-        assert any(f"Wrote {target}" in n.message for n in app._notifications)
+        assert any(f"Wrote {target}" in m for m in toasts.messages), toasts.messages
 
 
 async def test_export_map_asks_before_replacing_a_file_and_refuses_a_missing_folder(
@@ -114,13 +113,13 @@ async def test_export_map_asks_before_replacing_a_file_and_refuses_a_missing_fol
         await answer_prompt(pilot, str(target))
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
-        await _workers_done(pilot)
+        await workers_done(pilot)
         assert target.read_text(encoding="utf-8") == "my notes\n"  # no means nothing is touched
         await _open_export(pilot)
         await choose(pilot, "map-html")
         await answer_prompt(pilot, str(target))
         await pilot.press("y")
         await pilot.pause()
-        await _workers_done(pilot)
+        await workers_done(pilot)
         page = target.read_text(encoding="utf-8")
         assert page.startswith("<!DOCTYPE html>") and "認知" in page and "full model: exact forecast" in page

@@ -194,10 +194,8 @@ async def test_save_and_quit_saves_then_quits(
     assert load_file(path).journey.stage("mine") is not None  # type: ignore[union-attr]
 
 
-async def test_quit_without_changes_does_not_ask(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_quit_without_changes_does_not_ask(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+q")
         await pilot.pause()

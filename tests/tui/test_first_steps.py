@@ -101,12 +101,10 @@ async def test_new_journey_from_an_open_file_gets_a_new_path(
     assert mine.read_bytes() == before
 
 
-async def test_a_new_persona_is_like_the_others_and_sits_in_the_committee(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
+async def test_a_new_persona_is_like_the_others_and_sits_in_the_committee(flagship: JourneyApp) -> None:
     """The flagship's personas have influence 0.1-0.4 and a [dmu] composition: a new one gets the
     median influence and one seat per account, and a notification says so."""
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+    app = flagship
     seen: list[str] = []
 
     def hook(message: object) -> None:

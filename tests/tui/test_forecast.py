@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import numpy as np
 import pytest
 from rich.text import Text
 from textual.widgets import DataTable
-from tui_helpers import answer_prompt, settle
+from tui_helpers import answer_prompt, settle, workers_done
 
 from journeytui.model import edit
 from journeytui.model.load import load_journey
@@ -34,13 +33,6 @@ SIZE = (100, 32)
 
 def strip_text(app: JourneyApp) -> str:
     return str(app.query_one(ForecastStrip).render())
-
-
-async def wait_for(pilot, condition: Callable[[], bool], seconds: float = 60.0) -> None:  # type: ignore[no-untyped-def]
-    start = time.monotonic()
-    while not condition():
-        assert time.monotonic() - start < seconds, "timed out"
-        await pilot.pause(0.05)
 
 
 def _screen_lines(app: JourneyApp) -> list[str]:
@@ -84,10 +76,8 @@ async def test_the_headline_is_the_full_model_with_the_default_settings(copy_jou
         assert "Full model: Monte Carlo means, 20 runs, seed 0" in note and f"Won {h.share:.1%}" in note
 
 
-async def test_forecast_is_recomputed_after_every_edit(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_forecast_is_recomputed_after_every_edit(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)  # the forecast is computed in a worker
         assert app.shown is not None and app.journey is not None
@@ -111,12 +101,10 @@ async def test_forecast_is_recomputed_after_every_edit(
         assert "vs saved" not in strip_text(app)
 
 
-async def test_a_burst_of_edits_runs_one_forecast_of_the_last(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
+async def test_a_burst_of_edits_runs_one_forecast_of_the_last(flagship: JourneyApp) -> None:
     """Holding + on a probability: the running Monte Carlo is stopped by each newer edit, and what
     settles is the forecast of the journey as it is after the last one."""
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("down", "right")  # research -> compare
@@ -129,10 +117,8 @@ async def test_a_burst_of_edits_runs_one_forecast_of_the_last(
         assert float(app.shown.forecast.won[-1]) == pytest.approx(float(expected.won[-1]))
 
 
-async def test_nudge_changes_the_forecast_in_the_right_direction(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_nudge_changes_the_forecast_in_the_right_direction(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("down", "right")  # research -> compare
         assert app.selection == ("transitions", research_compare(app))
@@ -159,10 +145,8 @@ async def test_nudge_changes_the_forecast_in_the_right_direction(
         assert float(app.shown.forecast.won[-1]) == pytest.approx(up)
 
 
-async def test_nudge_needs_a_probability(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_nudge_needs_a_probability(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         assert app.selection == ("stages", 0)
         await pilot.press("plus")
@@ -175,16 +159,15 @@ async def test_nudge_needs_a_probability(
         assert app.doc.history is not None and app.doc.history.undo_label is not None
 
 
-async def test_monte_carlo_run_completes_with_a_band(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_monte_carlo_run_completes_with_a_band(flagship: JourneyApp) -> None:
+    app = flagship
     app.sim_runs = 4
     seen: list[object] = []
     async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
         await pilot.press("6")
         await pilot.press("r")
-        await wait_for(pilot, lambda: app.sim_result is not None)
+        await workers_done(pilot)
+        assert app.sim_result is not None
         r = app.sim_result
         assert r is not None and r.settings["runs"] == 4 and r.settings["seed"] == 0
         assert np.all(r.p05 <= r.mean + 1e-9) and np.all(r.mean <= r.p95 + 1e-9)
@@ -201,16 +184,15 @@ async def test_monte_carlo_run_completes_with_a_band(
         assert app.shown.sim_stale
 
 
-async def test_monte_carlo_run_can_be_cancelled(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_monte_carlo_run_can_be_cancelled(flagship: JourneyApp) -> None:
+    app = flagship
     app.sim_runs = 400  # long enough to be cancelled mid-run
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("6", "r")
         assert app.sim_running
         await pilot.press("escape")
-        await wait_for(pilot, lambda: not app.sim_running)
+        await workers_done(pilot)
+        assert not app.sim_running
         assert app.sim_result is None
         assert "cancelled" in str(app.query_one("#fc-run-status").render())
         await pilot.press("1", "down")  # still responsive
@@ -221,14 +203,13 @@ def test_progress_messages_replace_each_other() -> None:
     assert SimProgress(3, 52, 1).can_replace(SimProgress(2, 52, 1))
 
 
-async def test_sensitivity_tab_ranks_like_the_library(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_sensitivity_tab_ranks_like_the_library(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("7")
         table = app.query_one("#sens-table", DataTable)
-        await wait_for(pilot, lambda: table.row_count > 0)
+        await workers_done(pilot)
+        assert table.row_count > 0
         assert app.journey is not None
         expected = sensitivity(app.journey, exact_top=5, model="full", runs=app.sim_runs, seed=0)
         assert len(expected) == table.row_count == 5
@@ -239,15 +220,13 @@ async def test_sensitivity_tab_ranks_like_the_library(
         assert app.selection == expected[0].param.path
 
 
-async def test_sensitivity_tab_shows_the_kpi_tree_and_follows_edits(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
+async def test_sensitivity_tab_shows_the_kpi_tree_and_follows_edits(flagship: JourneyApp) -> None:
     from textual.widgets import Static
 
     from journeytui.model import edit
     from journeytui.sim.kpi_tree import kpi_tree
 
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("7")
         await settle(pilot)
@@ -269,16 +248,15 @@ async def test_sensitivity_tab_shows_the_kpi_tree_and_follows_edits(
         assert str(tree.render()).splitlines()[1] != expected[0]
 
 
-async def test_compare_with_the_saved_version_shows_deltas(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_compare_with_the_saved_version_shows_deltas(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("down", "right", "plus", "plus", "c")
-        await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen))  # computed in a worker
+        await workers_done(pilot)  # computed in a worker
+        assert isinstance(app.screen, CompareScreen)
         await pilot.pause()  # mounted: its tables are filled
         assert isinstance(app.screen, CompareScreen)
-        assert "(full model: Monte Carlo means (5 runs, seed 0), 52 weeks)" in str(
+        assert f"(full model: Monte Carlo means ({app.sim_runs} runs, seed 0), 52 weeks)" in str(
             app.screen.query_one("#cmp-title").render()
         )
         won = next(r for r in app.screen.comparison.rows if r.key == "won")
@@ -300,7 +278,8 @@ async def test_compare_with_another_file(
     async with app.run_test(size=SIZE) as pilot:
         app.action_compare_file()
         await answer_prompt(pilot, str(other))
-        await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen))
+        await workers_done(pilot)
+        assert isinstance(app.screen, CompareScreen)
         assert isinstance(app.screen, CompareScreen)
         won = next(r for r in app.screen.comparison.rows if r.key == "won")
         # the full model's gain, as `journeytui compare` gives it (the plain chains said +249.1)
@@ -319,7 +298,8 @@ async def test_report_from_the_palette_action(
         await pilot.press("plus")
         app.action_report()
         await answer_prompt(pilot, str(tmp_path / "out.md"))
-        await wait_for(pilot, lambda: (tmp_path / "out.md").exists())  # written by a worker
+        await workers_done(pilot)  # written by a worker
+        assert (tmp_path / "out.md").exists()
         text = (tmp_path / "out.md").read_text(encoding="utf-8")
         assert text.startswith("# 中小企業のリードナーチャリング")
         assert "## Comparison: saved vs now (week 104)" in text
@@ -333,7 +313,8 @@ async def test_workshop_playback_and_scenarios(
     copy_journey("tobe-example.toml")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("w")
-        await wait_for(pilot, lambda: isinstance(app.screen, WorkshopScreen))  # forecasts in a worker
+        await workers_done(pilot)  # forecasts in a worker
+        assert isinstance(app.screen, WorkshopScreen)
         screen = app.screen
         assert isinstance(screen, WorkshopScreen)
         assert [s.label for s in screen.scenarios] == ["asis-example.toml (now)", "tobe-example.toml"]

@@ -4,25 +4,14 @@ accounts held at the flagship's committee gate."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from pathlib import Path
-
 import pytest
 from textual.widgets import DataTable, Label, Static
-from tui_helpers import settle
+from tui_helpers import settle, wait_for, workers_done
 
 from journeytui.tui.app import JourneyApp
 from journeytui.tui.widgets.forecast_people import NEEDS_RUN, PeopleSection, persona_cells
 
 SIZE = (100, 32)
-
-
-async def wait_for(pilot, condition: Callable[[], bool], seconds: float = 60.0) -> None:  # type: ignore[no-untyped-def]
-    start = time.monotonic()
-    while not condition():
-        assert time.monotonic() - start < seconds, "timed out"
-        await pilot.pause(0.05)
 
 
 def rows(app: JourneyApp, table_id: str) -> list[list[str]]:
@@ -34,10 +23,8 @@ def expected(values: list[float]) -> list[str]:
     return [f"{v:,.1f}" for v in values]
 
 
-async def test_persona_rows_are_the_exact_forecast_by_persona(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_persona_rows_are_the_exact_forecast_by_persona(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("6")
         await settle(pilot)
@@ -69,15 +56,14 @@ async def test_persona_rows_are_the_exact_forecast_by_persona(
         assert app.persona_week == fc.weeks  # kept inside the horizon
 
 
-async def test_monte_carlo_shows_accounts_held_at_the_committee_gate(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_monte_carlo_shows_accounts_held_at_the_committee_gate(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         app.sim_runs = 4
         app.sim_seed = 7
         await pilot.press("6", "r")
-        await wait_for(pilot, lambda: app.sim_result is not None)
+        await workers_done(pilot)
+        assert app.sim_result is not None
         await pilot.pause()
         sim = app.sim_result
         assert sim is not None and app.shown is not None and app.journey is not None
@@ -106,14 +92,13 @@ async def test_monte_carlo_shows_accounts_held_at_the_committee_gate(
         first = gate
         app.sim_result = None
         await pilot.press("r")
-        await wait_for(pilot, lambda: app.sim_result is not None)
+        await workers_done(pilot)
+        assert app.sim_result is not None
         assert app.sim_result.kpis["gates"]["committee"] == first
 
 
-async def test_palette_action_shows_the_section(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_palette_action_shows_the_section(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await app.run_action("forecast_personas")

@@ -28,10 +28,8 @@ async def tab_to(pilot, path: ModelPath, presses: int = 40) -> FieldInput:  # ty
     raise AssertionError(f"tab never reached {path}")
 
 
-async def test_typing_into_a_field_replaces_its_text(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_typing_into_a_field_replaces_its_text(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         assert app.selection == ("stages", 0)
         await pilot.press("e")
@@ -41,10 +39,8 @@ async def test_typing_into_a_field_replaces_its_text(
         assert app.journey is not None and app.journey.stages[0].id == "discover"
 
 
-async def test_escape_cancels_a_half_edited_field(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_escape_cancels_a_half_edited_field(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("e")
         box = await tab_to(pilot, ("stages", 0, "name"))
@@ -57,10 +53,8 @@ async def test_escape_cancels_a_half_edited_field(
         assert not app.doc.dirty and app.doc.history is not None and not app.doc.history.can_undo
 
 
-async def test_a_long_burst_of_keys_arrives_whole_as_one_edit(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_a_long_burst_of_keys_arrives_whole_as_one_edit(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("e")
         await tab_to(pilot, ("stages", 0, "name"))

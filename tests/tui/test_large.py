@@ -29,6 +29,7 @@ from tui_helpers import settle
 
 from journeytui.model import edit
 from journeytui.model.types import Journey
+from journeytui.session import forecast as live_state
 from journeytui.sim.errors import ResourceLimit
 from journeytui.sim.headline import full_forecast
 from journeytui.sim.live import live_forecast
@@ -95,7 +96,7 @@ def refusing(journey: Journey, *args: object, **kwargs: object) -> object:
 
 @pytest.fixture
 def engine_refuses(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(forecasting, "full_forecast", refusing)
+    monkeypatch.setattr(live_state, "full_forecast", refusing)
 
 
 def strip_text(app: JourneyApp) -> str:
@@ -222,7 +223,7 @@ async def test_unexpected_engine_error_is_a_message_not_a_crash(
     app = make_told(make_app)(copy_journey("b2b-it-tool.toml"))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        monkeypatch.setattr(forecasting, "full_forecast", broken)
+        monkeypatch.setattr(live_state, "full_forecast", broken)
         app.apply("p", lambda j: edit.set_field(j, ("transitions", 0, "probability"), 0.2))
         await settle(pilot)
         assert strip_text(app).startswith("No forecast: RuntimeError: engine exploded")

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 from textual.widgets import Digits, Tab, Tabs
-from textual.widgets._footer import FooterKey
 from tui_helpers import settle
 
 from journeytui.tui.app import JourneyApp
@@ -20,10 +18,8 @@ SMALL = (80, 24)
 STAGE_NAMES = ["認知", "情報収集", "比較・検討", "検討", "商談", "受注", "失注 (競合へ)"]
 
 
-async def test_every_tab_and_f1_help_are_on_screen_at_80x24(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_every_tab_and_f1_help_are_on_screen_at_80x24(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
         bar = app.query_one("#views").query_one(Tabs)
@@ -34,7 +30,7 @@ async def test_every_tab_and_f1_help_are_on_screen_at_80x24(
         for keys in ([], ["6"], ["7"], ["1", "e"]):  # f1 stays in the footer whatever has the focus
             await pilot.press(*keys)
             await settle(pilot)
-            help_key = [k for k in app.screen.query(FooterKey) if k.action == "help"]
+            help_key = [k for k in app.screen.query("FooterKey") if getattr(k, "action", None) == "help"]
             assert help_key, keys
             assert help_key[0].region.right <= SMALL[0] - 12, (keys, help_key[0].region)  # left of "^p palette"
             await pilot.press("escape")
@@ -46,10 +42,8 @@ async def test_every_tab_and_f1_help_are_on_screen_at_80x24(
         assert labels == ["Graph", "Elements", "Personas/DMU", "Coverage", "Forecast", "Sensitivity"]
 
 
-async def test_japanese_stage_names_are_whole_in_the_forecast_chart_at_80x24(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_japanese_stage_names_are_whole_in_the_forecast_chart_at_80x24(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SMALL) as pilot:
         await pilot.press("6")
         await settle(pilot)
@@ -71,10 +65,8 @@ def test_board_cuts_long_names_by_cells_with_an_ellipsis() -> None:
     assert all(cell_len(line) <= 40 for line in text.plain.split("\n"))
 
 
-async def test_workshop_shows_every_stage_with_its_count_at_80x24(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_workshop_shows_every_stage_with_its_count_at_80x24(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
         await pilot.press("w", "right", "right", "right")
@@ -103,11 +95,11 @@ async def test_workshop_shows_every_stage_with_its_count_at_80x24(
 
 
 async def test_workshop_export_holds_the_whole_graph_one_file_per_scenario(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp], tmp_path: Path
+    flagship: JourneyApp, tmp_path: Path
 ) -> None:
     """At 80x24 the graph shows two stages; the SVG shows them all, with the counts. Exporting the
     saved scenario after the current one, and the same view twice, writes new files each time."""
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+    app = flagship
     work = tmp_path / "work"
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
@@ -140,12 +132,10 @@ def screen_lines(app: JourneyApp) -> list[str]:
     return ["".join(t for _, t in sorted(rows[y])) for y in sorted(rows)]
 
 
-async def test_inspector_at_80x24_cuts_long_keys_and_shows_values_from_the_start(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
+async def test_inspector_at_80x24_cuts_long_keys_and_shows_values_from_the_start(flagship: JourneyApp) -> None:
     """A long value edited at its end shows its beginning again once the editor is left; keys
     longer than the label column end in "…"."""
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+    app = flagship
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
         await pilot.press("e", *["tab"] * 6)  # id, name, kind, entry, phase, team, notes

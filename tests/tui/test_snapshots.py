@@ -12,7 +12,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
-from tui_helpers import settle
+from tui_helpers import settle, workers_done
 
 from journeytui.model import edit
 from journeytui.tui.app import JourneyApp, create_app
@@ -184,8 +184,8 @@ async def _forecast_with_monte_carlo(pilot: Pilot[Any]) -> None:
     assert isinstance(app, JourneyApp)
     app.sim_runs = 5
     await pilot.press("6", "r")
-    while app.sim_result is None:
-        await pilot.pause(0.05)
+    await workers_done(pilot)  # the run's answer is handled once its worker has ended
+    assert app.sim_result is not None
     await _no_blink(pilot)
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from textual.command import CommandList, CommandPalette
-from tui_helpers import answer_prompt, choose
+from tui_helpers import Toasts, answer_prompt, choose
 
 from journeytui.cli import main
 from journeytui.tui.app import JourneyApp
@@ -49,7 +49,8 @@ async def test_a_sweep_scenario_applies_as_one_undoable_edit(
     argv = ["sweep", str(journey), str(sweep), "--runs", "3", "--out", str(results), "--report", str(tmp_path / "r.md")]
     assert main(argv) == 0
     app = make_app(journey)
-    async with app.run_test(size=SIZE) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=SIZE, message_hook=toasts) as pilot:
         before = app.journey
         assert before is not None
         # results of another sweep: a notification naming the file and line, nothing changes
@@ -58,7 +59,7 @@ async def test_a_sweep_scenario_applies_as_one_undoable_edit(
         await answer_prompt(pilot, str(other))
         assert not isinstance(app.screen, (ChoiceScreen, ConfirmScreen))
         assert app.journey is before and not app.doc.dirty
-        messages = [n.message for n in app._notifications]
+        messages = toasts.messages
         assert any("other.csv:1: its columns are not those of this sweep" in m for m in messages), messages
         # the sweep's own results: the best scenarios first, a preview, then one undoable edit
         await _open_action(pilot, app)

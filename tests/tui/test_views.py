@@ -26,10 +26,8 @@ from journeytui.tui.widgets.problems import ProblemsPanel
 SIZE = (100, 32)
 
 
-async def test_graph_keys_cycle_stages_and_edges(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_graph_keys_cycle_stages_and_edges(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         assert app.focused is app.query_one(JourneyGraph)
         await pilot.press("down")
@@ -58,10 +56,8 @@ async def test_graph_keys_cycle_stages_and_edges(
         assert app.query_one(Inspector).border_title == "stage lost"
 
 
-async def test_click_selects_box_and_edge(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_click_selects_box_and_edge(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         graph = app.query_one(JourneyGraph)
         x, y, w, _h = graph.canvas.regions[("stages", 1)]
@@ -81,10 +77,8 @@ async def test_click_selects_box_and_edge(
         assert app.selection == target
 
 
-async def test_problems_follow_edits_and_select_the_element(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_problems_follow_edits_and_select_the_element(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         panel = app.query_one(ProblemsPanel)
         assert panel.diagnostics == []
@@ -104,10 +98,8 @@ async def test_problems_follow_edits_and_select_the_element(
         assert panel.diagnostics == []
 
 
-async def test_coverage_cell_lists_touchpoints(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_coverage_cell_lists_touchpoints(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         j = app.journey
         assert j is not None
@@ -128,10 +120,8 @@ async def test_coverage_cell_lists_touchpoints(
         assert app.selection == ("touchpoints", 3)
 
 
-async def test_personas_tab_selects_persona_and_gate(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_personas_tab_selects_persona_and_gate(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("3")
         await pilot.pause()
@@ -147,10 +137,8 @@ async def test_personas_tab_selects_persona_and_gate(
         assert app.selection == ("gates", 0)
 
 
-async def test_elements_tree_selects_tables(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+async def test_elements_tree_selects_tables(flagship: JourneyApp) -> None:
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("2")
         await pilot.pause()
@@ -209,14 +197,12 @@ def test_cli_edit_opens_the_given_path(monkeypatch: pytest.MonkeyPatch, tmp_path
     assert opened[1].doc.path is not None and opened[1].doc.path.name == "b2b-it-tool.toml"
 
 
-async def test_hidden_tabs_show_edits_made_while_hidden(
-    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
-) -> None:
+async def test_hidden_tabs_show_edits_made_while_hidden(flagship: JourneyApp) -> None:
     """Personas and coverage are refreshed when shown, not on every edit: an edit made on the
     graph tab must still be there when the user switches to them."""
     from journeytui.model import edit
 
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         assert app.apply("rename persona", lambda j: edit.rename(j, "persona", "it_staff", "情シス"))
         await pilot.pause()
@@ -232,11 +218,9 @@ async def test_hidden_tabs_show_edits_made_while_hidden(
         assert any("情シス" in h for h in headers), headers
 
 
-async def test_palette_opened_by_keys_lists_and_runs_actions(
-    make_app: Callable[..., JourneyApp], copy_journey: Callable[[str], Path]
-) -> None:
+async def test_palette_opened_by_keys_lists_and_runs_actions(flagship: JourneyApp) -> None:
     """ctrl+p as a person presses it: the palette lists the app's commands and runs the chosen one."""
-    app = make_app(copy_journey("b2b-it-tool.toml"))
+    app = flagship
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+p")
         await pilot.pause()

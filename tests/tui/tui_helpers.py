@@ -38,25 +38,27 @@ async def choose(pilot: Pilot[None], value: str) -> None:
     await pilot.pause()
 
 
-async def settle(pilot: Pilot[None], seconds: float = 60.0) -> None:
+async def settle(pilot: Pilot[None], rounds: int = 100) -> None:
     """Wait until the app's background work (live forecast, checks, KPI tree) has answered and
-    the answers are on screen: what a person sees once the "updating…" marker is gone."""
+    the answers are on screen: what a person sees once the "updating…" marker is gone.
+
+    An answer may start the next computation (an edit came in meanwhile), so wait for the
+    workers, let the app handle their answers, and look again."""
     app = pilot.app
-    start = time.monotonic()
-    while True:
-        await _workers_done(pilot)
+    for _ in range(rounds):
+        await workers_done(pilot)
         if not (getattr(app, "forecast_pending", False) or getattr(app, "checks_pending", False)):
-            await _workers_done(pilot)
+            await workers_done(pilot)
             return
-        assert time.monotonic() - start < seconds, "the app's workers did not settle"
-        await pilot.pause(0.02)
+    raise AssertionError("the app's workers did not settle")
 
 
-async def _workers_done(pilot: Pilot[None]) -> None:
+async def workers_done(pilot: Pilot[None]) -> None:
     """Wait for every worker to end (a failed or cancelled one too), then for the app to handle their messages."""
-    for worker in list(pilot.app.workers):
+    workers = pilot.app.workers
+    while running := [w for w in workers if not w.is_finished]:
         with contextlib.suppress(WorkerCancelled, WorkerFailed):  # the app reports these itself
-            await worker.wait()
+            await workers.wait_for_complete(running)
     await pilot.pause()
 
 

@@ -23,6 +23,7 @@ DOMAIN = [
     "journeytui.validate.schema",
     "journeytui.diagnostics",
     "journeytui.textsafe",
+    "journeytui.session.forecast",
     "journeytui.bundled",
     "journeytui.cli.validate",
     "journeytui.cli.fmt",

@@ -43,6 +43,7 @@ from journeytui.tui.editing import EditingMixin
 from journeytui.tui.exporting import ExportMixin
 from journeytui.tui.forecasting import ForecastMixin
 from journeytui.tui.forms import LARGE, size_of
+from journeytui.tui.keygate import InOrderKeys
 from journeytui.tui.messages import ChecksReady
 from journeytui.tui.offload import Offload, OffloadCancelled
 from journeytui.tui.screens.dialogs import ChoiceScreen, ConfirmScreen, PromptScreen
@@ -101,7 +102,7 @@ def _title(path: Path) -> str:
     return title if isinstance(title, str) else ""
 
 
-class JourneyApp(SweepMixin, CalibrateMixin, ExportMixin, ForecastMixin, EditingMixin):
+class JourneyApp(InOrderKeys, SweepMixin, CalibrateMixin, ExportMixin, ForecastMixin, EditingMixin):
     """Draw and edit one journey file."""
 
     CSS_PATH = "journeytui.tcss"

@@ -1,8 +1,10 @@
 """The app's forecast side: the live forecast after every edit, Monte Carlo in a worker, what-if nudges,
 the sensitivity ranking, comparisons, the Markdown report and workshop mode.
 
-A mixin for :class:`journeytui.tui.app.JourneyApp`; the numbers come from
-:mod:`journeytui.sim` (live, sensitivity, compare, report), which never imports Textual.
+A mixin for :class:`journeytui.tui.app.JourneyApp`, a thin layer over
+:class:`journeytui.session.forecast.ForecastState` (which forecast is current, which Monte Carlo
+run, what is shown: no Textual); the numbers come from :mod:`journeytui.sim` (live, sensitivity,
+compare, report), which never imports Textual either.
 """
 
 from __future__ import annotations
@@ -17,12 +19,21 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from journeytui.model.load import load_file
 from journeytui.model.save import atomic_write
 from journeytui.model.types import Journey
+from journeytui.session.forecast import (
+    SIM_RUNS,
+    SIM_SEED,
+    ForecastJob,
+    ForecastState,
+    Shown,
+    compute,
+    live_forecast,
+)
+from journeytui.session.forecast import reason as _reason
 from journeytui.sim import Forecast, SimResult, SimulationCancelled, SimulationError, simulate
 from journeytui.sim.compare import compare
 from journeytui.sim.compile import blocking_features
-from journeytui.sim.headline import full_forecast
 from journeytui.sim.kpi_tree import kpi_tree
-from journeytui.sim.live import StageHealth, stage_health
+from journeytui.sim.live import StageHealth
 from journeytui.sim.report import report
 from journeytui.sim.sensitivity import NudgeRefused, default_step, nudge, param_at, sensitivity
 from journeytui.tui.background import Abandoned, abandonable
@@ -30,7 +41,6 @@ from journeytui.tui.base import AppBase
 from journeytui.tui.forms import LARGE, size_of
 from journeytui.tui.messages import (
     ForecastReady,
-    LiveResult,
     SimCancelled,
     SimDone,
     SimFailed,
@@ -41,56 +51,17 @@ from journeytui.tui.offload import OffloadCancelled
 from journeytui.tui.screens.compare import CompareScreen
 from journeytui.tui.screens.dialogs import PromptScreen
 from journeytui.tui.screens.workshop import Scenario, WorkshopScreen
-from journeytui.tui.widgets.forecast import ForecastStrip, ForecastView, SensitivityView, Shown
+from journeytui.tui.widgets.forecast import ForecastStrip, ForecastView, SensitivityView
 from journeytui.tui.widgets.forecast_people import PeopleSection
 from journeytui.tui.widgets.graph import JourneyGraph
 
-SIM_RUNS = 20
-SIM_SEED = 0
 SENS_TOP = 5
 """Sensitivity candidates re-forecast with the full model (each one Monte Carlo run)."""
 
 
-def _reason(exc: BaseException | None) -> str:
-    """An exception as one line for the user: the engine's own message, or what went wrong."""
-    if exc is None:
-        return "unknown error"
-    if isinstance(exc, SimulationError):
-        return str(exc)
-    if isinstance(exc, MemoryError):
-        return "not enough memory (try fewer weeks or leads, or shorter stalls)"
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-
-
-CANCELLED = "cancelled"
-"""LiveResult.error of a forecast stopped for a newer edit (never shown: the next one starts)."""
-
-DEBOUNCE_SECONDS = 0.3
-"""How long the live Monte Carlo waits after an edit before it starts: a burst of edits
-(typing, holding + on a probability) runs one forecast, of the last."""
-
-
-def _live(
-    journey: Journey, runs: int = SIM_RUNS, seed: int = SIM_SEED, cancel: threading.Event | None = None
-) -> tuple[Forecast | None, dict[str, StageHealth], str]:
-    """The live forecast of ``journey`` (its full model: exact where exact, else a seeded Monte
-    Carlo run) and its bottleneck figures, or None and the reason, ready to show ("No forecast: ...").
-
-    Runs in a worker thread. SimulationCancelled (``cancel`` set: a newer edit) propagates;
-    any other exception becomes a reason: the engine's refusals (SimulationError,
-    ResourceLimit), running out of memory, or a bug.
-    """
-    try:
-        fc = full_forecast(journey, runs=runs, seed=seed, cancel=cancel)
-        return fc, stage_health(journey, fc), ""
-    except SimulationCancelled:
-        raise
-    except Exception as exc:
-        return None, {}, f"No forecast: {_reason(exc)}"
-
-
 class ForecastMixin(AppBase):
-    """State and actions of the forecast panels (mixed into the app).
+    """The forecast panels over :class:`~journeytui.session.forecast.ForecastState` (mixed into the app):
+    workers compute, the state decides what is current, the widgets show it.
 
     Message handlers are ``on_*`` methods: ``@on`` handlers are only collected from
     Textual classes, and this mixin is not one.
@@ -100,35 +71,39 @@ class ForecastMixin(AppBase):
     sim_seed: int = SIM_SEED
 
     def init_forecast(self) -> None:
-        self.shown: Shown | None = None
+        self.fc = ForecastState()
         self._scroll_to_people = False
-        self._shown_error = ""
-        self._baseline: tuple[Journey, Forecast | None] | None = None
-        self._live: LiveResult | None = None
-        """The last live forecast the worker delivered (it may be for an older journey)."""
-        self._fc_running = False
-        self._fc_cancel: threading.Event | None = None
-        self._fc_journey: Journey | None = None
-        """The journey the running forecast worker computes."""
-        self._fc_version = -1
-        self._notified_error = ""
-        self.sim_result: SimResult | None = None
-        self._sim_journey: Journey | None = None
-        self._run_journey: Journey | None = None
-        self._run_id = 0
-        self._cancel: threading.Event | None = None
-        self.sim_running = False
-        self.band_stage: str | None = None
-        self.persona_week: int | None = None
-        self._effects_for: Journey | None = None
-        self._tree_for: Forecast | None = None
+
+    # The state's figures, as the panels and tests read them.
+    @property
+    def shown(self) -> Shown | None:
+        return self.fc.shown
+
+    @property
+    def sim_result(self) -> SimResult | None:
+        return self.fc.sim_result
+
+    @sim_result.setter
+    def sim_result(self, value: SimResult | None) -> None:
+        self.fc.sim_result = value
+
+    @property
+    def sim_running(self) -> bool:
+        return self.fc.sim_running
+
+    @property
+    def band_stage(self) -> str | None:
+        return self.fc.band_stage
+
+    @property
+    def persona_week(self) -> int | None:
+        return self.fc.persona_week
 
     # -- the live forecast ---------------------------------------------------------------
     @property
     def forecast_pending(self) -> bool:
         """True while the live forecast on screen is not (yet) the one of the journey as it is now."""
-        j = self.journey
-        return j is not None and (self._live is None or self._live.journey is not j)
+        return self.fc.pending(self.journey)
 
     def refresh_forecast(self) -> None:
         """Show the live forecast of the journey as it is now, computing it in a worker when needed.
@@ -140,70 +115,39 @@ class ForecastMixin(AppBase):
         """
         j = self.journey
         if j is None:
-            self._live = None
-            self._show_live()
+            self.fc.clear()
+        self._show_live()  # the current result, or the previous one marked as updating
+        if j is None or self.fc.is_current(j):
             return
-        if self._live is not None and self._live.journey is j:
-            self._show_live()
-            return
-        self._show_live()  # the previous result, marked as updating
-        if self._fc_running and self._fc_cancel is not None and self._fc_journey is not j:
-            self._fc_cancel.set()  # the running forecast is of an older journey: stop it, start anew
+        self.fc.supersede(j)  # the running forecast is of an older journey: stop it, start anew
         self._request_forecast()
 
     def _request_forecast(self) -> None:
         """Start the forecast worker for the journey now, unless one is running: one at a time,
         and the running one's answer starts the next (edits made meanwhile coalesce into one run)."""
-        j = self.journey
-        if j is None or self._fc_running:
-            return
         history = self.doc.history
-        saved = history.saved if history is not None else None
-        cached = self._baseline if self._baseline is not None and self._baseline[0] is saved else None
-        self._fc_running = True
-        self._fc_cancel = threading.Event()
-        self._fc_journey = j
-        self._forecast_worker(self.doc_version, j, saved, cached, self._fc_cancel)
+        job = self.fc.next_job(self.doc_version, self.journey, history.saved if history is not None else None)
+        if job is not None:
+            self._forecast_worker(job)
 
     # Not exclusive: the answer is posted just before the thread returns, and the next run
     # started on that answer must not cancel (and so fail) the finishing one.
     @work(thread=True, exit_on_error=False, group="forecast", description="_forecast_worker")
-    def _forecast_worker(
-        self,
-        version: int,
-        journey: Journey,
-        saved: Journey | None,
-        cached: tuple[Journey, Forecast | None] | None,
-        cancel: threading.Event,
-    ) -> None:
+    def _forecast_worker(self, job: ForecastJob) -> None:
         try:
-            if blocking_features(journey) and cancel.wait(DEBOUNCE_SECONDS):
-                raise SimulationCancelled()
-            runs, seed = self.sim_runs, self.sim_seed
-            fc, health, error = self._compute_live(journey, runs, seed, cancel)
-            if cached is not None:
-                baseline = cached[1]
-            elif saved is journey:
-                baseline = fc
-            elif saved is not None:
-                baseline = self._compute_live(saved, runs, seed, cancel)[0]
-            else:
-                baseline = None
+            result = compute(job, self.sim_runs, self.sim_seed, live=self._compute_live)
         except (Abandoned, OffloadCancelled):  # the app is quitting: stop the Monte Carlo at its next week too
-            cancel.set()
+            job.cancel.set()
             return
-        except SimulationCancelled:  # a newer edit: its answer starts the forecast of the journey as it is now
-            self.post_message(ForecastReady(LiveResult(version, journey, None, {}, CANCELLED, None, None)))
-            return
-        self.post_message(ForecastReady(LiveResult(version, journey, fc, health, error, saved, baseline)))
+        self.post_message(ForecastReady(result))
 
     def _compute_live(
         self, journey: Journey, runs: int, seed: int, cancel: threading.Event
     ) -> tuple[Forecast | None, dict[str, StageHealth], str]:
-        """:func:`_live` here for a small journey; for a large one in the child process of
+        """:func:`live_forecast` here for a small journey; for a large one in the child process of
         :mod:`journeytui.tui.offload`, so it never holds the lock the UI thread needs."""
         if size_of(journey) <= LARGE:
-            return abandonable(lambda: _live(journey, runs, seed, cancel))
+            return abandonable(lambda: live_forecast(journey, runs, seed, cancel))
         try:
             fc, health = self.offload.call("live", journey, runs, seed, cancelled=cancel.is_set)
         except (SimulationCancelled, OffloadCancelled):
@@ -213,70 +157,29 @@ class ForecastMixin(AppBase):
         return fc, health, ""
 
     def on_forecast_ready(self, message: ForecastReady) -> None:
-        result = message.result
-        self._fc_running = False
-        if result.saved is not None:
-            self._baseline = (result.saved, result.baseline)
-        if result.journey is self.journey and result.error != CANCELLED:
-            self._live = result
-            self._fc_version = result.version
+        if self.fc.accept(message.result, self.journey):
             self._show_live()
         else:  # an edit came in meanwhile: forecast the journey as it is now
             self._request_forecast()
 
     def forecast_failed(self, error: BaseException | None) -> None:
         """The forecast worker itself failed (not the engine): say so, never stay "updating" forever."""
-        self._fc_running = False
-        j = self.journey
-        if j is None:
-            return
-        reason = f"{type(error).__name__}: {error}" if error is not None else "the worker stopped"
-        self._live = LiveResult(self.doc_version, j, None, {}, f"No forecast: internal error ({reason})", None, None)
-        self._show_live()
+        self.fc.failed(self.doc_version, self.journey, error)
+        if self.journey is not None:
+            self._show_live()
 
     def _show_live(self) -> None:
         """Put the current live result in the strip, the Forecast tab, the graph and the sensitivity tab."""
-        j, live = self.journey, self._live
-        strip, view = self.query_one(ForecastStrip), self.query_one(ForecastView)
+        shown, error = self.fc.show(self.journey, self.doc.history is not None)
         updating = self.forecast_pending
-        shown = None
-        error = ""
-        if j is None:
-            error = "No forecast: the file did not open."
-        elif live is not None and live.forecast is not None:
-            base = live.baseline if live.saved is not None and self.doc.history is not None else None
-            stale = self.sim_result is not None and self._sim_journey != live.journey
-            shown = Shown(
-                live.journey,
-                live.forecast,
-                base,
-                live.health,
-                self.sim_result,
-                stale,
-                self.band_stage,
-                self.persona_week,
-                updating,
-            )
-        elif live is not None:
-            error = live.error
-        else:
-            error = "the first forecast is being computed in the background"
-        self.shown, self._shown_error = shown, error
-        strip.show(shown, error, updating=updating)
+        self.query_one(ForecastStrip).show(shown, error, updating=updating)
         # The Forecast tab is rebuilt only while visible (tables and charts are the costly part).
         if self.query_one(TabbedContent).active == "forecast":
-            view.show(shown, error)
+            self.query_one(ForecastView).show(shown, error)
         if not updating:
-            marks = {}
-            if shown is not None:
-                marks = {
-                    h.stage: (h.badge, "hot" if h.score >= 0.999 else "warm" if h.score >= 0.75 else "")
-                    for h in shown.health.values()
-                }
-            self.query_one(JourneyGraph).set_marks(marks)
-            if live is not None and live.error and live.error != self._notified_error:
-                self.notify(live.error, title="No forecast", severity="warning")
-            self._notified_error = live.error if live is not None else ""
+            self.query_one(JourneyGraph).set_marks(self.fc.marks())
+            if warning := self.fc.error_to_notify():
+                self.notify(warning, title="No forecast", severity="warning")
         if self.query_one(TabbedContent).active == "sensitivity":
             self.refresh_sensitivity()
 
@@ -286,14 +189,9 @@ class ForecastMixin(AppBase):
         if j is None:
             self.notify("Nothing to simulate: the file did not open.", severity="error")
             return
-        if self._cancel is not None:
-            self._cancel.set()
-        self._run_id += 1
-        self._cancel = threading.Event()
-        self.sim_running = True
-        self._run_journey = j
+        cancel, run_id = self.fc.start_run(j)
         self.query_one(ForecastView).run_started(self.sim_runs, j.journey.horizon)
-        self._simulate(j, self._cancel, self._run_id)
+        self._simulate(j, cancel, run_id)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="simulate", description="_simulate")
     def _simulate(self, journey: Journey, cancel: threading.Event, run_id: int) -> None:
@@ -318,13 +216,11 @@ class ForecastMixin(AppBase):
         self.post_message(SimDone(result, run_id))
 
     def action_cancel_simulation(self) -> None:
-        if self._cancel is None or not self.sim_running:
+        if not self.fc.cancel_run():
             self.notify("No Monte Carlo run to cancel.")
-            return
-        self._cancel.set()
 
     def on_sim_progress(self, message: SimProgress) -> None:
-        if message.run_id == self._run_id:
+        if message.run_id == self.fc.run_id:
             self.query_one(ForecastView).run_progress(message.week, message.weeks)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -335,18 +231,15 @@ class ForecastMixin(AppBase):
         if group == "forecast":
             self.forecast_failed(error)
         elif group == "simulate":
-            self.on_sim_failed(SimFailed(f"internal error ({_reason(error)})", self._run_id))
+            self.on_sim_failed(SimFailed(f"internal error ({_reason(error)})", self.fc.run_id))
             return
         elif group == "checks":
             self.checks_failed(error)
         self.notify(f"{group}: {_reason(error)}", title="Something went wrong", severity="error")
 
     def on_sim_done(self, message: SimDone) -> None:
-        if message.run_id != self._run_id:
+        if not self.fc.run_done(message.run_id, message.result):
             return
-        self.sim_running = False
-        self.sim_result = message.result
-        self._sim_journey = self._run_journey
         r = message.result
         self.query_one(ForecastView).run_finished(
             f"Monte Carlo: {r.settings.get('runs')} runs, seed {r.settings.get('seed')}, {r.weeks} weeks: "
@@ -356,21 +249,19 @@ class ForecastMixin(AppBase):
         self.notify(f"Monte Carlo done: won {float(r.won[-1]):,.1f} by week {r.weeks}.", title="Forecast")
 
     def on_sim_cancelled(self, message: SimCancelled) -> None:
-        if message.run_id != self._run_id:
+        if not self.fc.run_ended(message.run_id):
             return
-        self.sim_running = False
         self.query_one(ForecastView).run_finished("Monte Carlo run cancelled.")
         self.notify("Monte Carlo run cancelled.", title="Forecast")
 
     def on_sim_failed(self, message: SimFailed) -> None:
-        if message.run_id != self._run_id:
+        if not self.fc.run_ended(message.run_id):
             return
-        self.sim_running = False
         self.query_one(ForecastView).run_finished(f"Monte Carlo refused: {message.error}")
         self.notify(message.error, title="Monte Carlo refused", severity="error")
 
     def show_forecast_tab(self) -> None:
-        self.query_one(ForecastView).show(self.shown, self._shown_error)
+        self.query_one(ForecastView).show(self.fc.shown, self.fc.shown_error)
         if self._scroll_to_people:  # asked for by action_forecast_personas: once the tab is built
             self._scroll_to_people = False
             self.call_after_refresh(self._scroll_people)
@@ -387,9 +278,7 @@ class ForecastMixin(AppBase):
         j = self.journey
         if j is None or not j.stages:
             return
-        ids = [s.id for s in j.stages]
-        i = ids.index(self.band_stage) if self.band_stage in ids else 0
-        self.band_stage = ids[(i + delta) % len(ids)]
+        self.fc.step_band_stage(j, delta)
         self.refresh_forecast()
 
     def action_persona_week(self, delta: int) -> None:
@@ -397,9 +286,8 @@ class ForecastMixin(AppBase):
         j = self.journey
         if j is None:
             return
-        weeks = self.shown.forecast.weeks if self.shown is not None else j.journey.horizon
-        now = weeks if self.persona_week is None else self.persona_week
-        self.persona_week = max(0, min(weeks, now + delta))
+        shown = self.fc.shown
+        self.fc.step_persona_week(shown.forecast.weeks if shown is not None else j.journey.horizon, delta)
         self.refresh_forecast()
 
     def action_forecast_personas(self) -> None:
@@ -436,15 +324,15 @@ class ForecastMixin(AppBase):
         if j is None:
             view.show(None, error="No journey.")
             return
-        shown = self.shown
+        shown = self.fc.shown
         if shown is None:
-            view.show_tree([self._shown_error] if self._shown_error else [])
-        elif self._tree_for is not shown.forecast:
-            self._tree_for = shown.forecast
+            view.show_tree([self.fc.shown_error] if self.fc.shown_error else [])
+        elif self.fc.tree_for is not shown.forecast:
+            self.fc.tree_for = shown.forecast
             self._tree_worker(shown.journey, shown.forecast)
-        if self._effects_for is j:
+        if self.fc.effects_for is j:
             return
-        self._effects_for = j
+        self.fc.effects_for = j
         view.show(None)
         self._rank(j)
 
@@ -460,7 +348,7 @@ class ForecastMixin(AppBase):
         self.post_message(TreeReady(journey, lines))
 
     def on_tree_ready(self, message: TreeReady) -> None:
-        if self.shown is not None and message.journey is self.shown.journey:
+        if self.fc.shown is not None and message.journey is self.fc.shown.journey:
             self.query_one(SensitivityView).show_tree(message.lines or [message.error])
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sensitivity", description="_rank")
@@ -571,7 +459,7 @@ class ForecastMixin(AppBase):
         if j is None or history is None:
             return
         saved = history.saved if history.dirty else None
-        sim = self.sim_result if self._sim_journey == j else None
+        sim = self.fc.sim_for(j)
         self.notify(f"Writing the report to {target}…", title="Report", timeout=3)
         self._report_worker(j, saved, sim, target, self.doc.name)
 
@@ -608,11 +496,7 @@ class ForecastMixin(AppBase):
         if partner is not None:
             scenarios.append(partner)
         # forecasts at hand (the live one, the saved version's) are reused, not run again
-        known: dict[int, Forecast] = {}
-        if self._live is not None and self._live.forecast is not None:
-            known[id(self._live.journey)] = self._live.forecast
-        if self._baseline is not None and self._baseline[1] is not None:
-            known[id(self._baseline[0])] = self._baseline[1]
+        known = self.fc.at_hand()
         at_hand = {label: known.get(id(j)) for label, j in scenarios}
         weeks = max(j.journey.horizon for _, j in scenarios)
         if all(fc is not None and fc.weeks == weeks for fc in at_hand.values()):

@@ -15,8 +15,8 @@ from textual.message import Message
 
 from journeytui.diagnostics import Diagnostic
 from journeytui.model.types import Journey
-from journeytui.sim import Forecast, SimResult
-from journeytui.sim.live import StageHealth
+from journeytui.session.forecast import LiveResult
+from journeytui.sim import SimResult
 
 
 @dataclass
@@ -52,23 +52,6 @@ class SimFailed(Message):
 
     error: str
     run_id: int
-
-
-@dataclass
-class LiveResult:
-    """What one background computation of the live forecast found for one journey.
-
-    ``forecast`` is None when the engine refused or failed; ``error`` then says why,
-    ready to show ("No forecast: ..."). ``baseline`` is the saved version's forecast.
-    """
-
-    version: int
-    journey: Journey
-    forecast: Forecast | None
-    health: dict[str, StageHealth]
-    error: str
-    saved: Journey | None
-    baseline: Forecast | None
 
 
 @dataclass
