@@ -9,7 +9,6 @@ reference codes), ``W101``, or ``ALL``. Command-line options override the file.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
@@ -17,6 +16,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from journeytui.diagnostics import CODES
+from journeytui.model.toml10 import TOMLDecodeError
+from journeytui.model.toml10 import loads as toml_loads
 
 CONFIG_FILES = ("journeytui.toml", ".journeytui.toml", "pyproject.toml")
 
@@ -176,8 +177,8 @@ def find_config(start: Path | None = None) -> Path | None:
             if name != "pyproject.toml":
                 return candidate
             try:
-                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                data = toml_loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, TOMLDecodeError):
                 continue
             if isinstance(data.get("tool"), dict) and "journeytui" in data["tool"]:
                 return candidate
@@ -188,10 +189,10 @@ def load(path: Path) -> Settings:
     """Read settings from a ``journeytui.toml`` or a ``pyproject.toml``'s ``[tool.journeytui]``."""
     try:
         text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
+        data = toml_loads(text)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read settings: {exc.strerror or exc}") from exc
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (UnicodeDecodeError, TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     table: Any = data.get("tool", {}).get("journeytui", {}) if path.name == "pyproject.toml" else data
     if not isinstance(table, dict):
