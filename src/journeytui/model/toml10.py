@@ -13,8 +13,9 @@ The reference parser is tomli 2.2.x: the standard library's ``tomllib`` (TOML 1.
 grammar, results and error messages "... (at line L, column C)") compiled with mypyc. Later
 tomli releases accept TOML 1.1 syntax (multi-line inline tables, ``\\e``) that the
 comment-preserving save (tomlkit) and editors reject, so only the 2.2 series is used: with
-any other version, or none, the standard library parses. toml-rs is used only in its 0.4
-series (pinned), else everything goes to the reference parser. Deep nesting is refused
+any other version, or none, the standard library parses. The reference parser is imported
+only when a file needs it. toml-rs is used only in its 0.4 series (pinned), else everything
+goes to the reference parser. Deep nesting is refused
 before parsing (model/depth.py), so neither parser's nesting limit is ever reached.
 """
 
@@ -24,12 +25,6 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-_parser: Any
-try:
-    import tomli as _parser
-except ImportError:  # not installed: the standard library parses
-    _parser = None
-
 _fast: Any
 try:
     import toml_rs as _fast
@@ -38,22 +33,50 @@ except ImportError:  # not installed: the reference parser does all the work
 if _fast is not None and not getattr(_fast, "__version__", "").startswith("0.4."):
     _fast = None  # another series may read TOML differently: not trusted unchecked
 
-reference_loads: Callable[[str], dict[str, Any]]
-"""The parser whose verdict stands: what :func:`loads` returns or raises is what this does."""
-if _parser is not None and getattr(_parser, "__version__", "").startswith("2.2."):
-    reference_loads = _parser.loads
-    TOMLDecodeError: type[ValueError] = _parser.TOMLDecodeError
-    """What a syntax error raises."""
-    _REFERENCE = f"tomli {_parser.__version__}"
-else:  # imported only here: the standard library's copy costs start-up time when tomli parses
-    import tomllib
 
-    reference_loads = tomllib.loads
-    TOMLDecodeError = tomllib.TOMLDecodeError
-    _REFERENCE = "tomllib"
+class TOMLDecodeError(ValueError):
+    """A syntax error, with the reference parser's message ("... (at line L, column C)")."""
 
-PARSER = f"toml-rs {_fast.__version__}, else {_REFERENCE}" if _fast is not None else _REFERENCE
-"""Which parsers :func:`loads` uses: the benchmarks print it."""
+
+_reference: Callable[[str], dict[str, Any]] | None = None
+_reference_error: type[ValueError] = ValueError
+
+
+def _load_reference() -> Callable[[str], dict[str, Any]]:
+    """The reference parser, imported on first need: most runs never need it (tomli costs
+    a tenth of ``journeytui validate``'s start), and the standard library's copy only when
+    tomli 2.2 is missing."""
+    global _reference, _reference_error
+    if _reference is None:
+        try:
+            import tomli as parser
+        except ImportError:  # not installed: the standard library parses
+            parser = None
+        if parser is None or not getattr(parser, "__version__", "").startswith("2.2."):
+            import tomllib as parser
+        _reference, _reference_error = parser.loads, parser.TOMLDecodeError
+    return _reference
+
+
+def reference_name() -> str:
+    """Which reference parser is used: "tomli 2.2.1", or "tomllib"."""
+    reference = _load_reference()
+    module = sys.modules[reference.__module__.partition(".")[0]]
+    return f"tomli {module.__version__}" if module.__name__ == "tomli" else "tomllib"
+
+
+def reference_loads(text: str) -> dict[str, Any]:
+    """Parse with the reference parser alone; a syntax error raises :class:`TOMLDecodeError`."""
+    parse = _load_reference()
+    try:
+        return parse(text)
+    except _reference_error as exc:
+        raise TOMLDecodeError(str(exc)) from None
+
+
+def parser_name() -> str:
+    """Which parsers :func:`loads` uses: the benchmarks print it."""
+    return f"toml-rs {_fast.__version__}, else {reference_name()}" if _fast is not None else reference_name()
 
 
 _DIGITS = frozenset("0123456789_")
