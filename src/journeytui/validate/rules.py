@@ -18,7 +18,7 @@ from journeytui.model.accounts import (
     journey_account_size,
     uses_accounts,
 )
-from journeytui.model.refs import ID_LISTS, known_ids, walk_refs
+from journeytui.model.refs import ID_LISTS, known_ids, unknown_refs
 from journeytui.model.structure import Finding
 from journeytui.model.types import OUTCOME_KINDS, ROLES, Journey, Stall, Transition
 
@@ -63,10 +63,9 @@ def check_references(j: Journey, defined: dict[str, set[str]] | None = None) -> 
     """Unknown references. ``defined``: ids the file defines whose elements did not load (their
     own error is reported where they are): naming one is not a second error."""
     ids = known_ids(j)
-    known = {kind: set(names) for kind, names in ids.items()}  # membership in O(1); lists for did-you-mean
-    for kind, ref, path, is_key in walk_refs(j):
-        if ref in known[kind] or (defined is not None and ref in defined.get(kind, ())):
-            continue
+    # membership in O(1) (lists for did-you-mean); the walk builds a path only for what is left
+    known = {kind: set(names).union(defined.get(kind, ()) if defined else ()) for kind, names in ids.items()}
+    for kind, ref, path, is_key in unknown_refs(j, known):
         hint = difflib.get_close_matches(ref, ids[kind], n=1, cutoff=0.6)
         where = "scoring.behaviours" if kind == "behaviour" else f"{kind}s"
         msg = f'unknown {kind} "{ref}"'
