@@ -69,9 +69,12 @@ def fields_of(cls: type) -> tuple[FieldInfo, ...]:
     """The fields of a model dataclass, with resolved types and metadata (cached)."""
     if cls in _FIELDS:
         return _FIELDS[cls]
-    hints = typing.get_type_hints(cls)
+    fields = dataclasses.fields(cls)
+    # Types written as objects (model/types.py) need no evaluation; strings are resolved.
+    as_text = any(isinstance(f.type, str) for f in fields)
+    hints = typing.get_type_hints(cls) if as_text else {f.name: f.type for f in fields}
     out = []
-    for f in dataclasses.fields(cls):
+    for f in fields:
         meta = dict(f.metadata)
         key = meta.get("key") or f.name
         if f.default is not MISSING:

@@ -74,7 +74,7 @@ def _verdict(parse: Any, text: str) -> Any:
         return ("error", type(exc).__name__)
 
 
-PIECES = [*'[]{}"\'=.,#\n\r\t \\-+_:0123456789eExaznitfuTZ', '"""', "'''", "\\u00e9", "\\U0001F600", "é"]
+PIECES = [*"[]{}\"'=.,#\n\r\t \\-+_:0123456789eExaznitfuTZ", '"""', "'''", "\\u00e9", "\\U0001F600", "é"]
 PIECES += ["1979-05-27T07:32:00Z", "07:32:00", "1979-05-27", "inf", "nan", "\x7f", "\x1b", "0x_1", "1__0", "9" * 25]
 
 
