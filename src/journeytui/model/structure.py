@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import difflib
 import functools
 import math
 import re
@@ -382,6 +381,8 @@ def _close_match(word: str, choices: list[str]) -> list[str]:
     """The allowed word ``word`` most resembles; none for a word far longer than any (difflib is slow on those)."""
     if len(word) > 2 * max(map(len, choices), default=0) + 8:
         return []
+    import difflib  # here: only a file with a misspelling needs it
+
     return difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
 
 

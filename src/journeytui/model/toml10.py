@@ -48,12 +48,15 @@ def _load_reference() -> Callable[[str], dict[str, Any]]:
     tomli 2.2 is missing."""
     global _reference, _reference_error
     if _reference is None:
+        parser: Any
         try:
             import tomli as parser
         except ImportError:  # not installed: the standard library parses
             parser = None
         if parser is None or not getattr(parser, "__version__", "").startswith("2.2."):
-            import tomllib as parser
+            import tomllib
+
+            parser = tomllib
         _reference, _reference_error = parser.loads, parser.TOMLDecodeError
     return _reference
 

@@ -6,7 +6,6 @@ caller turns paths into file positions. Graph rules live in :mod:`.graph`.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from journeytui.diagnostics import Path
@@ -66,6 +65,8 @@ def check_references(j: Journey, defined: dict[str, set[str]] | None = None) -> 
     # membership in O(1) (lists for did-you-mean); the walk builds a path only for what is left
     known = {kind: set(names).union(defined.get(kind, ()) if defined else ()) for kind, names in ids.items()}
     for kind, ref, path, is_key in unknown_refs(j, known):
+        import difflib  # here: only a file with an unknown reference needs it
+
         hint = difflib.get_close_matches(ref, ids[kind], n=1, cutoff=0.6)
         where = "scoring.behaviours" if kind == "behaviour" else f"{kind}s"
         msg = f'unknown {kind} "{ref}"'
@@ -110,6 +111,8 @@ def check_variants(j: Journey) -> Iterator[Finding]:
             yield Finding("E104", f'touchpoint "{tp.id}" cannot be triggered by its own engagement', (*base, "after"))
     for role in j.scoring.roles if j.scoring else {}:
         if role not in ROLES:
+            import difflib
+
             hint = difflib.get_close_matches(role, ROLES, n=1, cutoff=0.6)
             msg = f'scoring.roles names "{role}", which is not a DMU role ({", ".join(ROLES)})'
             yield Finding(
