@@ -49,6 +49,8 @@ class _Skip(Exception):
 
 @dataclass(frozen=True)
 class FieldInfo:
+    """A model field as the loader uses it: TOML key, resolved type, default and metadata."""
+
     name: str
     key: str
     type: Any
