@@ -174,7 +174,7 @@ class Structurer:
             self.report("E102", f"`{_dotted(path)}` must be a table, not {toml_type(data)}", path)
             raise _Skip
         known = _keys_of(cls)
-        for key in data:
+        for key in data if not known.keys() >= data.keys() else ():  # one set comparison when all are known
             if key not in known:
                 hint = _close_match(key, list(known))
                 msg = f"unknown key `{clip(key)}` in {_where(path)}"

@@ -272,10 +272,18 @@ def check_stays(j: Journey) -> Iterator[Finding]:
         out = outgoing.get(stage.id, [])
         held = sum(s.probability * expected_hold(s) for s in stalls.get(stage.id, []))
         worst: tuple[float, str | None] = (0.0, None)
-        for persona in [None, *lead_personas]:
-            leave = sum(t.by_persona.get(persona, t.probability) if persona else t.probability for t in out)
-            if leave > 0:  # no way out at all is for the graph rules (E406)
-                worst = max(worst, ((1 + held) / leave, persona), key=lambda w: w[0])
+        leave = sum(t.probability for t in out)
+        if leave > 0:  # no way out at all is for the graph rules (E406)
+            worst = ((1 + held) / leave, None)
+        # A persona no transition here overrides leaves as everyone does: the same sum, never
+        # a longer stay than the first one found. Only the others are summed (linear in overrides).
+        overridden = {p for t in out for p in t.by_persona} if out else ()
+        for persona in lead_personas:
+            if persona not in overridden:
+                continue
+            leave = sum(t.by_persona.get(persona, t.probability) for t in out)
+            if leave > 0 and (1 + held) / leave > worst[0]:
+                worst = ((1 + held) / leave, persona)
         stay, persona = worst
         if stay > horizon:
             who = f"leads of persona {persona}" if persona else "leads"
