@@ -278,12 +278,12 @@ def check_stays(j: Journey) -> Iterator[Finding]:
         # A persona no transition here overrides leaves as everyone does: the same sum, never
         # a longer stay than the first one found. Only the others are summed (linear in overrides).
         overridden = {p for t in out for p in t.by_persona} if out else ()
-        for persona in lead_personas:
-            if persona not in overridden:
+        for pid in lead_personas:
+            if pid not in overridden:
                 continue
-            leave = sum(t.by_persona.get(persona, t.probability) for t in out)
+            leave = sum(t.by_persona.get(pid, t.probability) for t in out)
             if leave > 0 and (1 + held) / leave > worst[0]:
-                worst = ((1 + held) / leave, persona)
+                worst = ((1 + held) / leave, pid)
         stay, persona = worst
         if stay > horizon:
             who = f"leads of persona {persona}" if persona else "leads"
