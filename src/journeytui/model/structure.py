@@ -9,7 +9,6 @@ element that cannot be built is left out so that the rest can still be checked.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import math
@@ -226,12 +225,20 @@ class Structurer:
             out = []
             kept = []
             item = _plan(arg)  # once for the list, not per item
-            for i, x in enumerate(v):
-                try:
-                    out.append(self.value(x, arg, (*path, i), meta, item))
-                    kept.append(i)
-                except _Skip:
-                    pass
+            if item[0] == "table":  # [[stages]] and the like: straight to table(), as value() would go
+                for i, x in enumerate(v):
+                    try:
+                        out.append(self.table(x, item[1], (*path, i)))
+                        kept.append(i)
+                    except _Skip:
+                        pass
+            else:
+                for i, x in enumerate(v):
+                    try:
+                        out.append(self.value(x, arg, (*path, i), meta, item))
+                        kept.append(i)
+                    except _Skip:
+                        pass
             self.kept[path] = kept
             return out
         if kind == "dict":
@@ -240,8 +247,11 @@ class Structurer:
             result = {}
             item = _plan(arg)
             for k, x in v.items():
-                with contextlib.suppress(_Skip):
+                # not contextlib.suppress: this runs for every entry of every mapping
+                try:  # noqa: SIM105
                     result[k] = self.value(x, arg, (*path, k), meta, item)
+                except _Skip:
+                    pass
             return result
         if kind == "literal":
             allowed = arg
