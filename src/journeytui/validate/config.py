@@ -155,6 +155,12 @@ def _best(code: str, selectors: Iterable[str]) -> int:
     return best
 
 
+def forget_resolved() -> None:
+    """Forget the paths :meth:`Settings.relative` resolved (a new folder walk starts)."""
+    _relative.cache_clear()
+    _parts.cache_clear()
+
+
 @functools.lru_cache(maxsize=64)
 def _any_glob(patterns: tuple[str, ...]) -> Callable[[str], bool]:
     """Whether a path matches any of ``patterns`` (as :func:`_glob`): those without ``/`` joined in
