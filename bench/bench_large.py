@@ -71,7 +71,7 @@ def main() -> None:
         parse = best(lambda: toml10.loads(text), runs)
         stdlib = best(lambda: tomllib.loads(text), runs)
         line(f"validate {n:,} stages ({size / 1e6:.1f} MB)", v, "parsing alone", parse)
-        line(f"parsing alone ({toml10.PARSER})", parse, "tomllib", stdlib)
+        line(f"parsing alone ({toml10.parser_name()})", parse, "tomllib", stdlib)
 
     big = large_journey(n)
     fc = best(lambda: forecast(big), runs)

@@ -16,12 +16,16 @@ Path = tuple[str | int, ...]
 
 
 class Severity(StrEnum):
+    """Errors fail validation; warnings only with ``--strict``."""
+
     ERROR = "error"
     WARNING = "warning"
 
 
 @dataclass(frozen=True)
 class Code:
+    """A diagnostic code: its stable name, severity, and what docs/diagnostics.md says of it."""
+
     code: str
     name: str
     severity: Severity

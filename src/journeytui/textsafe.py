@@ -30,7 +30,6 @@ what matters is that the terminal never receives the real one. Plain Python, no 
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from functools import lru_cache
@@ -195,6 +194,8 @@ def json_dumps(data: Any, **kwargs: Any) -> str:
     ASCII (layout whitespace is left alone), so escaping them everywhere leaves the data
     exactly as it was.
     """
+    import json  # here: only the JSON outputs need it, and validate's start should not pay for it
+
     # "##[" is only ever inside a string: "#\u0023[" is the same data, and no workflow command
     text = json.dumps(data, ensure_ascii=False, **kwargs).replace(_V1_COMMAND, "#\\u0023[")
     if text.isascii():  # C0 controls inside strings are escaped already; outside, only layout

@@ -14,15 +14,17 @@ import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from journeytui.diagnostics import Diagnostic
 from journeytui.diagnostics import Path as DataPath
 from journeytui.model.depth import MAX_DEPTH, too_deep
-from journeytui.model.locate import Positions, locate
 from journeytui.model.structure import data_path, structure
 from journeytui.model.toml10 import TOMLDecodeError, loads
 from journeytui.model.types import Journey
+
+if TYPE_CHECKING:
+    from journeytui.model.locate import Positions
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 """Journey files are hand-written; anything larger is refused unread."""
@@ -53,6 +55,8 @@ class LoadResult:
         costs as much as parsing, so a clean file never pays for it.
         """
         if self._positions is None:
+            from journeytui.model.locate import Positions, locate  # here: a clean file never needs it
+
             self._positions = Positions()
             if self.data is not None and self.text is not None:
                 with contextlib.suppress(RecursionError):  # absurd nesting: no positions, no crash

@@ -9,9 +9,7 @@ element that cannot be built is left out so that the rest can still be checked.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import difflib
 import functools
 import math
 import re
@@ -50,6 +48,8 @@ class _Skip(Exception):
 
 @dataclass(frozen=True)
 class FieldInfo:
+    """A model field as the loader uses it: TOML key, resolved type, default and metadata."""
+
     name: str
     key: str
     type: Any
@@ -69,9 +69,12 @@ def fields_of(cls: type) -> tuple[FieldInfo, ...]:
     """The fields of a model dataclass, with resolved types and metadata (cached)."""
     if cls in _FIELDS:
         return _FIELDS[cls]
-    hints = typing.get_type_hints(cls)
+    fields = dataclasses.fields(cls)
+    # Types written as objects (model/types.py) need no evaluation; strings are resolved.
+    as_text = any(isinstance(f.type, str) for f in fields)
+    hints = typing.get_type_hints(cls) if as_text else {f.name: f.type for f in fields}
     out = []
-    for f in dataclasses.fields(cls):
+    for f in fields:
         meta = dict(f.metadata)
         key = meta.get("key") or f.name
         if f.default is not MISSING:
@@ -170,7 +173,7 @@ class Structurer:
             self.report("E102", f"`{_dotted(path)}` must be a table, not {toml_type(data)}", path)
             raise _Skip
         known = _keys_of(cls)
-        for key in data:
+        for key in data if not known.keys() >= data.keys() else ():  # one set comparison when all are known
             if key not in known:
                 hint = _close_match(key, list(known))
                 msg = f"unknown key `{clip(key)}` in {_where(path)}"
@@ -222,12 +225,20 @@ class Structurer:
             out = []
             kept = []
             item = _plan(arg)  # once for the list, not per item
-            for i, x in enumerate(v):
-                try:
-                    out.append(self.value(x, arg, (*path, i), meta, item))
-                    kept.append(i)
-                except _Skip:
-                    pass
+            if item[0] == "table":  # [[stages]] and the like: straight to table(), as value() would go
+                for i, x in enumerate(v):
+                    try:
+                        out.append(self.table(x, item[1], (*path, i)))
+                        kept.append(i)
+                    except _Skip:
+                        pass
+            else:
+                for i, x in enumerate(v):
+                    try:
+                        out.append(self.value(x, arg, (*path, i), meta, item))
+                        kept.append(i)
+                    except _Skip:
+                        pass
             self.kept[path] = kept
             return out
         if kind == "dict":
@@ -236,8 +247,11 @@ class Structurer:
             result = {}
             item = _plan(arg)
             for k, x in v.items():
-                with contextlib.suppress(_Skip):
+                # not contextlib.suppress: this runs for every entry of every mapping
+                try:  # noqa: SIM105
                     result[k] = self.value(x, arg, (*path, k), meta, item)
+                except _Skip:
+                    pass
             return result
         if kind == "literal":
             allowed = arg
@@ -379,6 +393,8 @@ def _close_match(word: str, choices: list[str]) -> list[str]:
     """The allowed word ``word`` most resembles; none for a word far longer than any (difflib is slow on those)."""
     if len(word) > 2 * max(map(len, choices), default=0) + 8:
         return []
+    import difflib  # here: only a file with a misspelling needs it
+
     return difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
 
 

@@ -6,6 +6,8 @@ problems panel both call :func:`validate_text` / :func:`check`.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path as FsPath
@@ -61,14 +63,35 @@ def _complete(result: LoadResult) -> LoadResult:
     return result
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused while one file is checked.
+
+    A journey's data and model are trees (no reference cycles), so the collector finds nothing
+    to free in them, but its full passes over the objects of a large file (200,000 for 10,000
+    stages) took a quarter of validating it. Reference counting still frees everything. Only
+    who paused it resumes it, so overlapping calls in threads leave it as they found it.
+    """
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 def validate_text(text: str, file: str = "<string>") -> LoadResult:
     """Load ``text`` and run every check; the result holds all diagnostics, sorted."""
-    return _complete(load_text(text, file))
+    with _collector_paused():
+        return _complete(load_text(text, file))
 
 
 def validate_file(path: FsPath | str) -> LoadResult:
     """Load a file and run every check; never raises for bad input."""
-    return _complete(load_file(path))
+    with _collector_paused():
+        return _complete(load_file(path))
 
 
 def expand_paths(paths: Iterable[str], settings: Settings | None = None) -> Iterator[tuple[str, Diagnostic | None]]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from journeytui.diagnostics import Diagnostic
-from journeytui.validate.config import Settings
+from journeytui.validate.config import Settings, forget_resolved
 
 if TYPE_CHECKING:
     import pathspec
@@ -68,6 +68,7 @@ class _Ignores:
 
 def files(paths: Iterable[str], settings: Settings) -> Iterator[tuple[str, Diagnostic | None]]:
     """``(name, problem)`` for each file to check, in order, each once; a problem for a bad folder."""
+    forget_resolved()  # resolved paths are remembered for one walk only: links may change between walks
     seen: set[Path] = set()
     ignores = _Ignores()
     for raw in paths:

@@ -72,9 +72,13 @@ def journey_graph(j: Journey) -> JourneyGraph:
     g = JourneyGraph()
     for i, s in enumerate(j.stages):
         g.add_node(s.id, i)
+    # add_edge inlined, membership in the dicts themselves: this loop meets every transition
+    index, succ, pred = g.index, g.succ, g.pred
     for t in j.transitions:
-        if t.from_ in g and t.to in g and (t.probability > 0 or any(p > 0 for p in t.by_persona.values())):
-            g.add_edge(t.from_, t.to)
+        a, b = t.from_, t.to
+        if a in index and b in index and (t.probability > 0 or any(p > 0 for p in t.by_persona.values())):
+            succ[a].add(b)
+            pred[b].add(a)
     if j.scoring is not None and j.scoring.handoff_to in g:
         for source in j.scoring.handoff_from:
             if source in g and not g.has_edge(source, j.scoring.handoff_to):

@@ -6,7 +6,6 @@ caller turns paths into file positions. Graph rules live in :mod:`.graph`.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from journeytui.diagnostics import Path
@@ -18,7 +17,7 @@ from journeytui.model.accounts import (
     journey_account_size,
     uses_accounts,
 )
-from journeytui.model.refs import ID_LISTS, known_ids, walk_refs
+from journeytui.model.refs import ID_LISTS, known_ids, unknown_refs
 from journeytui.model.structure import Finding
 from journeytui.model.types import OUTCOME_KINDS, ROLES, Journey, Stall, Transition
 
@@ -63,10 +62,11 @@ def check_references(j: Journey, defined: dict[str, set[str]] | None = None) -> 
     """Unknown references. ``defined``: ids the file defines whose elements did not load (their
     own error is reported where they are): naming one is not a second error."""
     ids = known_ids(j)
-    known = {kind: set(names) for kind, names in ids.items()}  # membership in O(1); lists for did-you-mean
-    for kind, ref, path, is_key in walk_refs(j):
-        if ref in known[kind] or (defined is not None and ref in defined.get(kind, ())):
-            continue
+    # membership in O(1) (lists for did-you-mean); the walk builds a path only for what is left
+    known = {kind: set(names).union(defined.get(kind, ()) if defined else ()) for kind, names in ids.items()}
+    for kind, ref, path, is_key in unknown_refs(j, known):
+        import difflib  # here: only a file with an unknown reference needs it
+
         hint = difflib.get_close_matches(ref, ids[kind], n=1, cutoff=0.6)
         where = "scoring.behaviours" if kind == "behaviour" else f"{kind}s"
         msg = f'unknown {kind} "{ref}"'
@@ -111,6 +111,8 @@ def check_variants(j: Journey) -> Iterator[Finding]:
             yield Finding("E104", f'touchpoint "{tp.id}" cannot be triggered by its own engagement', (*base, "after"))
     for role in j.scoring.roles if j.scoring else {}:
         if role not in ROLES:
+            import difflib
+
             hint = difflib.get_close_matches(role, ROLES, n=1, cutoff=0.6)
             msg = f'scoring.roles names "{role}", which is not a DMU role ({", ".join(ROLES)})'
             yield Finding(
@@ -270,10 +272,18 @@ def check_stays(j: Journey) -> Iterator[Finding]:
         out = outgoing.get(stage.id, [])
         held = sum(s.probability * expected_hold(s) for s in stalls.get(stage.id, []))
         worst: tuple[float, str | None] = (0.0, None)
-        for persona in [None, *lead_personas]:
-            leave = sum(t.by_persona.get(persona, t.probability) if persona else t.probability for t in out)
-            if leave > 0:  # no way out at all is for the graph rules (E406)
-                worst = max(worst, ((1 + held) / leave, persona), key=lambda w: w[0])
+        leave = sum(t.probability for t in out)
+        if leave > 0:  # no way out at all is for the graph rules (E406)
+            worst = ((1 + held) / leave, None)
+        # A persona no transition here overrides leaves as everyone does: the same sum, never
+        # a longer stay than the first one found. Only the others are summed (linear in overrides).
+        overridden = {p for t in out for p in t.by_persona} if out else ()
+        for pid in lead_personas:
+            if pid not in overridden:
+                continue
+            leave = sum(t.by_persona.get(pid, t.probability) for t in out)
+            if leave > 0 and (1 + held) / leave > worst[0]:
+                worst = ((1 + held) / leave, pid)
         stay, persona = worst
         if stay > horizon:
             who = f"leads of persona {persona}" if persona else "leads"
