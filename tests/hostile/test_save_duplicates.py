@@ -216,3 +216,41 @@ def test_an_inline_array_with_a_broken_entry_is_never_rewritten_silently(tmp_pat
     with pytest.raises(LayoutLost, match="inline array"):
         doc.save()
     assert path.read_text(encoding="utf-8") == text and doc.dirty
+
+
+TWINS = """\
+[journey]
+id = "twins"
+title = "Twins"
+horizon = 52
+
+# note 3: about the first c
+[[stages]]
+id = "c"
+name = "C one"
+
+# note 2: about the second c
+[[stages]]
+id = "c"
+name = "C two"
+
+# note 1: about a
+[[stages]]
+id = "a"
+name = "A"
+"""
+
+
+@pytest.mark.parametrize("second", ["z", "a"])
+def test_renaming_one_of_two_twins_keeps_every_comment_in_place(second: str) -> None:
+    """Renames keep their places: the diff of identities once paired the twin with the wrong
+    entry ([c, c, a] -> [z, c, b]) and dropped a comment, or took the renames for a move."""
+    j = load_text(TWINS).journey
+    assert j is not None
+    changed = edit.rename(edit.rename(j, "stage", "a", "b"), "stage", "c", second)
+    assert [s.id for s in changed.stages] == [second, "c", "b"]
+    out = render(changed, TWINS)
+    assert load_text(out).journey == changed
+    notes = [line for line in out.splitlines() if line.startswith("# note")]
+    assert notes == [line for line in TWINS.splitlines() if line.startswith("# note")]
+    assert out.index("# note 1") < out.index('id = "b"') and out.index("# note 3") < out.index(f'id = "{second}"')

@@ -158,7 +158,8 @@ def _pairs(old: list[Any], new: list[Any]) -> list[int | None]:
     The two lists of identities are aligned like lines in a diff: runs that match pair up;
     a run replaced by another run pairs position by position (a rename, a retarget, an
     edited stall keeps its table and comments); what is left pairs by identity (a move),
-    the n-th of equal identities with the n-th, so duplicates never collapse into one.
+    the n-th of equal identities with the n-th, so duplicates never collapse into one. As many
+    entries as before with other identities are renames: they pair position by position.
     """
     old_ids, new_ids = [_identity(e) for e in old], [_identity(e) for e in new]
     if old_ids == new_ids:  # the usual save: values changed, nothing added, removed or moved
@@ -179,6 +180,11 @@ def _pairs(old: list[Any], new: list[Any]) -> list[int | None]:
     for j, ident in enumerate(new_ids):
         if pairs[j] is None and left.get(ident):
             pairs[j] = left[ident].popleft()
+    if len(old_ids) == len(new_ids) and collections.Counter(old_ids) != collections.Counter(new_ids):
+        # Nothing added or removed but identities changed: renames, which keep their places
+        # (the diff could take [c, c, a] -> [a, c, b] for a move and reorder the comments).
+        # The same identities in another order is a move, and the diff's pairs follow it.
+        return list(range(len(new)))
     return pairs
 
 
