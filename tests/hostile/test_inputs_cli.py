@@ -146,3 +146,23 @@ def test_validate_walks_a_tree_with_a_symlink_loop_and_a_fifo(tmp_path: Path, go
     assert "tree/pipe.toml:1:1: E002 tree/pipe.toml is a named pipe (fifo)" in run.out
     assert run.out.count("E002") == 1, run.out
     assert "in 3 files" in run.out.splitlines()[-1], run.out  # journey.toml once, other.toml, the fifo
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("journeytui.toml", "x = " + "[" * 20_000 + "]" * 20_000 + "\n"),  # crashed toml-rs's stack (exit 139)
+        ("pyproject.toml", "[tool.journeytui]\nx = " + "[" * 20_000 + "]" * 20_000 + "\n"),
+        ("journeytui.toml", "x = " + "7" * 5_000 + "\n"),  # int() refuses it: was a traceback
+    ],
+    ids=["deep-settings", "deep-pyproject", "huge-int-settings"],
+)
+def test_a_hostile_settings_file_is_a_message_not_a_crash(name: str, text: str, tmp_path: Path, good: Path) -> None:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    journey = tmp_path / "j.toml"
+    journey.write_bytes(good.read_bytes())
+    run = run_cli("validate", "j.toml", cwd=tmp_path)
+    assert run.code in (0, 1, 2), (run.code, run.err[-500:])
+    assert "Traceback" not in run.err and "Traceback" not in run.out
+    if name == "journeytui.toml":  # the settings file is the one that applies: it must be named
+        assert run.code != 0 and "journeytui.toml" in run.err and "not valid TOML" in run.err, run.err[-500:]

@@ -222,7 +222,7 @@ def load_text(text: str, file: str = "<string>") -> LoadResult:
         result.diagnostics.append(Diagnostic("E004", msg, file, line, col))
         return result
     try:
-        data = loads(text)
+        data = loads(text, depth_checked=True)
     except TOMLDecodeError as exc:
         msg = str(exc)
         m = _TOML_POS.search(msg)

@@ -107,8 +107,23 @@ def _long_digit_run(text: str) -> bool:
     return False
 
 
-def loads(text: str) -> dict[str, Any]:
-    """Parse TOML 1.0 ``text`` as the reference parser does (same values, same errors), faster."""
+def loads(text: str, *, depth_checked: bool = False) -> dict[str, Any]:
+    """Parse TOML 1.0 ``text`` as the reference parser does (same values, same errors), faster.
+
+    Text nesting deeper than :data:`~journeytui.model.depth.MAX_DEPTH` levels is refused with a
+    TOMLDecodeError before any parser sees it (toml-rs overflows its stack, and the process dies,
+    at a few thousand levels); ``depth_checked``: the caller has checked that already.
+    """
+    if not depth_checked:
+        from journeytui.model.depth import MAX_DEPTH, too_deep
+
+        deep = too_deep(text)
+        if deep is not None:
+            line = text.count("\n", 0, deep.offset) + 1
+            column = deep.offset - (text.rfind("\n", 0, deep.offset) + 1) + 1
+            raise TOMLDecodeError(
+                f"{deep.what} nested more than {MAX_DEPTH} levels deep (at line {line}, column {column})"
+            )
     if _fast is not None and not _long_digit_run(text):
         try:
             return _fast.loads(text, toml_version="1.0.0")  # type: ignore[no-any-return]

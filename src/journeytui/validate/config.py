@@ -215,7 +215,7 @@ def find_config(start: Path | None = None) -> Path | None:
                 return candidate
             try:
                 data = toml_loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, TOMLDecodeError):
+            except (OSError, UnicodeDecodeError, ValueError, RecursionError):  # ValueError: TOMLDecodeError, huge ints
                 continue
             if isinstance(data.get("tool"), dict) and "journeytui" in data["tool"]:
                 return candidate
@@ -230,6 +230,8 @@ def load(path: Path) -> Settings:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read settings: {exc.strerror or exc}") from exc
     except (UnicodeDecodeError, TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    except (ValueError, RecursionError) as exc:  # int() refuses numbers of thousands of digits
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     table: Any = data.get("tool", {}).get("journeytui", {}) if path.name == "pyproject.toml" else data
     if not isinstance(table, dict):
