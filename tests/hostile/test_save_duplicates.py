@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from journeytui.model import edit, load_file, load_text, render
+from journeytui.model import Stage, edit, load_file, load_text, render
 from journeytui.model.save import MergeError
 from journeytui.tui.app import create_app
 from journeytui.tui.document import Document, LayoutLost
@@ -241,16 +241,32 @@ name = "A"
 """
 
 
-@pytest.mark.parametrize("second", ["z", "a"])
-def test_renaming_one_of_two_twins_keeps_every_comment_in_place(second: str) -> None:
+def test_renaming_one_of_two_twins_keeps_every_comment_in_place() -> None:
     """Renames keep their places: the diff of identities once paired the twin with the wrong
-    entry ([c, c, a] -> [z, c, b]) and dropped a comment, or took the renames for a move."""
+    entry ([c, c, a] -> [z, c, b]) and left one unpaired, dropping its comment."""
     j = load_text(TWINS).journey
     assert j is not None
-    changed = edit.rename(edit.rename(j, "stage", "a", "b"), "stage", "c", second)
-    assert [s.id for s in changed.stages] == [second, "c", "b"]
+    changed = edit.rename(edit.rename(j, "stage", "a", "b"), "stage", "c", "z")
+    assert [s.id for s in changed.stages] == ["z", "c", "b"]
     out = render(changed, TWINS)
     assert load_text(out).journey == changed
     notes = [line for line in out.splitlines() if line.startswith("# note")]
     assert notes == [line for line in TWINS.splitlines() if line.startswith("# note")]
-    assert out.index("# note 1") < out.index('id = "b"') and out.index("# note 3") < out.index(f'id = "{second}"')
+    assert out.index("# note 1") < out.index('id = "b"') and out.index("# note 3") < out.index('id = "z"')
+
+
+def test_removing_one_entry_and_adding_another_keeps_comments_with_their_entries() -> None:
+    """As many entries as before, other identities: a removal and an addition, not renames
+    (pairing those by position moved every comment one entry off)."""
+    text = TWINS.replace('id = "c"\nname = "C two"', 'id = "d"\nname = "D"').replace(
+        'id = "c"\nname = "C one"', 'id = "e"\nname = "E"'
+    )
+    j = load_text(text).journey
+    assert j is not None and [s.id for s in j.stages] == ["e", "d", "a"]
+    changed = edit.add(edit.remove(j, "stage", "e"), "stage", Stage(id="new", name="New"))
+    assert [s.id for s in changed.stages] == ["d", "a", "new"]
+    out = render(changed, text)
+    assert load_text(out).journey == changed
+    # d and a keep their tables (and what is in them), the new stage gets a new one
+    assert save_module._pairs(list(j.stages), list(changed.stages)) == [1, 2, None]
+    assert out.index("# note 1") < out.index('id = "a"') < out.index('id = "new"')

@@ -159,7 +159,8 @@ def _pairs(old: list[Any], new: list[Any]) -> list[int | None]:
     a run replaced by another run pairs position by position (a rename, a retarget, an
     edited stall keeps its table and comments); what is left pairs by identity (a move),
     the n-th of equal identities with the n-th, so duplicates never collapse into one. As many
-    entries as before with other identities are renames: they pair position by position.
+    entries as before with other identities pair position by position when that keeps at least
+    as many identities paired as the diff does (renames).
     """
     old_ids, new_ids = [_identity(e) for e in old], [_identity(e) for e in new]
     if old_ids == new_ids:  # the usual save: values changed, nothing added, removed or moved
@@ -181,10 +182,15 @@ def _pairs(old: list[Any], new: list[Any]) -> list[int | None]:
         if pairs[j] is None and left.get(ident):
             pairs[j] = left[ident].popleft()
     if len(old_ids) == len(new_ids) and collections.Counter(old_ids) != collections.Counter(new_ids):
-        # Nothing added or removed but identities changed: renames, which keep their places
-        # (the diff could take [c, c, a] -> [a, c, b] for a move and reorder the comments).
-        # The same identities in another order is a move, and the diff's pairs follow it.
-        return list(range(len(new)))
+        # As many entries as before with other identities: renames, or entries removed and others
+        # added. Position by position unless the diff keeps more identities paired: with
+        # duplicates it can pair a renamed twin with the wrong entry and leave one unpaired
+        # ([c, c, a] -> [z, c, b]), losing its comments; a removal plus an addition
+        # ([a, b, c] -> [b, c, d]) keeps more identities paired by the diff.
+        same = sum(a == b for a, b in zip(old_ids, new_ids, strict=True))
+        kept = sum(i is not None and old_ids[i] == new_ids[j] for j, i in enumerate(pairs))
+        if same >= kept:
+            return list(range(len(new)))
     return pairs
 
 
