@@ -91,16 +91,21 @@ class _Cancel:
         self._fd = fd
         self.up_to = 0
         self.seq = 0
+        self.closed = False
         os.set_blocking(fd, False)
 
     def is_set(self) -> bool:
         try:
-            while data := os.read(self._fd, 8 * 64):
+            while True:
+                data = os.read(self._fd, 8 * 64)
+                if not data:  # the app closed its end: it quit or died, so nobody waits for this answer
+                    self.closed = True
+                    break
                 for k in range(0, len(data) - len(data) % 8, 8):
                     self.up_to = max(self.up_to, int.from_bytes(data[k : k + 8], "little"))
         except BlockingIOError:
             pass
-        return self.up_to >= self.seq
+        return self.closed or self.up_to >= self.seq
 
 
 def _serve(conn: Any, cancel: _Cancel) -> None:
