@@ -40,6 +40,10 @@ DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 _SNIFF = 65536
 _WIDE_PATTERN = r"^Became an? (.+) Date$"
 
+_FIRST_SECOND = int(datetime(1, 1, 1, tzinfo=UTC).timestamp())
+_LAST_SECOND = int(datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp())
+"""The range of Python's datetime (what the precise pass reads) in Unix seconds."""
+
 
 class InputError(Exception):
     """Bad input (an export or a stage map): the message is meant for the user."""
@@ -420,6 +424,8 @@ def _read_long_arrow(reader: _Reader, raw: bytes) -> bool:
     if ts_arr is None or ts_arr.null_count:
         return False
     ts = np.floor_divide(ts_arr.cast(pa.int64()).to_numpy(), 1_000_000)
+    if len(ts) and (ts.min() < _FIRST_SECOND or ts.max() > _LAST_SECOND):
+        return False  # pyarrow reads years past 9999; the precise pass names the line
     lead_enc = table.column(names[lead_col]).combine_chunks().dictionary_encode()
     if pc.any(pc.equal(pc.utf8_trim_whitespace(lead_enc.dictionary), "")).as_py():
         return False
@@ -732,8 +738,10 @@ class _Reader:
                 with warnings.catch_warnings():
                     warnings.simplefilter("error")
                     parsed = np.array(plain, dtype="datetime64[s]")
-                if not np.isnat(parsed).any():
-                    return parsed.astype(np.int64)
+                seconds = parsed.astype(np.int64)
+                # numpy reads years past 9999 too: those go one by one, to be refused at their line
+                if not np.isnat(parsed).any() and seconds.min() >= _FIRST_SECOND and seconds.max() <= _LAST_SECOND:
+                    return seconds
             except (ValueError, Warning):
                 pass
         return np.array([self.dates(d, line) for d, line in zip(dates, lines, strict=True)], dtype=np.int64)
