@@ -24,6 +24,7 @@ import re
 import tomllib
 import warnings
 from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import itemgetter
@@ -455,19 +456,8 @@ def _read_long_arrow(reader: _Reader, raw: bytes) -> bool:
         # the last non-empty value per lead wins: first occurrence in the reversed rows
         rl, rv = lead[filled][::-1], vix[filled][::-1]
         who, at = np.unique(rl, return_index=True)
-        for code, v in zip(who.tolist(), rv[at].tolist(), strict=True):
-            value = values[v]
-            pid = reader.map.personas.get(value.strip().casefold())
-            if pid is None:
-                reader.unknown_personas[value] = reader.unknown_personas.get(value, 0) + 1
-            else:
-                reader.personas[code] = pid
-    kept = stage >= 0
-    reader.ignored += int((~kept).sum()) - sum(n for n, _ in reader.unmapped.values())
-    reader.a_lead.frombytes(lead[kept].tobytes())
-    reader.a_stage.frombytes(stage[kept].tobytes())
-    reader.a_ts.frombytes(ts[kept].astype(np.int64).tobytes())
-    reader.a_line.frombytes((np.flatnonzero(kept) + 2).astype(np.int64).tobytes())
+        reader.assign_personas(zip(who.tolist(), [values[v] for v in rv[at].tolist()], strict=True))
+    reader.append_rows(lead, stage, ts, np.arange(2, len(stage) + 2, dtype=np.int64))  # no blank or split lines
     return True
 
 
@@ -698,19 +688,26 @@ class _Reader:
                         last[code] = value
             else:  # every row has a value: the last one per lead wins, in one dict build
                 last = dict(zip(lead.tolist(), values, strict=True))
-            for code, value in last.items():
-                pid = self.map.personas.get(value.strip().casefold())
-                if pid is None:
-                    self.unknown_personas[value] = self.unknown_personas.get(value, 0) + 1
-                else:
-                    self.personas[code] = pid
+            self.assign_personas(last.items())
+        self.append_rows(lead, stage, ts, np.asarray(lines, dtype=np.int64))
+
+    def assign_personas(self, last: Iterable[tuple[int, str]]) -> None:
+        """Each lead's persona from its last non-empty value (lead code, value); unknown values are counted."""
+        for code, value in last:
+            pid = self.map.personas.get(value.strip().casefold())
+            if pid is None:
+                self.unknown_personas[value] = self.unknown_personas.get(value, 0) + 1
+            else:
+                self.personas[code] = pid
+
+    def append_rows(self, lead: np.ndarray, stage: np.ndarray, ts: np.ndarray, lines: np.ndarray) -> None:
+        """Keep the rows whose stage is in the journey (stage code >= 0); the others count as ignored."""
         kept = stage >= 0
         self.ignored += int((~kept).sum()) - sum(n for n, _ in self.unmapped.values())
-        line_arr = np.asarray(lines, dtype=np.int64)
         self.a_lead.frombytes(lead[kept].tobytes())
         self.a_stage.frombytes(stage[kept].tobytes())
         self.a_ts.frombytes(ts[kept].astype(np.int64).tobytes())
-        self.a_line.frombytes(line_arr[kept].tobytes())
+        self.a_line.frombytes(lines[kept].astype(np.int64).tobytes())
 
     def _line_numbers(self, after: int) -> list[int]:
         """The line each record starts on (for files whose quoted fields span lines)."""
