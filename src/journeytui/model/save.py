@@ -27,6 +27,7 @@ import contextlib
 import difflib
 import errno
 import hashlib
+import itertools
 import os
 import re
 import stat
@@ -38,7 +39,7 @@ from typing import Any
 
 import tomli_w
 import tomlkit
-from tomlkit.items import AoT, Array, InlineTable, Table
+from tomlkit.items import AoT, Array, Comment, InlineTable, Table, Trivia, Whitespace
 
 from journeytui.model.load import Unreadable, read_bytes
 from journeytui.model.structure import dotted, unstructure
@@ -156,9 +157,10 @@ def _pairs(old: list[Any], new: list[Any]) -> list[int | None]:
     """For each entry of ``new``, the entry of ``old`` it continues (None: a new entry).
 
     The two lists of identities are aligned like lines in a diff: runs that match pair up;
-    a run replaced by another run pairs position by position (a rename, a retarget, an
-    edited stall keeps its table and comments); what is left pairs by identity (a move),
-    the n-th of equal identities with the n-th, so duplicates never collapse into one. As many
+    what is left pairs by identity (a move), the n-th of equal identities with the n-th, so
+    duplicates never collapse into one; then what is still left of a run replaced by another
+    run pairs position by position (a rename, a retarget, an edited stall keeps its table and
+    comments). As many
     entries as before with other identities pair position by position when that keeps at least
     as many identities paired as the diff does (renames).
     """
@@ -168,19 +170,26 @@ def _pairs(old: list[Any], new: list[Any]) -> list[int | None]:
     pairs: list[int | None] = [None] * len(new)
     # autojunk keeps the alignment near-linear on hostile files with thousands of equal entries;
     # entries it skips are paired by the steps below.
-    matcher = difflib.SequenceMatcher(None, old_ids, new_ids)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag in ("equal", "replace"):
-            for i, j in zip(range(i1, i2), range(j1, j2), strict=False):
+    opcodes = difflib.SequenceMatcher(None, old_ids, new_ids).get_opcodes()
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag == "equal":
+            for i, j in zip(range(i1, i2), range(j1, j2), strict=True):
                 pairs[j] = i
     taken = {i for i in pairs if i is not None}
     left: dict[Any, collections.deque[int]] = {}
     for i, ident in enumerate(old_ids):
         if i not in taken:
             left.setdefault(ident, collections.deque()).append(i)
-    for j, ident in enumerate(new_ids):
+    for j, ident in enumerate(new_ids):  # moves first: a swap is two moves, not two renames
         if pairs[j] is None and left.get(ident):
-            pairs[j] = left[ident].popleft()
+            pairs[j] = i = left[ident].popleft()
+            taken.add(i)
+    for tag, i1, i2, j1, j2 in opcodes:  # then renames: what is left of a replaced run, in order
+        if tag == "replace":
+            olds = [i for i in range(i1, i2) if i not in taken]
+            news = [j for j in range(j1, j2) if pairs[j] is None]
+            for i, j in zip(olds, news, strict=False):
+                pairs[j] = i
     if len(old_ids) == len(new_ids) and collections.Counter(old_ids) != collections.Counter(new_ids):
         # As many entries as before with other identities: renames, or entries removed and others
         # added. Position by position unless the diff keeps more identities paired: with
@@ -209,7 +218,7 @@ def _merge_table(
             _refuse_losing_entries(current, kept.get((key,)), key)
             # Emptied in the model: keep what the model never held (entries that failed to load, unknown keys).
             if isinstance(current, AoT) and isinstance(old[key], list):
-                _merge_aot(current, old[key], [], kept.get((key,)))
+                _merge_aot(current, old[key], [], kept.get((key,)), container)
             elif isinstance(current, (Table, InlineTable)) and isinstance(old[key], dict):
                 _merge_table(current, old[key], {})
             if not isinstance(current, (AoT, Table, InlineTable)) or not len(current):
@@ -226,7 +235,7 @@ def _merge_table(
         if isinstance(value, dict) and isinstance(current, (Table, InlineTable)):
             _merge_table(current, before if isinstance(before, dict) else {}, value)
         elif isinstance(value, list) and isinstance(current, AoT):
-            _merge_aot(current, before if isinstance(before, list) else [], value, kept.get((key,)))
+            _merge_aot(current, before if isinstance(before, list) else [], value, kept.get((key,)), container)
         elif isinstance(value, list) and isinstance(current, Array) and len(current) == len(value):
             olds: list[Any] = (
                 before if isinstance(before, list) and len(before) == len(value) else [_ABSENT] * len(value)
@@ -262,19 +271,132 @@ def _holders(tables: list[Any], old: list[Any], kept: list[int] | None) -> list[
     raise MergeError("cannot tell which entry of the file holds which element")
 
 
-def _merge_aot(aot: AoT, old: list[Any], new: list[dict[str, Any]], kept: list[int] | None = None) -> None:
+def _merge_aot(
+    aot: AoT, old: list[Any], new: list[dict[str, Any]], kept: list[int] | None = None, parent: Any = None
+) -> None:
     """Apply ``old -> new`` to an array of tables, keeping each entry's comments and key order.
 
     Each entry of ``new`` is merged into the table of the entry it continues (:func:`_pairs`).
+    Comment lines written just above an entry's header move with that entry (:class:`_Leads`).
     """
     tables = list(aot)
     holders = _holders(tables, old, kept)
+    leads = _Leads.detach(aot, tables, parent)  # first: keys a merge adds go before them otherwise
     rebuilt = []
     for i, elem in zip(_pairs(old, new), new, strict=True):
         table, before = (holders[i], old[i]) if i is not None else (tomlkit.table(), {})
         _merge_table(table, before, elem)
         rebuilt.append(table)
-    _arrange(aot, tables, _with_orphans(tables, holders, rebuilt))
+    arranged = _with_orphans(tables, holders, rebuilt)
+    _arrange(aot, tables, arranged)
+    if leads is not None:
+        leads.attach(arranged)
+
+
+def _last_body(item: Any) -> list[Any]:
+    """The body whose end is the text just above the next header: a table's own, or that of
+    its last sub-table (``[stages.x]`` or ``[[stages.x]]`` written at its end)."""
+    if isinstance(item, AoT):
+        item = item[-1]
+    body = item.value.body
+    while body and _is_section(body[-1][1]):
+        last = body[-1][1]
+        if isinstance(last, AoT) and not len(last):
+            break
+        body = (last[-1] if isinstance(last, AoT) else last).value.body
+    return body
+
+
+def _is_section(item: Any) -> bool:
+    return isinstance(item, AoT) or (isinstance(item, Table) and not isinstance(item, InlineTable))
+
+
+def _block_start(body: list[Any], end: int) -> int:
+    """Where the run of comment lines ending at ``end`` starts, when a blank line (or the start of
+    ``body``) comes before it; ``end`` when there is no such run."""
+    k = end
+    while k > 0 and body[k - 1][0] is None and isinstance(body[k - 1][1], Comment):
+        k -= 1
+    if k == end:
+        return end
+    before = body[k - 1][1] if k > 0 else None
+    if before is None or (isinstance(before, Whitespace) and "\n" in before.s):
+        return k
+    return end  # comments right under a value: commented-out keys of the entry above
+
+
+class _Leads:
+    """Comment lines written just above an array-of-tables header belong to the entry below.
+
+    tomlkit stores them at the end of the previous entry, so deleting or moving an entry would
+    leave its comment with its neighbour. They are detached before the array is rearranged and
+    attached again above the same entries. Two blocks stay where they are: the one above the
+    whole array (a section banner as often as the first entry's note: never deleted), and the
+    last entry's trailing lines (they are above whatever follows the array).
+    """
+
+    def __init__(
+        self, lead: dict[int, list[Any]], tail: list[Any], slot: tuple[list[Any], int] | None, first: Any, spaced: bool
+    ) -> None:
+        self.lead, self.tail, self.slot, self.first, self.spaced = lead, tail, slot, first, spaced
+
+    @classmethod
+    def detach(cls, aot: AoT, tables: list[Any], parent: Any) -> _Leads | None:
+        if not tables:
+            return None
+        slot = None
+        if parent is not None and hasattr(parent, "body"):
+            body = parent.body
+            at = next((n for n, (_, item) in enumerate(body) if item is aot), None)
+            if (
+                at is not None
+                and at > 0
+                and _is_section(prev := body[at - 1][1])
+                and (len(prev) or isinstance(prev, Table))
+            ):
+                body = _last_body(body[at - 1][1])  # the section before holds the text above the array
+                at = len(body)
+            if at is not None and at > 0 and isinstance(body[at - 1][1], (Comment, Whitespace)):
+                slot = (body, at - 1)
+        ends = [_last_body(t) for t in tables]
+        blocks = []
+        for end in ends:  # the lines above the next entry's header, or above what follows the array
+            start = _block_start(end, len(end))
+            blocks.append([item for _, item in end[start:]])
+            del end[start:]
+        lead = {id(table): block for table, block in zip(tables[1:], blocks, strict=False)}
+        spaced = any(body and isinstance(body[-1][1], Whitespace) for body in ends[:-1])
+        return cls(lead, blocks[-1], slot, tables[0], spaced)
+
+    def attach(self, arranged: list[Any]) -> None:
+        for before, table in itertools.pairwise(arranged):
+            body = _last_body(before)
+            if self.spaced and not (body and isinstance(body[-1][1], Whitespace)):
+                body.append((None, Whitespace("\n")))
+            body.extend((None, item) for item in self.lead.get(id(table), []))
+        if arranged:
+            _last_body(arranged[-1]).extend((None, item) for item in self.tail)
+        if arranged and arranged[0] is self.first:
+            return
+        above = self.lead.get(id(arranged[0]), []) if arranged else self.tail
+        text = "".join(item.as_string() for item in above)
+        if not text:
+            return
+        if self.slot is None:  # no text before the array to follow (not seen in a journey): keep the lines
+            if arranged:
+                _last_body(arranged[-1]).extend((None, item) for item in above)
+            return
+        body, at = self.slot  # after the text above the array, which stays: a blank line between
+        item = body[at][1]
+        if isinstance(item, Whitespace):
+            body[at] = (None, Whitespace(item.s + text))
+        else:
+            body[at] = (None, _raw(item.as_string() + "\n" + text))
+
+
+def _raw(text: str) -> Comment:
+    """Comment lines as one item, rendered exactly as ``text``."""
+    return Comment(Trivia(indent="", comment_ws="", comment=text.removesuffix("\n"), trail="\n"))
 
 
 def _with_orphans(tables: list[Any], holders: list[Any], rebuilt: list[Any]) -> list[Any]:

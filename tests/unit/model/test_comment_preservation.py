@@ -153,3 +153,123 @@ def test_a_canonical_file_with_a_schema_line_keeps_it(hand, minimal_text: str) -
     out = render(changed, original)
     assert out.startswith("#:schema ./journey.schema.json\n[journey]\n")
     assert changed_lines(original, out) == ["-probability = 0.1", "+probability = 0.2"]
+
+
+NOTED = """\
+[journey]
+title = "Notes above entries"
+id = "noted"
+
+# --- stages ---
+
+# the first stage
+[[stages]]
+id = "a"
+name = "A"
+entry = true
+
+# the second stage
+# (two lines)
+[[stages]]
+id = "b"
+name = "B"
+# kind = "won"  (a commented-out key of b, right under its values)
+
+# the third stage
+[[stages]]
+id = "c"
+name = "C"
+kind = "won"
+
+# --- moves ---
+[[transitions]]
+from = "a"
+to = "b"
+probability = 0.2
+
+# b to c
+[[transitions]]
+from = "b"
+to = "c"
+probability = 0.1
+"""
+
+
+def above(text: str) -> dict[str, str]:
+    """Each comment line -> the first line of code after it, with an entry's id or from/to."""
+    lines = text.splitlines()
+    out = {}
+    for n, line in enumerate(lines):
+        if line.startswith("#"):
+            code = [m for m in range(n + 1, len(lines)) if lines[m] and not lines[m].startswith("#")]
+            if not code:
+                out[line] = ""
+                continue
+            nxt = lines[code[0]]
+            if nxt.startswith("[["):
+                body = [x for x in lines[code[0] + 1 :]]
+                body = body[: body.index("")] if "" in body else body
+                nxt += " " + " ".join(x for x in body if x.startswith(("id ", "from ", "to ")))
+            out[line] = nxt
+    return out
+
+
+@pytest.fixture
+def noted():
+    result = load_text(NOTED)
+    assert result.diagnostics == [] and result.journey is not None
+    return result.journey
+
+
+def saved(journey, original: str = NOTED) -> str:
+    out = render(journey, original)
+    assert load_text(out).journey == journey
+    return out
+
+
+def test_removing_a_middle_entry_takes_its_own_comment_and_leaves_the_next_entrys_in_place(noted) -> None:
+    out = saved(edit.remove_at(noted, "stages", 1))
+    assert "# the second stage" not in out and "# (two lines)" not in out and "# kind" not in out
+    assert above(out)["# the third stage"] == '[[stages]] id = "c"'
+    assert above(out)["# the first stage"] == '[[stages]] id = "a"'
+
+
+def test_removing_the_first_entry_keeps_the_banner_and_the_second_entrys_comment(noted) -> None:
+    out = saved(edit.remove_at(noted, "transitions", 0))
+    found = above(out)
+    assert found["# --- moves ---"] == found["# b to c"] == '[[transitions]] from = "b" to = "c"'
+    assert out.index("# --- moves ---") < out.index("# b to c")
+
+
+def test_removing_the_last_entry_leaves_the_next_sections_banner_above_it(noted) -> None:
+    out = saved(edit.remove_at(noted, "stages", 2))
+    assert "# the third stage" not in out
+    assert above(out)["# --- moves ---"] == '[[transitions]] from = "a" to = "b"'
+    assert above(out)["# the second stage"] == '[[stages]] id = "b"'
+
+
+def test_appending_an_entry_keeps_the_next_sections_banner_above_that_section(noted) -> None:
+    out = saved(edit.add(noted, "stage", Stage(id="d", name="D")))
+    found = above(out)
+    assert found["# --- moves ---"] == '[[transitions]] from = "a" to = "b"'
+    assert found["# the third stage"] == '[[stages]] id = "c"'
+    assert '\n\n[[stages]]\nid = "d"' in out  # separated like the others
+
+
+def test_moving_an_entry_moves_its_comment_and_keeps_commented_out_keys_with_it(noted) -> None:
+    out = saved(edit.move(noted, "stages", 1, 1))  # b after c
+    found = above(out)
+    assert found["# the second stage"] == found["# (two lines)"] == '[[stages]] id = "b"'
+    assert found["# the third stage"] == '[[stages]] id = "c"'
+    assert out.index('id = "c"') < out.index("# the second stage") < out.index('id = "b"') < out.index("# kind")
+    assert found["# --- moves ---"] == '[[transitions]] from = "a" to = "b"'
+
+
+def test_moving_the_first_entry_down_leaves_the_text_above_the_array_on_top(noted) -> None:
+    """The lines above the whole array may be a banner or the first entry's note: they stay."""
+    out = saved(edit.move(noted, "stages", 0, 1))  # a after b
+    found = above(out)
+    assert found["# --- stages ---"] == found["# the first stage"] == found["# the second stage"]
+    assert found["# the second stage"] == '[[stages]] id = "b"'
+    assert out.index("# the second stage") < out.index('id = "b"') < out.index("# kind") < out.index('id = "a"')
+    assert sorted(comments(out)) == sorted(comments(NOTED))

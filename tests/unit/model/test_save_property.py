@@ -176,3 +176,46 @@ def test_render_keeps_every_comment_line_of_entries_that_stay(j: Journey, data: 
     assert load_text(out).journey == changed
     comments = [line for line in original.splitlines() if line.startswith("# ")]
     assert [line for line in out.splitlines() if line.startswith("# ")] == comments
+
+
+@SETTINGS
+@given(journeys(), st.sampled_from(["stages", "transitions"]), st.data())
+def test_a_comment_above_an_entry_stays_above_it_when_others_are_removed_or_moved(
+    j: Journey, attr: str, data: st.DataObject
+) -> None:
+    """Every entry but the array's first keeps the comment line written just above its header."""
+    original = with_comments(_dumps(j))
+    header = f"[[{attr}]]"
+
+    def notes(text: str) -> dict[str, str]:
+        """The line above each entry's header -> the entry's text (its header's block)."""
+        lines = text.splitlines()
+        out = {}
+        for n, line in enumerate(lines):
+            if line == header and n > 0:
+                block = lines[n + 1 : next((m for m in range(n + 1, len(lines)) if not lines[m]), len(lines))]
+                out["\n".join(block)] = lines[n - 1]
+        return out
+
+    before = notes(original)
+    items = getattr(j, attr)
+    if len(items) < 2:
+        return
+    first = next(iter(before), "")  # the array's first entry: the text above it stays above the array
+    changed = j
+    for _ in range(data.draw(st.integers(1, 4))):
+        n = len(getattr(changed, attr))
+        if n == 0:
+            break
+        index = data.draw(st.integers(0, n - 1))
+        if data.draw(st.booleans()):
+            changed = edit.remove_at(changed, attr, index)
+        else:
+            changed = edit.move(changed, attr, index, data.draw(st.integers(-3, 3)))
+    out = render(changed, original)
+    assert load_text(out).journey == changed
+    after = notes(out)
+    for block, note in after.items():
+        if block in before and block != first:
+            assert note == before[block], (block, out)
+    assert out.startswith("# top comment\n") and out.endswith("# trailing comment\n")
