@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from journeytui.model.accounts import account_size, composition
 from journeytui.model.types import Journey
 
 if TYPE_CHECKING:
@@ -36,7 +37,9 @@ if TYPE_CHECKING:
 TOLERANCE = 0.02
 """Stop when no base value changes by more than this share in an iteration."""
 
-MAX_ITERATIONS = 4
+MAX_ITERATIONS = 6
+NOISE_SDS = 3.0
+"""A step within this many of its Monte Carlo standard deviations counts as settled (see above)."""
 RUNS = 4
 """Monte Carlo runs per iteration (seeded; the measure pools every week of the history)."""
 
@@ -85,6 +88,17 @@ def _cap(journey: Journey, theta: dict[int, float]) -> None:
                 theta[i] *= room / total
 
 
+def _accounts(fitted: Journey, leads: int) -> int:
+    """Accounts for a design of ``leads`` initial leads with the journey's own account size (leads per
+    account: the file's initial leads over its accounts, model/accounts.py), so the buying
+    committees, and so the gates, are as large as the journey's."""
+    pop = fitted.population
+    if not pop.accounts or not leads:
+        return pop.accounts
+    size = account_size(sum(pop.initial.values()), pop.accounts, sum(composition(fitted).values()))
+    return max(1, round(leads / size))
+
+
 def _design(fitted: Journey, cohort: dict[str, int], weeks: int) -> Journey:
     """The history's design: its starting cohort and arrival rates, scaled down to MAX_LEADS leads
     (accounts and channel capacities scaled alike)."""
@@ -96,7 +110,7 @@ def _design(fitted: Journey, cohort: dict[str, int], weeks: int) -> Journey:
         fitted.population,
         initial=initial,
         arrivals={s: v * f for s, v in arrivals.items()},
-        accounts=max(1, round(fitted.population.accounts * f)) if fitted.population.accounts else 0,
+        accounts=_accounts(fitted, sum(initial.values())),
     )
     channels = [
         replace(ch, capacity=max(1, round(ch.capacity * f))) if ch.capacity is not None else ch
@@ -159,9 +173,9 @@ def match_full_model(fitted: Journey, cal: Calibration, cohort: dict[str, int], 
                 ratio[i] = (mf / nf) / (mp / np_)
             new[i] = min(1.0, observed[i] / max(ratio[i], 1e-9))
         _cap(fitted, new)
-        # settled: every value moved by at most TOLERANCE, or by at most twice the Monte Carlo
-        # error of its measured ratio (2 / sqrt(moves over all runs)) when that is larger
-        noise = {i: 2.0 / np.sqrt(max(full["moves"].get(keys[i], 0.0) * RUNS, 1.0)) for i in new}
+        # settled: every value moved by at most TOLERANCE, or by at most what Monte Carlo noise
+        # explains when that is larger (NOISE_SDS standard deviations of a step, module docstring)
+        noise = {i: NOISE_SDS * np.sqrt(2.0 / max(full["moves"].get(keys[i], 0.0) * RUNS, 1.0)) for i in new}
         settled = all(abs(new[i] / theta[i] - 1.0) <= max(TOLERANCE, noise[i]) for i in new if theta[i] > 0)
         step = max((abs(new[i] / theta[i] - 1.0) for i in new if theta[i] > 0), default=0.0)
         history.append(round(step, 4))
