@@ -4,9 +4,10 @@ The history shows each transition's *effective* weekly rate r_i = moves / lead-w
 journey's touchpoint lifts, consensus gates, scoring hand-offs and channel capacity are already in
 it. Written as they are, the full model would apply those features a second time (a lift of 1.3
 on a rate that already contains it). So the base values are found by indirect inference: simulate
-the full model with the current base values on the history's design (the leads in play at the
-as-of date and the fitted arrival rates, over the history's weeks up to MAX_WEEKS), measure
-each transition's effective hazard the way the fit measures the data, and rescale:
+the full model with the current base values on the history's design (its starting cohort, the
+leads at the end of week 0, and the fitted arrival rates, over the history's weeks up to
+MAX_WEEKS, with accounts as large as the journey's), measure each transition's effective hazard
+the way the fit measures the data, and rescale:
 
     L_i(theta) = h_i^full(theta) / h_i^plain(theta)        the features' net effect on transition i
     theta_i <- r_i / L_i(theta)
@@ -14,11 +15,12 @@ each transition's effective hazard the way the fit measures the data, and rescal
 h^full comes from a seeded Monte Carlo run of the full model, h^plain from the exact forecast of
 the same journey without those features, both as moves over free lead-weeks in the stage
 (occupancy minus leads on hold, summed over the weeks), so the two are measured alike and any
-bias of the measure cancels. Iterated until no value moves by more than TOLERANCE (relative) or
-MAX_ITERATIONS (a value whose ratio cannot be measured that finely may move by up to twice its
-Monte Carlo error, 2 / sqrt(simulated moves)); the seed is the same in every iteration (common
-random numbers), so the map is smooth in theta. A journey without such features is left alone:
-its plain chain is its full model.
+bias of the measure cancels. Iterated until no value moves by more than TOLERANCE (relative), or
+by more than Monte Carlo noise explains, or MAX_ITERATIONS. A measured ratio has a relative error
+of about 1 / sqrt(M) (M: simulated moves over all runs; measured on the flagship), and a step
+compares two measurements whose draws differ (the engine's draws follow the values, so the fixed
+seed does not make them common random numbers): a step within NOISE_SDS * sqrt(2 / M) is settled.
+A journey without such features is left alone: its plain chain is its full model.
 """
 
 from __future__ import annotations
@@ -48,9 +50,10 @@ MAX_WEEKS = 52
 lead ages the history had, not its full length)."""
 
 MAX_LEADS = 6000
-"""A larger history is simulated at this many leads (cohort plus arrivals over the weeks), with the
-accounts and every channel capacity scaled by the same factor so capacity presses as hard: the
-ratios are rates, so the design's scale matters only through capacity."""
+"""A larger history is simulated at this many leads (cohort plus arrivals over the weeks), with every
+channel capacity scaled by the same factor so capacity presses as hard, and accounts as large as
+the journey's (:func:`_accounts`): the ratios are rates, so the design's scale matters only through
+capacity."""
 
 MIN_MOVES = 5.0
 """A transition with fewer simulated moves than this keeps its ratio at 1 (too noisy to rescale)."""
@@ -101,7 +104,7 @@ def _accounts(fitted: Journey, leads: int) -> int:
 
 def _design(fitted: Journey, cohort: dict[str, int], weeks: int) -> Journey:
     """The history's design: its starting cohort and arrival rates, scaled down to MAX_LEADS leads
-    (accounts and channel capacities scaled alike)."""
+    (channel capacities scaled alike, accounts as large as the journey's)."""
     arrivals = dict(fitted.population.arrivals)
     total = sum(cohort.values()) + weeks * sum(arrivals.values())
     f = min(1.0, MAX_LEADS / total) if total > 0 else 1.0
@@ -122,9 +125,10 @@ def _design(fitted: Journey, cohort: dict[str, int], weeks: int) -> Journey:
 def match_full_model(fitted: Journey, cal: Calibration, cohort: dict[str, int], weeks: int) -> dict[str, Any] | None:
     """Rescale ``cal``'s transition values (in place) so ``fitted``'s full model reproduces them.
 
-    ``fitted`` has the observed rates applied; ``cohort`` the leads per open stage at as-of and
-    ``weeks`` the history's length. Returns what was done (for the report), or None when the
-    journey has no feature that the plain chain lacks."""
+    ``fitted`` has the observed rates applied; ``cohort`` the history's starting cohort (leads per
+    open stage at the end of week 0, ``fit.start_cohort``) and ``weeks`` the history's length.
+    Returns what was done (for the report), or None when the journey has no feature that the plain
+    chain lacks."""
     from journeytui.sim.compile import blocking_features
     from journeytui.sim.errors import SimulationError
     from journeytui.sim.exact import forecast
