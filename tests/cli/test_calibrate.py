@@ -294,3 +294,25 @@ def test_markdown_change_table(history: dict[str, Path], capsys: pytest.CaptureF
     assert "| value | before | after | 95% interval | evidence | flag |" in out
     assert "| aware -> research | 0.1200 |" in out
     assert "dry run: nothing written" in out
+
+
+def test_synth_bad_settings_exit_2_with_a_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    empty = tmp_path / "empty.toml"
+    text = FLAGSHIP.read_text(encoding="utf-8")
+    start = text.index("[population]")
+    end = text.index("[dmu", start)
+    empty.write_text(text[:start] + text[end:], encoding="utf-8")  # no initial leads, no arrivals
+    cases = [
+        ([str(FLAGSHIP), "--leads", "999999999"], "leads must be 0..5,000,000"),
+        ([str(FLAGSHIP), "--weeks", "0"], "weeks must be"),
+        ([str(FLAGSHIP), "--seed", "-1"], "seed must be"),
+        ([str(FLAGSHIP), "--weeks", "10000", "--leads", "4000000"], "more than 5,000,000"),
+        ([str(empty)], "no leads"),
+    ]
+    for args, message in cases:
+        out = tmp_path / "out.csv"
+        capsys.readouterr()
+        assert main(["synth", *args, "--out", str(out)]) == 2, args
+        err = capsys.readouterr().err
+        assert err.startswith("journeytui synth: error: ") and message in err and "Traceback" not in err
+        assert not out.exists()
