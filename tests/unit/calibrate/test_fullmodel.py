@@ -3,7 +3,8 @@
 The journey below lifts every move a -> b by 1.5: its touchpoint is sent every week a lead waits in
 a (from its first draw), always engaged with, and its lift lasts the week of the send. So the full
 model of the journey with p(a -> b) = 0.10 is exactly the plain chain with p(a -> b) = 0.15, and
-synth's plain-chain sampler on that chain writes history the lifted journey would make.
+synth on that chain (which has no features: its full model is its plain chain) writes history the
+lifted journey would make. The last test: synth's full-model history of the flagship, recovered.
 """
 
 from __future__ import annotations
