@@ -72,12 +72,13 @@ def _run(journey: Journey, weeks: int, seed: int, leads: int | None, plain_chain
     from journeytui.sim.errors import SimulationError
     from journeytui.sim.montecarlo import simulate
 
-    if not isinstance(weeks, int) or not 1 <= weeks <= MAX_WEEKS:
+    if not _whole(weeks) or not 1 <= weeks <= MAX_WEEKS:
         raise ValueError(f"weeks must be 1..{MAX_WEEKS}")
-    if leads is not None and (not isinstance(leads, int) or not 0 <= leads <= MAX_SYNTH_LEADS):
+    if leads is not None and (not _whole(leads) or not 0 <= leads <= MAX_SYNTH_LEADS):
         raise ValueError(f"leads must be 0..{MAX_SYNTH_LEADS:,}")
-    if not isinstance(seed, int) or seed < 0:
+    if not _whole(seed) or seed < 0:
         raise ValueError("seed must be a whole number >= 0")
+    weeks, seed, leads = int(weeks), int(seed), None if leads is None else int(leads)
     ignore = FEATURES if plain_chain else ()
     try:
         c = compile_journey(journey, ignore, leads)
@@ -104,6 +105,10 @@ def _run(journey: Journey, weeks: int, seed: int, leads: int | None, plain_chain
     if personas:
         persona[lead] = key % c.P  # a lead keeps its persona: every entry says the same
     return Paths(stages, personas, lead, to_file[key // c.P], week, persona, weeks), res
+
+
+def _whole(x: object) -> bool:
+    return isinstance(x, int | np.integer) and not isinstance(x, bool)
 
 
 class _Entries:
