@@ -19,42 +19,51 @@ AS_OF = "2025-07-06"  # synth --weeks 25 from 2025-01-06
 def history(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("history")
     out = {}
-    for layout in ("long", "wide"):
-        path = folder / f"{layout}.csv"
-        assert (
-            main(["synth", str(FLAGSHIP), "--weeks", "25", "--seed", "3", "--layout", layout, "--out", str(path)]) == 0
-        )
-        out[layout] = path
+    # the flagship's full model in both layouts, and its plain chain (synth --plain-chain)
+    for name, extra in (("long", []), ("wide", ["--layout", "wide"]), ("plain", ["--plain-chain"])):
+        path = folder / f"{name}.csv"
+        assert main(["synth", str(FLAGSHIP), "--weeks", "25", "--seed", "3", *extra, "--out", str(path)]) == 0
+        out[name] = path
     return out
 
 
 def test_dry_run_json_recovers_the_journey_and_writes_nothing(
     history: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """synth -> calibrate with the full model (the defaults of both), and synth --plain-chain ->
+    calibrate --plain-chain: each recovers the file's values."""
     before = FLAGSHIP.read_bytes()
     capsys.readouterr()
-    # synth's history is the flagship's plain chain: fit it as such (--plain-chain)
+    keys = {"from", "to", "before", "after", "low", "high", "moves", "at_risk"}
+    for name, extra in (("long", []), ("plain", ["--plain-chain"])):
+        args = ["calibrate", str(FLAGSHIP), str(history[name]), "--as-of", AS_OF, "--format", "json", *extra]
+        assert main(args) == 0
+        data = json.loads(capsys.readouterr().out)
+        assert FLAGSHIP.read_bytes() == before
+        assert data["wrote"] is None
+        assert data["transitions"] and all(keys <= set(t) for t in data["transitions"])
+        inside = [t["low"] <= t["before"] <= t["high"] for t in data["transitions"]]
+        assert sum(inside) >= 0.8 * len(inside), name
+        assert data["arrivals"]["aware"]["weeks"] == 25
+        assert 100 < data["arrivals"]["aware"]["after"] < 140
+        assert {s["stage"] for s in data["stalls"]} == {"compare", "evaluate", "sales"}
+        assert data["unseen_transitions"] == []
+        if extra:
+            assert data["full_model"] is None and data["missing_transitions"] == []
+        else:
+            assert data["full_model"]["features"] == ["capacity", "gates", "lifts", "scoring"]
+            assert data["full_model"]["converged"], data["warnings"]
+            gated = next(
+                t for t in data["transitions"] if (t["from"], t["to"], t["persona"]) == ("evaluate", "sales", None)
+            )
+            assert gated["after"] > 3 * gated["observed"]  # the consensus gate holds most moves back
+    # the observed rates of the default fit are the --plain-chain fit's values
     args = ["calibrate", str(FLAGSHIP), str(history["long"]), "--as-of", AS_OF, "--format", "json"]
     assert main([*args, "--plain-chain"]) == 0
-    data = json.loads(capsys.readouterr().out)
-    assert FLAGSHIP.read_bytes() == before
-    assert data["wrote"] is None
-    keys = {"from", "to", "before", "after", "low", "high", "moves", "at_risk"}
-    assert data["transitions"] and all(keys <= set(t) for t in data["transitions"])
-    inside = [t["low"] <= t["before"] <= t["high"] for t in data["transitions"]]
-    assert sum(inside) >= 0.8 * len(inside)
-    assert data["arrivals"]["aware"]["weeks"] == 25
-    assert 100 < data["arrivals"]["aware"]["after"] < 140
-    assert {s["stage"] for s in data["stalls"]} == {"compare", "evaluate", "sales"}
-    assert data["unseen_transitions"] == [] and data["missing_transitions"] == []
-    assert data["full_model"] is None
-    # by default the values are the full model's base values; the observed rates are the plain fit's
+    chain = json.loads(capsys.readouterr().out)
     assert main(args) == 0
     full = json.loads(capsys.readouterr().out)
-    assert full["full_model"]["features"] == ["capacity", "gates", "lifts", "scoring"]
-    assert [t["observed"] for t in full["transitions"]] == [t["after"] for t in data["transitions"]]
-    gated = next(t for t in full["transitions"] if (t["from"], t["to"], t["persona"]) == ("evaluate", "sales", None))
-    assert gated["after"] > 2 * gated["observed"]  # the consensus gate holds most moves back
+    assert [t["observed"] for t in full["transitions"]] == [t["after"] for t in chain["transitions"]]
 
 
 def test_out_writes_fitted_values_and_keeps_comments(history: dict[str, Path], tmp_path: Path) -> None:
@@ -88,7 +97,6 @@ def test_wide_hubspot_preset_reads_the_synthetic_export(
             AS_OF,
             "--format",
             "json",
-            "--plain-chain",
         ]
     )
     assert code == 0
@@ -99,7 +107,7 @@ def test_wide_hubspot_preset_reads_the_synthetic_export(
 
 def test_backtest_json_shape(history: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
-    args = ["backtest", str(FLAGSHIP), str(history["long"]), "--cutoff", "2025-05-11", "--weeks", "6", "--plain-chain"]
+    args = ["backtest", str(FLAGSHIP), str(history["plain"]), "--cutoff", "2025-05-11", "--weeks", "6", "--plain-chain"]
     assert main([*args, "--runs", "50", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     for key in ("stages", "weeks", "actual", "mean", "p05", "p95", "coverage", "wape"):
@@ -286,3 +294,25 @@ def test_markdown_change_table(history: dict[str, Path], capsys: pytest.CaptureF
     assert "| value | before | after | 95% interval | evidence | flag |" in out
     assert "| aware -> research | 0.1200 |" in out
     assert "dry run: nothing written" in out
+
+
+def test_synth_bad_settings_exit_2_with_a_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    empty = tmp_path / "empty.toml"
+    text = FLAGSHIP.read_text(encoding="utf-8")
+    start = text.index("[population]")
+    end = text.index("[dmu", start)
+    empty.write_text(text[:start] + text[end:], encoding="utf-8")  # no initial leads, no arrivals
+    cases = [
+        ([str(FLAGSHIP), "--leads", "999999999"], "leads must be 0..5,000,000"),
+        ([str(FLAGSHIP), "--weeks", "0"], "weeks must be"),
+        ([str(FLAGSHIP), "--seed", "-1"], "seed must be"),
+        ([str(FLAGSHIP), "--weeks", "10000", "--leads", "4000000"], "more than 5,000,000"),
+        ([str(empty)], "no leads"),
+    ]
+    for args, message in cases:
+        out = tmp_path / "out.csv"
+        capsys.readouterr()
+        assert main(["synth", *args, "--out", str(out)]) == 2, args
+        err = capsys.readouterr().err
+        assert err.startswith("journeytui synth: error: ") and message in err and "Traceback" not in err
+        assert not out.exists()

@@ -631,8 +631,8 @@ def calibrate(
     if full_model:
         from journeytui.calibrate.fullmodel import match_full_model
 
-        # the design: the leads in play at as-of (every open stage has some) and the fitted arrivals
-        cohort = {c.extra["stage"]: int(c.after) for c in cal.changes if c.kind == "initial"}
+        # the design: the history's own, its starting cohort (week 0) and the fitted arrivals
+        cohort = start_cohort(log, weeks, open_stage)
         cal.full_model = match_full_model(apply(journey, cal, initial=False), cal, cohort, K)
     return cal
 
@@ -802,6 +802,17 @@ def _occupancy(
                 extra={"stage": sid},
             )
         )
+
+
+def start_cohort(log: EventLog, weeks: np.ndarray, open_stage: np.ndarray) -> dict[str, int]:
+    """Leads per open stage at the end of week 0 (each lead's last entry in it): the history's
+    starting cohort; the leads whose first entry is later are its arrivals. ``log`` is sorted."""
+    first = weeks == 0
+    lead, stage = log.lead[first], log.stage[first]
+    last = np.ones(lead.size, dtype=bool)
+    last[:-1] = lead[1:] != lead[:-1]
+    n = np.bincount(stage[last], minlength=len(log.stages))
+    return {s: int(n[i]) for i, s in enumerate(log.stages) if open_stage[i] and n[i] > 0}
 
 
 def occupancy(log: EventLog, n_stages: int, before: int | None = None) -> np.ndarray:

@@ -4,9 +4,10 @@ The history shows each transition's *effective* weekly rate r_i = moves / lead-w
 journey's touchpoint lifts, consensus gates, scoring hand-offs and channel capacity are already in
 it. Written as they are, the full model would apply those features a second time (a lift of 1.3
 on a rate that already contains it). So the base values are found by indirect inference: simulate
-the full model with the current base values on the history's design (the leads in play at the
-as-of date and the fitted arrival rates, over the history's weeks up to MAX_WEEKS), measure
-each transition's effective hazard the way the fit measures the data, and rescale:
+the full model with the current base values on the history's design (its starting cohort, the
+leads at the end of week 0, and the fitted arrival rates, over the history's weeks up to
+MAX_WEEKS, with accounts as large as the journey's), measure each transition's effective hazard
+the way the fit measures the data, and rescale:
 
     L_i(theta) = h_i^full(theta) / h_i^plain(theta)        the features' net effect on transition i
     theta_i <- r_i / L_i(theta)
@@ -14,11 +15,12 @@ each transition's effective hazard the way the fit measures the data, and rescal
 h^full comes from a seeded Monte Carlo run of the full model, h^plain from the exact forecast of
 the same journey without those features, both as moves over free lead-weeks in the stage
 (occupancy minus leads on hold, summed over the weeks), so the two are measured alike and any
-bias of the measure cancels. Iterated until no value moves by more than TOLERANCE (relative) or
-MAX_ITERATIONS (a value whose ratio cannot be measured that finely may move by up to twice its
-Monte Carlo error, 2 / sqrt(simulated moves)); the seed is the same in every iteration (common
-random numbers), so the map is smooth in theta. A journey without such features is left alone:
-its plain chain is its full model.
+bias of the measure cancels. Iterated until no value moves by more than TOLERANCE (relative), or
+by more than Monte Carlo noise explains, or MAX_ITERATIONS. A measured ratio has a relative error
+of about 1 / sqrt(M) (M: simulated moves over all runs; measured on the flagship), and a step
+compares two measurements whose draws differ (the engine's draws follow the values, so the fixed
+seed does not make them common random numbers): a step within NOISE_SDS * sqrt(2 / M) is settled.
+A journey without such features is left alone: its plain chain is its full model.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from journeytui.model.accounts import account_size, composition
 from journeytui.model.types import Journey
 
 if TYPE_CHECKING:
@@ -36,7 +39,9 @@ if TYPE_CHECKING:
 TOLERANCE = 0.02
 """Stop when no base value changes by more than this share in an iteration."""
 
-MAX_ITERATIONS = 4
+MAX_ITERATIONS = 6
+NOISE_SDS = 3.0
+"""A step within this many of its Monte Carlo standard deviations counts as settled (see above)."""
 RUNS = 4
 """Monte Carlo runs per iteration (seeded; the measure pools every week of the history)."""
 
@@ -45,9 +50,10 @@ MAX_WEEKS = 52
 lead ages the history had, not its full length)."""
 
 MAX_LEADS = 6000
-"""A larger history is simulated at this many leads (cohort plus arrivals over the weeks), with the
-accounts and every channel capacity scaled by the same factor so capacity presses as hard: the
-ratios are rates, so the design's scale matters only through capacity."""
+"""A larger history is simulated at this many leads (cohort plus arrivals over the weeks), with every
+channel capacity scaled by the same factor so capacity presses as hard, and accounts as large as
+the journey's (:func:`_accounts`): the ratios are rates, so the design's scale matters only through
+capacity."""
 
 MIN_MOVES = 5.0
 """A transition with fewer simulated moves than this keeps its ratio at 1 (too noisy to rescale)."""
@@ -85,9 +91,20 @@ def _cap(journey: Journey, theta: dict[int, float]) -> None:
                 theta[i] *= room / total
 
 
+def _accounts(fitted: Journey, leads: int) -> int:
+    """Accounts for a design of ``leads`` initial leads with the journey's own account size (leads per
+    account: the file's initial leads over its accounts, model/accounts.py), so the buying
+    committees, and so the gates, are as large as the journey's."""
+    pop = fitted.population
+    if not pop.accounts or not leads:
+        return pop.accounts
+    size = account_size(sum(pop.initial.values()), pop.accounts, sum(composition(fitted).values()))
+    return max(1, round(leads / size))
+
+
 def _design(fitted: Journey, cohort: dict[str, int], weeks: int) -> Journey:
     """The history's design: its starting cohort and arrival rates, scaled down to MAX_LEADS leads
-    (accounts and channel capacities scaled alike)."""
+    (channel capacities scaled alike, accounts as large as the journey's)."""
     arrivals = dict(fitted.population.arrivals)
     total = sum(cohort.values()) + weeks * sum(arrivals.values())
     f = min(1.0, MAX_LEADS / total) if total > 0 else 1.0
@@ -96,7 +113,7 @@ def _design(fitted: Journey, cohort: dict[str, int], weeks: int) -> Journey:
         fitted.population,
         initial=initial,
         arrivals={s: v * f for s, v in arrivals.items()},
-        accounts=max(1, round(fitted.population.accounts * f)) if fitted.population.accounts else 0,
+        accounts=_accounts(fitted, sum(initial.values())),
     )
     channels = [
         replace(ch, capacity=max(1, round(ch.capacity * f))) if ch.capacity is not None else ch
@@ -108,9 +125,10 @@ def _design(fitted: Journey, cohort: dict[str, int], weeks: int) -> Journey:
 def match_full_model(fitted: Journey, cal: Calibration, cohort: dict[str, int], weeks: int) -> dict[str, Any] | None:
     """Rescale ``cal``'s transition values (in place) so ``fitted``'s full model reproduces them.
 
-    ``fitted`` has the observed rates applied; ``cohort`` the leads per open stage at as-of and
-    ``weeks`` the history's length. Returns what was done (for the report), or None when the
-    journey has no feature that the plain chain lacks."""
+    ``fitted`` has the observed rates applied; ``cohort`` the history's starting cohort (leads per
+    open stage at the end of week 0, ``fit.start_cohort``) and ``weeks`` the history's length.
+    Returns what was done (for the report), or None when the journey has no feature that the plain
+    chain lacks."""
     from journeytui.sim.compile import blocking_features
     from journeytui.sim.errors import SimulationError
     from journeytui.sim.exact import forecast
@@ -159,9 +177,9 @@ def match_full_model(fitted: Journey, cal: Calibration, cohort: dict[str, int], 
                 ratio[i] = (mf / nf) / (mp / np_)
             new[i] = min(1.0, observed[i] / max(ratio[i], 1e-9))
         _cap(fitted, new)
-        # settled: every value moved by at most TOLERANCE, or by at most twice the Monte Carlo
-        # error of its measured ratio (2 / sqrt(moves over all runs)) when that is larger
-        noise = {i: 2.0 / np.sqrt(max(full["moves"].get(keys[i], 0.0) * RUNS, 1.0)) for i in new}
+        # settled: every value moved by at most TOLERANCE, or by at most what Monte Carlo noise
+        # explains when that is larger (NOISE_SDS standard deviations of a step, module docstring)
+        noise = {i: NOISE_SDS * np.sqrt(2.0 / max(full["moves"].get(keys[i], 0.0) * RUNS, 1.0)) for i in new}
         settled = all(abs(new[i] / theta[i] - 1.0) <= max(TOLERANCE, noise[i]) for i in new if theta[i] > 0)
         step = max((abs(new[i] / theta[i] - 1.0) for i in new if theta[i] > 0), default=0.0)
         history.append(round(step, 4))

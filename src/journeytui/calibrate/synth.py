@@ -1,14 +1,20 @@
 """Synthetic stage history: per-lead paths of a journey, written as a CRM export.
 
-The Monte Carlo engines record counts, not each lead's path, so this module has its own small
-path sampler. It follows docs/simulation.md for the plain chain (what ``forecast(ignore=FEATURES)``
-models): each week every free lead in an open stage draws one outcome (a stall j with s_j, a move
-i with its persona's p_i, or staying); a stall holds the lead for d weeks drawn from the stall's
-duration; arrivals are Poisson per entry stage at the end of the week and draw from the next week
-on; personas are drawn per lead from ``population.mix`` (else the DMU composition) as weights.
-Scoring, lifts, gates and channel capacity are left out (calibration fits the plain chain; moves
-those features cause are already in the fitted rates). tests/unit/calibrate/test_synth.py checks
-the sampler's mean occupancy against the exact forecast.
+The paths come from the simulator's per-lead Monte Carlo engine (sim/montecarlo.py), one run of
+the journey's **full model**: the initial cohort and Poisson arrivals, personas and accounts (the
+buying committees' seats), stalls, regressions, touchpoints with their scores and lifts, consensus
+gates, the scoring hand-off to sales and channel capacity, exactly as ``simulate`` runs them. The
+engine counts leads; its optional recorder (``simulate(recorder=...)``) hands over each week's
+stage entries (the slots whose stage changed), which become (lead, stage, week) rows here: with
+one run a lead's slot is its number (the initial cohort first, then arrivals in order of arrival).
+``plain_chain=True`` runs the same engine with scoring, lifts, gates and capacity ignored (what
+``forecast(ignore=FEATURES)`` models and ``calibrate --plain-chain`` fits).
+
+tests/unit/calibrate/test_synth.py checks the recorded paths' mean occupancy against the engine's
+own counts and the full-model forecast, and the plain chain's against the exact forecast.
+
+``forecast_from_state`` (with ``outcome_table``) is backtest's plain-chain sampler: it starts
+each lead from a known stage, persona and hold, which the engine cannot.
 """
 
 from __future__ import annotations
@@ -17,10 +23,14 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from journeytui.model.types import MAX_WEEKS, Journey
+
+if TYPE_CHECKING:
+    from journeytui.sim.results import SimResult
 
 MAX_SYNTH_LEADS = 5_000_000
 """Paths are kept in memory: a larger request is refused."""
@@ -48,90 +58,74 @@ def _weights(journey: Journey) -> tuple[list[str], np.ndarray]:
     return names, w / w.sum()
 
 
-def _initial(journey: Journey, leads: int | None, index: dict[str, int]) -> np.ndarray:
-    """The initial cohort's stage per lead; --leads scales the file's split (largest remainder)."""
-    init = {k: v for k, v in journey.population.initial.items() if v > 0}
-    if leads is None:
-        return np.repeat([index[k] for k in init], list(init.values())).astype(np.int64)
-    if not init:
-        init = {s.id: 1 for s in journey.stages if s.entry}
-    total = sum(init.values())
-    raw = np.array([leads * v / total for v in init.values()])
-    base = np.floor(raw).astype(np.int64)
-    rest = leads - int(base.sum())
-    base[np.argsort(-(raw - base), kind="stable")[:rest]] += 1
-    return np.repeat([index[k] for k in init], base).astype(np.int64)
+def sample_paths(
+    journey: Journey, weeks: int, seed: int = 0, leads: int | None = None, plain_chain: bool = False
+) -> Paths:
+    """Simulate each lead's path for ``weeks`` weeks with the per-lead Monte Carlo engine (one run);
+    deterministic for a seed. ``plain_chain`` leaves out scoring, lifts, gates and capacity."""
+    return _run(journey, weeks, seed, leads, plain_chain)[0]
 
 
-def sample_paths(journey: Journey, weeks: int, seed: int = 0, leads: int | None = None) -> Paths:
-    """Simulate each lead's path for ``weeks`` weeks; deterministic for a seed."""
-    if not 1 <= weeks <= MAX_WEEKS:
+def _run(journey: Journey, weeks: int, seed: int, leads: int | None, plain_chain: bool) -> tuple[Paths, SimResult]:
+    """The paths and the engine's own result of the same run (the tests compare the two)."""
+    from journeytui.sim.compile import FEATURES, compile_journey
+    from journeytui.sim.errors import SimulationError
+    from journeytui.sim.montecarlo import simulate
+
+    if not _whole(weeks) or not 1 <= weeks <= MAX_WEEKS:
         raise ValueError(f"weeks must be 1..{MAX_WEEKS}")
-    if leads is not None and not 0 <= leads <= MAX_SYNTH_LEADS:
+    if leads is not None and (not _whole(leads) or not 0 <= leads <= MAX_SYNTH_LEADS):
         raise ValueError(f"leads must be 0..{MAX_SYNTH_LEADS:,}")
-    rng = np.random.default_rng(seed)
-    stages = [s.id for s in journey.stages]
-    index = {s: i for i, s in enumerate(stages)}
-    open_ = np.array([s.kind == "open" for s in journey.stages])
-    personas, pw = _weights(journey)
-    P = max(len(personas), 1)
-    expected = (len(_initial(journey, leads, index))) + weeks * sum(journey.population.arrivals.values())
+    if not _whole(seed) or seed < 0:
+        raise ValueError("seed must be a whole number >= 0")
+    weeks, seed, leads = int(weeks), int(seed), None if leads is None else int(leads)
+    ignore = FEATURES if plain_chain else ()
+    try:
+        c = compile_journey(journey, ignore, leads)
+    except SimulationError as exc:
+        raise ValueError(str(exc)) from None
+    expected = int(c.initial.sum()) + weeks * float(c.arrivals.sum())
     if expected > MAX_SYNTH_LEADS:
         raise ValueError(f"about {expected:,.0f} leads over {weeks} weeks: more than {MAX_SYNTH_LEADS:,}")
-    stalls = list(journey.stalls)
-    cum, dest, n_out = _outcomes(journey, personas, index)
+    rec = _Entries()
+    try:
+        res = simulate(journey, leads, weeks, runs=1, seed=seed, ignore=ignore, engine="leads", recorder=rec)
+    except SimulationError as exc:
+        raise ValueError(str(exc)) from None
+    stages = [s.id for s in journey.stages]
+    to_file = np.array([stages.index(s) for s in c.stage_ids], dtype=np.int64)
+    lead = np.concatenate(rec.slots) if rec.slots else np.zeros(0, dtype=np.int64)
+    key = np.concatenate(rec.keys) if rec.keys else np.zeros(0, dtype=np.int64)
+    week = np.concatenate(rec.weeks) if rec.weeks else np.zeros(0, dtype=np.int64)
+    order = np.lexsort((week, lead))
+    lead, key, week = lead[order], key[order], week[order]
+    n = int(lead[-1]) + 1 if lead.size else 0
+    personas = [] if c.persona_ids == [""] else list(c.persona_ids)
+    persona = np.full(n, -1, dtype=np.int64)
+    if personas:
+        persona[lead] = key % c.P  # a lead keeps its persona: every entry says the same
+    return Paths(stages, personas, lead, to_file[key // c.P], week, persona, weeks), res
 
-    stage = _initial(journey, leads, index)
-    n0 = stage.size
-    persona = rng.choice(P, size=n0, p=pw) if personas else np.zeros(n0, dtype=np.int64)
-    hold = np.full(n0, -1, dtype=np.int64)
-    ev_lead = [np.arange(n0)]
-    ev_stage = [stage.copy()]
-    ev_week = [np.zeros(n0, dtype=np.int64)]
-    entry = [(index[k], v) for k, v in journey.population.arrivals.items() if v > 0]
-    for t in range(1, weeks + 1):
-        free = np.flatnonzero(open_[stage] & (hold < t))
-        if free.size:
-            u = rng.random(free.size)
-            rows = cum[stage[free], persona[free]]
-            pick = (u[:, None] >= rows).sum(axis=1)
-            pick = np.minimum(pick, n_out - 1)
-            for j, st in enumerate(stalls):
-                who = free[pick == j]
-                if who.size:
-                    hold[who] = t + _durations(st, who.size, rng)
-            moving = pick >= len(stalls)
-            moving &= pick < n_out - 1
-            who = free[moving]
-            if who.size:
-                stage[who] = dest[pick[moving]]
-                ev_lead.append(who)
-                ev_stage.append(stage[who].copy())
-                ev_week.append(np.full(who.size, t))
-        for si, rate in entry:
-            n = int(rng.poisson(rate))
-            if n == 0:
-                continue
-            new = np.arange(stage.size, stage.size + n)
-            stage = np.concatenate([stage, np.full(n, si)])
-            hold = np.concatenate([hold, np.full(n, -1)])
-            persona = np.concatenate(
-                [persona, rng.choice(P, size=n, p=pw) if personas else np.zeros(n, dtype=np.int64)]
-            )
-            ev_lead.append(new)
-            ev_stage.append(np.full(n, si))
-            ev_week.append(np.full(n, t))
-    lead = np.concatenate(ev_lead)
-    order = np.lexsort((np.concatenate(ev_week), lead))
-    return Paths(
-        stages,
-        personas,
-        lead[order],
-        np.concatenate(ev_stage)[order],
-        np.concatenate(ev_week)[order],
-        persona if personas else np.full(stage.size, -1),
-        weeks,
-    )
+
+def _whole(x: object) -> bool:
+    return isinstance(x, int | np.integer) and not isinstance(x, bool)
+
+
+class _Entries:
+    """The engine's recorder: each week's stage entries (lead slot, key), kept as arrays.
+
+    With one run a lead's slot is its number: the initial cohort first, then arrivals in order."""
+
+    def __init__(self) -> None:
+        self.slots: list[np.ndarray] = []
+        self.keys: list[np.ndarray] = []
+        self.weeks: list[np.ndarray] = []
+
+    def __call__(self, week: int, slots: np.ndarray, keys: np.ndarray) -> None:
+        if slots.size:
+            self.slots.append(slots.astype(np.int64))
+            self.keys.append(keys.astype(np.int64))
+            self.weeks.append(np.full(slots.size, week, dtype=np.int64))
 
 
 def outcome_table(journey: Journey, personas: list[str], index: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:

@@ -13,8 +13,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "synth",
         help="write synthetic stage history of a journey as a CSV export (for demos and tests)",
-        description="Sample each lead's path through the journey's plain chain and write it as an export in the "
-        "long or wide (HubSpot-style) layout. See docs/calibration.md.",
+        description="Run the journey's full model (the per-lead Monte Carlo engine, one run) and write each lead's "
+        "stage entries as an export in the long or wide (HubSpot-style) layout. See docs/calibration.md.",
     )
     p.add_argument("journey", metavar="JOURNEY", help="journey file")
     p.add_argument("--leads", type=int, help="initial cohort size (default: the file's population)")
@@ -23,6 +23,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--layout", choices=("long", "wide"), default="long", help="export layout (default: long)")
     p.add_argument("--start", default="2025-01-06", help="date of week 0 (default: 2025-01-06)")
     p.add_argument("--out", metavar="FILE", help="write here instead of stdout")
+    p.add_argument(
+        "--plain-chain",
+        action="store_true",
+        help="leave out scoring, lifts, gates and capacity (history to fit with calibrate --plain-chain)",
+    )
     p.set_defaults(func=run)
 
 
@@ -35,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     try:
         start = datetime.fromisoformat(args.start).replace(tzinfo=UTC)
-        paths = sample_paths(journey, args.weeks, args.seed, args.leads)
+        paths = sample_paths(journey, args.weeks, args.seed, args.leads, plain_chain=args.plain_chain)
     except ValueError as exc:
         print(f"journeytui synth: error: {exc}", file=sys.stderr)
         return 2

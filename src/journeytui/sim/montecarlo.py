@@ -39,6 +39,14 @@ class Cancel(Protocol):
     def is_set(self) -> bool: ...
 
 
+class Recorder(Protocol):
+    """Receives a per-lead run's stage entries week by week (``simulate(recorder=...)``; calibrate/synth.py):
+    the week (0: the initial cohort), the lead slots that entered a stage in it, and their keys
+    (stage * P + persona, canonical order)."""
+
+    def __call__(self, week: int, slots: np.ndarray, keys: np.ndarray) -> None: ...
+
+
 def _max_arrivals(c: Compiled, weeks: int) -> int:
     lam = float(c.arrivals.sum()) * weeks
     return math.ceil(lam + 6.0 * math.sqrt(lam) + 10) if lam > 0 else 0
@@ -506,13 +514,17 @@ def simulate(
     cancel: Cancel | None = None,
     memory_limit: int | None = None,
     engine: str = "auto",
+    recorder: Recorder | None = None,
 ) -> SimResult:
     """Simulate the journey's leads with a Monte Carlo engine (docs/simulation.md).
 
     ``engine``: "auto" (default) runs the count engine when it models the journey and is
     cheaper, else the per-lead engine; "counts" or "leads" force one. Both give the same
-    distribution; ``SimResult.mc_engine`` says which ran.
+    distribution; ``SimResult.mc_engine`` says which ran. ``recorder`` (engine "leads" only)
+    receives every stage entry (:class:`Recorder`, :func:`_record`).
     """
+    if recorder is not None and engine != "leads":
+        raise SimulationError("recording stage entries needs the per-lead engine (engine 'leads')")
     ignore = tuple(ignore)
     c, W, R, sp = _prepare(journey, leads, weeks, runs, seed, ignore, memory_limit, engine)
     settings = {"leads": int(c.initial.sum()), "weeks": W, "runs": R, "seed": int(seed), "ignore": list(ignore)}
@@ -522,12 +534,27 @@ def simulate(
     eng = Engine(c, W, R, int(seed))
     record = np.empty((W + 1, R, c.SP), dtype=np.int64)
     record[0] = eng.counts
+    seen = _record(recorder, eng, 0, None) if recorder is not None else None  # stage entries: synth only
     for t in range(1, W + 1):
         if cancel is not None and cancel.is_set():
             raise SimulationCancelled()
         remaining = np.repeat(np.maximum(eng.capacity, 0)[:, None], R, axis=1)
         eng.step(t, remaining)
         record[t] = eng.counts
+        if recorder is not None:
+            seen = _record(recorder, eng, t, seen)
         if progress is not None:
             progress(t, W)
     return summarise(eng, record, settings)
+
+
+def _record(recorder: Recorder, eng: Engine, t: int, before: np.ndarray | None) -> np.ndarray:
+    """Pass week t's stage entries to ``recorder`` and return the keys to compare with next week.
+
+    The entries are the slots whose key changed during the week (week 0: the slots holding a
+    lead). Each step moves a lead at most once (a hand-off schedules the lead's next draw for
+    the next week; arrivals are new slots) and a key changes only with the stage, so the
+    change is exactly the week's entries, whatever the step does inside."""
+    slots = np.flatnonzero(eng.key < eng.SP if before is None else eng.key != before)
+    recorder(t, slots, eng.key[slots])
+    return eng.key.copy()
