@@ -148,3 +148,14 @@ def test_the_child_runs_this_module_not_the_main_script(offload: Offload) -> Non
     offload.call("check", _journey(20), "x.toml", False)
     assert offload._process is not None
     assert offload._process.args[1:3] == ["-m", "journeytui.tui.offload"]
+
+
+def test_a_source_the_child_could_not_load_is_followed_by_the_whole_journey(offload: Offload) -> None:
+    """Differences go against the child's journey only when it loaded the one the app holds: here the
+    app says it holds ``j`` but the text it sends does not load (as if the child's load had failed)."""
+    j = _journey(20)
+    broken = "this is [not toml"
+    assert load_text(broken, "x.toml").journey is None
+    offload.set_source(object(), broken, "x.toml", j)
+    edited = edit.rename(j, "stage", "s3", "third")
+    assert offload.call("check", edited, "x.toml", False) == check(edited, "x.toml", None)

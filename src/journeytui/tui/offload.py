@@ -125,7 +125,7 @@ def _serve(conn: Any, cancel: _Cancel) -> None:
                 text, file = request[2], request[3]
                 loaded = load_text(text, file)
                 last = loaded.journey
-                answer: tuple[str, Any] = ("ok", None)
+                answer: tuple[str, Any] = ("ok", last is not None)  # the app checks it has the same
             else:
                 last = decode(last, request[2])
                 cancel.seq = seq
@@ -227,8 +227,12 @@ class Offload:
                 if source is not None and self._source_sent is not source[0]:
                     key, text, file, loaded = source
                     self._sent = None
-                    self._ask(conn, ("source", self._next(), text, file), cancelled)
-                    self._source_sent, self._sent = key, loaded
+                    status, has = self._ask(conn, ("source", self._next(), text, file), cancelled)
+                    if status == "error":
+                        raise has
+                    # Differences are sent against the child's journey only when it loaded the one
+                    # the app holds (the same text, the same loader); otherwise the whole journey.
+                    self._source_sent, self._sent = key, loaded if has == (loaded is not None) else None
                 delta = encode(self._sent, journey)
                 self._sent = None  # until the child has it: after a failure the next call sends everything
                 status, answer = self._ask(conn, (kind, self._next(), delta, args), cancelled)
