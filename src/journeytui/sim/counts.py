@@ -143,7 +143,30 @@ def _cycles(c: Compiled) -> list[int]:
     return comp
 
 
-def build_states(c: Compiled) -> StateSpace:
+@dataclass
+class Layout:
+    """What a StateSpace depends on besides the chances' values: the states reachable and, per
+    random state, its outcomes as recipes for their chances. It depends on the journey's
+    structure and on which chances are above zero (``positive``), so journeys that differ only
+    in chances, with the same ones above zero, share it (a sweep's scenarios: sweep/fast.py);
+    :func:`fill` makes the StateSpace of given chances from it."""
+
+    S: int
+    P: int
+    positive: np.ndarray  # (SP, K) the compiled chances above zero it was built for
+    order: list[tuple[int, int]]  # (base state, persona) per state
+    start: dict[tuple[int, int], int]
+    base_stage: list[int]
+    hold_cause: list[int]  # per base state: the cause index while on hold, -1 when free
+    # random states: (state, stage, persona, outcomes) where outcomes are either the fixed
+    # Outcomes of a hold state, or per outcome column of a free state (column, stall?, what):
+    # a stall's entries [(weight, dest, stall)], a move's (dest, edge, first, won)
+    random_rows: list[tuple[int, int, int, list[Any], bool]]
+    fixed_rows: list[tuple[int, int]]
+    in_cycle: list[bool]
+
+
+def layout(c: Compiled) -> Layout:
     """Enumerate the reachable states from where leads appear; raise TooManyStates past MAX_STATES."""
     S, P = c.S, c.P
     stage_of_hold, entries, steps = _hold_states(c)
@@ -176,7 +199,7 @@ def build_states(c: Compiled) -> StateSpace:
     for p in range(P):
         for s in range(S):
             start[(s, p)] = state(s, p)
-    random_rows: list[tuple[int, list[Outcome]]] = []
+    random_rows: list[tuple[int, int, int, list[Any], bool]] = []
     fixed_rows: list[tuple[int, int]] = []
     i = 0
     while i < len(order):
@@ -187,54 +210,68 @@ def build_states(c: Compiled) -> StateSpace:
             fixed_rows.append((x, x))
             continue
         if b >= S:
-            s = base_stage[b]
             nxt = [(state(t, p), q) for t, q in hold_steps[b]]
             if len(nxt) == 1 and nxt[0][1] >= 1.0:
                 fixed_rows.append((x, nxt[0][0]))
             else:
-                random_rows.append((x, [Outcome(q, d) for d, q in nxt if q > 0]))
+                random_rows.append((x, b, p, [Outcome(q, d) for d, q in nxt if q > 0], False))
             continue
-        outs: list[Outcome] = []
-        stay = 1.0
+        cols: list[tuple[int, bool, Any]] = []
         for col in range(c.K):
-            q = float(prob[b, p, col])
             kind = c.out_kind[b, col]
-            if q <= 0:
+            if prob[b, p, col] <= 0:
                 continue
             if kind == KIND_STALL:
                 k = int(c.out_stall[b, col])
-                for h, w in entries[k].items():
-                    outs.append(Outcome(q * w, state(h, p), stall=k))
-                stay -= q
+                cols.append((col, True, [(w, state(h, p), k) for h, w in entries[k].items()]))
             elif kind == KIND_MOVE:
                 t = int(c.out_target[b, col])
                 # a move into a stage on no cycle is its first entry; on a cycle it may not be
                 # (expected_reached counts those)
                 first = t != b and not in_cycle[t]
-                outs.append(
-                    Outcome(
-                        q,
-                        state(t, p),
-                        edge=int(c.out_edge[b, col]),
-                        first=t if first else -1,
-                        won=c.kinds[t] == "won",
-                    )
+                cols.append(
+                    (col, False, (state(t, p), int(c.out_edge[b, col]), t if first else -1, c.kinds[t] == "won"))
                 )
-                stay -= q
-        if outs:
-            outs.append(Outcome(max(stay, 0.0), x))
-            random_rows.append((x, outs))
+        if cols:
+            random_rows.append((x, b, p, cols, True))
         else:
             fixed_rows.append((x, x))
-    K = max([len(o) for _, o in random_rows], default=1)
-    Xr = len(random_rows)
+    hold_cause = [cause_idx[hold_stall[b]] if b >= S and hold_stall[b] >= 0 else -1 for b in range(n_base)]
+    return Layout(S, P, c.prob > 0, order, start, base_stage, hold_cause, random_rows, fixed_rows, in_cycle)
+
+
+def fill(lay: Layout, chances: np.ndarray) -> StateSpace:
+    """The StateSpace of ``lay`` with the compiled chances ``chances`` ((SP, K), above zero
+    exactly where ``lay.positive`` is): each random state's outcomes, likeliest last."""
+    S, P = lay.S, lay.P
+    prob = chances.reshape(S, P, -1)
+    rows: list[tuple[int, list[Outcome]]] = []
+    for x, b, p, recipe, free in lay.random_rows:
+        if not free:
+            rows.append((x, recipe))
+            continue
+        outs: list[Outcome] = []
+        stay = 1.0
+        for col, is_stall, what in recipe:
+            q = float(prob[b, p, col])
+            if is_stall:
+                for w, d, k in what:
+                    outs.append(Outcome(q * w, d, stall=k))
+            else:
+                d, e, first, won = what
+                outs.append(Outcome(q, d, edge=e, first=first, won=won))
+            stay -= q
+        outs.append(Outcome(max(stay, 0.0), x))
+        rows.append((x, outs))
+    K = max([len(o) for _, o in rows], default=1)
+    Xr = len(rows)
     pvals = np.zeros((Xr, K))
     dest = np.zeros((Xr, K), dtype=np.int64)
     col_edge = np.full((Xr, K), -1, dtype=np.int64)
     col_stall = np.full((Xr, K), -1, dtype=np.int64)
     col_first = np.full((Xr, K), -1, dtype=np.int64)
     col_won = np.zeros((Xr, K), dtype=bool)
-    for r, (x, outs) in enumerate(random_rows):
+    for r, (x, outs) in enumerate(rows):
         # the likeliest outcome last: numpy draws the others and gives it the rest
         outs = sorted(outs, key=lambda o: o.p)
         pad = K - len(outs)
@@ -247,28 +284,30 @@ def build_states(c: Compiled) -> StateSpace:
             col_first[r, pad + j] = o.first
             col_won[r, pad + j] = o.won
         pvals[r] /= pvals[r].sum()
-    stage = np.array([base_stage[b] for b, _ in order], dtype=np.int64)
-    persona = np.array([p for _, p in order], dtype=np.int64)
-    hold_cause = np.array(
-        [cause_idx[hold_stall[b]] if b >= S and hold_stall[b] >= 0 else -1 for b, _ in order], dtype=np.int64
-    )
+    stage = np.array([lay.base_stage[b] for b, _ in lay.order], dtype=np.int64)
+    persona = np.array([p for _, p in lay.order], dtype=np.int64)
     return StateSpace(
         stage=stage,
         persona=persona,
-        hold_cause=hold_cause,
-        start=start,
-        random=np.array([x for x, _ in random_rows], dtype=np.int64),
+        hold_cause=np.array([lay.hold_cause[b] for b, _ in lay.order], dtype=np.int64),
+        start=lay.start,
+        random=np.array([x for x, _ in rows], dtype=np.int64),
         pvals=pvals,
         dest=dest,
         col_edge=col_edge.ravel(),
         col_stall=col_stall.ravel(),
         col_first=col_first.ravel(),
         col_won=col_won.ravel(),
-        fixed=np.array([x for x, _ in fixed_rows], dtype=np.int64),
-        fixed_dest=np.array([d for _, d in fixed_rows], dtype=np.int64),
+        fixed=np.array([x for x, _ in lay.fixed_rows], dtype=np.int64),
+        fixed_dest=np.array([d for _, d in lay.fixed_rows], dtype=np.int64),
         key=stage * P + persona,
-        cycle_stages=np.flatnonzero(in_cycle),
+        cycle_stages=np.flatnonzero(lay.in_cycle),
     )
+
+
+def build_states(c: Compiled) -> StateSpace:
+    """Enumerate the reachable states from where leads appear; raise TooManyStates past MAX_STATES."""
+    return fill(layout(c), c.prob)
 
 
 def _moves(sp: StateSpace) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -43,6 +43,10 @@ class Context:
     exact: bool = False
     """Forecast each scenario exactly (expected counts, no runs): only for journeys the exact
     forecast models (docs/simulation.md); no touch costs, no percentile band."""
+    cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """What this process derived from the inputs once for all scenarios (the sweep's fast path,
+    sweep/fast.py). Pickled with the context, so a worker receives it built; never part of
+    the results' identity."""
 
     def input_hash(self) -> str:
         """Identity of the inputs a result row depends on: a row with another hash is stale."""
@@ -125,8 +129,14 @@ def _exact(ctx: Context, journey: Journey) -> dict[str, Any]:
     }
 
 
-def evaluate(ctx: Context, sc: Scenario) -> dict[str, Any]:
-    """One result row for ``sc`` (see docs/sweeps.md, *Results*): never raises for a bad scenario."""
+def evaluate(ctx: Context, sc: Scenario, fast: bool = True) -> dict[str, Any]:
+    """One result row for ``sc`` (see docs/sweeps.md, *Results*): never raises for a bad scenario.
+
+    ``fast``: through the sweep's compiled baseline when the scenario's levers only set
+    chances (sweep/fast.py), else (or ``fast=False``) by applying, validating and compiling
+    the scenario's journey; both give the same row."""
+    from journeytui.sweep.fast import fast_path
+
     sweep = ctx.sweep
     cost = scenario_cost(ctx.journey, sweep, sc.values)
     seed = scenario_seed(ctx.seed, sc.key, ctx.crn)
@@ -144,8 +154,10 @@ def evaluate(ctx: Context, sc: Scenario) -> dict[str, Any]:
         row.update(status="over_budget", message=f"costs {cost:,.0f}, over the budget {budget:,.0f}", feasible=False)
         return row
     try:
-        journey = apply(ctx.journey, sweep, sc.values)
-        fig = per_run(ctx, journey, seed, ctx.runs)
+        fig = fast_path(ctx).figures(ctx, sc.values, seed) if fast else None
+        if fig is None:
+            journey = apply(ctx.journey, sweep, sc.values)
+            fig = per_run(ctx, journey, seed, ctx.runs)
     except ScenarioError as exc:
         row.update(status="invalid", message=str(exc), feasible=False)
         return row
