@@ -51,6 +51,7 @@ from journeytui.sim.counts import (
     layout,
     reached_cells,
     run_record,
+    stage_totals,
     unsupported,
 )
 from journeytui.sim.errors import SimulationError
@@ -201,7 +202,7 @@ class FastPath:
             self.full += 1  # choose_engine would run the per-lead engine
             return None
         _, record = run_record(cs, sp, self.W, self.R, seed)
-        counts = record.reshape(self.W + 1, self.R, c.S, c.P).sum(axis=3).astype(float)
+        counts = stage_totals(record, c.S, c.P)
         self.patched += 1
         return _figures(ctx, ctx.journey, list(c.stage_ids), counts, touch=0.0, engine="counts")
 
