@@ -204,6 +204,9 @@ FULL_MODEL_FACTOR = 100.0
 times the plain chain's SLOT_WEEK_S per lead slot and week (measured on the flagship)."""
 SCENARIO_OVERHEAD_S = 0.01
 """Applying and validating a scenario, compiling it, summarising: about 10 ms each."""
+FAST_OVERHEAD_S = 0.001
+"""The same through the sweep's fast path (chance levers on a count-engine journey,
+sweep/fast.py): setting the levers, patching the chances, filling the states, the row."""
 
 
 def estimate_scenario(ctx: Context) -> Estimate:
@@ -217,6 +220,8 @@ def estimate_scenario(ctx: Context) -> Estimate:
 
         ex = estimate_exact(ctx.journey, ctx.weeks)
         return Estimate("a scenario", ex.bytes, ex.seconds + SCENARIO_OVERHEAD_S, ex.why, ex.suggestion)
+    from journeytui.sweep.fast import fast_path
+
     c = compile_journey(ctx.journey, (), ctx.leads)
     need, slots = estimate_memory(c, ctx.weeks, ctx.runs)
     j = ctx.journey
@@ -224,7 +229,8 @@ def estimate_scenario(ctx: Context) -> Estimate:
     lead_weeks = slots * ctx.weeks * (FULL_MODEL_FACTOR if heavy else 1.0)
     if not heavy:
         lead_weeks = min(lead_weeks, cost_floor(c, ctx.weeks, ctx.runs) * CELL_COST)
-    seconds = lead_weeks * SLOT_WEEK_S + SCENARIO_OVERHEAD_S
+    overhead = FAST_OVERHEAD_S if fast_path(ctx).why is None else SCENARIO_OVERHEAD_S
+    seconds = lead_weeks * SLOT_WEEK_S + overhead
     why = f"{slots:,} lead slots x {ctx.weeks:,} weeks per scenario"
     return Estimate("a scenario", need, seconds, why, "use fewer --runs, or fewer leads or weeks")
 

@@ -86,6 +86,8 @@ class FastPath:
             self._build(ctx)
         except _NotHere as exc:
             self.why = str(exc)
+        except Exception as exc:  # never worse than the full path: which says what is wrong
+            self.why = f"could not prepare it ({type(exc).__name__}: {exc})"
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
