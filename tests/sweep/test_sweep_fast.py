@@ -15,6 +15,7 @@ from sweep_helpers import JOURNEY, SWEEP
 from journeytui.model import load_journey
 from journeytui.model.load import load_text
 from journeytui.model.types import Journey
+from journeytui.sim.compile import compile_journey
 from journeytui.sweep.evaluate import Context, evaluate
 from journeytui.sweep.fast import fast_path
 from journeytui.sweep.runner import run_scenarios
@@ -96,6 +97,12 @@ def test_chance_levers_on_the_flagship_chain_patch_and_give_identical_rows() -> 
     assert (fp.patched, fp.full) == (8, 3)
     # two patterns of chances above zero (the committee stall at 0 or not): two layouts
     assert len(fp._layouts) == 2
+    # the compiled baseline is the journey's own, whatever the scenarios set
+    base = compile_journey(plain_flagship(), (), 20_000).journey
+    assert [(t.probability, t.by_persona) for t in fp.c.journey.transitions] == [
+        (t.probability, t.by_persona) for t in base.transitions
+    ]
+    assert [s.probability for s in fp.c.journey.stalls] == [s.probability for s in base.stalls]
 
 
 def test_the_persona_override_stays_when_its_transition_is_set() -> None:

@@ -31,6 +31,7 @@ so a bad value gets the validator's message exactly as before. No Textual.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import threading
 from collections.abc import Sequence
@@ -110,7 +111,6 @@ class FastPath:
         if other:
             raise _NotHere(f"levers of kind {', '.join(other)} change more than chances")
         self.levers = list(sweep.levers)
-        self.sweep = sweep
         index: list[int] = []
         for lv in self.levers:
             try:
@@ -135,7 +135,9 @@ class FastPath:
         try:
             self.W = check_weeks(ctx.weeks, j)
             self.R = check_runs(ctx.runs)
-            c = compile_journey(self.work, (), ctx.leads)
+            # compiled from a copy: the compiled journey shares its transitions and stalls with
+            # what it compiles, and the working copy changes with every scenario
+            c = compile_journey(copy.deepcopy(self.work), (), ctx.leads)
         except SimulationError as exc:
             raise _NotHere(str(exc)) from None
         if unsupported(c) is not None:
