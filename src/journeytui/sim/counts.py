@@ -143,7 +143,31 @@ def _cycles(c: Compiled) -> list[int]:
     return comp
 
 
-def build_states(c: Compiled) -> StateSpace:
+@dataclass
+class Layout:
+    """What a StateSpace depends on besides the chances' values: the states reachable and, per
+    random state, its outcomes as recipes for their chances. It depends on the journey's
+    structure and on which chances are above zero (``positive``), so journeys that differ only
+    in chances, with the same ones above zero, share it (a sweep's scenarios: sweep/fast.py);
+    :func:`fill` makes the StateSpace of given chances from it."""
+
+    S: int
+    P: int
+    positive: np.ndarray  # (SP, K) the compiled chances above zero it was built for
+    order: list[tuple[int, int]]  # (base state, persona) per state
+    start: dict[tuple[int, int], int]
+    base_stage: list[int]
+    hold_cause: list[int]  # per base state: the cause index while on hold, -1 when free
+    # random states: (state, stage, persona, outcomes) where outcomes are either the fixed
+    # Outcomes of a hold state, or per outcome column of a free state (column, stall?, what):
+    # a stall's entries [(weight, dest, stall)], a move's (dest, edge, first, won)
+    random_rows: list[tuple[int, int, int, list[Any], bool]]
+    fixed_rows: list[tuple[int, int]]
+    in_cycle: list[bool]
+    tables: FillTables
+
+
+def layout(c: Compiled) -> Layout:
     """Enumerate the reachable states from where leads appear; raise TooManyStates past MAX_STATES."""
     S, P = c.S, c.P
     stage_of_hold, entries, steps = _hold_states(c)
@@ -176,7 +200,7 @@ def build_states(c: Compiled) -> StateSpace:
     for p in range(P):
         for s in range(S):
             start[(s, p)] = state(s, p)
-    random_rows: list[tuple[int, list[Outcome]]] = []
+    random_rows: list[tuple[int, int, int, list[Any], bool]] = []
     fixed_rows: list[tuple[int, int]] = []
     i = 0
     while i < len(order):
@@ -187,88 +211,232 @@ def build_states(c: Compiled) -> StateSpace:
             fixed_rows.append((x, x))
             continue
         if b >= S:
-            s = base_stage[b]
             nxt = [(state(t, p), q) for t, q in hold_steps[b]]
             if len(nxt) == 1 and nxt[0][1] >= 1.0:
                 fixed_rows.append((x, nxt[0][0]))
             else:
-                random_rows.append((x, [Outcome(q, d) for d, q in nxt if q > 0]))
+                random_rows.append((x, b, p, [Outcome(q, d) for d, q in nxt if q > 0], False))
             continue
-        outs: list[Outcome] = []
-        stay = 1.0
+        cols: list[tuple[int, bool, Any]] = []
         for col in range(c.K):
-            q = float(prob[b, p, col])
             kind = c.out_kind[b, col]
-            if q <= 0:
+            if prob[b, p, col] <= 0:
                 continue
             if kind == KIND_STALL:
                 k = int(c.out_stall[b, col])
-                for h, w in entries[k].items():
-                    outs.append(Outcome(q * w, state(h, p), stall=k))
-                stay -= q
+                cols.append((col, True, [(w, state(h, p), k) for h, w in entries[k].items()]))
             elif kind == KIND_MOVE:
                 t = int(c.out_target[b, col])
                 # a move into a stage on no cycle is its first entry; on a cycle it may not be
                 # (expected_reached counts those)
                 first = t != b and not in_cycle[t]
-                outs.append(
-                    Outcome(
-                        q,
-                        state(t, p),
-                        edge=int(c.out_edge[b, col]),
-                        first=t if first else -1,
-                        won=c.kinds[t] == "won",
-                    )
+                cols.append(
+                    (col, False, (state(t, p), int(c.out_edge[b, col]), t if first else -1, c.kinds[t] == "won"))
                 )
-                stay -= q
-        if outs:
-            outs.append(Outcome(max(stay, 0.0), x))
-            random_rows.append((x, outs))
+        if cols:
+            random_rows.append((x, b, p, cols, True))
         else:
             fixed_rows.append((x, x))
-    K = max([len(o) for _, o in random_rows], default=1)
-    Xr = len(random_rows)
+    hold_cause = [cause_idx[hold_stall[b]] if b >= S and hold_stall[b] >= 0 else -1 for b in range(n_base)]
+    tables = _fill_tables(random_rows, P, c.K, (order, base_stage, hold_cause, fixed_rows, in_cycle))
+    return Layout(S, P, c.prob > 0, order, start, base_stage, hold_cause, random_rows, fixed_rows, in_cycle, tables)
+
+
+@dataclass
+class FillTables:
+    """A Layout's random states as arrays, for :func:`fill`: per free state (one whose chances
+    come from the compiled chances) its outcomes in the order the layout lists them, L columns
+    (padded at the end); per hold state its outcomes as the StateSpace has them."""
+
+    K: int  # the StateSpace's outcome columns
+    random: np.ndarray  # (Xr,) state numbers, in the layout's order
+    free: np.ndarray  # (nf,) rows (into random) of free states
+    cell: np.ndarray  # (nf, L) flat index into the chances (+ a trailing 0) of each outcome's chance
+    weight: np.ndarray  # (nf, L) its share of that chance (a stall's entries; 1 for a move)
+    stay: np.ndarray  # (nf,) the column of the outcome "stays where it is"
+    pad: np.ndarray  # (nf, L) columns past the state's outcomes
+    sub: np.ndarray  # (nf, M) the chances taken from 1 for the stay, in order (padding: the 0)
+    dest: np.ndarray  # (nf, L) and below: what each outcome column is
+    edge: np.ndarray
+    stall: np.ndarray
+    first: np.ndarray
+    won: np.ndarray
+    held: np.ndarray  # (nh,) rows of hold states
+    held_p: np.ndarray  # (nh, K) their chances, likeliest last, as the StateSpace has them
+    held_dest: np.ndarray  # (nh, K)
+    # the StateSpace's arrays that do not depend on the chances (shared, never written)
+    stage: np.ndarray
+    persona: np.ndarray
+    hold_cause: np.ndarray
+    fixed: np.ndarray
+    fixed_dest: np.ndarray
+    key: np.ndarray
+    cycle_stages: np.ndarray
+
+
+def _fill_tables(
+    rows: list[tuple[int, int, int, list[Any], bool]],
+    P: int,
+    K_prob: int,
+    states: tuple[list[tuple[int, int]], list[int], list[int], list[tuple[int, int]], list[bool]],
+) -> FillTables:
+    order, base_stage, hold_cause, fixed_rows, in_cycle = states
+    stage = np.array([base_stage[b] for b, _ in order], dtype=np.int64)
+    persona = np.array([p for _, p in order], dtype=np.int64)
+    zero = -1  # the trailing 0 appended to the chances
+    free_rows: list[list[tuple[int, float, int, int, int, int, bool]]] = []
+    subs: list[list[int]] = []
+    free, held, held_outs = [], [], []
+    for r, (x, b, p, recipe, is_free) in enumerate(rows):
+        if not is_free:
+            held.append(r)
+            held_outs.append(sorted(recipe, key=lambda o: o.p))
+            continue
+        outs: list[tuple[int, float, int, int, int, int, bool]] = []
+        sub: list[int] = []
+        for col, is_stall, what in recipe:
+            cell = (b * P + p) * K_prob + col
+            if is_stall:
+                outs += [(cell, w, d, -1, k, -1, False) for w, d, k in what]
+            else:
+                d, e, first, won = what
+                outs.append((cell, 1.0, d, e, -1, first, won))
+            sub.append(cell)
+        outs.append((zero, 1.0, x, -1, -1, -1, False))  # the stay: its chance set by fill
+        free.append(r)
+        free_rows.append(outs)
+        subs.append(sub)
+    L = max([len(o) for o in free_rows], default=1)
+    M = max([len(s) for s in subs], default=0)
+    K = max([L if free_rows else 1] + [len(o) for o in held_outs])
+    nf = len(free_rows)
+    cell = np.full((nf, L), zero, dtype=np.int64)
+    weight = np.ones((nf, L))
+    pad = np.ones((nf, L), dtype=bool)
+    sub_cells = np.full((nf, M), zero, dtype=np.int64)
+    dest = np.zeros((nf, L), dtype=np.int64)
+    edge = np.full((nf, L), -1, dtype=np.int64)
+    stall = np.full((nf, L), -1, dtype=np.int64)
+    first = np.full((nf, L), -1, dtype=np.int64)
+    won = np.zeros((nf, L), dtype=bool)
+    stay = np.zeros(nf, dtype=np.int64)
+    for i, (outs, sub) in enumerate(zip(free_rows, subs, strict=True)):
+        dest[i, :] = rows[free[i]][0]
+        for j, (cl, w, d, e, k, f, wn) in enumerate(outs):
+            cell[i, j], weight[i, j], dest[i, j], edge[i, j] = cl, w, d, e
+            stall[i, j], first[i, j], won[i, j], pad[i, j] = k, f, wn, False
+        stay[i] = len(outs) - 1
+        sub_cells[i, : len(sub)] = sub
+    nh = len(held)
+    held_p = np.zeros((nh, K))
+    held_dest = np.zeros((nh, K), dtype=np.int64)
+    for i, sorted_outs in enumerate(held_outs):
+        held_dest[i, :] = rows[held[i]][0]
+        for j, o in enumerate(sorted_outs):
+            held_p[i, K - len(sorted_outs) + j] = o.p
+            held_dest[i, K - len(sorted_outs) + j] = o.dest
+    return FillTables(
+        K=K,
+        random=np.array([x for x, *_ in rows], dtype=np.int64),
+        free=np.array(free, dtype=np.int64),
+        cell=cell,
+        weight=weight,
+        stay=stay,
+        pad=pad,
+        sub=sub_cells,
+        dest=dest,
+        edge=edge,
+        stall=stall,
+        first=first,
+        won=won,
+        held=np.array(held, dtype=np.int64),
+        held_p=held_p,
+        held_dest=held_dest,
+        stage=stage,
+        persona=persona,
+        hold_cause=np.array([hold_cause[b] for b, _ in order], dtype=np.int64),
+        fixed=np.array([x for x, _ in fixed_rows], dtype=np.int64),
+        fixed_dest=np.array([d for _, d in fixed_rows], dtype=np.int64),
+        key=stage * P + persona,
+        cycle_stages=np.flatnonzero(in_cycle),
+    )
+
+
+def fill(lay: Layout, chances: np.ndarray) -> StateSpace:
+    """The StateSpace of ``lay`` with the compiled chances ``chances`` ((SP, K), above zero
+    exactly where ``lay.positive`` is).
+
+    Each random state's outcomes: a move takes its transition's chance, a stall's entries
+    share the stall's chance, and the stay takes the rest (1 minus each chance in turn, at
+    least 0); they are sorted by chance, ties in the layout's order, and the likeliest last
+    (numpy draws the others and gives it the rest), padded at the front to K columns, and
+    scaled to sum to 1. Whole arrays at once: a sweep fills a layout once per scenario.
+    """
+    t = lay.tables
+    Xr, K = t.random.size, t.K
+    nf, L = t.cell.shape
+    q = np.append(np.asarray(chances, dtype=float).ravel(), 0.0)
+    p = q[t.cell] * t.weight
+    stay = np.ones(nf)
+    for m in range(t.sub.shape[1]):
+        stay -= q[t.sub[:, m]]
+    p[np.arange(nf), t.stay] = np.maximum(stay, 0.0)
+    p[t.pad] = -np.inf  # padding sorts first
+    order = np.argsort(p, axis=1, kind="stable")
     pvals = np.zeros((Xr, K))
-    dest = np.zeros((Xr, K), dtype=np.int64)
+    dest = np.repeat(t.random[:, None], K, axis=1)
     col_edge = np.full((Xr, K), -1, dtype=np.int64)
     col_stall = np.full((Xr, K), -1, dtype=np.int64)
     col_first = np.full((Xr, K), -1, dtype=np.int64)
     col_won = np.zeros((Xr, K), dtype=bool)
-    for r, (x, outs) in enumerate(random_rows):
-        # the likeliest outcome last: numpy draws the others and gives it the rest
-        outs = sorted(outs, key=lambda o: o.p)
-        pad = K - len(outs)
-        dest[r, :] = x
-        for j, o in enumerate(outs):
-            pvals[r, pad + j] = o.p
-            dest[r, pad + j] = o.dest
-            col_edge[r, pad + j] = o.edge
-            col_stall[r, pad + j] = o.stall
-            col_first[r, pad + j] = o.first
-            col_won[r, pad + j] = o.won
-        pvals[r] /= pvals[r].sum()
-    stage = np.array([base_stage[b] for b, _ in order], dtype=np.int64)
-    persona = np.array([p for _, p in order], dtype=np.int64)
-    hold_cause = np.array(
-        [cause_idx[hold_stall[b]] if b >= S and hold_stall[b] >= 0 else -1 for b, _ in order], dtype=np.int64
-    )
+    if nf:
+        right = slice(K - L, K)
+        ps = np.take_along_axis(p, order, axis=1)
+        ps[ps == -np.inf] = 0.0
+        pvals[t.free, right] = ps
+        dest[t.free, right] = np.take_along_axis(t.dest, order, axis=1)
+        col_edge[t.free, right] = np.take_along_axis(t.edge, order, axis=1)
+        col_stall[t.free, right] = np.take_along_axis(t.stall, order, axis=1)
+        col_first[t.free, right] = np.take_along_axis(t.first, order, axis=1)
+        col_won[t.free, right] = np.take_along_axis(t.won, order, axis=1)
+    if t.held.size:
+        pvals[t.held] = t.held_p
+        dest[t.held] = t.held_dest
+    if Xr:
+        pvals /= pvals.sum(axis=1, keepdims=True)
     return StateSpace(
-        stage=stage,
-        persona=persona,
-        hold_cause=hold_cause,
-        start=start,
-        random=np.array([x for x, _ in random_rows], dtype=np.int64),
+        stage=t.stage,
+        persona=t.persona,
+        hold_cause=t.hold_cause,
+        start=lay.start,
+        random=t.random,
         pvals=pvals,
         dest=dest,
         col_edge=col_edge.ravel(),
         col_stall=col_stall.ravel(),
         col_first=col_first.ravel(),
         col_won=col_won.ravel(),
-        fixed=np.array([x for x, _ in fixed_rows], dtype=np.int64),
-        fixed_dest=np.array([d for _, d in fixed_rows], dtype=np.int64),
-        key=stage * P + persona,
-        cycle_stages=np.flatnonzero(in_cycle),
+        fixed=t.fixed,
+        fixed_dest=t.fixed_dest,
+        key=t.key,
+        cycle_stages=t.cycle_stages,
     )
+
+
+def build_states(c: Compiled) -> StateSpace:
+    """Enumerate the reachable states from where leads appear; raise TooManyStates past MAX_STATES."""
+    return fill(layout(c), c.prob)
+
+
+def stage_totals(record: np.ndarray, S: int, P: int) -> np.ndarray:
+    """(weeks + 1, runs, S) leads per stage, as floats, from a record of leads per key (stage x
+    persona): the personas' columns added one by one (whole numbers, so exactly
+    ``record.reshape(..., S, P).sum(axis=3)``, at a sixth of its cost for a few personas)."""
+    per = record.reshape(record.shape[0], record.shape[1], S, P)
+    acc = per[..., 0].copy()
+    for p in range(1, P):
+        acc += per[..., p]
+    return acc.astype(float)
 
 
 def _moves(sp: StateSpace) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

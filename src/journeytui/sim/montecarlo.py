@@ -16,7 +16,15 @@ import numpy as np
 from journeytui.model.types import MAX_WEEKS, Journey
 from journeytui.sim.channels import ChannelSteps
 from journeytui.sim.compile import KIND_MOVE, KIND_NONE, KIND_STALL, Compiled, check_runs, check_weeks, compile_journey
-from journeytui.sim.counts import MAX_STATES, StateSpace, run_counts, run_record, state_space, unsupported
+from journeytui.sim.counts import (
+    MAX_STATES,
+    StateSpace,
+    run_counts,
+    run_record,
+    stage_totals,
+    state_space,
+    unsupported,
+)
 from journeytui.sim.counts import cost as count_cost
 from journeytui.sim.counts import cost_floor as count_cost_floor
 from journeytui.sim.counts import estimate_memory as count_memory
@@ -500,7 +508,7 @@ def simulate_stage_counts(
     if sp is None:
         return None
     _, record = run_record(c, sp, W, R, int(seed))
-    return list(c.stage_ids), record.reshape(W + 1, R, c.S, c.P).sum(axis=3).astype(float)
+    return list(c.stage_ids), stage_totals(record, c.S, c.P)
 
 
 def simulate(

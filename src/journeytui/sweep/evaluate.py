@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -43,6 +43,10 @@ class Context:
     exact: bool = False
     """Forecast each scenario exactly (expected counts, no runs): only for journeys the exact
     forecast models (docs/simulation.md); no touch costs, no percentile band."""
+    cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """What this process derived from the inputs once for all scenarios (the sweep's fast path,
+    sweep/fast.py). Pickled with the context, so a worker receives it built; never part of
+    the results' identity."""
 
     def input_hash(self) -> str:
         """Identity of the inputs a result row depends on: a row with another hash is stale."""
@@ -125,8 +129,14 @@ def _exact(ctx: Context, journey: Journey) -> dict[str, Any]:
     }
 
 
-def evaluate(ctx: Context, sc: Scenario) -> dict[str, Any]:
-    """One result row for ``sc`` (see docs/sweeps.md, *Results*): never raises for a bad scenario."""
+def evaluate(ctx: Context, sc: Scenario, fast: bool = True) -> dict[str, Any]:
+    """One result row for ``sc`` (see docs/sweeps.md, *Results*): never raises for a bad scenario.
+
+    ``fast``: through the sweep's compiled baseline when the scenario's levers only set
+    chances (sweep/fast.py), else (or ``fast=False``) by applying, validating and compiling
+    the scenario's journey; both give the same row."""
+    from journeytui.sweep.fast import fast_path
+
     sweep = ctx.sweep
     cost = scenario_cost(ctx.journey, sweep, sc.values)
     seed = scenario_seed(ctx.seed, sc.key, ctx.crn)
@@ -144,8 +154,10 @@ def evaluate(ctx: Context, sc: Scenario) -> dict[str, Any]:
         row.update(status="over_budget", message=f"costs {cost:,.0f}, over the budget {budget:,.0f}", feasible=False)
         return row
     try:
-        journey = apply(ctx.journey, sweep, sc.values)
-        fig = per_run(ctx, journey, seed, ctx.runs)
+        fig = fast_path(ctx).figures(ctx, sc.values, seed) if fast else None
+        if fig is None:
+            journey = apply(ctx.journey, sweep, sc.values)
+            fig = per_run(ctx, journey, seed, ctx.runs)
     except ScenarioError as exc:
         row.update(status="invalid", message=str(exc), feasible=False)
         return row
@@ -158,10 +170,12 @@ def evaluate(ctx: Context, sc: Scenario) -> dict[str, Any]:
     pipeline = float(pipe_runs.mean()) if pipe_runs is not None else None
     spend = cost + (fig["touch_cost"] or 0.0)
     over = [sid for sid, peak in fig["peaks"].items() if peak > sweep.constraints.max_in_stage[sid] + 1e-9]
+    # both percentiles from one call: the same values as two, at half the cost
+    band = None if ctx.exact else np.percentile(won_runs, [5, 95])
     row.update(
         won=_round(won),
-        won_p05=None if ctx.exact else _round(float(np.percentile(won_runs, 5))),
-        won_p95=None if ctx.exact else _round(float(np.percentile(won_runs, 95))),
+        won_p05=None if band is None else _round(float(band[0])),
+        won_p95=None if band is None else _round(float(band[1])),
         pipeline=_round(pipeline) if pipeline is not None else None,
         touch_cost=_round(fig["touch_cost"]) if fig["touch_cost"] is not None else None,
         cost_per_win=_round(spend / won) if won > 0 else None,
@@ -190,6 +204,9 @@ FULL_MODEL_FACTOR = 100.0
 times the plain chain's SLOT_WEEK_S per lead slot and week (measured on the flagship)."""
 SCENARIO_OVERHEAD_S = 0.01
 """Applying and validating a scenario, compiling it, summarising: about 10 ms each."""
+FAST_OVERHEAD_S = 0.001
+"""The same through the sweep's fast path (chance levers on a count-engine journey,
+sweep/fast.py): setting the levers, patching the chances, filling the states, the row."""
 
 
 def estimate_scenario(ctx: Context) -> Estimate:
@@ -203,6 +220,8 @@ def estimate_scenario(ctx: Context) -> Estimate:
 
         ex = estimate_exact(ctx.journey, ctx.weeks)
         return Estimate("a scenario", ex.bytes, ex.seconds + SCENARIO_OVERHEAD_S, ex.why, ex.suggestion)
+    from journeytui.sweep.fast import fast_path
+
     c = compile_journey(ctx.journey, (), ctx.leads)
     need, slots = estimate_memory(c, ctx.weeks, ctx.runs)
     j = ctx.journey
@@ -210,7 +229,8 @@ def estimate_scenario(ctx: Context) -> Estimate:
     lead_weeks = slots * ctx.weeks * (FULL_MODEL_FACTOR if heavy else 1.0)
     if not heavy:
         lead_weeks = min(lead_weeks, cost_floor(c, ctx.weeks, ctx.runs) * CELL_COST)
-    seconds = lead_weeks * SLOT_WEEK_S + SCENARIO_OVERHEAD_S
+    overhead = FAST_OVERHEAD_S if fast_path(ctx).why is None else SCENARIO_OVERHEAD_S
+    seconds = lead_weeks * SLOT_WEEK_S + overhead
     why = f"{slots:,} lead slots x {ctx.weeks:,} weeks per scenario"
     return Estimate("a scenario", need, seconds, why, "use fewer --runs, or fewer leads or weeks")
 

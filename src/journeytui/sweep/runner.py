@@ -3,7 +3,9 @@
 Every engine calls the same :func:`journeytui.sweep.evaluate.evaluate` on the same
 (context, scenario) pairs; each scenario's seed comes from the root seed and its identity,
 so the rows are the same whatever the engine, the worker count or the order they finish.
-Rows are handed to ``on_row`` as they finish (the results file appends them). No Textual.
+Rows are handed to ``on_row`` as they finish (the results file appends them). The sweep's
+compiled baseline (sweep/fast.py) is built once here and travels with the context, so each
+worker process receives it once. No Textual.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from journeytui.sweep.evaluate import Context, evaluate
+from journeytui.sweep.fast import fast_path
 from journeytui.sweep.scenarios import Scenario
 
 ENGINES = ("local", "dask")
@@ -47,6 +50,7 @@ def _local(ctx: Context, todo: list[Scenario], workers: int) -> Iterator[dict[st
     # Scenarios go to the pool in chunks (the inputs once per worker): a cheap scenario (an
     # exact forecast takes ~10 ms) would otherwise spend as long in pickling as in computing.
     size = max(1, min(32, len(todo) // (workers * 8)))
+    fast_path(ctx)  # built here once: each worker receives the context with it
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     with cf.ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(ctx,)) as pool:
         futures = [pool.submit(_evaluate_chunk, chunk) for chunk in chunks]
@@ -87,6 +91,7 @@ def _dask(ctx: Context, todo: list[Scenario], workers: int, scheduler: str | Non
     from distributed import as_completed
 
     client = _client(scheduler, workers)
+    fast_path(ctx)  # built here once: scattered to each worker with the context
     try:
         shared = client.scatter(ctx, broadcast=True, hash=False)
         # One task per scenario, named by its identity: a task lost with a worker is run again

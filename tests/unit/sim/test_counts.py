@@ -331,3 +331,64 @@ def test_cli_engine_counts_on_a_journey_it_cannot_model_exits_2(capsys: pytest.C
     assert main(["simulate", str(flagship), "--runs", "1", "--weeks", "2", "--engine", "counts"]) == 2
     err = capsys.readouterr().err
     assert "count engine cannot run this journey (accounts)" in err and "Traceback" not in err
+
+
+def _outcomes_one_by_one(lay: counts.Layout, chances: np.ndarray) -> list[np.ndarray]:
+    """The random states' outcome columns as build_states made them before fill worked on whole
+    arrays: per state its outcomes in the layout's order, the stay taking 1 minus each chance
+    in turn, sorted by chance (ties in order), padded at the front, each row scaled to 1."""
+    prob = chances.reshape(lay.S, lay.P, -1)
+    rows = []
+    for x, b, p, recipe, free in lay.random_rows:
+        if not free:
+            rows.append((x, [(o.p, o.dest, -1, -1, -1, False) for o in recipe]))
+            continue
+        outs, stay = [], 1.0
+        for col, is_stall, what in recipe:
+            q = float(prob[b, p, col])
+            if is_stall:
+                outs += [(q * w, d, -1, k, -1, False) for w, d, k in what]
+            else:
+                d, e, first, won = what
+                outs.append((q, d, e, -1, first, won))
+            stay -= q
+        outs.append((max(stay, 0.0), x, -1, -1, -1, False))
+        rows.append((x, outs))
+    K = max([len(o) for _, o in rows], default=1)
+    cols = [np.zeros((len(rows), K)), np.zeros((len(rows), K), dtype=np.int64)]
+    cols += [np.full((len(rows), K), -1, dtype=np.int64) for _ in range(3)] + [np.zeros((len(rows), K), dtype=bool)]
+    for r, (x, outs) in enumerate(rows):
+        cols[1][r, :] = x
+        for j, o in enumerate(sorted(outs, key=lambda o: o[0])):
+            for a, v in zip(cols, o, strict=True):
+                a[r, K - len(outs) + j] = v
+        cols[0][r] /= cols[0][r].sum()
+    return cols
+
+
+@pytest.mark.parametrize("seed", JOURNEYS)
+def test_fill_makes_the_outcomes_of_the_one_by_one_construction(seed: int) -> None:
+    """counts.fill (whole arrays, what a sweep scenario runs) against the per-outcome loop, on
+    random chances with the layout's pattern of zeros: some stages' chances sum to exactly 1
+    (the stay is 0 and ties at 0), some have ties, bit for bit."""
+    j = random_journey(seed)
+    c = compile_journey(j)
+    lay = counts.layout(c)
+    rnd = random.Random(seed)
+    for _ in range(15):
+        chances = np.zeros_like(c.prob)
+        for row in range(c.prob.shape[0]):
+            live = np.flatnonzero(lay.positive[row])
+            if rnd.random() < 0.3 and live.size:  # halves, quarters...: the row sums to exactly 1
+                for i, k in enumerate(live):
+                    chances[row, k] = 0.5 ** (i + 1) if i < live.size - 1 else 0.5 ** (live.size - 1)
+            else:
+                pick = rnd.choice([0.01, 0.05, 0.1]) if rnd.random() < 0.3 else None  # ties
+                for k in live:
+                    chances[row, k] = pick if pick is not None else rnd.uniform(0.001, 1.0 / max(1, live.size))
+        sp = counts.fill(lay, chances)
+        got = [sp.pvals, sp.dest, *(a.reshape(sp.pvals.shape) for a in (sp.col_edge, sp.col_stall, sp.col_first))]
+        got.append(sp.col_won.reshape(sp.pvals.shape))
+        for a, b in zip(got, _outcomes_one_by_one(lay, chances), strict=True):
+            assert a.dtype == b.dtype and np.array_equal(a, b)
+    assert np.array_equal(build_states(c).pvals, counts.fill(lay, c.prob).pvals)
