@@ -165,6 +165,7 @@ def test_lane_overflow_and_a_hub_on_both_sides_lay_out_as_before() -> None:
 def test_a_probability_edit_relays_out_as_before() -> None:
     j = chain(300)
     old, new = before.layout(j), now.layout(j)
+    assert isinstance(old, before.JourneyCanvas) and isinstance(new, now.JourneyCanvas)
     drop = next(i for i, t in enumerate(j.transitions) if t.to == "lost")  # a stub: its label changes width
     step = next(i for i, t in enumerate(j.transitions) if t.to == "s1")
     for i, p in ((drop, 0.015), (step, 0.25), (drop, 0.5)):
