@@ -175,3 +175,26 @@ def test_a_probability_edit_relays_out_as_before() -> None:
         assert dict(new.regions) == old.regions
         assert _rows(new)[:40] == _rows(old)[:40]
     assert "50%" in "".join(now.layout(j).row(new.regions[("transitions", drop)][1])[0])
+
+
+def test_wide_characters_and_signed_zeros_are_measured_as_before() -> None:
+    """The widths the fast layout measures without building the texts: a double-width name that
+    decides the box width, a stall at -0.0 ("-0%", a cell wider than "0%") that decides it, and
+    stubs naming hubs with Japanese ids on both sides (they decide the columns)."""
+    names = [Stage(id="a", name="A", phase=1, entry=True), Stage(id="b", name="認知認知認知認知", phase=2)]
+    assert_same_layout(_journey(names, [Transition(from_="a", to="b", probability=0.1)], []))
+    held = Duration(kind="fixed", weeks=2)
+    zeros = [Stall(stage="a", probability=p, duration=held, cause="a long cause") for p in (-0.0, 0.0)]
+    plain = [Stage(id="a", name="A", phase=1, entry=True), Stage(id="b", name="B", phase=2)]
+    assert_same_layout(_journey(plain, [], zeros))
+    back, lost = "戻り先の長い段階の名前", "長い長い長い長い長い"
+    stages = [Stage(id=back, name="Back", phase=1, entry=True)]
+    stages += [Stage(id=f"s{i}", name=f"S{i}", phase=2 + i) for i in range(20)]
+    stages += [Stage(id=lost, name="Lost", kind="lost", phase=30)]
+    ts = [Transition(from_=f"s{i}", to=lost, probability=0.01) for i in range(20)]
+    ts += [Transition(from_=f"s{i}", to=back, probability=0.02) for i in range(20)]
+    j = _journey(stages, ts, [])
+    canvas = now.layout(j)
+    assert isinstance(canvas, now.JourneyCanvas)
+    assert all(e.stub for e in canvas.edges)  # both hubs: every edge is a stub naming one of them
+    assert_same_layout(j)

@@ -691,18 +691,22 @@ def layout(j: Journey) -> Canvas | JourneyCanvas:
     n_right = _assign_lanes(src_y, dst_y, np.flatnonzero(~regression & ~stub), lane, stub)
 
     # Widths. A box fits the longest name, border label and stall text (within the limits).
-    wanted = max(map(_cells, (s.name for s in stages)))
+    names = [s.name for s in stages]
+    wanted = max(map(len if _plain("".join(names)) else _cells, names))
     if wanted < MAX_INNER:
-        layer_cells = {v: len(f"P{v}") for v in layers}
-        for i, s in enumerate(stages):
-            sid = s.id
-            if sid.isascii() and sid.isprintable():
-                cells = len(sid) + 1 + layer_cells[layer_of[i]] + (6 if s.entry else 0) + 4
-            else:
-                cells = cell_len(_border_label(j, i, layer_of[i])) + 4
-            wanted = max(wanted, cells)
-    if wanted < MAX_INNER:
-        wanted = max([wanted, *(cell_len(stall_text(st)) for st in j.stalls)])
+        if _plain("".join(ids)):  # "id P3 entry": the id, the layer, and "entry" on entry stages
+            layer_cells = {v: len(f"P{v}") for v in layers}
+            cells = np.fromiter(map(len, ids), dtype=np.int64, count=n)
+            cells += np.array([layer_cells[v] for v in layer_of], dtype=np.int64)
+            cells += 6 * np.fromiter((s.entry for s in stages), dtype=bool, count=n)
+            wanted = max(wanted, int(cells.max()) + 1 + 4)
+        else:
+            wanted = max(wanted, *(cell_len(_border_label(j, i, layer_of[i])) + 4 for i in range(n)))
+    if wanted < MAX_INNER and j.stalls:
+        # each different text once (zero probabilities apart: 0.0 and -0.0 are equal keys)
+        texts = {(st.probability, st.cause): st for st in j.stalls if st.probability}
+        distinct = [*texts.values(), *(st for st in j.stalls if not st.probability)]
+        wanted = max(wanted, *(cell_len(stall_text(st)) for st in distinct))
     inner = max(MIN_INNER, min(MAX_INNER, wanted))
     width = inner + 4
 
@@ -729,29 +733,37 @@ def _stub_rooms(
 ) -> tuple[int, int]:
     """The cells the widest stub text takes on the left (regressions) and on the right: each
     stub measured at its source when it has a port there, else at its destination."""
-    rooms = [0, 0]
     stubs = np.flatnonzero(stub)
     if not len(stubs):
         return 0, 0
-    named = np.where(at_src, dst, src)[stubs].tolist()  # the other end, written on the stub
-    fits: dict[int, int] = {}
-    for k, band, reg, here in zip(
-        stubs.tolist(), named, regression[stubs].tolist(), at_src[stubs].tolist(), strict=True
-    ):
-        label, sid = labels[k], band_ids[band]
-        before, after = STUB_FRAMES[reg, here]
-        if label.isascii() and sid.isascii() and sid.isprintable():
-            cells = fits.get(band)
-            if cells is None:
-                cells = fits[band] = cell_len(fit(sid, STUB_ID))
-            cells += cell_len(before) + len(label) + cell_len(after)
-        else:  # measured whole (joiners and selectors are measured with what they follow)
-            text = f"{before}{label}{after}"
-            text = f"{fit(sid, STUB_ID)}{text}" if reg else f"{text}{fit(sid, STUB_ID)}"
-            cells = cell_len(text)
-        side = 0 if reg else 1
-        rooms[side] = max(rooms[side], cells)
-    return rooms[0], rooms[1]
+    named = np.where(at_src, dst, src)[stubs]  # the other end, written on the stub
+    reg, here = regression[stubs], at_src[stubs]
+    texts = [labels[k] for k in stubs.tolist()]
+    ends, which = np.unique(named, return_inverse=True)
+    end_ids = [band_ids[band] for band in ends.tolist()]
+    fits = np.array([cell_len(fit(sid, STUB_ID)) if _plain(sid) else -1 for sid in end_ids], dtype=np.int64)
+    frames = np.array(
+        [
+            cell_len(before) + cell_len(after)
+            for before, after in (STUB_FRAMES[r, h] for r in (False, True) for h in (False, True))
+        ],
+        dtype=np.int64,
+    )
+    cells = frames[reg * 2 + here] + np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + fits[which]
+    exact = fits[which] < 0
+    if not "".join(texts).isascii():
+        exact |= np.array([not t.isascii() for t in texts])
+    for q in np.flatnonzero(exact).tolist():  # measured whole: joiners and selectors go with what they follow
+        sid, label = band_ids[int(named[q])], texts[q]
+        before, after = STUB_FRAMES[bool(reg[q]), bool(here[q])]
+        framed = f"{before}{label}{after}"
+        cells[q] = cell_len(f"{fit(sid, STUB_ID)}{framed}" if reg[q] else f"{framed}{fit(sid, STUB_ID)}")
+    return int(cells[reg].max(initial=0)), int(cells[~reg].max(initial=0))
+
+
+def _plain(text: str) -> bool:
+    """Printable ASCII only: one cell a character, and shown as it is."""
+    return text.isascii() and text.isprintable()
 
 
 def _stub_texts(e: Edge, src_id: str, dst_id: str) -> tuple[str, str]:
