@@ -7,9 +7,9 @@ freeze input. Measured headless on the generated journey of bench/_journeys.py
 personas, channels and touchpoints; ``--errors`` uses ``big_journey`` instead, whose one
 phase per stage is out of range from stage 1,000 on: 9,000 E105 errors in the problems
 panel), with the 50-stage journey of the same generator as the same-run baseline, and the same
-large journey once more with the graph layout as it was before it was rewritten
-(tests/tui/graph_layout_reference.py, patched into the graph widget; ``--no-old-layout``
-skips that run):
+large journey once more opened as before this stop: the graph layout before its rewrite
+(tests/tui/graph_layout_reference.py, patched into the graph widget) and the garbage collector
+running during the load and Textual's start (``--no-old-layout`` skips that run):
 
 - open: from creating the app (reading the file included) until the graph is laid out
   and a key press has been handled (the UI is interactive), forecast and checks still running;
@@ -34,13 +34,15 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from _journeys import big_journey, large_journey
 
 from journeytui.model import edit
 from journeytui.model.save import dumps
 from journeytui.model.types import Journey
-from journeytui.tui.app import JourneyApp, create_app
+from journeytui.tui.app import JourneyApp
+from journeytui.tui.document import Document
 from journeytui.tui.widgets import graph as graph_widget
 from journeytui.tui.widgets.graph import JourneyGraph
 
@@ -65,24 +67,52 @@ def _median(pairs: list[Timing]) -> Timing:
     return statistics.median(w for w, _ in pairs), statistics.median(c for _, c in pairs)
 
 
-def _old_layout(on: bool) -> None:
-    """Patch the layout before the rewrite into the graph widget (``on``), or put the current one back."""
+def _before(on: bool) -> None:
+    """Open as before this stop (``on``): the layout before its rewrite patched into the graph
+    widget, the file loaded with the garbage collector running and the journey exempted from it
+    on mount instead of before Textual starts; or put the current code back."""
+    import gc
     import importlib
     import sys
 
+    from journeytui.tui import app as app_module
     from journeytui.tui import graph_layout
 
+    saved = _SAVED.setdefault("now", (JourneyApp.__init__, JourneyApp.on_mount, app_module.create_app))
     if not on:
         graph_widget.relayout, graph_widget.JourneyCanvas = graph_layout.relayout, graph_layout.JourneyCanvas  # type: ignore[misc]
+        JourneyApp.__init__, JourneyApp.on_mount, app_module.create_app = saved  # type: ignore[method-assign]
         return
     sys.path.insert(0, str(REFERENCE))
     reference = importlib.import_module("graph_layout_reference")
     graph_widget.relayout, graph_widget.JourneyCanvas = reference.relayout, reference.JourneyCanvas  # type: ignore[misc]
+    init, mount, _create = saved
+
+    def init_unfrozen(self: JourneyApp, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        if self._frozen:
+            gc.unfreeze()
+            self._frozen = False
+
+    def mount_frozen(self: JourneyApp) -> None:
+        self._freeze_large()
+        mount(self)
+
+    def create_collecting(path: Path, *, watch_file: bool = True) -> JourneyApp:
+        return JourneyApp(Document.open(path), watch_file=watch_file)
+
+    JourneyApp.__init__, JourneyApp.on_mount = init_unfrozen, mount_frozen  # type: ignore[method-assign]
+    app_module.create_app = create_collecting  # type: ignore[assignment]
+
+
+_SAVED: dict[str, Any] = {}
 
 
 async def _measure(path: Path, runs: int) -> dict[str, Timing]:
     start, cpu = time.perf_counter(), time.thread_time()
-    app = create_app(path, watch_file=False)
+    from journeytui.tui import app as app_module
+
+    app = app_module.create_app(path, watch_file=False)
     out: dict[str, Timing] = {}
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
@@ -118,7 +148,7 @@ def main() -> None:
     parser.add_argument("--stages", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=4)
     parser.add_argument("--errors", action="store_true", help="the variant with 9,000 E105 errors (big_journey)")
-    parser.add_argument("--no-old-layout", action="store_true", help="skip the run with the layout before the rewrite")
+    parser.add_argument("--no-old-layout", action="store_true", help="skip the run opened as before this stop")
     args = parser.parse_args()
     make: Callable[[int], Journey] = big_journey if args.errors else large_journey
     results: dict[str, dict[str, Timing]] = {}
@@ -130,13 +160,13 @@ def main() -> None:
         for name, n, old in runs:
             path = Path(tmp) / f"large-{n}.toml"
             path.write_text(dumps(make(n)), encoding="utf-8")
-            _old_layout(old)
+            _before(old)
             results[name] = asyncio.run(_measure(path, args.runs))
-            _old_layout(False)
+            _before(False)
     print(f"after: {_load()}")
     base, big = results["50"], results["now"]
     if "old" in results:
-        print(f"{args.stages:,} stages with the layout before the rewrite (same run):")
+        print(f"{args.stages:,} stages opened as before this stop -> now (same run):")
         for key in ("open", "edit", "key"):
             (ow, oc), (w, c) = results["old"][key], big[key]
             print(f"  {key:6}{ow * 1000:8.0f} ms ({oc * 1000:5.0f} cpu) -> {w * 1000:6.0f} ms ({c * 1000:5.0f} cpu)")
