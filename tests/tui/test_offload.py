@@ -148,3 +148,14 @@ def test_the_child_runs_this_module_not_the_main_script(offload: Offload) -> Non
     offload.call("check", _journey(20), "x.toml", False)
     assert offload._process is not None
     assert offload._process.args[1:3] == ["-m", "journeytui.tui.offload"]
+
+
+def test_the_child_yields_the_cpu_to_the_app(offload: Offload) -> None:
+    """The child runs at a lower scheduling priority than the app (NICENESS): while the app opens
+    a large journey, the child's start and load do not take the core the app needs."""
+    from journeytui.tui.offload import NICENESS
+
+    offload.call("check", _journey(20), "x.toml", False)
+    assert offload._process is not None
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    assert os.getpriority(os.PRIO_PROCESS, offload._process.pid) == min(19, mine + NICENESS)
