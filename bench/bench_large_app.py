@@ -6,7 +6,10 @@ freeze input. Measured headless on the generated journey of bench/_journeys.py
 (``large_journey``: a valid file, phases of ten stages, skips, regressions, stalls,
 personas, channels and touchpoints; ``--errors`` uses ``big_journey`` instead, whose one
 phase per stage is out of range from stage 1,000 on: 9,000 E105 errors in the problems
-panel), with the 50-stage journey of the same generator as the same-run baseline:
+panel), with the 50-stage journey of the same generator as the same-run baseline, and the same
+large journey once more opened as before this stop: the graph layout before its rewrite
+(tests/tui/graph_layout_reference.py, patched into the graph widget) and the garbage collector
+running during the load and Textual's start (``--no-old-layout`` skips that run):
 
 - open: from creating the app (reading the file included) until the graph is laid out
   and a key press has been handled (the UI is interactive), forecast and checks still running;
@@ -31,14 +34,19 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from _journeys import big_journey, large_journey
 
 from journeytui.model import edit
 from journeytui.model.save import dumps
 from journeytui.model.types import Journey
-from journeytui.tui.app import JourneyApp, create_app
+from journeytui.tui.app import JourneyApp
+from journeytui.tui.document import Document
+from journeytui.tui.widgets import graph as graph_widget
 from journeytui.tui.widgets.graph import JourneyGraph
+
+REFERENCE = Path(__file__).resolve().parents[1] / "tests" / "tui"
 
 OPEN_BUDGET, EDIT_BUDGET = 2.0, 0.2
 Timing = tuple[float, float]
@@ -59,9 +67,52 @@ def _median(pairs: list[Timing]) -> Timing:
     return statistics.median(w for w, _ in pairs), statistics.median(c for _, c in pairs)
 
 
+def _before(on: bool) -> None:
+    """Open as before this stop (``on``): the layout before its rewrite patched into the graph
+    widget, the file loaded with the garbage collector running and the journey exempted from it
+    on mount instead of before Textual starts; or put the current code back."""
+    import gc
+    import importlib
+    import sys
+
+    from journeytui.tui import app as app_module
+    from journeytui.tui import graph_layout
+
+    saved = _SAVED.setdefault("now", (JourneyApp.__init__, JourneyApp.on_mount, app_module.create_app))
+    if not on:
+        graph_widget.relayout, graph_widget.JourneyCanvas = graph_layout.relayout, graph_layout.JourneyCanvas  # type: ignore[misc]
+        JourneyApp.__init__, JourneyApp.on_mount, app_module.create_app = saved  # type: ignore[method-assign]
+        return
+    sys.path.insert(0, str(REFERENCE))
+    reference = importlib.import_module("graph_layout_reference")
+    graph_widget.relayout, graph_widget.JourneyCanvas = reference.relayout, reference.JourneyCanvas  # type: ignore[misc]
+    init, mount, _create = saved
+
+    def init_unfrozen(self: JourneyApp, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        if self._frozen:
+            gc.unfreeze()
+            self._frozen = False
+
+    def mount_frozen(self: JourneyApp) -> None:
+        self._freeze_large()
+        mount(self)
+
+    def create_collecting(path: Path, *, watch_file: bool = True) -> JourneyApp:
+        return JourneyApp(Document.open(path), watch_file=watch_file)
+
+    JourneyApp.__init__, JourneyApp.on_mount = init_unfrozen, mount_frozen  # type: ignore[method-assign]
+    app_module.create_app = create_collecting  # type: ignore[assignment]
+
+
+_SAVED: dict[str, Any] = {}
+
+
 async def _measure(path: Path, runs: int) -> dict[str, Timing]:
     start, cpu = time.perf_counter(), time.thread_time()
-    app = create_app(path, watch_file=False)
+    from journeytui.tui import app as app_module
+
+    app = app_module.create_app(path, watch_file=False)
     out: dict[str, Timing] = {}
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
@@ -97,17 +148,28 @@ def main() -> None:
     parser.add_argument("--stages", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=4)
     parser.add_argument("--errors", action="store_true", help="the variant with 9,000 E105 errors (big_journey)")
+    parser.add_argument("--no-old-layout", action="store_true", help="skip the run opened as before this stop")
     args = parser.parse_args()
     make: Callable[[int], Journey] = big_journey if args.errors else large_journey
-    results = {}
+    results: dict[str, dict[str, Timing]] = {}
     print(f"before: {_load()}")
+    runs = [("50", 50, False), ("now", args.stages, False)]
+    if not args.no_old_layout:
+        runs.insert(1, ("old", args.stages, True))
     with tempfile.TemporaryDirectory() as tmp:
-        for n in (50, args.stages):
+        for name, n, old in runs:
             path = Path(tmp) / f"large-{n}.toml"
             path.write_text(dumps(make(n)), encoding="utf-8")
-            results[n] = asyncio.run(_measure(path, args.runs))
+            _before(old)
+            results[name] = asyncio.run(_measure(path, args.runs))
+            _before(False)
     print(f"after: {_load()}")
-    base, big = results[50], results[args.stages]
+    base, big = results["50"], results["now"]
+    if "old" in results:
+        print(f"{args.stages:,} stages opened as before this stop -> now (same run):")
+        for key in ("open", "edit", "key"):
+            (ow, oc), (w, c) = results["old"][key], big[key]
+            print(f"  {key:6}{ow * 1000:8.0f} ms ({oc * 1000:5.0f} cpu) -> {w * 1000:6.0f} ms ({c * 1000:5.0f} cpu)")
     print(f"{'':26}{'50 stages':>22}{f'{args.stages:,} stages':>22}{'ratio':>8}   target (wall)")
     for key, label, budget in (
         ("open", "open: graph shown, key ok", OPEN_BUDGET),

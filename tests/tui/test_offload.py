@@ -159,3 +159,14 @@ def test_a_source_the_child_could_not_load_is_followed_by_the_whole_journey(offl
     offload.set_source(object(), broken, "x.toml", j)
     edited = edit.rename(j, "stage", "s3", "third")
     assert offload.call("check", edited, "x.toml", False) == check(edited, "x.toml", None)
+
+
+def test_the_child_yields_the_cpu_to_the_app(offload: Offload) -> None:
+    """The child runs at a lower scheduling priority than the app (NICENESS): while the app opens
+    a large journey, the child's start and load do not take the core the app needs."""
+    from journeytui.tui.offload import NICENESS
+
+    offload.call("check", _journey(20), "x.toml", False)
+    assert offload._process is not None
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    assert os.getpriority(os.PRIO_PROCESS, offload._process.pid) == min(19, mine + NICENESS)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import gc
 import sys
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import ClassVar
 
@@ -129,6 +130,15 @@ class JourneyApp(InOrderKeys, SweepMixin, CalibrateMixin, ExportMixin, ForecastM
         """Computes a large journey's checks and live forecast (a child process, started when needed)."""
         self.init_forecast()
         self._stale_tabs: set[str] = set()
+        # Now, not on mount: Textual's own start allocates enough for full passes of the garbage
+        # collector, and each walked the whole loaded journey (see collector_paused).
+        self._freeze_large()
+
+    def _reopen(self, path: Path) -> None:
+        """Load ``path`` again (reload, changed on disk), exempting a large journey as on open."""
+        with collector_paused():
+            self.doc = Document.open(path)
+            self._freeze_large()
 
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -161,7 +171,6 @@ class JourneyApp(InOrderKeys, SweepMixin, CalibrateMixin, ExportMixin, ForecastM
         sys.setswitchinterval(UI_SWITCH_INTERVAL)
         self.query_one(ProblemsPanel).border_title = "Problems"
         self.query_one(JourneyGraph).border_subtitle = "─▶ forward  ┄▶ regression  ⏸ stall  ╔╗ outcome"
-        self._freeze_large()
         self.refresh_all()
         j = self.journey
         if j is not None and j.stages:
@@ -186,7 +195,8 @@ class JourneyApp(InOrderKeys, SweepMixin, CalibrateMixin, ExportMixin, ForecastM
         Its hundreds of thousands of objects live as long as the document; every full pass
         walked them all, while the layout and each repaint allocate (measured on 10,000
         stages: the layout 30% faster). Edits share what they do not change, so most of them
-        stay exempt; they are freed as usual by reference counting when no longer used.
+        stay exempt; they are freed as usual by reference counting when no longer used. Undone
+        when the app is unmounted (an app created and never run keeps them exempt).
         """
         j = self.journey
         if j is not None and size_of(j) > LARGE:
@@ -633,10 +643,9 @@ class JourneyApp(InOrderKeys, SweepMixin, CalibrateMixin, ExportMixin, ForecastM
         def reload(ok: bool | None = True) -> None:
             if not ok or doc.path is None:
                 return
-            self.doc = Document.open(doc.path)
+            self._reopen(doc.path)
             self.missing = False
             self._disk_seen = None
-            self._freeze_large()
             self.refresh_all()
             self.notify(f"Reloaded {self.doc.name} from disk.", title="Reloaded")
 
@@ -733,8 +742,7 @@ class JourneyApp(InOrderKeys, SweepMixin, CalibrateMixin, ExportMixin, ForecastM
             return
         self._disk_seen = now
         if not doc.dirty and not isinstance(self.screen, ModalScreen):
-            self.doc = Document.open(doc.path)
-            self._freeze_large()
+            self._reopen(doc.path)
             self.refresh_all()
             self.notify(f"{doc.name} changed on disk; reloaded.", title="Reloaded")
         else:
@@ -784,10 +792,29 @@ class JourneyApp(InOrderKeys, SweepMixin, CalibrateMixin, ExportMixin, ForecastM
         return describe(self.journey, self.selection)
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused (reference counting still frees what it can), while a
+    file is loaded and until the app has exempted it (:meth:`JourneyApp._freeze_large`).
+
+    Loading a large file creates hundreds of thousands of objects that all live on: each pass
+    of the collector meanwhile walked the young ones among them, each full pass all of them.
+    Once exempt, no pass walks them. (10,000 stages: the open took 0.3 s less CPU, 1.02 s -> 0.73 s.)
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def create_app(path: Path | str | None = None, *, watch_file: bool = True) -> JourneyApp:
     """The app for ``path`` (None: the flagship bundled journey). Never raises for a bad file."""
     target = Path(path) if path is not None else flagship()
     if not target.exists():
         empty = Document(target, None, LoadResult(file=str(target)), Fingerprint.of(target), None)
         return JourneyApp(empty, watch_file=watch_file, missing=True)
-    return JourneyApp(Document.open(target), watch_file=watch_file)
+    with collector_paused():
+        return JourneyApp(Document.open(target), watch_file=watch_file)
