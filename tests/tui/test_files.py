@@ -307,3 +307,32 @@ async def test_file_changed_on_disk_is_noticed(
         app.check_disk()  # what the timer and app focus do outside tests
         await pilot.pause()
         assert app.journey is not None and app.journey.journey.horizon == 30
+
+
+async def test_results_that_arrive_while_the_app_quits_are_dropped(flagship: JourneyApp) -> None:
+    """A worker can finish as the app quits: its result finds the panels gone and must not end
+    the app with a traceback; while the app runs, a missing panel is still an error."""
+    from textual.css.query import NoMatches
+
+    from journeytui.tui.messages import ChecksReady, TreeReady
+
+    async with flagship.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await flagship.workers.wait_for_complete()
+        journey = flagship.journey
+        assert journey is not None
+        flagship._checks_asked = flagship._checks_now()
+        await flagship.query_one(ProblemsPanel).remove()
+        try:
+            flagship.on_checks_ready(ChecksReady(flagship.doc_version, journey, []))
+        except NoMatches:
+            pass
+        else:
+            raise AssertionError("a missing panel while the app runs went unnoticed")
+    assert not flagship.is_running
+    flagship._checks_asked = flagship._checks_now()
+    flagship.on_checks_ready(ChecksReady(flagship.doc_version, journey, []))
+    flagship.checks_failed(RuntimeError("late"))
+    assert flagship.fc.shown is not None  # so the tree's result reaches its view
+    flagship.on_tree_ready(TreeReady(flagship.fc.shown.journey, ["x"]))
+    flagship.forecast_failed(RuntimeError("late"))

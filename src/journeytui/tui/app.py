@@ -37,6 +37,7 @@ from journeytui.model.types import Journey
 from journeytui.textsafe import visible
 from journeytui.tui import actions
 from journeytui.tui.background import Abandoned, abandonable
+from journeytui.tui.base import while_open
 from journeytui.tui.calibrating import CalibrateMixin
 from journeytui.tui.commands import JourneyCommands
 from journeytui.tui.document import Document, LayoutLost, ReadOnlyTarget, SaveRefused
@@ -311,6 +312,7 @@ class JourneyApp(InOrderKeys, SweepMixin, CalibrateMixin, ExportMixin, ForecastM
             return
         self.post_message(ChecksReady(version, journey, diagnostics))
 
+    @while_open
     def on_checks_ready(self, message: ChecksReady) -> None:
         self._checks_running = False
         asked, now = self._checks_asked, self._checks_now()
@@ -320,6 +322,7 @@ class JourneyApp(InOrderKeys, SweepMixin, CalibrateMixin, ExportMixin, ForecastM
         else:  # edited meanwhile: check the journey as it is now
             self._request_checks()
 
+    @while_open
     def checks_failed(self, error: BaseException | None) -> None:
         """The checks worker raised: say so in the panel instead of "checking…" forever."""
         self._checks_running = False

@@ -8,15 +8,44 @@ provides to all of them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from typing import Any, TypeVar
 
-from textual.app import App
+from textual.app import App, ScreenStackError
+from textual.css.query import NoMatches
 from textual.reactive import reactive
 
 from journeytui.diagnostics import Path as ModelPath
 from journeytui.model.types import Journey
 from journeytui.tui.document import Document
 from journeytui.tui.offload import Offload
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+
+def while_open(handler: Handler) -> Handler:
+    """A worker's result handler that does nothing once the app is closing.
+
+    A worker can finish while the app quits: its message is then handled after the panels it
+    updates are gone, and ``query_one`` would end the app with a traceback. A missing panel
+    while the app is open is still an error."""
+
+    @functools.wraps(handler)
+    def wrapper(self: App[Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return handler(self, *args, **kwargs)
+        except (NoMatches, ScreenStackError):
+            if closing(self):
+                return None
+            raise
+
+    return wrapper  # type: ignore[return-value]
+
+
+def closing(app: App[Any]) -> bool:
+    """The app has been asked to exit, or no longer runs."""
+    return bool(getattr(app, "_exit", False)) or not app.is_running
 
 
 class AppBase(App[None]):

@@ -37,7 +37,7 @@ from journeytui.sim.live import StageHealth
 from journeytui.sim.report import report
 from journeytui.sim.sensitivity import NudgeRefused, default_step, nudge, param_at, sensitivity
 from journeytui.tui.background import Abandoned, abandonable
-from journeytui.tui.base import AppBase
+from journeytui.tui.base import AppBase, while_open
 from journeytui.tui.forms import LARGE, size_of
 from journeytui.tui.messages import (
     ForecastReady,
@@ -156,12 +156,14 @@ class ForecastMixin(AppBase):
             return None, {}, f"No forecast: {_reason(exc)}"
         return fc, health, ""
 
+    @while_open
     def on_forecast_ready(self, message: ForecastReady) -> None:
         if self.fc.accept(message.result, self.journey):
             self._show_live()
         else:  # an edit came in meanwhile: forecast the journey as it is now
             self._request_forecast()
 
+    @while_open
     def forecast_failed(self, error: BaseException | None) -> None:
         """The forecast worker itself failed (not the engine): say so, never stay "updating" forever."""
         self.fc.failed(self.doc_version, self.journey, error)
@@ -237,6 +239,7 @@ class ForecastMixin(AppBase):
             self.checks_failed(error)
         self.notify(f"{group}: {_reason(error)}", title="Something went wrong", severity="error")
 
+    @while_open
     def on_sim_done(self, message: SimDone) -> None:
         if not self.fc.run_done(message.run_id, message.result):
             return
@@ -248,12 +251,14 @@ class ForecastMixin(AppBase):
         self.refresh_forecast()
         self.notify(f"Monte Carlo done: won {float(r.won[-1]):,.1f} by week {r.weeks}.", title="Forecast")
 
+    @while_open
     def on_sim_cancelled(self, message: SimCancelled) -> None:
         if not self.fc.run_ended(message.run_id):
             return
         self.query_one(ForecastView).run_finished("Monte Carlo run cancelled.")
         self.notify("Monte Carlo run cancelled.", title="Forecast")
 
+    @while_open
     def on_sim_failed(self, message: SimFailed) -> None:
         if not self.fc.run_ended(message.run_id):
             return
@@ -347,6 +352,7 @@ class ForecastMixin(AppBase):
             return
         self.post_message(TreeReady(journey, lines))
 
+    @while_open
     def on_tree_ready(self, message: TreeReady) -> None:
         if self.fc.shown is not None and message.journey is self.fc.shown.journey:
             self.query_one(SensitivityView).show_tree(message.lines or [message.error])
