@@ -273,6 +273,14 @@ def warm_start_runs(
     persona[unknown] = rng.choice(base.P, size=int(unknown.sum()), p=base.lead_shares()) if base.P > 1 else 0
     key = to_c[stage] * base.P + persona
     open_ = np.array([fitted.stage(s).kind == "open" for s in past.stages])  # type: ignore[union-attr]
+    # an account whose members all stand in won or lost stages can neither move nor open a gate: left
+    # out whole (the last, possibly partial, account stays, so arrivals complete it); without
+    # accounts every lead in an outcome stage is left out
+    block = np.arange(lead.size) // b if b else np.arange(lead.size)
+    live = np.bincount(block, weights=open_[stage], minlength=int(block.max(initial=-1)) + 1) > 0
+    live[-1:] = live[-1:] | bool(b)
+    keep = live[block]
+    key, since, stage = key[keep], since[keep], stage[keep]
     weeks0, _ = week_numbers(past.ts, origin)
     cohort = start_cohort(past, weeks0, open_)
     n_cohort = sum(cohort.values())
