@@ -116,6 +116,12 @@ class _Started(Engine):
                 mask &= ~np.where(live[bit], 0, 1 << bit)
             self.mask.reshape(R, N)[:, :n0] = mask.astype(np.uint16)
             self.lift_until.reshape(-1, R, N)[:, :, :n0] = np.where(live, s.lift_until, 0)
+            for bit in range(self.lift_until.shape[0]):  # each lift ends the week after its last one
+                r, n = np.nonzero(live[bit])
+                ends = s.lift_until[bit][r, n]
+                slot = r * N + n
+                for week in np.unique(ends).tolist():
+                    self.buckets.setdefault(int(week) + 1, []).append((bit, slot[ends == week]))
         if self.since0 is not None:
             self.since0.reshape(R, N)[:, :n0] = key[:, :n0].astype(self.since0.dtype) * self.width + s.since
             self.act = np.flatnonzero(self.open_key[self.key])
