@@ -7,15 +7,17 @@ given its wait (:func:`origin_state`). W weeks are forecast with the full model 
 journey: for a journey whose full model is its plain chain, by the per-lead sampler of
 :mod:`journeytui.calibrate.synth` (which starts each lead with its known persona and hold); for a
 journey with scoring hand-offs, lifts, gates or capacity, by the Monte Carlo engine with every
-feature (:func:`full_model_runs`), whose base values calibrate matched to the observed rates
-(calibrate/fullmodel.py). Then compared with the observed occupancy at the end of each week. Won
-and lost stages are compared as leads reaching them after the origin.
+feature, whose base values calibrate matched to the observed rates (calibrate/fullmodel.py),
+started from the history's own leads in their accounts with the hidden state (holds, the sales
+queue, scores, lifts) of warm-up leads alike (:func:`warm_start_runs`, sim/start.py). Then
+compared with the observed occupancy at the end of each week. Won and lost stages are compared as
+leads reaching them after the origin.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -34,8 +36,10 @@ from journeytui.calibrate.fit import (
 )
 from journeytui.calibrate.synth import _weights, forecast_from_state, outcome_table
 from journeytui.model.types import Journey
-from journeytui.sim.compile import Compiled
-from journeytui.sim.start import Start, compiled, for_start, run_from, snapshot
+
+if TYPE_CHECKING:
+    from journeytui.sim.compile import Compiled
+    from journeytui.sim.start import Start
 
 PARAMETER_DRAWS = 10
 """Full-model backtests: the runs are split over this many journeys with drawn values."""
@@ -142,29 +146,6 @@ def _drawn_journey(fitted: Journey, cal: Calibration, rng: np.random.Generator, 
     return replace(fitted, transitions=transitions, stalls=stalls, population=population)
 
 
-def full_model_runs(
-    fitted: Journey, cal: Calibration, stage0: np.ndarray, weeks: int, runs: int, seed: int, rng: np.random.Generator
-) -> np.ndarray:
-    """Runs x weeks x stages leads per stage from the origin's occupancy by the Monte Carlo engine with
-    every feature; the runs are split over PARAMETER_DRAWS journeys with drawn values, so the band
-    carries the fit's uncertainty. Leads start free, with personas drawn by the population's weights."""
-    from journeytui.sim.montecarlo import simulate
-
-    stages = [s.id for s in fitted.stages]
-    counts = np.bincount(stage0, minlength=len(stages))
-    initial = {s: int(counts[i]) for i, s in enumerate(stages) if counts[i]}
-    draws = min(runs, PARAMETER_DRAWS)
-    out = []
-    for d in range(draws):
-        per = runs // draws + (1 if d < runs % draws else 0)
-        res = simulate(
-            _drawn_journey(fitted, cal, rng, initial), weeks=weeks, runs=per, seed=seed * 1000 + d, engine="leads"
-        )
-        cols = [res.stages.index(s) for s in stages]
-        out.append(res.runs_counts[1:, :, cols].transpose(1, 0, 2))
-    return np.concatenate(out, axis=0).astype(float)
-
-
 DONOR_RUNS = 4
 """Runs of the warm-up that lends the hidden state (holds, queue, scores, lifts) to the origin's leads."""
 
@@ -192,6 +173,8 @@ def _impute(
     """The start state of ``runs`` runs: each lead's known key and weeks in stage, and the hidden
     state (hold, queue, score, lifts) of a warm-up lead with the same key and the nearest wait
     (drawn at random among the equally near), drawn afresh for every run."""
+    from journeytui.sim.start import Start
+
     n = key.size
     dk = donors.key.ravel().astype(np.int64)
     open_key = np.repeat(np.array([k == "open" for k in c.kinds] + [False]), c.P)
@@ -259,6 +242,7 @@ def warm_start_runs(
     drawn values."""
     from journeytui.calibrate.fit import start_cohort
     from journeytui.calibrate.fullmodel import _accounts
+    from journeytui.sim.start import compiled, for_start, run_from, snapshot
 
     lead, stage, since, K = _leads_at(past, origin)
     stages = [s.id for s in fitted.stages]
@@ -390,10 +374,10 @@ def backtest(
         cal = calibrate(journey, past, as_of=origin)
         fitted = apply(journey, cal, initial=False)
         rng = np.random.default_rng([seed, k])
-        stage0, persona0, hold0 = origin_state(fitted, past, origin, rng)
         if blocking_features(fitted):
             occ = warm_start_runs(fitted, cal, past, origin, weeks, runs, seed + k, rng)
         else:  # the plain chain is the full model: each lead starts with its known persona and hold
+            stage0, persona0, hold0 = origin_state(fitted, past, origin, rng)
             tables, rates = parameter_draws(fitted, cal, runs, rng)
             occ = forecast_from_state(
                 fitted, stage0, persona0, hold0, weeks, runs, seed=seed + k, tables=tables, arrivals=rates
