@@ -147,7 +147,15 @@ def _drawn_journey(fitted: Journey, cal: Calibration, rng: np.random.Generator, 
 
 
 DONOR_RUNS = 4
-"""Runs of the warm-up that lends the hidden state (holds, queue, scores, lifts) to the origin's leads."""
+"""Runs of the warm-up that lends the hidden state (holds, queue, scores, lifts) to the origin's leads
+(fewer when they would hold more than DONOR_SLOTS leads in all)."""
+
+DONOR_SLOTS = 400_000
+
+WARM_WEEKS = 52
+"""The warm-up covers at most this many weeks before the origin (a longer history starts it from the
+leads in play that many weeks before; the hidden state it lends is recent: holds, queue, decaying
+scores)."""
 
 WIDEN = (0, 1, 2, 4, 8, 16, 32, 64, 1 << 20)
 """Weeks-in-stage tolerances tried in turn when no warm-up lead has a lead's exact wait."""
@@ -237,9 +245,9 @@ def warm_start_runs(
     every feature, each run started from the history's own leads: every lead seen before the
     origin in its slot (accounts as the engine lays them: the order of first entry), its stage,
     persona and weeks in stage, and the hidden state of a warm-up lead alike (:func:`_impute`); the
-    warm-up runs the fitted journey's full model over the history's own design (its week-0 cohort
-    and fitted arrivals) up to the origin. The runs are split over PARAMETER_DRAWS journeys with
-    drawn values."""
+    warm-up runs the fitted journey's full model over the history's own design (its week-0 cohort,
+    or the leads in play WARM_WEEKS before the origin, and the fitted arrivals) up to the origin.
+    The runs are split over PARAMETER_DRAWS journeys with drawn values."""
     from journeytui.calibrate.fit import start_cohort
     from journeytui.calibrate.fullmodel import _accounts
     from journeytui.sim.start import compiled, for_start, run_from, snapshot
@@ -265,9 +273,17 @@ def warm_start_runs(
     live[-1:] = live[-1:] | bool(b)
     keep = live[block]
     key, since, stage = key[keep], since[keep], stage[keep]
-    weeks0, _ = week_numbers(past.ts, origin)
-    cohort = start_cohort(past, weeks0, open_)
+    warm = min(max(K, 1), WARM_WEEKS)
+    if warm >= K:  # the history's own design: its week-0 cohort
+        weeks0, _ = week_numbers(past.ts, origin)
+        cohort = start_cohort(past, weeks0, open_)
+    else:  # a long history: the warm-up starts WARM_WEEKS before the origin, from the leads in play then
+        then = occupancy(past, len(past.stages), before=origin - warm * WEEK)
+        cohort = {s: int(then[i]) for i, s in enumerate(past.stages) if open_[i] and then[i]}
     n_cohort = sum(cohort.values())
+    donor_runs = max(
+        1, min(DONOR_RUNS, DONOR_SLOTS // max(1, n_cohort + int(warm * sum(fitted.population.arrivals.values()))))
+    )
     design = replace(
         fitted,
         population=replace(fitted.population, initial=cohort, accounts=_accounts(fitted, n_cohort)),
@@ -281,7 +297,7 @@ def warm_start_runs(
         per = runs // draws + (1 if d < runs % draws else 0)
         drawn = _drawn_journey(fitted, cal, rng, dict(fitted.population.initial))
         donor_journey = replace(design, transitions=drawn.transitions, stalls=drawn.stalls)
-        donor_c, donors = snapshot(donor_journey, max(K, 1), DONOR_RUNS, seed * 1000 + d)
+        donor_c, donors = snapshot(donor_journey, warm, donor_runs, seed * 1000 + d)
         start = _impute(donor_c, donors, key, since, per, rng)
         c = for_start(drawn, per_stage, b, pattern)
         occ = run_from(c, start, weeks, seed * 1000 + d)[:, :, cols]
