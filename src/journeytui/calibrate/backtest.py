@@ -250,7 +250,7 @@ def warm_start_runs(
     The runs are split over PARAMETER_DRAWS journeys with drawn values."""
     from journeytui.calibrate.fit import start_cohort
     from journeytui.calibrate.fullmodel import _accounts
-    from journeytui.sim.start import compiled, for_start, run_from, snapshot
+    from journeytui.sim.start import Start, compiled, for_start, run_from, snapshot
 
     lead, stage, since, K = _leads_at(past, origin)
     stages = [s.id for s in fitted.stages]
@@ -297,7 +297,10 @@ def warm_start_runs(
         per = runs // draws + (1 if d < runs % draws else 0)
         drawn = _drawn_journey(fitted, cal, rng, dict(fitted.population.initial))
         donor_journey = replace(design, transitions=drawn.transitions, stalls=drawn.stalls)
-        donor_c, donors = snapshot(donor_journey, warm, donor_runs, seed * 1000 + d)
+        if n_cohort or any(fitted.population.arrivals.values()):
+            donor_c, donors = snapshot(donor_journey, warm, donor_runs, seed * 1000 + d)
+        else:  # nobody to warm up: the leads start free, scores at zero
+            donor_c, donors = base, Start(*(np.zeros((1, 0), dtype=np.int64),) * 5)
         start = _impute(donor_c, donors, key, since, per, rng)
         c = for_start(drawn, per_stage, b, pattern)
         occ = run_from(c, start, weeks, seed * 1000 + d)[:, :, cols]
