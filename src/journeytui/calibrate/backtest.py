@@ -231,6 +231,32 @@ def _impute(
     )
 
 
+def _seat(persona: np.ndarray, b: int, pattern: np.ndarray, shares: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Personas for the leads without one (-1): with accounts, the seats of the lead's account that
+    the known members leave free, in random order (every account holds ``pattern``); without
+    accounts, or when the known members fill more than their seats, drawn by ``shares``."""
+    out = persona.copy()
+    unknown = np.flatnonzero(out < 0)
+    if unknown.size == 0:
+        return out
+    if shares.size <= 1:
+        out[unknown] = 0
+        return out
+    if b:
+        for a in np.unique(unknown // b).tolist():
+            members = out[a * b : (a + 1) * b]
+            free = np.bincount(pattern, minlength=shares.size) - np.bincount(
+                members[members >= 0], minlength=shares.size
+            )
+            gaps = np.flatnonzero(members < 0)
+            seats = np.repeat(np.arange(shares.size), np.maximum(free, 0))
+            if (free >= 0).all() and seats.size >= gaps.size:
+                members[gaps] = rng.permutation(seats)[: gaps.size]
+    rest = np.flatnonzero(out < 0)
+    out[rest] = rng.choice(shares.size, size=rest.size, p=shares)
+    return out
+
+
 def warm_start_runs(
     fitted: Journey,
     cal: Calibration,
@@ -260,9 +286,7 @@ def warm_start_runs(
     names, _ = _weights(fitted)
     pcode = np.array([base.persona_ids.index(q) if q in base.persona_ids else -1 for q in names] + [-1])
     known = np.array([names.index(p) if p in names else -1 for p in (past.personas[ld] or "" for ld in lead.tolist())])
-    persona = pcode[known]
-    unknown = persona < 0
-    persona[unknown] = rng.choice(base.P, size=int(unknown.sum()), p=base.lead_shares()) if base.P > 1 else 0
+    persona = _seat(pcode[known], b, pattern, base.lead_shares(), rng)
     key = to_c[stage] * base.P + persona
     open_ = np.array([fitted.stage(s).kind == "open" for s in past.stages])  # type: ignore[union-attr]
     # an account whose members all stand in won or lost stages can neither move nor open a gate: left

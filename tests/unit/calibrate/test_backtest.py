@@ -77,3 +77,21 @@ def test_full_model_coverage_on_full_model_history() -> None:
     assert cells.mean() >= 0.8, by_stage
     assert min(by_stage.values()) >= 0.5, by_stage
     assert max(wape) < 0.04
+
+
+def test_leads_without_a_persona_take_their_accounts_free_seats() -> None:
+    """With accounts, a lead of unknown persona takes a seat its account's known members leave free,
+    so every whole account holds the committee; without accounts they are drawn by the shares."""
+    from journeytui.calibrate.backtest import _seat
+
+    pattern = np.array([0, 1, 2, 2, 3])
+    shares = np.bincount(pattern) / 5
+    rng = np.random.default_rng(0)
+    persona = np.array([0, -1, -1, 2, -1, -1, -1, -1, -1, -1, 3, 2, -1])  # two whole accounts and a partial one
+    seated = _seat(persona, 5, pattern, shares, rng)
+    assert (seated >= 0).all() and (seated[persona >= 0] == persona[persona >= 0]).all()
+    for a in range(2):
+        assert sorted(seated[a * 5 : a * 5 + 5].tolist()) == [0, 1, 2, 2, 3]
+    assert sorted(seated[10:].tolist()) in ([2, 2, 3], [0, 2, 3], [1, 2, 3])  # the partial account's free seats
+    free = _seat(np.full(2000, -1), 0, pattern, shares, rng)
+    assert abs(float(np.mean(free == 2)) - 0.4) < 0.05  # 5 standard errors of 2000 draws at 0.4
