@@ -7,15 +7,17 @@ given its wait (:func:`origin_state`). W weeks are forecast with the full model 
 journey: for a journey whose full model is its plain chain, by the per-lead sampler of
 :mod:`journeytui.calibrate.synth` (which starts each lead with its known persona and hold); for a
 journey with scoring hand-offs, lifts, gates or capacity, by the Monte Carlo engine with every
-feature (:func:`full_model_runs`), whose base values calibrate matched to the observed rates
-(calibrate/fullmodel.py). Then compared with the observed occupancy at the end of each week. Won
-and lost stages are compared as leads reaching them after the origin.
+feature, whose base values calibrate matched to the observed rates (calibrate/fullmodel.py),
+started from the history's own leads in their accounts with the hidden state (holds, the sales
+queue, scores, lifts) of warm-up leads alike (:func:`warm_start_runs`, sim/start.py). Then
+compared with the observed occupancy at the end of each week. Won and lost stages are compared as
+leads reaching them after the origin.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -34,6 +36,10 @@ from journeytui.calibrate.fit import (
 )
 from journeytui.calibrate.synth import _weights, forecast_from_state, outcome_table
 from journeytui.model.types import Journey
+
+if TYPE_CHECKING:
+    from journeytui.sim.compile import Compiled
+    from journeytui.sim.start import Start
 
 PARAMETER_DRAWS = 10
 """Full-model backtests: the runs are split over this many journeys with drawn values."""
@@ -140,26 +146,190 @@ def _drawn_journey(fitted: Journey, cal: Calibration, rng: np.random.Generator, 
     return replace(fitted, transitions=transitions, stalls=stalls, population=population)
 
 
-def full_model_runs(
-    fitted: Journey, cal: Calibration, stage0: np.ndarray, weeks: int, runs: int, seed: int, rng: np.random.Generator
-) -> np.ndarray:
-    """Runs x weeks x stages leads per stage from the origin's occupancy by the Monte Carlo engine with
-    every feature; the runs are split over PARAMETER_DRAWS journeys with drawn values, so the band
-    carries the fit's uncertainty. Leads start free, with personas drawn by the population's weights."""
-    from journeytui.sim.montecarlo import simulate
+DONOR_RUNS = 4
+"""Runs of the warm-up that lends the hidden state (holds, queue, scores, lifts) to the origin's leads
+(fewer when they would hold more than DONOR_SLOTS leads in all)."""
 
+DONOR_SLOTS = 400_000
+
+WARM_WEEKS = 52
+"""The warm-up covers at most this many weeks before the origin (a longer history starts it from the
+leads in play that many weeks before; the hidden state it lends is recent: holds, queue, decaying
+scores)."""
+
+WIDEN = (0, 1, 2, 4, 8, 16, 32, 64, 1 << 20)
+"""Weeks-in-stage tolerances tried in turn when no warm-up lead has a lead's exact wait."""
+
+
+def _leads_at(past: EventLog, origin: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Every lead seen before the origin in the engine's slot order (week of its first entry, then
+    the export's order): its lead index, its stage at the origin (log order) and its weeks there
+    (K - the week of its last entry); and K, the origin's week."""
+    weeks, K = week_numbers(past.ts, origin)
+    first = np.ones(past.lead.size, dtype=bool)
+    first[1:] = past.lead[1:] != past.lead[:-1]
+    last = np.ones(past.lead.size, dtype=bool)
+    last[:-1] = first[1:]
+    lead = past.lead[first].astype(np.int64)
+    order = np.lexsort((lead, weeks[first]))
+    return lead[order], past.stage[last][order].astype(np.int64), (K - weeks[last])[order], K
+
+
+def _impute(
+    c: Compiled, donors: Start, key: np.ndarray, since: np.ndarray, runs: int, rng: np.random.Generator
+) -> Start:
+    """The start state of ``runs`` runs: each lead's known key and weeks in stage, and the hidden
+    state (hold, queue, score, lifts) of a warm-up lead with the same key and the nearest wait
+    (drawn at random among the equally near), drawn afresh for every run."""
+    from journeytui.sim.start import Start
+
+    n = key.size
+    dk = donors.key.ravel().astype(np.int64)
+    open_key = np.repeat(np.array([k == "open" for k in c.kinds] + [False]), c.P)
+    ok = np.flatnonzero(open_key[dk])
+    span = int(max(donors.since.max(initial=0), since.max(initial=0))) + 2
+    code = dk[ok] * span + donors.since.ravel()[ok]
+    order = np.argsort(code, kind="stable")
+    pool, code = ok[order], code[order]
+    pick = np.full((runs, n), -1, dtype=np.int64)
+    want = np.flatnonzero(open_key[key])
+    for r in range(runs):
+        todo = want
+        for tol in WIDEN:
+            if todo.size == 0:
+                break
+            lo_age = np.maximum(since[todo] - tol, 0)
+            hi_age = np.minimum(since[todo] + tol, span - 1)
+            lo = np.searchsorted(code, key[todo] * span + lo_age, "left")
+            hi = np.searchsorted(code, key[todo] * span + hi_age, "right")
+            got = hi > lo
+            j = lo[got] + (rng.random(int(got.sum())) * (hi[got] - lo[got])).astype(np.int64)
+            pick[r, todo[got]] = pool[j]
+            todo = todo[~got]
+    has = pick >= 0
+    src = np.where(has, pick, 0)
+
+    def lend(a: np.ndarray | None, default: float) -> np.ndarray | None:
+        if a is None:
+            return None
+        flat = a.reshape(*a.shape[:-2], -1)
+        return np.where(has, flat[..., src], default)
+
+    hold = lend(donors.hold, 0)
+    queued = lend(donors.queued, False)
+    qs = lend(donors.queue_since, 0)
+    assert hold is not None and queued is not None and qs is not None
+    return Start(
+        key=np.broadcast_to(key, (runs, n)).astype(np.int32),
+        hold=hold,
+        queued=queued.astype(bool),
+        queue_since=qs,
+        since=np.broadcast_to(since, (runs, n)).astype(np.int64),
+        score=lend(donors.score, 0.0),
+        mask=lend(donors.mask, 0),
+        lift_until=lend(donors.lift_until, 0),
+    )
+
+
+def _seat(persona: np.ndarray, b: int, pattern: np.ndarray, shares: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Personas for the leads without one (-1): with accounts, the seats of the lead's account that
+    the known members leave free, in random order (every account holds ``pattern``); without
+    accounts, or when the known members fill more than their seats, drawn by ``shares``."""
+    out = persona.copy()
+    unknown = np.flatnonzero(out < 0)
+    if unknown.size == 0:
+        return out
+    if shares.size <= 1:
+        out[unknown] = 0
+        return out
+    if b:
+        for a in np.unique(unknown // b).tolist():
+            members = out[a * b : (a + 1) * b]
+            free = np.bincount(pattern, minlength=shares.size) - np.bincount(
+                members[members >= 0], minlength=shares.size
+            )
+            gaps = np.flatnonzero(members < 0)
+            seats = np.repeat(np.arange(shares.size), np.maximum(free, 0))
+            if (free >= 0).all() and seats.size >= gaps.size:
+                members[gaps] = rng.permutation(seats)[: gaps.size]
+    rest = np.flatnonzero(out < 0)
+    out[rest] = rng.choice(shares.size, size=rest.size, p=shares)
+    return out
+
+
+def warm_start_runs(
+    fitted: Journey,
+    cal: Calibration,
+    past: EventLog,
+    origin: int,
+    weeks: int,
+    runs: int,
+    seed: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Runs x weeks x stages (log order) leads per stage from the origin by the Monte Carlo engine with
+    every feature, each run started from the history's own leads: every lead seen before the
+    origin in its slot (accounts as the engine lays them: the order of first entry), its stage,
+    persona and weeks in stage, and the hidden state of a warm-up lead alike (:func:`_impute`); the
+    warm-up runs the fitted journey's full model over the history's own design (its week-0 cohort,
+    or the leads in play WARM_WEEKS before the origin, and the fitted arrivals) up to the origin.
+    The runs are split over PARAMETER_DRAWS journeys with drawn values."""
+    from journeytui.calibrate.fit import start_cohort
+    from journeytui.calibrate.fullmodel import _accounts
+    from journeytui.sim.start import Start, compiled, for_start, run_from, snapshot
+
+    lead, stage, since, K = _leads_at(past, origin)
     stages = [s.id for s in fitted.stages]
-    counts = np.bincount(stage0, minlength=len(stages))
-    initial = {s: int(counts[i]) for i, s in enumerate(stages) if counts[i]}
+    base = compiled(fitted)
+    b, pattern = base.account_size, base.pattern
+    to_c = np.array([base.stage_ids.index(s) for s in past.stages], dtype=np.int64)
+    names, _ = _weights(fitted)
+    pcode = np.array([base.persona_ids.index(q) if q in base.persona_ids else -1 for q in names] + [-1])
+    known = np.array([names.index(p) if p in names else -1 for p in (past.personas[ld] or "" for ld in lead.tolist())])
+    persona = _seat(pcode[known], b, pattern, base.lead_shares(), rng)
+    key = to_c[stage] * base.P + persona
+    open_ = np.array([fitted.stage(s).kind == "open" for s in past.stages])  # type: ignore[union-attr]
+    # an account whose members all stand in won or lost stages can neither move nor open a gate: left
+    # out whole (the last, possibly partial, account stays, so arrivals complete it); without
+    # accounts every lead in an outcome stage is left out
+    block = np.arange(lead.size) // b if b else np.arange(lead.size)
+    live = np.bincount(block, weights=open_[stage], minlength=int(block.max(initial=-1)) + 1) > 0
+    live[-1:] = live[-1:] | bool(b)
+    keep = live[block]
+    key, since, stage = key[keep], since[keep], stage[keep]
+    warm = min(max(K, 1), WARM_WEEKS)
+    if warm >= K:  # the history's own design: its week-0 cohort
+        weeks0, _ = week_numbers(past.ts, origin)
+        cohort = start_cohort(past, weeks0, open_)
+    else:  # a long history: the warm-up starts WARM_WEEKS before the origin, from the leads in play then
+        then = occupancy(past, len(past.stages), before=origin - warm * WEEK)
+        cohort = {s: int(then[i]) for i, s in enumerate(past.stages) if open_[i] and then[i]}
+    n_cohort = sum(cohort.values())
+    donor_runs = max(
+        1, min(DONOR_RUNS, DONOR_SLOTS // max(1, n_cohort + int(warm * sum(fitted.population.arrivals.values()))))
+    )
+    design = replace(
+        fitted,
+        population=replace(fitted.population, initial=cohort, accounts=_accounts(fitted, n_cohort)),
+    )
+    counts = np.bincount(to_c[stage], minlength=len(stages))
+    per_stage = {base.stage_ids[i]: int(n) for i, n in enumerate(counts) if n}
     draws = min(runs, PARAMETER_DRAWS)
+    cols = [base.stage_ids.index(s) for s in past.stages]
     out = []
     for d in range(draws):
         per = runs // draws + (1 if d < runs % draws else 0)
-        res = simulate(
-            _drawn_journey(fitted, cal, rng, initial), weeks=weeks, runs=per, seed=seed * 1000 + d, engine="leads"
-        )
-        cols = [res.stages.index(s) for s in stages]
-        out.append(res.runs_counts[1:, :, cols].transpose(1, 0, 2))
+        drawn = _drawn_journey(fitted, cal, rng, dict(fitted.population.initial))
+        donor_journey = replace(design, transitions=drawn.transitions, stalls=drawn.stalls)
+        if n_cohort or any(fitted.population.arrivals.values()):
+            donor_c, donors = snapshot(donor_journey, warm, donor_runs, seed * 1000 + d)
+        else:  # nobody to warm up: the leads start free, scores at zero
+            donor_c, donors = base, Start(*(np.zeros((1, 0), dtype=np.int64),) * 5)
+        start = _impute(donor_c, donors, key, since, per, rng)
+        c = for_start(drawn, per_stage, b, pattern)
+        occ = run_from(c, start, weeks, seed * 1000 + d)[:, :, cols]
+        occ[:, :, ~open_] -= occ[:, :1, ~open_]  # outcomes: the leads reaching them after the origin
+        out.append(occ[:, 1:])
     return np.concatenate(out, axis=0).astype(float)
 
 
@@ -247,10 +417,10 @@ def backtest(
         cal = calibrate(journey, past, as_of=origin)
         fitted = apply(journey, cal, initial=False)
         rng = np.random.default_rng([seed, k])
-        stage0, persona0, hold0 = origin_state(fitted, past, origin, rng)
         if blocking_features(fitted):
-            occ = full_model_runs(fitted, cal, stage0, weeks, runs, seed + k, rng)
+            occ = warm_start_runs(fitted, cal, past, origin, weeks, runs, seed + k, rng)
         else:  # the plain chain is the full model: each lead starts with its known persona and hold
+            stage0, persona0, hold0 = origin_state(fitted, past, origin, rng)
             tables, rates = parameter_draws(fitted, cal, runs, rng)
             occ = forecast_from_state(
                 fitted, stage0, persona0, hold0, weeks, runs, seed=seed + k, tables=tables, arrivals=rates
