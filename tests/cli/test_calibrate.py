@@ -57,6 +57,10 @@ def test_dry_run_json_recovers_the_journey_and_writes_nothing(
                 t for t in data["transitions"] if (t["from"], t["to"], t["persona"]) == ("evaluate", "sales", None)
             )
             assert gated["after"] > 3 * gated["observed"]  # the consensus gate holds most moves back
+            # MQLs handed from compare to sales: the hand-off's moves, not a transition to add
+            assert [(m["from"], m["to"]) for m in data["handoff_moves"]] == [("compare", "sales")]
+            assert data["handoff_moves"][0]["moves"] > 0
+            assert all(m["to"] != "sales" for m in data["missing_transitions"]), data["missing_transitions"]
     # the observed rates of the default fit are the --plain-chain fit's values
     args = ["calibrate", str(FLAGSHIP), str(history["long"]), "--as-of", AS_OF, "--format", "json"]
     assert main([*args, "--plain-chain"]) == 0
@@ -64,6 +68,9 @@ def test_dry_run_json_recovers_the_journey_and_writes_nothing(
     assert main(args) == 0
     full = json.loads(capsys.readouterr().out)
     assert [t["observed"] for t in full["transitions"]] == [t["after"] for t in chain["transitions"]]
+    # the plain chain has no hand-off: the same moves are a transition the journey lacks
+    assert ("compare", "sales") in {(m["from"], m["to"]) for m in chain["missing_transitions"]}
+    assert chain["handoff_moves"] == []
 
 
 def test_out_writes_fitted_values_and_keeps_comments(history: dict[str, Path], tmp_path: Path) -> None:

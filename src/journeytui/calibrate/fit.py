@@ -80,6 +80,8 @@ class Calibration:
     events: int
     changes: list[Change] = field(default_factory=list)
     missing: list[dict[str, Any]] = field(default_factory=list)
+    handoff_moves: list[dict[str, Any]] = field(default_factory=list)
+    """Moves the scoring hand-off explains (full model only): not missing transitions."""
     unseen: list[dict[str, Any]] = field(default_factory=list)
     stall_fits: list[dict[str, Any]] = field(default_factory=list)
     proposals: list[dict[str, Any]] = field(default_factory=list)
@@ -154,6 +156,7 @@ class Calibration:
             "initial": initial,
             "full_model": self.full_model,
             "missing_transitions": self.missing,
+            "handoff_moves": self.handoff_moves,
             "unseen_transitions": self.unseen,
             "warnings": self.warnings,
         }
@@ -621,6 +624,9 @@ def calibrate(
                 )
 
     _fit_transitions(journey, cal, stays, at_risk, stage_ids, open_stage, persona_names if use_personas else [])
+    if full_model:
+        _handoff_moves(journey, cal)
+    _missing_warning(cal)
     for c in cal.changes:  # stages with stalls: their move chances are less sure than the binomial says
         f = widen.get(stage_ids.index(c.extra["from"]), 1.0) if c.kind == "transition" else 1.0
         if f > 1.0 and c.low is not None and c.high is not None:
@@ -742,11 +748,25 @@ def _fit_transitions(
                         "high": round(high, 6),
                     }
                 )
+
+
+def _missing_warning(cal: Calibration) -> None:
     if cal.missing:
         names = ", ".join(f"{m['from']} -> {m['to']} ({m['moves']})" for m in cal.missing[:6])
         cal.warnings.append(
             f"moves the journey lacks: {names}; their leads' weeks still count as at risk (add them with --add-missing)"
         )
+
+
+def _handoff_moves(journey: Journey, cal: Calibration) -> None:
+    """Moves the scoring hand-off makes (an MQL in a ``handoff_from`` stage to ``handoff_to``) are
+    the full model's own, not transitions the journey lacks: reported apart, never added."""
+    sc = journey.scoring
+    if sc is None or not sc.handoff_from or journey.stage(sc.handoff_to) is None:
+        return
+    handed = [m for m in cal.missing if m["to"] == sc.handoff_to and m["from"] in sc.handoff_from]
+    cal.missing = [m for m in cal.missing if m not in handed]
+    cal.handoff_moves = [{"from": m["from"], "to": m["to"], "moves": m["moves"]} for m in handed]
 
 
 def _arrivals(journey: Journey, cal: Calibration, log: EventLog, weeks: np.ndarray, K: int) -> None:

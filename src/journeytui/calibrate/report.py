@@ -56,6 +56,10 @@ def _extras(cal: Calibration) -> list[str]:
             f"moves the journey lacks: {m['from']} -> {m['to']}: {m['moves']} moves, "
             f"{m['probability']:.4f} ({m['low']:.4f}..{m['high']:.4f})"
         )
+    for m in cal.handoff_moves:
+        lines.append(
+            f"made by the scoring hand-off (the full model's own): {m['from']} -> {m['to']}: {m['moves']} moves"
+        )
     for u in cal.unseen:
         lines.append(
             f"never seen in the data: {u['from']} -> {u['to']} ({u['at_risk']:,.0f} lead-weeks at risk, "

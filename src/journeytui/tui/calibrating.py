@@ -31,6 +31,7 @@ def preview_lines(cal: Calibration) -> list[str]:
         extra = f"  [{interval}]" if interval else ""
         lines.append(f"{label}: {before} -> {after}{extra}  {evidence}{'  (thin)' if flag else ''}")
     lines += [f"moves the journey lacks: {m['from']} -> {m['to']} ({m['moves']})" for m in cal.missing]
+    lines += [f"made by the hand-off: {m['from']} -> {m['to']} ({m['moves']})" for m in cal.handoff_moves]
     lines += [f"never seen: {u['from']} -> {u['to']}" for u in cal.unseen]
     if cal.full_model:  # the values are base values: the journey's lifts, gates, hand-offs act on them
         lines.append(
