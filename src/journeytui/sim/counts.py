@@ -712,12 +712,13 @@ def _numpy_multinomial(rng: np.random.Generator, cur: np.ndarray, pv: np.ndarray
 
 def _kernel(cells: float) -> Any:
     """The compiled kernel module for a run of `cells` cell draws from KERNEL_CELLS on (None
-    below, or when numba is missing: a broken install runs numpy's draws instead)."""
+    below, or when numba is missing or fails to import: a broken install runs numpy's draws
+    instead, the same distribution with another sample for a seed)."""
     if cells < KERNEL_CELLS:
         return None
     try:
         from journeytui.sim import kernel
-    except ImportError:
+    except Exception:  # ImportError, or llvmlite/numba failing as they load (OSError, SystemError, ...)
         return None
     return kernel
 

@@ -92,3 +92,25 @@ def test_multinomial_rows_add_up_and_follow_their_chances() -> None:
     se = np.sqrt(np.maximum(expected, 1e-12) / 4000)
     assert (np.abs(draws.mean(axis=0) - expected) <= 6 * se + 1e-12).all()
     assert (draws[:, :, 0, 0] == 0).all()  # a chance of 0 is never taken
+
+
+@pytest.mark.parametrize("error", [ImportError, OSError, SystemError])
+def test_a_kernel_that_fails_to_import_falls_back_to_numpys_draws(error: type[Exception], monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """numba or llvmlite failing as they load (a broken install, a missing shared library) must not
+    stop a forecast: the count engine draws with numpy instead."""
+    import importlib.abc
+    import sys
+
+    from journeytui.sim import counts
+
+    class Broken(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path, target=None):  # type: ignore[no-untyped-def]
+            if name == "journeytui.sim.kernel":
+                raise error("numba: cannot load libllvmlite.so")
+            return None
+
+    monkeypatch.delitem(sys.modules, "journeytui.sim.kernel")
+    monkeypatch.delattr(sys.modules["journeytui.sim"], "kernel")
+    monkeypatch.setattr(sys, "meta_path", [Broken(), *sys.meta_path])
+    assert counts._kernel(counts.KERNEL_CELLS * 10) is None
+    assert counts._drawer(counts.KERNEL_CELLS * 10) is counts._numpy_multinomial
