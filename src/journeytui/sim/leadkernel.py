@@ -1,0 +1,574 @@
+"""The per-lead Monte Carlo engine's weekly step, compiled: one run at a time, lead by lead.
+
+:class:`journeytui.sim.montecarlo.Engine` (numpy) steps every lead of every run at once, one
+vectorised operation per event kind: its cost is many passes over arrays of all runs' leads
+(the grouping of live leads by the touchpoints they are due, gathers, sorts). This module runs
+the same weekly step (docs/simulation.md, *The order of events inside week t*) with
+numba-compiled loops over one run's leads, whose state (a few bytes a lead) stays in cache:
+
+1. decay of behaviour scores, lifts ending, leads qualifying (one pass over the run's leads);
+2. the sales queue and hand-offs (first come, first served, up to the channel's capacity);
+3. touchpoints, each lead's in touchpoint order (one pass): a send on an unlimited channel is
+   engaged with at once; sends on a limited channel are listed, and each such touchpoint
+   (in order) then serves a uniform random subset of its leads within the capacity left
+   (a random order's prefix, as the numpy engine);
+4. the leads whose chances changed (a lift starting or ending) draw their wait again;
+5. the leads whose outcome falls this week draw it; gates are checked against the members'
+   keys before any of this week's moves (as the numpy engine), then the outcomes are applied;
+6. arrivals.
+
+The draws have the numpy engine's distribution (tests/unit/sim/test_leadkernel.py compares the
+two over many seeds); the sample of a seed differs. Engagements are drawn as geometric gaps
+between engaged sends, one counter per touchpoint over the run's sends in scan order (the
+sends are independent with the same chance, so this is one Bernoulli draw per send). Each run
+has its own Generator (seeded from the run's SeedSequence child), so a seed gives the same
+result in any process.
+
+What this kernel cannot do (:func:`unsupported`) runs on the numpy engine: a touchpoint
+triggered by engagement with a touchpoint on a limited channel listed before it (the limited
+touchpoint's engagements are drawn after the pass, too late for the trigger), and more than 64
+touchpoints.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numba as nb
+import numpy as np
+
+NEVER = 32767
+BIG = 32767
+
+
+@nb.njit(cache=True, inline="always")
+def _wait(rng: Any, scale: float, first: int, weeks: int) -> int:
+    """The week of the next outcome other than staying, drawing from week `first` on."""
+    if first > weeks or not scale < math.inf:
+        return NEVER
+    w = first + math.floor(rng.standard_exponential() * scale)
+    return int(w) if w <= weeks else NEVER
+
+
+@nb.njit(cache=True, inline="always")
+def _gap(rng: Any, scale: float) -> int:
+    """Failures before the next success of independent trials (scale = -1 / log(1 - p))."""
+    x = math.floor(rng.standard_exponential() * scale)
+    return int(x) if x < 4.0e18 else 1 << 62
+
+
+@nb.njit(cache=True, inline="always")
+def _trials(rng: Any, skip: np.ndarray, j: int, n: int, scale: float) -> int:
+    """Successes among the next n trials of touchpoint j's sequence (skip[j]: failures before its next success)."""
+    got = 0
+    while n > 0:
+        s = skip[j]
+        if s >= n:
+            skip[j] = s - n
+            break
+        n -= s + 1
+        got += 1
+        skip[j] = _gap(rng, scale)
+    return got
+
+
+@nb.njit(cache=True, inline="always")
+def _visit(visited: np.ndarray, i: int, stage: int) -> bool:
+    """Mark stage visited by lead i; True the first time."""
+    word = stage >> 6
+    bit = np.uint64(1) << np.uint64(stage & 63)
+    old = visited[i, word]
+    if old & bit:
+        return False
+    visited[i, word] = old | bit
+    return True
+
+
+@nb.njit(cache=True)
+def init_run(
+    rng: Any,
+    key: np.ndarray,
+    n0: int,
+    L: int,
+    P: int,
+    weeks: int,
+    wait_scale: np.ndarray,
+    counts: np.ndarray,
+    hold: np.ndarray,
+    arrived: np.ndarray,
+    entered: np.ndarray,
+    next_draw: np.ndarray,
+    visited: np.ndarray,
+    score: np.ndarray,
+    mask: np.ndarray,
+    lift_until: np.ndarray,
+    last_eng: np.ndarray,
+    skip: np.ndarray,
+    tp_scale: np.ndarray,
+    mark: np.ndarray,
+    state: np.ndarray,
+) -> None:
+    """Reset one run's scratch state: the initial cohort in its first n0 slots (key given)."""
+    counts[:] = 0
+    hold[:] = 0
+    arrived[:] = 0
+    entered[:] = 0
+    next_draw[:] = NEVER
+    visited[:] = 0
+    score[:] = 0.0
+    mask[:] = 0
+    lift_until[:] = 0
+    last_eng[:] = -1
+    mark[:] = -1
+    state[:] = 0
+    for i in range(n0):
+        k = key[i]
+        counts[k] += 1
+        _visit(visited, i, k // P)
+        next_draw[i] = _wait(rng, wait_scale[k << L], 1, weeks)
+    for j in range(skip.size):
+        skip[j] = _gap(rng, tp_scale[j]) if tp_scale[j] >= 0.0 else 1 << 62
+
+
+@nb.njit(cache=True)
+def run_weeks(
+    rng: Any,
+    r: int,
+    t0: int,
+    t1: int,
+    # sizes
+    weeks: int,
+    S: int,
+    P: int,
+    K: int,
+    L: int,
+    width: int,
+    b: int,
+    # the run's lead state
+    key: np.ndarray,
+    hold: np.ndarray,
+    arrived: np.ndarray,
+    entered: np.ndarray,
+    next_draw: np.ndarray,
+    visited: np.ndarray,
+    score: np.ndarray,
+    mask: np.ndarray,
+    lift_until: np.ndarray,
+    last_eng: np.ndarray,
+    counts: np.ndarray,
+    # scratch
+    pend: np.ndarray,
+    pflag: np.ndarray,
+    queue: np.ndarray,
+    qsince: np.ndarray,
+    due: np.ndarray,
+    dcode: np.ndarray,
+    cand: np.ndarray,
+    cand_n: np.ndarray,
+    n_cand: np.ndarray,
+    skip: np.ndarray,
+    mark: np.ndarray,
+    state: np.ndarray,
+    remaining: np.ndarray,
+    # outcome tables
+    wait_scale: np.ndarray,
+    cond: np.ndarray,
+    code_kind: np.ndarray,
+    code_key: np.ndarray,
+    code_stage: np.ndarray,
+    code_edge: np.ndarray,
+    code_stall: np.ndarray,
+    code_gate: np.ndarray,
+    depends: np.ndarray,
+    open_key: np.ndarray,
+    is_won: np.ndarray,
+    regression: np.ndarray,
+    # stalls
+    st_kind: np.ndarray,
+    st_lo: np.ndarray,
+    st_hi: np.ndarray,
+    st_p: np.ndarray,
+    st_cause: np.ndarray,
+    max_hold: int,
+    # gates
+    g_min: np.ndarray,
+    g_weight: np.ndarray,
+    g_ready: np.ndarray,
+    g_roles: np.ndarray,
+    g_nroles: np.ndarray,
+    acc_base: int,
+    # scoring and hand-off
+    has_score: bool,
+    threshold: np.ndarray,
+    keep: np.float32,
+    to_stage: int,
+    sc_channel: int,
+    q_cause: int,
+    # touchpoints
+    capacity: np.ndarray,
+    pat: np.ndarray,
+    after_mask: int,
+    tp_sends: np.ndarray,
+    tp_after: np.ndarray,
+    tp_trig: np.ndarray,
+    tp_bit: np.ndarray,
+    tp_lw: np.ndarray,
+    tp_points: np.ndarray,
+    tp_scale: np.ndarray,
+    tp_channel: np.ndarray,
+    tp_lim: np.ndarray,
+    tp_index: np.ndarray,
+    # arrivals: this run's counts per week and entry stage, and first slot per week
+    entry: np.ndarray,
+    arrivals: np.ndarray,
+    start: np.ndarray,
+    # outputs
+    record: np.ndarray,
+    entries: np.ndarray,
+    edge_moves: np.ndarray,
+    handoff_moves: np.ndarray,
+    stall_starts: np.ndarray,
+    stall_weeks: np.ndarray,
+    mqls: np.ndarray,
+    handoffs: np.ndarray,
+    queued_w: np.ndarray,
+    sends_out: np.ndarray,
+    engaged_out: np.ndarray,
+    ch_touches: np.ndarray,
+    won_after: np.ndarray,
+    moved_in: np.ndarray,
+    moved_out: np.ndarray,
+    stalled: np.ndarray,
+    regressed: np.ndarray,
+    held_log: np.ndarray,
+    queued_log: np.ndarray,
+    hold_pw: np.ndarray,
+    ever: np.ndarray,
+    ever_missing: np.ndarray,
+    ever_short: np.ndarray,
+) -> None:
+    """Weeks t0 .. t1 - 1 of run r (state[0]: queue length, carried between calls)."""
+    N = key.size
+    T = tp_index.size
+    G = g_min.size
+    n_lift = lift_until.shape[0]
+    n_roles = g_roles.shape[1]
+    missing = np.zeros(max(n_roles, 1), dtype=np.bool_)
+    for t in range(t0, t1):
+        live = start[t]  # leads arrived before week t
+        n_pend = 0
+        for c in range(capacity.size):
+            remaining[c] = capacity[c] if capacity[c] > 0 else 0
+        # -- 1. decay, lifts ending, qualifying -----------------------------------------
+        qlen = state[0]
+        qold = qlen
+        for i in range(live):
+            if n_lift:
+                m = mask[i]
+                if m:
+                    for bit in range(n_lift):
+                        if m >> bit & 1 and lift_until[bit, i] < t:
+                            m &= ~(1 << bit)
+                            mask[i] = m
+                            if depends[bit, (key[i] << L) | m] and not pflag[i]:
+                                pflag[i] = 1
+                                pend[n_pend] = i
+                                n_pend += 1
+            if has_score:
+                s = score[i] * keep
+                score[i] = s
+                if s >= threshold[key[i]] and hold[i] < t:
+                    hold[i] = BIG
+                    next_draw[i] = NEVER
+                    queue[qlen] = i
+                    qsince[qlen] = t
+                    qlen += 1
+        # -- 2. the sales queue ------------------------------------------------------------
+        if has_score:
+            mqls[r, t] += qlen - qold
+            served = qlen
+            if sc_channel >= 0 and capacity[sc_channel] >= 0:
+                served = min(qlen, remaining[sc_channel])
+            for q in range(served):
+                i = queue[q]
+                old = key[i]
+                new = to_stage * P + old % P
+                counts[old] -= 1
+                counts[new] += 1
+                moved_out[t, old // P] += 1.0
+                moved_in[t, to_stage] += 1.0
+                handoff_moves[r, old // P] += 1
+                key[i] = new
+                entered[i] = t
+                if _visit(visited, i, to_stage):
+                    entries[r, to_stage] += 1
+                if is_won[to_stage]:
+                    won_after[t - arrived[i]] += 1
+                hold[i] = t
+                score[i] = 0.0
+                next_draw[i] = _wait(rng, wait_scale[(new << L) | mask[i]], t + 1, weeks)
+            if sc_channel >= 0:
+                if capacity[sc_channel] >= 0:
+                    remaining[sc_channel] -= served
+                ch_touches[r, sc_channel] += served
+            handoffs[r, t] += served
+            fresh = 0
+            for q in range(served, qlen):
+                i = queue[q]
+                queue[q - served] = i
+                qsince[q - served] = qsince[q]
+                queued_log[t, key[i] // P] += 1.0
+                if qsince[q] == t:
+                    fresh += 1
+                    stalled[t, key[i] // P] += 1.0
+            qlen -= served
+            state[0] = qlen
+            stall_starts[r, q_cause] += fresh
+            stall_weeks[r, q_cause] += qlen
+            queued_w[r, t] = qlen
+        # -- 3. touchpoints ------------------------------------------------------------------
+        if T:
+            n_cand[:] = 0
+            for i in range(live):
+                k = key[i]
+                if not open_key[k]:
+                    continue
+                base = k * width
+                since = base + t - entered[i]
+                bits = pat[since] | after_mask
+                j = 0
+                while bits:
+                    if not bits & 1:
+                        bits >>= 1
+                        j += 1
+                        continue
+                    bits >>= 1
+                    a = tp_after[j]
+                    if a < 0:
+                        n = tp_sends[j, since]
+                    else:
+                        last = last_eng[a, i]
+                        n = tp_sends[j, base + (width - 1 if last < 0 else t - last)]
+                    if n > 0:
+                        lim = tp_lim[j]
+                        if lim >= 0:
+                            x = n_cand[lim]
+                            cand[lim, x] = i
+                            cand_n[lim, x] = n
+                            n_cand[lim] = x + 1
+                        else:
+                            sends_out[r, tp_index[j]] += n
+                            ch_touches[r, tp_channel[j]] += n
+                            got = _trials(rng, skip, j, n, tp_scale[j]) if tp_scale[j] >= 0.0 else 0
+                            if got:
+                                n_pend = _engaged(
+                                    t, r, i, j, got, L, key, score, mask, lift_until, last_eng, pend, pflag, n_pend,
+                                    depends, has_score, tp_points, tp_trig, tp_bit, tp_lw, tp_index, engaged_out,
+                                )  # fmt: skip
+                    j += 1
+            # limited channels: each touchpoint in order serves a random order's prefix within capacity
+            for j in range(T):
+                lim = tp_lim[j]
+                if lim < 0:
+                    continue
+                m = n_cand[lim]
+                if m == 0:
+                    continue
+                ch = tp_channel[j]
+                demand = 0
+                for x in range(m):
+                    demand += cand_n[lim, x]
+                left = remaining[ch]
+                if demand <= left:
+                    upto = m
+                    used = demand
+                else:
+                    used = 0
+                    upto = 0
+                    while upto < m:
+                        y = upto + int(rng.integers(0, m - upto))
+                        ci, cn = cand[lim, y], cand_n[lim, y]
+                        if used + cn > left:
+                            break
+                        cand[lim, y], cand_n[lim, y] = cand[lim, upto], cand_n[lim, upto]
+                        cand[lim, upto], cand_n[lim, upto] = ci, cn
+                        used += cn
+                        upto += 1
+                remaining[ch] = left - used
+                sends_out[r, tp_index[j]] += used
+                ch_touches[r, ch] += used
+                if tp_scale[j] < 0.0:
+                    continue
+                for x in range(upto):
+                    got = _trials(rng, skip, j, cand_n[lim, x], tp_scale[j])
+                    if got:
+                        n_pend = _engaged(
+                            t, r, cand[lim, x], j, got, L, key, score, mask, lift_until, last_eng, pend, pflag,
+                            n_pend, depends, has_score, tp_points, tp_trig, tp_bit, tp_lw, tp_index, engaged_out,
+                        )  # fmt: skip
+        # -- 4. leads whose chances changed draw their wait again ----------------------------
+        for x in range(n_pend):
+            i = pend[x]
+            pflag[i] = 0
+            h = hold[i]
+            if h == BIG:
+                next_draw[i] = NEVER
+            else:
+                next_draw[i] = _wait(rng, wait_scale[(key[i] << L) | mask[i]], max(h + 1, t), weeks)
+        # -- 5. outcomes: draw them (gates see the keys before this week's moves), then apply --
+        nd = 0
+        for i in range(live):
+            if next_draw[i] != t:
+                continue
+            k = key[i]
+            row = (k << L) | mask[i]
+            u = rng.random()
+            code = k * K
+            for col in range(K - 1):
+                if u >= cond[col, row]:
+                    code += 1
+            g = code_gate[code]
+            if G and g >= 0:
+                # the account's members (a lead without accounts is a committee of one)
+                first = (i // b) * b
+                total = 0.0
+                ready = 0.0
+                for ro in range(n_roles):
+                    missing[ro] = True
+                for mbr in range(first, min(first + b, N)):
+                    km = key[mbr]
+                    total += g_weight[g, km]
+                    ready += g_ready[g, km]
+                    for ro in range(g_nroles[g]):
+                        if g_roles[g, ro, km]:
+                            missing[ro] = False
+                share = ready / total if total > 0 else 0.0
+                short = share < g_min[g]
+                ok = not short
+                for ro in range(g_nroles[g]):
+                    if missing[ro]:
+                        ok = False
+                if not ok:
+                    acc = i // b
+                    if mark[g, acc] != t:
+                        mark[g, acc] = t
+                        hold_pw[g, r, t] += 1
+                    acc += acc_base
+                    ever[g, acc] = True
+                    for ro in range(g_nroles[g]):
+                        if missing[ro]:
+                            ever_missing[g, ro, acc] = True
+                    if short:
+                        ever_short[g, acc] = True
+                    code = -1 - code  # held: the lead stays
+            due[nd] = i
+            dcode[nd] = code
+            nd += 1
+        for x in range(nd):
+            i = due[x]
+            code = dcode[x]
+            first = t + 1
+            if code >= 0:
+                kind = code_kind[code]
+                if kind == 1:  # a stall of d weeks: draws again from week t + d + 1
+                    st = code_stall[code]
+                    sk = st_kind[st]
+                    if sk == 0:
+                        d = st_lo[st]
+                    elif sk == 1:
+                        d = int(rng.integers(st_lo[st], st_hi[st] + 1))
+                    else:
+                        d = int(rng.geometric(st_p[st]))
+                    hold[i] = min(t + d, max_hold)
+                    stage = key[i] // P
+                    stalled[t, stage] += 1.0
+                    held_log[t, stage] += 1.0
+                    held_log[min(t + d, weeks + 1), stage] -= 1.0
+                    cause = st_cause[st]
+                    stall_starts[r, cause] += 1
+                    stall_weeks[r, cause] += min(d, weeks - t)
+                    first += min(d, 20000)
+                elif kind == 2:
+                    old = key[i]
+                    new = code_key[code]
+                    stage = code_stage[code]
+                    edge = code_edge[code]
+                    counts[old] -= 1
+                    counts[new] += 1
+                    edge_moves[r, edge] += 1
+                    moved_out[t, old // P] += 1.0
+                    moved_in[t, stage] += 1.0
+                    if regression[edge]:
+                        regressed[t] += 1.0
+                    key[i] = new
+                    entered[i] = t
+                    if _visit(visited, i, stage):
+                        entries[r, stage] += 1
+                    if is_won[stage]:
+                        won_after[t - arrived[i]] += 1
+            next_draw[i] = _wait(rng, wait_scale[(key[i] << L) | mask[i]], first, weeks)
+        # -- 6. arrivals ----------------------------------------------------------------------
+        i = start[t]
+        for e in range(entry.size):
+            stage = entry[e]
+            n = arrivals[t, e]
+            moved_in[t, stage] += n
+            for _ in range(n):
+                k = stage * P + key[i] % P
+                key[i] = k
+                entered[i] = t
+                arrived[i] = t
+                hold[i] = t
+                _visit(visited, i, stage)
+                entries[r, stage] += 1
+                counts[k] += 1
+                if open_key[k]:
+                    next_draw[i] = _wait(rng, wait_scale[k << L], t + 1, weeks)
+                i += 1
+        record[t, r, :] = counts
+
+
+@nb.njit(cache=True, inline="always")
+def _engaged(
+    t: int,
+    r: int,
+    i: int,
+    j: int,
+    got: int,
+    L: int,
+    key: np.ndarray,
+    score: np.ndarray,
+    mask: np.ndarray,
+    lift_until: np.ndarray,
+    last_eng: np.ndarray,
+    pend: np.ndarray,
+    pflag: np.ndarray,
+    n_pend: int,
+    depends: np.ndarray,
+    has_score: bool,
+    tp_points: np.ndarray,
+    tp_trig: np.ndarray,
+    tp_bit: np.ndarray,
+    tp_lw: np.ndarray,
+    tp_index: np.ndarray,
+    engaged_out: np.ndarray,
+) -> int:
+    """Lead i engaged `got` times with touchpoint j in week t; returns the pending count."""
+    engaged_out[r, tp_index[j]] += got
+    if has_score and tp_points[j] != 0.0:
+        score[i] += np.float32(tp_points[j] * got)
+    if tp_trig[j] >= 0:
+        last_eng[tp_trig[j], i] = t
+    bit = tp_bit[j]
+    if bit >= 0:
+        lift_until[bit, i] = t + tp_lw[j] - 1
+        m = mask[i]
+        if not m >> bit & 1:
+            m |= 1 << bit
+            mask[i] = m
+            if depends[bit, (key[i] << L) | m] and not pflag[i]:
+                pflag[i] = 1
+                pend[n_pend] = i
+                n_pend += 1
+    return n_pend

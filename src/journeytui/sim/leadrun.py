@@ -1,0 +1,266 @@
+"""The compiled per-lead engine's driver: tables for :mod:`journeytui.sim.leadkernel`, runs one by one.
+
+:class:`FastEngine` lays out the leads as :class:`journeytui.sim.montecarlo.Engine` does (the
+same layout and arrival draws for a seed), keeps one run's lead state at a time, and hands the
+finished counters to :func:`journeytui.sim.kpis.summarise` under the numpy engine's names.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from journeytui.model.types import MAX_WEEKS
+from journeytui.sim.compile import Compiled
+from journeytui.sim.errors import SimulationCancelled
+from journeytui.sim.montecarlo import STREAMS, Cancel, Engine
+from journeytui.sim.state import BIG
+from journeytui.sim.tables import TouchTable
+
+BLOCK_LEAD_WEEKS = 4_000_000
+"""Lead-weeks per kernel call: between calls the run checks `cancel` and reports progress."""
+
+MAX_TOUCHPOINTS = 63
+"""Touchpoints the kernel handles (one bit each in a 64-bit word)."""
+
+
+def load_kernel() -> ModuleType | None:
+    """The compiled kernel module, or None when numba is missing (the numpy engine runs instead)."""
+    try:
+        from journeytui.sim import leadkernel
+    except ImportError:
+        return None
+    return leadkernel
+
+
+def unsupported(touches: list[TouchTable]) -> str | None:
+    """Why the kernel cannot run these touchpoints (None: it can)."""
+    if len(touches) > MAX_TOUCHPOINTS:
+        return f"more than {MAX_TOUCHPOINTS} touchpoints"
+    return None
+
+
+def unsupported_engine(eng: Engine) -> str | None:
+    """Why the kernel cannot run this engine's journey (None: it can).
+
+    A touchpoint triggered by another on a limited channel listed before it needs that
+    touchpoint's engagements of this week before its own sends (the kernel draws a limited
+    touchpoint's engagements after its pass over the leads)."""
+    why = unsupported(eng.touches)
+    if why:
+        return why
+    for j, tp in enumerate(eng.touches):
+        if tp.after < 0:
+            continue
+        for i in range(j):
+            trig = eng.touches[i]
+            if trig.trigger_slot == tp.after and eng.capacity[trig.channel] >= 0:
+                return "a touchpoint triggered by an earlier touchpoint on a limited channel"
+    return None
+
+
+class FastEngine(Engine):
+    """The numpy engine's set-up and counters, stepped by the compiled kernel run by run."""
+
+    def _layout(self, n_triggers: int) -> None:
+        self._place()
+        self.n_triggers = n_triggers
+        self.counts = np.zeros((self.R, self.SP), dtype=np.int64)
+        self.width = self.W + 2
+        self.scores = None  # the kernel keeps scores per run
+        self.mask = None
+        self.since0 = None
+
+    def run(
+        self,
+        kern: ModuleType,
+        seed: int,
+        record: np.ndarray,
+        progress: Callable[[int, int], Any] | None,
+        cancel: Cancel | None,
+    ) -> None:
+        """Every run, all weeks, into `record` (W + 1, R, SP) and the engine's counters."""
+        c, R, W, N, S, P = self.c, self.R, self.W, self.nmax, self.S, self.P
+        out, L = self.out, self.out.L
+        keys = (S + 1) * P
+        rows = keys << L
+        n0 = int(c.initial.sum())
+        with np.errstate(divide="ignore"):
+            ex = np.minimum(out.exit, 1.0)
+            log_stay = np.log1p(-ex)
+            wait_scale = np.where(ex > 0, -1.0 / np.where(log_stay < 0, log_stay, -1.0), np.inf)
+        depends = np.array(out.depends, dtype=bool).reshape(L, rows)
+        cond = np.ascontiguousarray(out.cond).reshape(out.K - 1, rows)
+        code_kind = out.code_kind.astype(np.int64)
+        code_key = out.code_key.astype(np.int64)
+        code_stage = out.code_stage.astype(np.int64)
+        code_edge = out.code_edge.astype(np.int64)
+        code_stall = out.code_stall.astype(np.int64)
+        code_gate = out.code_gate.astype(np.int64) if self.has_gates else np.full(code_kind.size, -1, dtype=np.int64)
+        regression = np.asarray(c.regression, dtype=bool).reshape(-1)
+        if regression.size == 0:
+            regression = np.zeros(1, dtype=bool)
+        # stalls
+        stalls = c.journey.stalls
+        st_kind = np.zeros(max(len(stalls), 1), dtype=np.int64)
+        st_lo = np.ones_like(st_kind)
+        st_hi = np.ones_like(st_kind)
+        st_p = np.ones(st_kind.size)
+        for k, st in enumerate(stalls):
+            dur = st.duration
+            if dur.kind == "fixed":
+                st_lo[k] = int(dur.weeks or 1)
+            elif dur.kind == "uniform":
+                st_kind[k] = 1
+                st_lo[k] = int(dur.min or 1)
+                st_hi[k] = int(dur.max or dur.min or 1)
+            else:
+                st_kind[k] = 2
+                st_p[k] = 1.0 / float(dur.mean or 1.0)
+        st_cause = np.zeros(st_kind.size, dtype=np.int64)
+        st_cause[: len(stalls)] = self.cause_of_stall
+        # gates (all of them, so a gate's index is its code)
+        G = len(self.gates) if self.has_gates else 0
+        n_roles = max([len(gt.role_ready) for gt in self.gates[:G]], default=0)
+        g_min = np.array([gt.min_share for gt in self.gates[:G]], dtype=np.float64)
+        g_weight = np.zeros((G, keys))
+        g_ready = np.zeros((G, keys))
+        g_roles = np.zeros((G, max(n_roles, 1), keys), dtype=bool)
+        g_nroles = np.zeros(G, dtype=np.int64)
+        for g, gt in enumerate(self.gates[:G]):
+            g_weight[g], g_ready[g] = gt.weight, gt.ready_w
+            g_nroles[g] = len(gt.role_ready)
+            for k, role in enumerate(gt.role_ready):
+                g_roles[g, k] = role
+        b = self.b
+        per_acc = N // b + 1
+        for h in self.gate_holds[:G]:
+            h.allocate(R * per_acc)
+        hold_pw = np.zeros((G, R, W + 1), dtype=np.int64)
+        ever = np.zeros((G, R * per_acc), dtype=bool)
+        ever_missing = np.zeros((G, max(n_roles, 1), R * per_acc), dtype=bool)
+        ever_short = np.zeros((G, R * per_acc), dtype=bool)
+        mark = np.zeros((G, per_acc), dtype=np.int64)
+        # scoring
+        sc = self.score
+        has_score = sc is not None
+        threshold = sc.threshold.astype(np.float64) if sc is not None else np.zeros(keys)
+        keep = np.float32(1.0 - sc.decay) if sc is not None and sc.decay > 0 else np.float32(1.0)
+        q_cause = c.causes.index("sales queue") if "sales queue" in c.causes else 0
+        # touchpoints
+        touches = self.touches
+        T = len(touches)
+        width = self.width
+        sends = np.zeros((T, keys * width), dtype=np.int64)
+        pat = np.zeros(keys * width, dtype=np.int64)
+        after_mask = 0
+        tp_after = np.zeros(T, dtype=np.int64)
+        tp_trig = np.zeros(T, dtype=np.int64)
+        tp_bit = np.zeros(T, dtype=np.int64)
+        tp_lw = np.zeros(T, dtype=np.int64)
+        tp_points = np.zeros(T)
+        tp_scale = np.zeros(T)
+        tp_channel = np.zeros(T, dtype=np.int64)
+        tp_lim = np.full(T, -1, dtype=np.int64)
+        tp_index = np.zeros(T, dtype=np.int64)
+        n_lim = 0
+        for j, tp in enumerate(touches):
+            sends[j] = tp.sends
+            if tp.after < 0:
+                pat |= np.where(tp.sends > 0, np.int64(1) << np.int64(j), np.int64(0))
+            else:
+                after_mask |= 1 << j
+            tp_after[j], tp_trig[j], tp_bit[j], tp_lw[j] = tp.after, tp.trigger_slot, tp.bit, tp.lift_weeks
+            tp_points[j] = tp.points
+            p = tp.engagement
+            tp_scale[j] = -1.0 if p <= 0.0 else 0.0 if p >= 1.0 else -1.0 / math.log1p(-p)
+            tp_channel[j] = tp.channel
+            tp_index[j] = tp.index
+            if self.capacity[tp.channel] >= 0:
+                tp_lim[j] = n_lim
+                n_lim += 1
+        # per-run scratch
+        nw = (S + 63) // 64 + 1
+        hold = np.zeros(N, dtype=np.int64)
+        arrived = np.zeros(N, dtype=np.int64)
+        entered = np.zeros(N, dtype=np.int64)
+        next_draw = np.zeros(N, dtype=np.int64)
+        visited = np.zeros((N, nw), dtype=np.uint64)
+        score = np.zeros(N, dtype=np.float32)
+        mask = np.zeros(N, dtype=np.int64)
+        lift_until = np.zeros((L, N), dtype=np.int64)
+        last_eng = np.zeros((self.n_triggers, N), dtype=np.int64)
+        pend = np.zeros(N, dtype=np.int64)
+        pflag = np.zeros(N, dtype=np.uint8)
+        queue = np.zeros(N, dtype=np.int64)
+        qsince = np.zeros(N, dtype=np.int64)
+        due = np.zeros(N, dtype=np.int64)
+        dcode = np.zeros(N, dtype=np.int64)
+        cand = np.zeros((n_lim, N), dtype=np.int64)
+        cand_n = np.zeros((n_lim, N), dtype=np.int64)
+        n_cand = np.zeros(n_lim, dtype=np.int64)
+        skip = np.zeros(T, dtype=np.int64)
+        state = np.zeros(1, dtype=np.int64)
+        remaining = np.zeros(self.capacity.size, dtype=np.int64)
+        counts = np.zeros(self.SP, dtype=np.int64)
+        # outputs the kernel adds to directly
+        log = self.log
+        held_log = np.zeros_like(log._held)
+        mqls, handoffs, queued_w = (self.per_week[k] for k in ("mqls", "handoffs", "queue"))
+        entry = self.entry.astype(np.int64)
+        open_key = np.ascontiguousarray(self.open_key)
+        is_won = np.ascontiguousarray(self.is_won)
+        capacity = self.capacity.astype(np.int64)
+        gens = [
+            np.random.Generator(np.random.PCG64(s))
+            for s in np.random.SeedSequence(seed, spawn_key=(len(STREAMS),)).spawn(R)
+        ]
+        block = max(1, min(W, BLOCK_LEAD_WEEKS // max(N, 1)))
+        done, total = 0, R * W
+        for r in range(R):
+            rng = gens[r]
+            key = self.key[r * N : (r + 1) * N]
+            kern.init_run(
+                rng, key, n0, L, P, W, wait_scale, counts, hold, arrived, entered, next_draw, visited, score,
+                mask, lift_until, last_eng, skip, tp_scale, mark, state,
+            )  # fmt: skip
+            record[0, r] = counts
+            start = self.start[r].astype(np.int64)
+            arr = np.ascontiguousarray(self.arrivals[r]).astype(np.int64)
+            for t0 in range(1, W + 1, block):
+                if cancel is not None and cancel.is_set():
+                    raise SimulationCancelled()
+                t1 = min(W + 1, t0 + block)
+                kern.run_weeks(
+                    rng, r, t0, t1, W, S, P, out.K, L, width, b,
+                    key, hold, arrived, entered, next_draw, visited, score, mask, lift_until, last_eng, counts,
+                    pend, pflag, queue, qsince, due, dcode, cand, cand_n, n_cand, skip, mark, state, remaining,
+                    wait_scale, cond, code_kind, code_key, code_stage, code_edge, code_stall, code_gate, depends,
+                    open_key, is_won, regression,
+                    st_kind, st_lo, st_hi, st_p, st_cause, int(BIG) - 1,
+                    g_min, g_weight, g_ready, g_roles, g_nroles, r * per_acc,
+                    has_score, threshold, keep, sc.to_stage if sc is not None else 0,
+                    sc.channel if sc is not None else -1, q_cause,
+                    capacity, pat, after_mask, sends, tp_after, tp_trig, tp_bit, tp_lw, tp_points, tp_scale,
+                    tp_channel, tp_lim, tp_index,
+                    entry, arr, start,
+                    record, self.entries, self.edge_moves, self.handoff_moves, self.stall_starts, self.stall_weeks,
+                    mqls, handoffs, queued_w, self.tp_sends, self.tp_engaged, self.ch_touches, self.won_after,
+                    log.moved_in, log.moved_out, log.stalled, log.regressed, held_log, log._queued,
+                    hold_pw, ever, ever_missing, ever_short,
+                )  # fmt: skip
+                done += t1 - t0
+                if progress is not None:
+                    progress(W * done // total, W)
+        log._held += held_log
+        self.counts = record[W].copy()
+        for g, h in enumerate(self.gate_holds[:G]):
+            h.per_week = hold_pw[g]
+            h.ever = ever[g]
+            h.ever_missing = [ever_missing[g, k] for k in range(len(h.ever_missing))]
+            h.ever_short = ever_short[g]
+        assert MAX_WEEKS * 2 == 20000  # the kernel caps a stall's wait as the numpy engine does
