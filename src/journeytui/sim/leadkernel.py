@@ -41,24 +41,78 @@ import numpy as np
 NEVER = 32767
 BIG = 32767
 
+_JIT: dict[str, Any] = {"cache": True, "_nrt": False}
+"""Compiled without numba's reference counting (`_nrt`): the kernel allocates nothing, and the
+atomic counts of every array handed to an inlined helper cost a third of its time."""
 
-@nb.njit(cache=True, inline="always")
+
+_M = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+@nb.njit(inline="always", **_JIT)
+def _rotl(x: np.uint64, k: int) -> np.uint64:
+    return (x << np.uint64(k)) | (x >> np.uint64(64 - k))
+
+
+@nb.njit(inline="always", **_JIT)
+def _next(s: np.ndarray) -> np.uint64:
+    """xoshiro256** (Blackman and Vigna): the next 64 random bits of state s (4 words)."""
+    s0, s1, s2, s3 = s[0], s[1], s[2], s[3]
+    out = _rotl(s1 * np.uint64(5), 7) * np.uint64(9)
+    t = s1 << np.uint64(17)
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = _rotl(s3, 45)
+    s[0], s[1], s[2], s[3] = s0, s1, s2, s3
+    return out
+
+
+@nb.njit(inline="always", **_JIT)
+def _uniform(s: np.ndarray) -> float:
+    """A uniform double in [0, 1) (53 random bits)."""
+    return float(_next(s) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@nb.njit(inline="always", **_JIT)
+def _exponential(s: np.ndarray) -> float:
+    """A standard exponential (inversion: -log(u) for u uniform on (0, 1], 53 random bits)."""
+    return -math.log(float((_next(s) >> np.uint64(11)) + np.uint64(1)) * (1.0 / 9007199254740992.0))
+
+
+@nb.njit(inline="always", **_JIT)
+def _below(s: np.ndarray, n: int) -> int:
+    """A uniform integer in 0 .. n - 1 (n below 2**31: the bias, n / 2**53, is far below float32's)."""
+    return min(int(_uniform(s) * n), n - 1)
+
+
+@nb.njit(inline="always", **_JIT)
+def _geometric(s: np.ndarray, p: float) -> int:
+    """Trials up to and including the first success of chance p (numpy's geometric: at least 1)."""
+    if p >= 1.0:
+        return 1
+    return max(1, int(math.ceil(math.log1p(-_uniform(s)) / math.log1p(-p))))  # noqa: RUF046 (numba)
+
+
+@nb.njit(inline="always", **_JIT)
 def _wait(rng: Any, scale: float, first: int, weeks: int) -> int:
     """The week of the next outcome other than staying, drawing from week `first` on."""
     if first > weeks or not scale < math.inf:
         return NEVER
-    w = first + math.floor(rng.standard_exponential() * scale)
+    w = first + math.floor(_exponential(rng) * scale)
     return int(w) if w <= weeks else NEVER
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(inline="always", **_JIT)
 def _gap(rng: Any, scale: float) -> int:
     """Failures before the next success of independent trials (scale = -1 / log(1 - p))."""
-    x = math.floor(rng.standard_exponential() * scale)
+    x = math.floor(_exponential(rng) * scale)
     return int(x) if x < 4.0e18 else 1 << 62
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(inline="always", **_JIT)
 def _trials(rng: Any, skip: np.ndarray, j: int, n: int, scale: float) -> int:
     """Successes among the next n trials of touchpoint j's sequence (skip[j]: failures before its next success)."""
     got = 0
@@ -73,7 +127,7 @@ def _trials(rng: Any, skip: np.ndarray, j: int, n: int, scale: float) -> int:
     return got
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(inline="always", **_JIT)
 def _visit(visited: np.ndarray, i: int, stage: int) -> bool:
     """Mark stage visited by lead i; True the first time."""
     word = stage >> 6
@@ -85,7 +139,7 @@ def _visit(visited: np.ndarray, i: int, stage: int) -> bool:
     return True
 
 
-@nb.njit(cache=True)
+@nb.njit(**_JIT)
 def init_run(
     rng: Any,
     key: np.ndarray,
@@ -103,9 +157,12 @@ def init_run(
     score: np.ndarray,
     mask: np.ndarray,
     lift_until: np.ndarray,
+    lift_min: np.ndarray,
     last_eng: np.ndarray,
     skip: np.ndarray,
     tp_scale: np.ndarray,
+    code_hit: np.ndarray,
+    code_scale: np.ndarray,
     mark: np.ndarray,
     state: np.ndarray,
 ) -> None:
@@ -119,6 +176,7 @@ def init_run(
     score[:] = 0.0
     mask[:] = 0
     lift_until[:] = 0
+    lift_min[:] = BIG
     last_eng[:] = -1
     mark[:] = -1
     state[:] = 0
@@ -128,10 +186,106 @@ def init_run(
         _visit(visited, i, k // P)
         next_draw[i] = _wait(rng, wait_scale[k << L], 1, weeks)
     for j in range(skip.size):
-        skip[j] = _gap(rng, tp_scale[j]) if tp_scale[j] >= 0.0 else 1 << 62
+        skip[j] = _gap(rng, tp_scale[j])
+    for c in range(code_hit.size):
+        code_hit[c] = 1 + _gap(rng, code_scale[c])  # the first lead engaging, counting from 1
 
 
-@nb.njit(cache=True)
+@nb.njit(inline="always", **_JIT)
+def _engaged(
+    t: int,
+    r: int,
+    i: int,
+    j: int,
+    got: int,
+    L: int,
+    key: np.ndarray,
+    score: np.ndarray,
+    mask: np.ndarray,
+    lift_until: np.ndarray,
+    lift_min: np.ndarray,
+    last_eng: np.ndarray,
+    pend: np.ndarray,
+    pflag: np.ndarray,
+    n_pend: int,
+    depends: np.ndarray,
+    has_score: bool,
+    tp_points: np.ndarray,
+    tp_trig: np.ndarray,
+    tp_bit: np.ndarray,
+    tp_lw: np.ndarray,
+    tp_index: np.ndarray,
+    engaged_out: np.ndarray,
+) -> int:
+    """Lead i engaged `got` times with touchpoint j in week t; returns the pending count."""
+    engaged_out[r, tp_index[j]] += got
+    if has_score and tp_points[j] != 0.0:
+        score[i] += np.float32(tp_points[j] * got)
+    if tp_trig[j] >= 0:
+        last_eng[tp_trig[j], i] = t
+    bit = tp_bit[j]
+    if bit >= 0:
+        end = t + tp_lw[j] - 1
+        lift_until[bit, i] = end
+        lift_min[i] = min(lift_min[i], end)
+        m = mask[i]
+        if not m >> bit & 1:
+            m |= 1 << bit
+            mask[i] = m
+            if depends[bit, (key[i] << L) | m] and not pflag[i]:
+                pflag[i] = 1
+                pend[n_pend] = i
+                n_pend += 1
+    return n_pend
+
+
+@nb.njit(**_JIT)
+def _handoff(
+    rng: Any,
+    i: int,
+    t: int,
+    r: int,
+    weeks: int,
+    P: int,
+    L: int,
+    to_stage: int,
+    key: np.ndarray,
+    hold: np.ndarray,
+    arrived: np.ndarray,
+    entered: np.ndarray,
+    next_draw: np.ndarray,
+    visited: np.ndarray,
+    score: np.ndarray,
+    mask: np.ndarray,
+    counts: np.ndarray,
+    wait_scale: np.ndarray,
+    is_won: np.ndarray,
+    entries: np.ndarray,
+    handoff_moves: np.ndarray,
+    won_after: np.ndarray,
+    moved_in: np.ndarray,
+    moved_out: np.ndarray,
+) -> None:
+    """Queued lead i is handed off to sales in week t."""
+    old = key[i]
+    new = to_stage * P + old % P
+    counts[old] -= 1
+    counts[new] += 1
+    moved_out[t, old // P] += 1.0
+    moved_in[t, to_stage] += 1.0
+    handoff_moves[r, old // P] += 1
+    key[i] = new
+    entered[i] = t
+    if _visit(visited, i, to_stage):
+        entries[r, to_stage] += 1
+    if is_won[to_stage]:
+        won_after[t - arrived[i]] += 1
+    hold[i] = t
+    score[i] = 0.0
+    next_draw[i] = _wait(rng, wait_scale[(new << L) | mask[i]], t + 1, weeks)
+
+
+@nb.njit(**_JIT)
 def run_weeks(
     rng: Any,
     r: int,
@@ -155,6 +309,7 @@ def run_weeks(
     score: np.ndarray,
     mask: np.ndarray,
     lift_until: np.ndarray,
+    lift_min: np.ndarray,
     last_eng: np.ndarray,
     counts: np.ndarray,
     # scratch
@@ -168,9 +323,12 @@ def run_weeks(
     cand_n: np.ndarray,
     n_cand: np.ndarray,
     skip: np.ndarray,
+    code_cnt: np.ndarray,
+    code_hit: np.ndarray,
     mark: np.ndarray,
     state: np.ndarray,
     remaining: np.ndarray,
+    missing: np.ndarray,
     # outcome tables
     wait_scale: np.ndarray,
     cond: np.ndarray,
@@ -207,6 +365,11 @@ def run_weeks(
     q_cause: int,
     # touchpoints
     capacity: np.ndarray,
+    tcode: np.ndarray,
+    code_tps: np.ndarray,
+    code_len: np.ndarray,
+    code_scale: np.ndarray,
+    code_cond: np.ndarray,
     pat: np.ndarray,
     after_mask: int,
     tp_sends: np.ndarray,
@@ -215,6 +378,7 @@ def run_weeks(
     tp_bit: np.ndarray,
     tp_lw: np.ndarray,
     tp_points: np.ndarray,
+    tp_eng: np.ndarray,
     tp_scale: np.ndarray,
     tp_channel: np.ndarray,
     tp_lim: np.ndarray,
@@ -248,182 +412,217 @@ def run_weeks(
     ever_missing: np.ndarray,
     ever_short: np.ndarray,
 ) -> None:
-    """Weeks t0 .. t1 - 1 of run r (state[0]: queue length, carried between calls)."""
+    """Weeks t0 .. t1 - 1 of run r (state[0]: the sales queue's length, carried between calls).
+
+    One pass over the run's leads does steps 1 and 3 and lists the leads due an outcome:
+    the queued leads handed off this week are known before it (first come, first served:
+    the leads queued in earlier weeks come first), so they move before the pass; the leads
+    qualifying in the pass join the queue behind them, and those served this week move
+    after it; their touchpoints are then worked out with their stage after the hand-off.
+    """
     N = key.size
     T = tp_index.size
     G = g_min.size
     n_lift = lift_until.shape[0]
     n_roles = g_roles.shape[1]
-    missing = np.zeros(max(n_roles, 1), dtype=np.bool_)
+    code_cnt[:] = 0
     for t in range(t0, t1):
         live = start[t]  # leads arrived before week t
         n_pend = 0
+        nd = 0
         for c in range(capacity.size):
             remaining[c] = capacity[c] if capacity[c] > 0 else 0
-        # -- 1. decay, lifts ending, qualifying -----------------------------------------
-        qlen = state[0]
-        qold = qlen
+        if T:
+            n_cand[:] = 0
+        # -- 2a. queued leads served this week, from the earlier weeks' queue ---------------
+        qold = state[0]
+        qlen = qold
+        room = N
+        if has_score and sc_channel >= 0 and capacity[sc_channel] >= 0:
+            room = remaining[sc_channel]
+        served_old = min(qold, room) if has_score else 0
+        for q in range(served_old):
+            _handoff(
+                rng, queue[q], t, r, weeks, P, L, to_stage, key, hold, arrived, entered, next_draw, visited, score,
+                mask, counts, wait_scale, is_won, entries, handoff_moves, won_after, moved_in, moved_out,
+            )  # fmt: skip
+        # -- 1 and 3: decay, lifts ending, qualifying (and hand-offs), touchpoints; the leads due
+        nq = 0
         for i in range(live):
-            if n_lift:
+            if n_lift and lift_min[i] < t:  # a lift may have ended (lift_min: the earliest end, or later)
                 m = mask[i]
-                if m:
-                    for bit in range(n_lift):
-                        if m >> bit & 1 and lift_until[bit, i] < t:
+                low = BIG
+                for bit in range(n_lift):
+                    if m >> bit & 1:
+                        if lift_until[bit, i] < t:
                             m &= ~(1 << bit)
                             mask[i] = m
                             if depends[bit, (key[i] << L) | m] and not pflag[i]:
                                 pflag[i] = 1
                                 pend[n_pend] = i
                                 n_pend += 1
+                        else:
+                            low = min(low, lift_until[bit, i])
+                lift_min[i] = low
             if has_score:
                 s = score[i] * keep
                 score[i] = s
                 if s >= threshold[key[i]] and hold[i] < t:
+                    # queued behind the earlier weeks' queue and this week's earlier leads:
+                    # handed off now if that place is served this week
                     hold[i] = BIG
                     next_draw[i] = NEVER
-                    queue[qlen] = i
-                    qsince[qlen] = t
-                    qlen += 1
-        # -- 2. the sales queue ------------------------------------------------------------
+                    if qold + nq < room:
+                        _handoff(
+                            rng, i, t, r, weeks, P, L, to_stage, key, hold, arrived, entered, next_draw, visited,
+                            score, mask, counts, wait_scale, is_won, entries, handoff_moves, won_after, moved_in,
+                            moved_out,
+                        )  # fmt: skip
+                    else:
+                        queue[qlen] = i
+                        qsince[qlen] = t
+                        qlen += 1
+                    nq += 1
+            if T:
+                k = key[i]
+                base = k * width
+                since = base + t - entered[i]
+                # the simple touchpoints due (code 0: none, never engaged): the lead is the
+                # code_cnt-th of its code this week; code_hit says which one engages next
+                c = tcode[since]
+                n = code_cnt[c] + 1
+                code_cnt[c] = n
+                if n == code_hit[c]:
+                    code_hit[c] = n + 1 + _gap(rng, code_scale[c])
+                    yet = False
+                    for x in range(code_len[c]):
+                        j = code_tps[c, x]
+                        u = _uniform(rng)
+                        if u < (tp_eng[j] if yet else code_cond[c, x]):
+                            yet = True
+                            n_pend = _engaged(
+                                t, r, i, j, 1, L, key, score, mask, lift_until, lift_min, last_eng, pend, pflag,
+                                n_pend, depends, has_score, tp_points, tp_trig, tp_bit, tp_lw, tp_index, engaged_out,
+                            )  # fmt: skip
+                bits = pat[since] | after_mask
+                if bits and open_key[k]:
+                    j = 0
+                    while bits:
+                        if not bits & 1:
+                            bits >>= 1
+                            j += 1
+                            continue
+                        bits >>= 1
+                        a = tp_after[j]
+                        if a < 0:
+                            n = tp_sends[j, since]
+                        else:
+                            last = last_eng[a, i]
+                            n = tp_sends[j, base + (width - 1 if last < 0 else t - last)]
+                        if n > 0:
+                            lim = tp_lim[j]
+                            if lim >= 0:
+                                x = n_cand[lim]
+                                cand[lim, x] = i
+                                cand_n[lim, x] = n
+                                n_cand[lim] = x + 1
+                            else:
+                                sends_out[r, tp_index[j]] += n
+                                ch_touches[r, tp_channel[j]] += n
+                                got = _trials(rng, skip, j, n, tp_scale[j])
+                                if got:
+                                    n_pend = _engaged(
+                                        t, r, i, j, got, L, key, score, mask, lift_until, lift_min, last_eng, pend,
+                                        pflag, n_pend, depends, has_score, tp_points, tp_trig, tp_bit, tp_lw,
+                                        tp_index, engaged_out,
+                                    )  # fmt: skip
+                        j += 1
+            if next_draw[i] == t:
+                due[nd] = i
+                nd += 1
+        # -- 2b. the queue at the end of the week ---------------------------------------------
         if has_score:
-            mqls[r, t] += qlen - qold
-            served = qlen
-            if sc_channel >= 0 and capacity[sc_channel] >= 0:
-                served = min(qlen, remaining[sc_channel])
-            for q in range(served):
-                i = queue[q]
-                old = key[i]
-                new = to_stage * P + old % P
-                counts[old] -= 1
-                counts[new] += 1
-                moved_out[t, old // P] += 1.0
-                moved_in[t, to_stage] += 1.0
-                handoff_moves[r, old // P] += 1
-                key[i] = new
-                entered[i] = t
-                if _visit(visited, i, to_stage):
-                    entries[r, to_stage] += 1
-                if is_won[to_stage]:
-                    won_after[t - arrived[i]] += 1
-                hold[i] = t
-                score[i] = 0.0
-                next_draw[i] = _wait(rng, wait_scale[(new << L) | mask[i]], t + 1, weeks)
+            mqls[r, t] += nq
+            served = min(qold + nq, room)
             if sc_channel >= 0:
                 if capacity[sc_channel] >= 0:
                     remaining[sc_channel] -= served
                 ch_touches[r, sc_channel] += served
             handoffs[r, t] += served
             fresh = 0
-            for q in range(served, qlen):
+            for q in range(served_old, qlen):
                 i = queue[q]
-                queue[q - served] = i
-                qsince[q - served] = qsince[q]
+                queue[q - served_old] = i
+                qsince[q - served_old] = qsince[q]
                 queued_log[t, key[i] // P] += 1.0
                 if qsince[q] == t:
                     fresh += 1
                     stalled[t, key[i] // P] += 1.0
-            qlen -= served
+            qlen -= served_old
             state[0] = qlen
             stall_starts[r, q_cause] += fresh
             stall_weeks[r, q_cause] += qlen
             queued_w[r, t] = qlen
-        # -- 3. touchpoints ------------------------------------------------------------------
-        if T:
-            n_cand[:] = 0
-            for i in range(live):
-                k = key[i]
-                if not open_key[k]:
-                    continue
-                base = k * width
-                since = base + t - entered[i]
-                bits = pat[since] | after_mask
-                j = 0
-                while bits:
-                    if not bits & 1:
-                        bits >>= 1
-                        j += 1
-                        continue
-                    bits >>= 1
-                    a = tp_after[j]
-                    if a < 0:
-                        n = tp_sends[j, since]
-                    else:
-                        last = last_eng[a, i]
-                        n = tp_sends[j, base + (width - 1 if last < 0 else t - last)]
-                    if n > 0:
-                        lim = tp_lim[j]
-                        if lim >= 0:
-                            x = n_cand[lim]
-                            cand[lim, x] = i
-                            cand_n[lim, x] = n
-                            n_cand[lim] = x + 1
-                        else:
-                            sends_out[r, tp_index[j]] += n
-                            ch_touches[r, tp_channel[j]] += n
-                            got = _trials(rng, skip, j, n, tp_scale[j]) if tp_scale[j] >= 0.0 else 0
-                            if got:
-                                n_pend = _engaged(
-                                    t, r, i, j, got, L, key, score, mask, lift_until, last_eng, pend, pflag, n_pend,
-                                    depends, has_score, tp_points, tp_trig, tp_bit, tp_lw, tp_index, engaged_out,
-                                )  # fmt: skip
-                    j += 1
-            # limited channels: each touchpoint in order serves a random order's prefix within capacity
-            for j in range(T):
-                lim = tp_lim[j]
-                if lim < 0:
-                    continue
-                m = n_cand[lim]
-                if m == 0:
-                    continue
-                ch = tp_channel[j]
-                demand = 0
-                for x in range(m):
-                    demand += cand_n[lim, x]
-                left = remaining[ch]
-                if demand <= left:
-                    upto = m
-                    used = demand
-                else:
-                    used = 0
-                    upto = 0
-                    while upto < m:
-                        y = upto + int(rng.integers(0, m - upto))
-                        ci, cn = cand[lim, y], cand_n[lim, y]
-                        if used + cn > left:
-                            break
-                        cand[lim, y], cand_n[lim, y] = cand[lim, upto], cand_n[lim, upto]
-                        cand[lim, upto], cand_n[lim, upto] = ci, cn
-                        used += cn
-                        upto += 1
-                remaining[ch] = left - used
-                sends_out[r, tp_index[j]] += used
-                ch_touches[r, ch] += used
-                if tp_scale[j] < 0.0:
-                    continue
-                for x in range(upto):
-                    got = _trials(rng, skip, j, cand_n[lim, x], tp_scale[j])
-                    if got:
-                        n_pend = _engaged(
-                            t, r, cand[lim, x], j, got, L, key, score, mask, lift_until, last_eng, pend, pflag,
-                            n_pend, depends, has_score, tp_points, tp_trig, tp_bit, tp_lw, tp_index, engaged_out,
-                        )  # fmt: skip
+        # -- 3b. limited channels: each touchpoint in order serves a random order's prefix ----
+        for j in range(T):
+            lim = tp_lim[j]
+            if lim < 0:
+                continue
+            m = n_cand[lim]
+            if m == 0:
+                continue
+            ch = tp_channel[j]
+            demand = 0
+            for x in range(m):
+                demand += cand_n[lim, x]
+            left = remaining[ch]
+            if demand <= left:
+                upto = m
+                used = demand
+            else:
+                used = 0
+                upto = 0
+                while upto < m:
+                    y = upto + _below(rng, m - upto)
+                    ci, cn = cand[lim, y], cand_n[lim, y]
+                    if used + cn > left:
+                        break
+                    cand[lim, y], cand_n[lim, y] = cand[lim, upto], cand_n[lim, upto]
+                    cand[lim, upto], cand_n[lim, upto] = ci, cn
+                    used += cn
+                    upto += 1
+            remaining[ch] = left - used
+            sends_out[r, tp_index[j]] += used
+            ch_touches[r, ch] += used
+            for x in range(upto):
+                got = _trials(rng, skip, j, cand_n[lim, x], tp_scale[j])
+                if got:
+                    n_pend = _engaged(
+                        t, r, cand[lim, x], j, got, L, key, score, mask, lift_until, lift_min, last_eng, pend, pflag,
+                        n_pend, depends, has_score, tp_points, tp_trig, tp_bit, tp_lw, tp_index, engaged_out,
+                    )  # fmt: skip
         # -- 4. leads whose chances changed draw their wait again ----------------------------
         for x in range(n_pend):
             i = pend[x]
             pflag[i] = 0
             h = hold[i]
+            was = next_draw[i]
             if h == BIG:
                 next_draw[i] = NEVER
             else:
                 next_draw[i] = _wait(rng, wait_scale[(key[i] << L) | mask[i]], max(h + 1, t), weeks)
+            if next_draw[i] == t and was != t:
+                due[nd] = i
+                nd += 1
         # -- 5. outcomes: draw them (gates see the keys before this week's moves), then apply --
-        nd = 0
-        for i in range(live):
+        n_out = 0
+        for x in range(nd):
+            i = due[x]
             if next_draw[i] != t:
                 continue
             k = key[i]
             row = (k << L) | mask[i]
-            u = rng.random()
+            u = _uniform(rng)
             code = k * K
             for col in range(K - 1):
                 if u >= cond[col, row]:
@@ -462,10 +661,10 @@ def run_weeks(
                     if short:
                         ever_short[g, acc] = True
                     code = -1 - code  # held: the lead stays
-            due[nd] = i
-            dcode[nd] = code
-            nd += 1
-        for x in range(nd):
+            due[n_out] = i
+            dcode[n_out] = code
+            n_out += 1
+        for x in range(n_out):
             i = due[x]
             code = dcode[x]
             first = t + 1
@@ -477,9 +676,9 @@ def run_weeks(
                     if sk == 0:
                         d = st_lo[st]
                     elif sk == 1:
-                        d = int(rng.integers(st_lo[st], st_hi[st] + 1))
+                        d = st_lo[st] + _below(rng, st_hi[st] - st_lo[st] + 1)
                     else:
-                        d = int(rng.geometric(st_p[st]))
+                        d = _geometric(rng, st_p[st])
                     hold[i] = min(t + d, max_hold)
                     stage = key[i] // P
                     stalled[t, stage] += 1.0
@@ -526,49 +725,14 @@ def run_weeks(
                 if open_key[k]:
                     next_draw[i] = _wait(rng, wait_scale[k << L], t + 1, weeks)
                 i += 1
-        record[t, r, :] = counts
-
-
-@nb.njit(cache=True, inline="always")
-def _engaged(
-    t: int,
-    r: int,
-    i: int,
-    j: int,
-    got: int,
-    L: int,
-    key: np.ndarray,
-    score: np.ndarray,
-    mask: np.ndarray,
-    lift_until: np.ndarray,
-    last_eng: np.ndarray,
-    pend: np.ndarray,
-    pflag: np.ndarray,
-    n_pend: int,
-    depends: np.ndarray,
-    has_score: bool,
-    tp_points: np.ndarray,
-    tp_trig: np.ndarray,
-    tp_bit: np.ndarray,
-    tp_lw: np.ndarray,
-    tp_index: np.ndarray,
-    engaged_out: np.ndarray,
-) -> int:
-    """Lead i engaged `got` times with touchpoint j in week t; returns the pending count."""
-    engaged_out[r, tp_index[j]] += got
-    if has_score and tp_points[j] != 0.0:
-        score[i] += np.float32(tp_points[j] * got)
-    if tp_trig[j] >= 0:
-        last_eng[tp_trig[j], i] = t
-    bit = tp_bit[j]
-    if bit >= 0:
-        lift_until[bit, i] = t + tp_lw[j] - 1
-        m = mask[i]
-        if not m >> bit & 1:
-            m |= 1 << bit
-            mask[i] = m
-            if depends[bit, (key[i] << L) | m] and not pflag[i]:
-                pflag[i] = 1
-                pend[n_pend] = i
-                n_pend += 1
-    return n_pend
+        for k in range(counts.size):
+            record[t, r, k] = counts[k]
+    # sends of the grouped touchpoints, counted per code; code_hit from the next call's count
+    for c in range(1, code_len.size):
+        n = code_cnt[c]
+        code_hit[c] -= n
+        if n:
+            for x in range(code_len[c]):
+                j = code_tps[c, x]
+                sends_out[r, tp_index[j]] += n
+                ch_touches[r, tp_channel[j]] += n

@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 
 from journeytui.model.types import MAX_WEEKS
-from journeytui.sim.compile import Compiled
 from journeytui.sim.errors import SimulationCancelled
 from journeytui.sim.montecarlo import STREAMS, Cancel, Engine
 from journeytui.sim.state import BIG
@@ -35,6 +34,12 @@ def load_kernel() -> ModuleType | None:
     except ImportError:
         return None
     return leadkernel
+
+
+def _scale(p: float) -> float:
+    """-1 / log(1 - p): a standard exponential times it, floored, is a geometric count of failures
+    before a success of chance p (0 when p >= 1; inf when p <= 0: never)."""
+    return math.inf if p <= 0.0 else 0.0 if p >= 1.0 else -1.0 / math.log1p(-p)
 
 
 def unsupported(touches: list[TouchTable]) -> str | None:
@@ -156,13 +161,15 @@ class FastEngine(Engine):
         T = len(touches)
         width = self.width
         sends = np.zeros((T, keys * width), dtype=np.int64)
-        pat = np.zeros(keys * width, dtype=np.int64)
+        pat = np.zeros(keys * width, dtype=np.int64)  # the other stage-triggered touchpoints due, as bits
+        simple = np.zeros(keys * width, dtype=np.int64)  # the simple ones due, as bits
         after_mask = 0
         tp_after = np.zeros(T, dtype=np.int64)
         tp_trig = np.zeros(T, dtype=np.int64)
         tp_bit = np.zeros(T, dtype=np.int64)
         tp_lw = np.zeros(T, dtype=np.int64)
         tp_points = np.zeros(T)
+        tp_eng = np.zeros(T)
         tp_scale = np.zeros(T)
         tp_channel = np.zeros(T, dtype=np.int64)
         tp_lim = np.full(T, -1, dtype=np.int64)
@@ -170,30 +177,57 @@ class FastEngine(Engine):
         n_lim = 0
         for j, tp in enumerate(touches):
             sends[j] = tp.sends
-            if tp.after < 0:
-                pat |= np.where(tp.sends > 0, np.int64(1) << np.int64(j), np.int64(0))
-            else:
+            limited = self.capacity[tp.channel] >= 0
+            bit = np.int64(1) << np.int64(j)
+            if tp.after >= 0:
                 after_mask |= 1 << j
+            elif not limited and tp.trigger_slot < 0 and tp.sends.max() <= 1:
+                simple |= np.where(tp.sends > 0, bit, np.int64(0))
+            else:
+                pat |= np.where(tp.sends > 0, bit, np.int64(0))
             tp_after[j], tp_trig[j], tp_bit[j], tp_lw[j] = tp.after, tp.trigger_slot, tp.bit, tp.lift_weeks
             tp_points[j] = tp.points
-            p = tp.engagement
-            tp_scale[j] = -1.0 if p <= 0.0 else 0.0 if p >= 1.0 else -1.0 / math.log1p(-p)
+            p = tp_eng[j] = tp.engagement
+            tp_scale[j] = _scale(p)
             tp_channel[j] = tp.channel
             tp_index[j] = tp.index
-            if self.capacity[tp.channel] >= 0:
+            if limited:
                 tp_lim[j] = n_lim
                 n_lim += 1
+        # the sets of simple touchpoints due (codes; 0: none) and, per set, the chances that a
+        # lead engages with at least one, and with each given none of the earlier did and at
+        # least one of it and the later ones does
+        sets, inverse = np.unique(simple, return_inverse=True)
+        if sets[0] != 0:
+            sets, inverse = np.concatenate([[0], sets]), inverse + 1
+        tcode = inverse.astype(np.int64).reshape(-1)
+        members = [[j for j in range(T) if int(x) >> j & 1] for x in sets]
+        width_c = max(1, max(len(m) for m in members))
+        code_tps = np.full((sets.size, width_c), -1, dtype=np.int64)
+        code_len = np.array([len(m) for m in members], dtype=np.int64)
+        code_scale = np.full(sets.size, math.inf)
+        code_cond = np.zeros((sets.size, width_c))
+        for ci, mem in enumerate(members):
+            code_tps[ci, : len(mem)] = mem
+            e = np.array([tp_eng[j] for j in mem])
+            none_after = np.cumprod((1.0 - e)[::-1])[::-1]  # chance none of x.. engages
+            with np.errstate(divide="ignore", invalid="ignore"):
+                code_cond[ci, : len(mem)] = np.where(none_after < 1.0, e / (1.0 - none_after), 0.0)
+            code_scale[ci] = _scale(1.0 - float(none_after[0])) if mem else math.inf
+        code_hit = np.zeros(sets.size, dtype=np.int64)
+        code_cnt = np.zeros(sets.size, dtype=np.int64)
         # per-run scratch
         nw = (S + 63) // 64 + 1
-        hold = np.zeros(N, dtype=np.int64)
-        arrived = np.zeros(N, dtype=np.int64)
-        entered = np.zeros(N, dtype=np.int64)
-        next_draw = np.zeros(N, dtype=np.int64)
+        hold = np.zeros(N, dtype=np.int16)
+        arrived = np.zeros(N, dtype=np.int16)
+        entered = np.zeros(N, dtype=np.int16)
+        next_draw = np.zeros(N, dtype=np.int16)
         visited = np.zeros((N, nw), dtype=np.uint64)
         score = np.zeros(N, dtype=np.float32)
-        mask = np.zeros(N, dtype=np.int64)
-        lift_until = np.zeros((L, N), dtype=np.int64)
-        last_eng = np.zeros((self.n_triggers, N), dtype=np.int64)
+        mask = np.zeros(N, dtype=np.int32)
+        lift_until = np.zeros((L, N), dtype=np.int16)
+        lift_min = np.zeros(N, dtype=np.int16)
+        last_eng = np.zeros((self.n_triggers, N), dtype=np.int16)
         pend = np.zeros(N, dtype=np.int64)
         pflag = np.zeros(N, dtype=np.uint8)
         queue = np.zeros(N, dtype=np.int64)
@@ -206,6 +240,7 @@ class FastEngine(Engine):
         skip = np.zeros(T, dtype=np.int64)
         state = np.zeros(1, dtype=np.int64)
         remaining = np.zeros(self.capacity.size, dtype=np.int64)
+        missing = np.zeros(max(n_roles, 1), dtype=bool)
         counts = np.zeros(self.SP, dtype=np.int64)
         # outputs the kernel adds to directly
         log = self.log
@@ -215,18 +250,21 @@ class FastEngine(Engine):
         open_key = np.ascontiguousarray(self.open_key)
         is_won = np.ascontiguousarray(self.is_won)
         capacity = self.capacity.astype(np.int64)
-        gens = [
-            np.random.Generator(np.random.PCG64(s))
-            for s in np.random.SeedSequence(seed, spawn_key=(len(STREAMS),)).spawn(R)
+        # one xoshiro256** state per run, from the run's SeedSequence child (never all zero)
+        states = [
+            np.where(st == 0, np.uint64(1), st)
+            for st in (
+                s.generate_state(4, np.uint64) for s in np.random.SeedSequence(seed, spawn_key=(len(STREAMS),)).spawn(R)
+            )
         ]
         block = max(1, min(W, BLOCK_LEAD_WEEKS // max(N, 1)))
         done, total = 0, R * W
         for r in range(R):
-            rng = gens[r]
+            rng = states[r]
             key = self.key[r * N : (r + 1) * N]
             kern.init_run(
                 rng, key, n0, L, P, W, wait_scale, counts, hold, arrived, entered, next_draw, visited, score,
-                mask, lift_until, last_eng, skip, tp_scale, mark, state,
+                mask, lift_until, lift_min, last_eng, skip, tp_scale, code_hit, code_scale, mark, state,
             )  # fmt: skip
             record[0, r] = counts
             start = self.start[r].astype(np.int64)
@@ -237,16 +275,17 @@ class FastEngine(Engine):
                 t1 = min(W + 1, t0 + block)
                 kern.run_weeks(
                     rng, r, t0, t1, W, S, P, out.K, L, width, b,
-                    key, hold, arrived, entered, next_draw, visited, score, mask, lift_until, last_eng, counts,
-                    pend, pflag, queue, qsince, due, dcode, cand, cand_n, n_cand, skip, mark, state, remaining,
+                    key, hold, arrived, entered, next_draw, visited, score, mask, lift_until, lift_min, last_eng,
+                    counts, pend, pflag, queue, qsince, due, dcode, cand, cand_n, n_cand, skip, code_cnt, code_hit,
+                    mark, state, remaining, missing,
                     wait_scale, cond, code_kind, code_key, code_stage, code_edge, code_stall, code_gate, depends,
                     open_key, is_won, regression,
                     st_kind, st_lo, st_hi, st_p, st_cause, int(BIG) - 1,
                     g_min, g_weight, g_ready, g_roles, g_nroles, r * per_acc,
                     has_score, threshold, keep, sc.to_stage if sc is not None else 0,
                     sc.channel if sc is not None else -1, q_cause,
-                    capacity, pat, after_mask, sends, tp_after, tp_trig, tp_bit, tp_lw, tp_points, tp_scale,
-                    tp_channel, tp_lim, tp_index,
+                    capacity, tcode, code_tps, code_len, code_scale, code_cond, pat, after_mask, sends,
+                    tp_after, tp_trig, tp_bit, tp_lw, tp_points, tp_eng, tp_scale, tp_channel, tp_lim, tp_index,
                     entry, arr, start,
                     record, self.entries, self.edge_moves, self.handoff_moves, self.stall_starts, self.stall_weeks,
                     mqls, handoffs, queued_w, self.tp_sends, self.tp_engaged, self.ch_touches, self.won_after,
