@@ -148,6 +148,7 @@ def init_run(
     P: int,
     weeks: int,
     wait_scale: np.ndarray,
+    open_key: np.ndarray,
     counts: np.ndarray,
     hold: np.ndarray,
     arrived: np.ndarray,
@@ -165,6 +166,7 @@ def init_run(
     code_scale: np.ndarray,
     mark: np.ndarray,
     state: np.ndarray,
+    act: np.ndarray,
 ) -> None:
     """Reset one run's scratch state: the initial cohort in its first n0 slots (key given)."""
     counts[:] = 0
@@ -180,8 +182,12 @@ def init_run(
     last_eng[:] = -1
     mark[:] = -1
     state[:] = 0
+    n_act = 0
     for i in range(n0):
         k = key[i]
+        if open_key[k]:
+            act[n_act] = i
+            n_act += 1
         counts[k] += 1
         _visit(visited, i, k // P)
         next_draw[i] = _wait(rng, wait_scale[k << L], 1, weeks)
@@ -189,6 +195,7 @@ def init_run(
         skip[j] = _gap(rng, tp_scale[j])
     for c in range(code_hit.size):
         code_hit[c] = 1 + _gap(rng, code_scale[c])  # the first lead engaging, counting from 1
+    state[1] = n_act
 
 
 @nb.njit(inline="always", **_JIT)
@@ -315,6 +322,7 @@ def run_weeks(
     # scratch
     pend: np.ndarray,
     pflag: np.ndarray,
+    act: np.ndarray,
     queue: np.ndarray,
     qsince: np.ndarray,
     due: np.ndarray,
@@ -427,7 +435,8 @@ def run_weeks(
     n_roles = g_roles.shape[1]
     code_cnt[:] = 0
     for t in range(t0, t1):
-        live = start[t]  # leads arrived before week t
+        n_act = state[1]  # the leads in open stages at the last pass, and the arrivals since
+        w_act = 0
         n_pend = 0
         nd = 0
         for c in range(capacity.size):
@@ -448,7 +457,12 @@ def run_weeks(
             )  # fmt: skip
         # -- 1 and 3: decay, lifts ending, qualifying (and hand-offs), touchpoints; the leads due
         nq = 0
-        for i in range(live):
+        for x_act in range(n_act):
+            i = act[x_act]
+            if not open_key[key[i]]:
+                continue  # closed: dropped from the list
+            act[w_act] = i
+            w_act += 1
             if n_lift and lift_min[i] < t:  # a lift may have ended (lift_min: the earliest end, or later)
                 m = mask[i]
                 low = BIG
@@ -709,6 +723,7 @@ def run_weeks(
             next_draw[i] = _wait(rng, wait_scale[(key[i] << L) | mask[i]], first, weeks)
         # -- 6. arrivals ----------------------------------------------------------------------
         i = start[t]
+        n_act = w_act
         for e in range(entry.size):
             stage = entry[e]
             n = arrivals[t, e]
@@ -724,7 +739,10 @@ def run_weeks(
                 counts[k] += 1
                 if open_key[k]:
                     next_draw[i] = _wait(rng, wait_scale[k << L], t + 1, weeks)
+                    act[n_act] = i
+                    n_act += 1
                 i += 1
+        state[1] = n_act
         for k in range(counts.size):
             record[t, r, k] = counts[k]
     # sends of the grouped touchpoints, counted per code; code_hit from the next call's count

@@ -238,7 +238,8 @@ class FastEngine(Engine):
         cand_n = np.zeros((n_lim, N), dtype=np.int64)
         n_cand = np.zeros(n_lim, dtype=np.int64)
         skip = np.zeros(T, dtype=np.int64)
-        state = np.zeros(1, dtype=np.int64)
+        state = np.zeros(2, dtype=np.int64)
+        act = np.zeros(N, dtype=np.int64)
         remaining = np.zeros(self.capacity.size, dtype=np.int64)
         missing = np.zeros(max(n_roles, 1), dtype=bool)
         counts = np.zeros(self.SP, dtype=np.int64)
@@ -263,8 +264,8 @@ class FastEngine(Engine):
             rng = states[r]
             key = self.key[r * N : (r + 1) * N]
             kern.init_run(
-                rng, key, n0, L, P, W, wait_scale, counts, hold, arrived, entered, next_draw, visited, score,
-                mask, lift_until, lift_min, last_eng, skip, tp_scale, code_hit, code_scale, mark, state,
+                rng, key, n0, L, P, W, wait_scale, open_key, counts, hold, arrived, entered, next_draw, visited, score,
+                mask, lift_until, lift_min, last_eng, skip, tp_scale, code_hit, code_scale, mark, state, act,
             )  # fmt: skip
             record[0, r] = counts
             start = self.start[r].astype(np.int64)
@@ -276,7 +277,7 @@ class FastEngine(Engine):
                 kern.run_weeks(
                     rng, r, t0, t1, W, S, P, out.K, L, width, b,
                     key, hold, arrived, entered, next_draw, visited, score, mask, lift_until, lift_min, last_eng,
-                    counts, pend, pflag, queue, qsince, due, dcode, cand, cand_n, n_cand, skip, code_cnt, code_hit,
+                    counts, pend, pflag, act, queue, qsince, due, dcode, cand, cand_n, n_cand, skip, code_cnt, code_hit,
                     mark, state, remaining, missing,
                     wait_scale, cond, code_kind, code_key, code_stage, code_edge, code_stall, code_gate, depends,
                     open_key, is_won, regression,

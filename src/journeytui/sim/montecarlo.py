@@ -579,8 +579,21 @@ def run_numpy(
     cancel: Cancel | None = None,
 ) -> SimResult:
     """The numpy per-lead engine (`Engine`): every lead of every run stepped week by week."""
-    eng = Engine(c, W, R, seed)
     record = np.empty((W + 1, R, c.SP), dtype=np.int64)
+    return summarise(numpy_engine(c, W, R, seed, record, progress, cancel), record, settings)
+
+
+def numpy_engine(
+    c: Compiled,
+    W: int,
+    R: int,
+    seed: int,
+    record: np.ndarray,
+    progress: Callable[[int, int], Any] | None = None,
+    cancel: Cancel | None = None,
+) -> Engine:
+    """Run the numpy engine, leads per key after each week into `record` (W + 1, R, SP)."""
+    eng = Engine(c, W, R, seed)
     record[0] = eng.counts
     for t in range(1, W + 1):
         if cancel is not None and cancel.is_set():
@@ -590,4 +603,4 @@ def run_numpy(
         record[t] = eng.counts
         if progress is not None:
             progress(t, W)
-    return summarise(eng, record, settings)
+    return eng
