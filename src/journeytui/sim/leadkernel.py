@@ -76,10 +76,55 @@ def _uniform(s: np.ndarray) -> float:
     return float(_next(s) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
+def _ziggurat() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Tables of the 256-layer ziggurat for the standard exponential (Marsaglia and Tsang, "The
+    ziggurat method for generating random variables", J. Stat. Softw. 5, 2000; numpy's method),
+    for 53-bit integers: per layer the acceptance bound ke, the scale we and exp(-x) at its edge fe."""
+    m = float(1 << 53)
+    de = 7.697117470131487
+    te, ve = de, 3.949659822581572e-3
+    q = ve / math.exp(-de)
+    ke = np.zeros(256, dtype=np.uint64)
+    we = np.zeros(256)
+    fe = np.zeros(256)
+    ke[0] = np.uint64(de / q * m)
+    we[0], we[255] = q / m, de / m
+    fe[0], fe[255] = 1.0, math.exp(-de)
+    for i in range(254, 0, -1):
+        de = -math.log(ve / de + math.exp(-de))
+        ke[i + 1] = np.uint64(de / te * m)
+        te = de
+        fe[i] = math.exp(-de)
+        we[i] = de / m
+    return ke, we, fe
+
+
+_ZK, _ZW, _ZF = _ziggurat()
+_ZR = 7.697117470131487  # where the tail starts
+
+
 @nb.njit(inline="always", **_JIT)
 def _exponential(s: np.ndarray) -> float:
-    """A standard exponential (inversion: -log(u) for u uniform on (0, 1], 53 random bits)."""
-    return -math.log(float((_next(s) >> np.uint64(11)) + np.uint64(1)) * (1.0 / 9007199254740992.0))
+    """A standard exponential: the ziggurat (one 64-bit draw 99% of the time), the tail and the
+    layers' edges exactly (by the exponential's memorylessness and a rejection test)."""
+    while True:
+        ri = _next(s) >> np.uint64(3)
+        idx = int(ri & np.uint64(0xFF))
+        ri >>= np.uint64(8)
+        x = float(ri) * _ZW[idx]
+        if ri < _ZK[idx]:
+            return x
+        if idx == 0:
+            return _ZR - math.log1p(-_uniform(s))
+        if (_ZF[idx - 1] - _ZF[idx]) * _uniform(s) + _ZF[idx] < math.exp(-x):
+            return x
+
+
+@nb.njit(**_JIT)
+def exponentials(s: np.ndarray, out: np.ndarray) -> None:
+    """Standard exponentials by the kernel's sampler into out (for its tests); s: 4 state words."""
+    for i in range(out.size):
+        out[i] = _exponential(s)
 
 
 @nb.njit(inline="always", **_JIT)
@@ -511,8 +556,8 @@ def run_weeks(
                     yet = False
                     for x in range(code_len[c]):
                         j = code_tps[c, x]
-                        u = _uniform(rng)
-                        if u < (tp_eng[j] if yet else code_cond[c, x]):
+                        p = tp_eng[j] if yet else code_cond[c, x]
+                        if p >= 1.0 or _uniform(rng) < p:  # (a set of one engages surely: no draw)
                             yet = True
                             n_pend = _engaged(
                                 t, r, i, j, 1, L, key, score, mask, lift_until, lift_min, last_eng, pend, pflag,
