@@ -41,9 +41,10 @@ import numpy as np
 NEVER = 32767
 BIG = 32767
 
-_JIT: dict[str, Any] = {"cache": True, "_nrt": False}
+_JIT: dict[str, Any] = {"cache": True, "_nrt": False, "nogil": True}
 """Compiled without numba's reference counting (`_nrt`): the kernel allocates nothing, and the
-atomic counts of every array handed to an inlined helper cost a third of its time."""
+atomic counts of every array handed to an inlined helper cost a third of its time; `nogil` lets
+runs go side by side in threads (sim/leadrun.py)."""
 
 
 _M = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -239,7 +240,7 @@ def init_run(
     for j in range(skip.size):
         skip[j] = _gap(rng, tp_scale[j])
     for c in range(code_hit.size):
-        code_hit[c] = 1 + _gap(rng, code_scale[c])  # the first lead engaging, counting from 1
+        code_hit[c] = 1 + _gap(rng, code_scale[c >> 2])  # the first lead engaging, counting from 1
     state[1] = n_act
 
 
@@ -381,7 +382,6 @@ def run_weeks(
     mark: np.ndarray,
     state: np.ndarray,
     remaining: np.ndarray,
-    missing: np.ndarray,
     # outcome tables
     wait_scale: np.ndarray,
     cond: np.ndarray,
@@ -477,7 +477,6 @@ def run_weeks(
     T = tp_index.size
     G = g_min.size
     n_lift = lift_until.shape[0]
-    n_roles = g_roles.shape[1]
     code_cnt[:] = 0
     for t in range(t0, t1):
         n_act = state[1]  # the leads in open stages at the last pass, and the arrivals since
@@ -547,12 +546,15 @@ def run_weeks(
                 base = k * width
                 since = base + t - entered[i]
                 # the simple touchpoints due (code 0: none, never engaged): the lead is the
-                # code_cnt-th of its code this week; code_hit says which one engages next
+                # code_cnt-th of its code this week; code_hit says which one engages next. Leads take
+                # four lanes in turn, each with its own counts (independent Bernoulli sequences
+                # alike), so that consecutive leads do not wait on one counter
                 c = tcode[since]
-                n = code_cnt[c] + 1
-                code_cnt[c] = n
-                if n == code_hit[c]:
-                    code_hit[c] = n + 1 + _gap(rng, code_scale[c])
+                lane = (c << 2) | (x_act & 3)
+                n = code_cnt[lane] + 1
+                code_cnt[lane] = n
+                if n == code_hit[lane]:
+                    code_hit[lane] = n + 1 + _gap(rng, code_scale[c])
                     yet = False
                     for x in range(code_len[c]):
                         j = code_tps[c, x]
@@ -692,22 +694,16 @@ def run_weeks(
                 first = (i // b) * b
                 total = 0.0
                 ready = 0.0
-                for ro in range(n_roles):
-                    missing[ro] = True
+                have = 0
                 for mbr in range(first, min(first + b, N)):
                     km = key[mbr]
                     total += g_weight[g, km]
                     ready += g_ready[g, km]
-                    for ro in range(g_nroles[g]):
-                        if g_roles[g, ro, km]:
-                            missing[ro] = False
+                    have |= g_roles[g, km]  # the required roles (bits) of ready members
                 share = ready / total if total > 0 else 0.0
                 short = share < g_min[g]
-                ok = not short
-                for ro in range(g_nroles[g]):
-                    if missing[ro]:
-                        ok = False
-                if not ok:
+                need = (1 << g_nroles[g]) - 1
+                if short or have != need:
                     acc = i // b
                     if mark[g, acc] != t:
                         mark[g, acc] = t
@@ -715,7 +711,7 @@ def run_weeks(
                     acc += acc_base
                     ever[g, acc] = True
                     for ro in range(g_nroles[g]):
-                        if missing[ro]:
+                        if not have >> ro & 1:
                             ever_missing[g, ro, acc] = True
                     if short:
                         ever_short[g, acc] = True
@@ -792,8 +788,10 @@ def run_weeks(
             record[t, r, k] = counts[k]
     # sends of the grouped touchpoints, counted per code; code_hit from the next call's count
     for c in range(1, code_len.size):
-        n = code_cnt[c]
-        code_hit[c] -= n
+        n = 0
+        for lane in range(c << 2, (c + 1) << 2):
+            code_hit[lane] -= code_cnt[lane]
+            n += code_cnt[lane]
         if n:
             for x in range(code_len[c]):
                 j = code_tps[c, x]

@@ -8,7 +8,10 @@ finished counters to :func:`journeytui.sim.kpis.summarise` under the numpy engin
 from __future__ import annotations
 
 import math
+import os
+import threading
 from collections.abc import Callable
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from types import ModuleType
 from typing import Any
 
@@ -25,6 +28,19 @@ BLOCK_LEAD_WEEKS = 4_000_000
 
 MAX_TOUCHPOINTS = 63
 """Touchpoints the kernel handles (one bit each in a 64-bit word)."""
+
+
+def threads() -> int:
+    """Threads running runs side by side: JOURNEYTUI_THREADS, else the CPUs this process may use (at
+    most 2 by default: the app keeps a core). Results do not depend on it."""
+    env = os.environ.get("JOURNEYTUI_THREADS", "")
+    if env.isdigit() and int(env) >= 1:
+        return int(env)
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(2, cpus))
 
 
 def load_kernel() -> ModuleType | None:
@@ -134,13 +150,13 @@ class FastEngine(Engine):
         g_min = np.array([gt.min_share for gt in self.gates[:G]], dtype=np.float64)
         g_weight = np.zeros((G, keys))
         g_ready = np.zeros((G, keys))
-        g_roles = np.zeros((G, max(n_roles, 1), keys), dtype=bool)
+        g_roles = np.zeros((G, keys), dtype=np.int64)  # per key, the required roles it is ready for (bits)
         g_nroles = np.zeros(G, dtype=np.int64)
         for g, gt in enumerate(self.gates[:G]):
             g_weight[g], g_ready[g] = gt.weight, gt.ready_w
             g_nroles[g] = len(gt.role_ready)
             for k, role in enumerate(gt.role_ready):
-                g_roles[g, k] = role
+                g_roles[g] |= np.where(role, np.int64(1) << np.int64(k), np.int64(0))
         b = self.b
         per_acc = N // b + 1
         for h in self.gate_holds[:G]:
@@ -149,7 +165,6 @@ class FastEngine(Engine):
         ever = np.zeros((G, R * per_acc), dtype=bool)
         ever_missing = np.zeros((G, max(n_roles, 1), R * per_acc), dtype=bool)
         ever_short = np.zeros((G, R * per_acc), dtype=bool)
-        mark = np.zeros((G, per_acc), dtype=np.int64)
         # scoring
         sc = self.score
         has_score = sc is not None
@@ -214,38 +229,8 @@ class FastEngine(Engine):
             with np.errstate(divide="ignore", invalid="ignore"):
                 code_cond[ci, : len(mem)] = np.where(none_after < 1.0, e / (1.0 - none_after), 0.0)
             code_scale[ci] = _scale(1.0 - float(none_after[0])) if mem else math.inf
-        code_hit = np.zeros(sets.size, dtype=np.int64)
-        code_cnt = np.zeros(sets.size, dtype=np.int64)
-        # per-run scratch
-        nw = (S + 63) // 64 + 1
-        hold = np.zeros(N, dtype=np.int16)
-        arrived = np.zeros(N, dtype=np.int16)
-        entered = np.zeros(N, dtype=np.int16)
-        next_draw = np.zeros(N, dtype=np.int16)
-        visited = np.zeros((N, nw), dtype=np.uint64)
-        score = np.zeros(N, dtype=np.float32)
-        mask = np.zeros(N, dtype=np.int32)
-        lift_until = np.zeros((L, N), dtype=np.int16)
-        lift_min = np.zeros(N, dtype=np.int16)
-        last_eng = np.zeros((self.n_triggers, N), dtype=np.int16)
-        pend = np.zeros(N, dtype=np.int64)
-        pflag = np.zeros(N, dtype=np.uint8)
-        queue = np.zeros(N, dtype=np.int64)
-        qsince = np.zeros(N, dtype=np.int64)
-        due = np.zeros(N, dtype=np.int64)
-        dcode = np.zeros(N, dtype=np.int64)
-        cand = np.zeros((n_lim, N), dtype=np.int64)
-        cand_n = np.zeros((n_lim, N), dtype=np.int64)
-        n_cand = np.zeros(n_lim, dtype=np.int64)
-        skip = np.zeros(T, dtype=np.int64)
-        state = np.zeros(2, dtype=np.int64)
-        act = np.zeros(N, dtype=np.int64)
-        remaining = np.zeros(self.capacity.size, dtype=np.int64)
-        missing = np.zeros(max(n_roles, 1), dtype=bool)
-        counts = np.zeros(self.SP, dtype=np.int64)
-        # outputs the kernel adds to directly
+        n_codes = sets.size
         log = self.log
-        held_log = np.zeros_like(log._held)
         mqls, handoffs, queued_w = (self.per_week[k] for k in ("mqls", "handoffs", "queue"))
         entry = self.entry.astype(np.int64)
         open_key = np.ascontiguousarray(self.open_key)
@@ -259,44 +244,112 @@ class FastEngine(Engine):
             )
         ]
         block = max(1, min(W, BLOCK_LEAD_WEEKS // max(N, 1)))
-        done, total = 0, R * W
-        for r in range(R):
-            rng = states[r]
-            key = self.key[r * N : (r + 1) * N]
-            kern.init_run(
-                rng, key, n0, L, P, W, wait_scale, open_key, counts, hold, arrived, entered, next_draw, visited, score,
-                mask, lift_until, lift_min, last_eng, skip, tp_scale, code_hit, code_scale, mark, state, act,
-            )  # fmt: skip
-            record[0, r] = counts
-            start = self.start[r].astype(np.int64)
-            arr = np.ascontiguousarray(self.arrivals[r]).astype(np.int64)
-            for t0 in range(1, W + 1, block):
-                if cancel is not None and cancel.is_set():
-                    raise SimulationCancelled()
-                t1 = min(W + 1, t0 + block)
-                kern.run_weeks(
-                    rng, r, t0, t1, W, S, P, out.K, L, width, b,
-                    key, hold, arrived, entered, next_draw, visited, score, mask, lift_until, lift_min, last_eng,
-                    counts, pend, pflag, act, queue, qsince, due, dcode, cand, cand_n, n_cand, skip, code_cnt, code_hit,
-                    mark, state, remaining, missing,
-                    wait_scale, cond, code_kind, code_key, code_stage, code_edge, code_stall, code_gate, depends,
-                    open_key, is_won, regression,
-                    st_kind, st_lo, st_hi, st_p, st_cause, int(BIG) - 1,
-                    g_min, g_weight, g_ready, g_roles, g_nroles, r * per_acc,
-                    has_score, threshold, keep, sc.to_stage if sc is not None else 0,
-                    sc.channel if sc is not None else -1, q_cause,
-                    capacity, tcode, code_tps, code_len, code_scale, code_cond, pat, after_mask, sends,
-                    tp_after, tp_trig, tp_bit, tp_lw, tp_points, tp_eng, tp_scale, tp_channel, tp_lim, tp_index,
-                    entry, arr, start,
-                    record, self.entries, self.edge_moves, self.handoff_moves, self.stall_starts, self.stall_weeks,
-                    mqls, handoffs, queued_w, self.tp_sends, self.tp_engaged, self.ch_touches, self.won_after,
-                    log.moved_in, log.moved_out, log.stalled, log.regressed, held_log, log._queued,
-                    hold_pw, ever, ever_missing, ever_short,
+        done, total = [0], R * W
+        lock = threading.Lock()
+        stop = threading.Event()
+
+        def work(runs: list[int], report: Callable[[int, int], Any] | None) -> list[np.ndarray]:
+            """Runs `runs` with their own scratch; returns their sums over runs for the week log
+            (whole counts in floats: summed in any order they are exact, so threads change nothing)."""
+            nw = (S + 63) // 64 + 1
+            hold = np.zeros(N, dtype=np.int16)
+            arrived = np.zeros(N, dtype=np.int16)
+            entered = np.zeros(N, dtype=np.int16)
+            next_draw = np.zeros(N, dtype=np.int16)
+            visited = np.zeros((N, nw), dtype=np.uint64)
+            score = np.zeros(N, dtype=np.float32)
+            mask = np.zeros(N, dtype=np.int32)
+            lift_until = np.zeros((L, N), dtype=np.int16)
+            lift_min = np.zeros(N, dtype=np.int16)
+            last_eng = np.zeros((self.n_triggers, N), dtype=np.int16)
+            pend = np.zeros(N, dtype=np.int64)
+            pflag = np.zeros(N, dtype=np.uint8)
+            queue = np.zeros(N, dtype=np.int64)
+            qsince = np.zeros(N, dtype=np.int64)
+            due = np.zeros(N, dtype=np.int64)
+            dcode = np.zeros(N, dtype=np.int64)
+            cand = np.zeros((n_lim, N), dtype=np.int64)
+            cand_n = np.zeros((n_lim, N), dtype=np.int64)
+            n_cand = np.zeros(n_lim, dtype=np.int64)
+            skip = np.zeros(T, dtype=np.int64)
+            state = np.zeros(2, dtype=np.int64)
+            act = np.zeros(N, dtype=np.int64)
+            remaining = np.zeros(capacity.size, dtype=np.int64)
+            counts = np.zeros(self.SP, dtype=np.int64)
+            code_hit = np.zeros(4 * n_codes, dtype=np.int64)  # four lanes per code (leadkernel)
+            code_cnt = np.zeros(4 * n_codes, dtype=np.int64)
+            mark = np.zeros((G, per_acc), dtype=np.int64)
+            logs = [np.zeros_like(a) for a in (log.moved_in, log.moved_out, log.stalled, log.regressed)]
+            moved_in, moved_out, stalled, regressed = logs
+            held_log = np.zeros_like(log._held)
+            queued_log = np.zeros_like(log._queued)
+            won_after = np.zeros_like(self.won_after)
+            for r in runs:
+                rng = states[r]
+                key = self.key[r * N : (r + 1) * N]
+                kern.init_run(
+                    rng, key, n0, L, P, W, wait_scale, open_key, counts, hold, arrived, entered, next_draw, visited,
+                    score, mask, lift_until, lift_min, last_eng, skip, tp_scale, code_hit, code_scale, mark, state,
+                    act,
                 )  # fmt: skip
-                done += t1 - t0
-                if progress is not None:
-                    progress(W * done // total, W)
-        log._held += held_log
+                record[0, r] = counts
+                start = self.start[r].astype(np.int64)
+                arr = np.ascontiguousarray(self.arrivals[r]).astype(np.int64)
+                for t0 in range(1, W + 1, block):
+                    if stop.is_set() or (cancel is not None and cancel.is_set()):
+                        raise SimulationCancelled()
+                    t1 = min(W + 1, t0 + block)
+                    kern.run_weeks(
+                        rng, r, t0, t1, W, S, P, out.K, L, width, b,
+                        key, hold, arrived, entered, next_draw, visited, score, mask, lift_until, lift_min, last_eng,
+                        counts, pend, pflag, act, queue, qsince, due, dcode, cand, cand_n, n_cand, skip, code_cnt,
+                        code_hit, mark, state, remaining,
+                        wait_scale, cond, code_kind, code_key, code_stage, code_edge, code_stall, code_gate, depends,
+                        open_key, is_won, regression,
+                        st_kind, st_lo, st_hi, st_p, st_cause, int(BIG) - 1,
+                        g_min, g_weight, g_ready, g_roles, g_nroles, r * per_acc,
+                        has_score, threshold, keep, sc.to_stage if sc is not None else 0,
+                        sc.channel if sc is not None else -1, q_cause,
+                        capacity, tcode, code_tps, code_len, code_scale, code_cond, pat, after_mask, sends,
+                        tp_after, tp_trig, tp_bit, tp_lw, tp_points, tp_eng, tp_scale, tp_channel, tp_lim, tp_index,
+                        entry, arr, start,
+                        record, self.entries, self.edge_moves, self.handoff_moves, self.stall_starts,
+                        self.stall_weeks, mqls, handoffs, queued_w, self.tp_sends, self.tp_engaged, self.ch_touches,
+                        won_after, moved_in, moved_out, stalled, regressed, held_log, queued_log,
+                        hold_pw, ever, ever_missing, ever_short,
+                    )  # fmt: skip
+                    with lock:
+                        done[0] += t1 - t0
+                    if report is not None:
+                        report(W * done[0] // total, W)
+            return [moved_in, moved_out, stalled, regressed, held_log, queued_log, won_after]
+
+        workers = max(1, min(threads(), R))
+        shares = [list(range(w, R, workers)) for w in range(workers)]
+        if workers == 1:
+            parts = [work(list(range(R)), progress)]
+        else:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                futures = [pool.submit(work, share, None) for share in shares]
+                pending = set(futures)
+                try:
+                    while pending:
+                        finished, pending = wait(pending, timeout=0.05, return_when=FIRST_EXCEPTION)
+                        if any(f.exception() is not None for f in finished):
+                            break
+                        if progress is not None:
+                            progress(W * done[0] // total, W)
+                finally:
+                    stop.set()  # a worker still running stops at its next block
+                parts = [f.result() for f in futures]  # the first error (a cancel included) raises here
+        for part in parts:
+            log.moved_in += part[0]
+            log.moved_out += part[1]
+            log.stalled += part[2]
+            log.regressed += part[3]
+            log._held += part[4]
+            log._queued += part[5]
+            self.won_after += part[6]
         self.counts = record[W].copy()
         for g, h in enumerate(self.gate_holds[:G]):
             h.per_week = hold_pw[g]

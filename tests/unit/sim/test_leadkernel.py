@@ -506,3 +506,12 @@ def test_semantics_hold_on_the_kernel(test: Callable[[], None], monkeypatch: pyt
     """The numpy engine's hand-computed semantics tests, with every per-lead run compiled."""
     monkeypatch.setattr(mc, "KERNEL_LEAD_WEEKS", 0)
     test()
+
+
+def test_threads_do_not_change_the_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs side by side in two threads give the bit-identical result of one thread."""
+    results = []
+    for n in ("1", "2"):
+        monkeypatch.setenv("JOURNEYTUI_THREADS", n)
+        results.append(_digest(9))
+    assert results[0] == results[1]
