@@ -139,9 +139,7 @@ def full_model_case(scale: int, weeks: int) -> None:
     print(f"  2 threads: {w_two:8.2f} s wall  {c_two:8.2f} s CPU   runs side by side (the default on 2 CPUs)")
     print(f"  numpy:     {w_np:8.2f} s wall  {c_np:8.2f} s CPU   the numpy per-lead engine (the old path)")
     print(f"  ratio:     {c_np / c_full:8.1f}x   CPU, numpy engine / compiled (one thread)")
-    print(
-        f"  plain:     {w_base:8.2f} s wall  {c_base:8.2f} s CPU   its plain chain (scoring, lifts, gates, capacity off)"
-    )
+    print(f"  plain:     {w_base:8.2f} s wall  {c_base:8.2f} s CPU   plain chain (scoring, lifts, gates, capacity off)")
     print(f"  load:      {load:8.2f}   1-minute load average before the run ({os.cpu_count()} CPUs)")
 
 
