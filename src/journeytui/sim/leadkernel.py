@@ -41,7 +41,7 @@ import numpy as np
 NEVER = 32767
 BIG = 32767
 
-_JIT: dict[str, Any] = {"cache": True, "_nrt": False, "nogil": True}
+_JIT: dict[str, Any] = {"cache": True, "_nrt": False, "nogil": True, "error_model": "numpy"}
 """Compiled without numba's reference counting (`_nrt`): the kernel allocates nothing, and the
 atomic counts of every array handed to an inlined helper cost a third of its time; `nogil` lets
 runs go side by side in threads (sim/leadrun.py)."""
@@ -566,7 +566,7 @@ def run_weeks(
                                 n_pend, depends, has_score, tp_points, tp_trig, tp_bit, tp_lw, tp_index, engaged_out,
                             )  # fmt: skip
                 bits = pat[since] | after_mask
-                if bits and open_key[k]:
+                if bits:  # (closed leads left the list at the top of the pass)
                     j = 0
                     while bits:
                         if not bits & 1:
