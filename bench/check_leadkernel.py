@@ -4,7 +4,9 @@ form of tests/unit/sim/test_leadkernel.py): `python bench/check_leadkernel.py [-
 For each journey (the flagship, the every-feature journey, four random journeys) and seed, both
 engines run many runs and every per-run quantity is z-tested. Under equal distributions the z
 values are standard normal: the script prints per journey the largest |z|, the share of
-|z| > 2 (about 4.6% expected) and of |z| > 3 (about 0.27%), and the mean z (about 0).
+|z| > 2 (about 4.6% expected) and of |z| > 3 (about 0.27%), and the mean z (about 0). As in
+the test, both engines share the seed (so the same personas and arrivals): the z values are
+then conservative (the samples are positively correlated), fewer large ones than normal.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from journeytui.model import load_journey  # noqa: E402
 
 def z_values(j: object, leads: int | None, weeks: int, runs: int, seed: int) -> np.ndarray:
     old = _per_run(*_engine(j, leads, weeks, runs, seed, compiled=False))  # type: ignore[arg-type]
-    new = _per_run(*_engine(j, leads, weeks, runs, seed + 1000, compiled=True))  # type: ignore[arg-type]
+    new = _per_run(*_engine(j, leads, weeks, runs, seed, compiled=True))  # type: ignore[arg-type]
     zs = []
     for name in old:
         a, b = old[name], new[name]

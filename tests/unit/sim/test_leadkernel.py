@@ -7,7 +7,11 @@ entries, moves per edge, hand-offs, stall starts and weeks per cause, MQLs, hand
 per run, sends and engagements per touchpoint, touches per channel, accounts held per gate
 and why, accounts won. Tolerance: |z| < Z_TOL = 5 for every quantity (a few hundred z-tests
 per journey: under equal distributions a false alarm anywhere has chance below 1e-3), and a
-quantity constant in both engines must be the same constant.
+quantity constant in both engines must be the same constant. Both engines run with the same
+seed: the personas, account seats and arrivals (montecarlo.Engine._place) are then the same and
+only the weekly draws (independent streams) differ, so the test sees the dynamics without the
+arrivals' own sampling noise; the two samples are then positively correlated, which makes
+the unpaired z conservative.
 """
 
 from __future__ import annotations
@@ -111,7 +115,7 @@ def _log_matches_tallies(eng: Any) -> None:
 def _z_compare(j: Journey, leads: int | None, weeks: int, runs: int, seed: int = 7) -> int:
     """z-test every per-run quantity of the two engines; returns how many were tested."""
     old_eng, old_rec = _engine(j, leads, weeks, runs, seed, compiled=False)
-    new_eng, new_rec = _engine(j, leads, weeks, runs, seed + 1000, compiled=True)
+    new_eng, new_rec = _engine(j, leads, weeks, runs, seed, compiled=True)
     _log_matches_tallies(old_eng)
     _log_matches_tallies(new_eng)
     old, new = _per_run(old_eng, old_rec), _per_run(new_eng, new_rec)
