@@ -689,7 +689,9 @@ def run_weeks(
                 if u >= cond[col, row]:
                     code += 1
             g = code_gate[code]
-            if G and g >= 0:
+            if G and g >= 0 and mark[g, i // b] == t:
+                code = -1 - code  # the account was held this week (its members' keys are as then)
+            elif G and g >= 0:
                 # the account's members (a lead without accounts is a committee of one)
                 first = (i // b) * b
                 total = 0.0
