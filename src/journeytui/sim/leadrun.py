@@ -251,7 +251,7 @@ class FastEngine(Engine):
         def work(runs: list[int], report: Callable[[int, int], Any] | None) -> list[np.ndarray]:
             """Runs `runs` with their own scratch; returns their sums over runs for the week log
             (whole counts in floats: summed in any order they are exact, so threads change nothing)."""
-            nw = (S + 63) // 64 + 1
+            nw = (S + 63) // 64  # one bit per stage
             hold = np.zeros(N, dtype=np.int16)
             arrived = np.zeros(N, dtype=np.int16)
             entered = np.zeros(N, dtype=np.int16)
