@@ -197,7 +197,9 @@ class Engine(ChannelSteps):
         self._layout(n_triggers)
 
     # -- set-up -------------------------------------------------------------
-    def _layout(self, n_triggers: int) -> None:
+    def _place(self) -> None:
+        """Arrivals per run, week and entry stage, and every slot's key: its persona (and
+        account seat), in the 'not arrived' stage S except the initial cohort's, in its stage."""
         c, R, S, P = self.c, self.R, self.S, self.P
         n0 = int(c.initial.sum())
         lam = c.arrivals
@@ -235,8 +237,16 @@ class Engine(ChannelSteps):
                 block[:] = 0
             block += S * P
         stage0 = np.repeat(np.arange(S, dtype=np.int32), c.initial)
+        key2[:, :n0] += (stage0 - S) * P  # the initial cohort: the first n0 slots of every run
+        self.entries = np.tile(c.initial.astype(np.int64), (R, 1))
+
+    def _layout(self, n_triggers: int) -> None:
+        c, R, S, P = self.c, self.R, self.S, self.P
+        n0 = int(c.initial.sum())
+        self._place()
+        N, total, key2 = self.nmax, R * self.nmax, self.key.reshape(R, self.nmax)
+        stage0 = np.repeat(np.arange(S, dtype=np.int32), c.initial)
         init = key2[:, :n0]  # the initial cohort: the first n0 slots of every run
-        init += (stage0 - S) * P
         self.hold = np.zeros(total, dtype=np.int16)
         self.arrived = np.zeros(total, dtype=np.int16)
         self.next_draw = np.full(total, NEVER, dtype=np.int16)
@@ -252,7 +262,6 @@ class Engine(ChannelSteps):
             self.visited.reshape(R, N)[:, :n0] = self.stage_bit[stage0]
         else:
             self.visited.reshape(R, N, -1)[:, np.arange(n0), stage0 // 64] = self.stage_bit[stage0]
-        self.entries = np.tile(c.initial.astype(np.int64), (R, 1))
         self.counts = np.zeros((R, self.SP), dtype=np.int64)
         self.scores = np.zeros(total, dtype=np.float32) if self.score else None
         L = self.out.L
@@ -539,8 +548,77 @@ def simulate(
     if sp is not None:
         return run_counts(c, sp, W, R, int(seed), settings, progress, cancel)
     _check_memory(c, W, R, memory_limit)
-    eng = Engine(c, W, R, int(seed))
+    if recorder is not None:  # the compiled engine cannot record: the numpy engine (synth's one run)
+        return run_numpy(c, W, R, int(seed), settings, progress, cancel, recorder)
+    return run_leads(c, W, R, int(seed), settings, progress, cancel)
+
+
+KERNEL_LEAD_WEEKS = 5_000_000
+"""From this many lead-weeks (slots x weeks x runs) on, the per-lead engine runs compiled
+(sim/leadkernel.py): importing numba and loading the cached kernel costs about half a second,
+which a small forecast must not pay; below, the numpy engine runs."""
+
+
+def run_leads(
+    c: Compiled,
+    W: int,
+    R: int,
+    seed: int,
+    settings: dict[str, Any],
+    progress: Callable[[int, int], Any] | None = None,
+    cancel: Cancel | None = None,
+    compiled: bool | None = None,
+) -> SimResult:
+    """The per-lead engine: compiled (leadkernel) when ``compiled`` (None: when the run is
+    large enough, numba imports and the kernel models the journey), else numpy (`Engine`).
+    Both give the same distribution; a seed's sample differs between them."""
+    if compiled is not False:
+        from journeytui.sim import leadrun
+
+        lead_weeks = R * W * (int(c.initial.sum()) + _max_arrivals(c, W))
+        kern = leadrun.load_kernel() if compiled or lead_weeks >= KERNEL_LEAD_WEEKS else None
+        if compiled and kern is None:
+            raise SimulationError("the compiled per-lead engine needs numba")
+        if kern is not None:
+            fast = leadrun.FastEngine(c, W, R, seed)
+            why = leadrun.unsupported_engine(fast)
+            if why is None:
+                record = np.empty((W + 1, R, c.SP), dtype=np.int64)
+                fast.run(kern, seed, record, progress, cancel)
+                return summarise(fast, record, settings)
+            if compiled:
+                raise SimulationError(f"the compiled per-lead engine cannot run this journey ({why})")
+    return run_numpy(c, W, R, seed, settings, progress, cancel)
+
+
+def run_numpy(
+    c: Compiled,
+    W: int,
+    R: int,
+    seed: int,
+    settings: dict[str, Any],
+    progress: Callable[[int, int], Any] | None = None,
+    cancel: Cancel | None = None,
+    recorder: Recorder | None = None,
+) -> SimResult:
+    """The numpy per-lead engine (`Engine`): every lead of every run stepped week by week."""
     record = np.empty((W + 1, R, c.SP), dtype=np.int64)
+    return summarise(numpy_engine(c, W, R, seed, record, progress, cancel, recorder), record, settings)
+
+
+def numpy_engine(
+    c: Compiled,
+    W: int,
+    R: int,
+    seed: int,
+    record: np.ndarray,
+    progress: Callable[[int, int], Any] | None = None,
+    cancel: Cancel | None = None,
+    recorder: Recorder | None = None,
+) -> Engine:
+    """Run the numpy engine, leads per key after each week into `record` (W + 1, R, SP); ``recorder``
+    receives every stage entry (:func:`_record`)."""
+    eng = Engine(c, W, R, seed)
     record[0] = eng.counts
     seen = _record(recorder, eng, 0, None) if recorder is not None else None  # stage entries: synth only
     for t in range(1, W + 1):
@@ -553,7 +631,7 @@ def simulate(
             seen = _record(recorder, eng, t, seen)
         if progress is not None:
             progress(t, W)
-    return summarise(eng, record, settings)
+    return eng
 
 
 def _record(recorder: Recorder, eng: Engine, t: int, before: np.ndarray | None) -> np.ndarray:
