@@ -44,10 +44,11 @@ def threads() -> int:
 
 
 def load_kernel() -> ModuleType | None:
-    """The compiled kernel module, or None when numba is missing (the numpy engine runs instead)."""
+    """The compiled kernel module, or None when numba is missing or fails to import (the numpy
+    engine runs instead)."""
     try:
         from journeytui.sim import leadkernel
-    except ImportError:
+    except Exception:  # ImportError, or llvmlite/numba failing as they load (OSError, SystemError, ...)
         return None
     return leadkernel
 

@@ -553,10 +553,14 @@ def simulate(
     return run_leads(c, W, R, int(seed), settings, progress, cancel)
 
 
-KERNEL_LEAD_WEEKS = 5_000_000
+KERNEL_LEAD_WEEKS = 20_000_000
 """From this many lead-weeks (slots x weeks x runs) on, the per-lead engine runs compiled
-(sim/leadkernel.py): importing numba and loading the cached kernel costs about half a second,
-which a small forecast must not pay; below, the numpy engine runs."""
+(sim/leadkernel.py); below, the numpy engine runs. Importing numba and loading the cached kernel
+costs about half a second (the flagship's own forecast, 9.7M lead-weeks: numpy 0.33 s, compiled
+0.44 s with the load; 27.8M: 0.93 s against 0.53 s), and the first compiled run on a machine
+compiles the kernel for about 12 s: the app's forecasts of ordinary journeys stay below this,
+so a fresh install never waits for the compiler to show one. The choice depends only on the
+run (never on whether the kernel is cached), so a seed gives the same sample every time."""
 
 
 def run_leads(
