@@ -30,12 +30,20 @@ MAX_TOUCHPOINTS = 63
 """Touchpoints the kernel handles (one bit each in a 64-bit word)."""
 
 
+MAX_THREADS = 64
+"""The most threads JOURNEYTUI_THREADS may ask for (each holds a run's lead state; more than the
+CPUs gain nothing)."""
+
+
 def threads() -> int:
-    """Threads running runs side by side: JOURNEYTUI_THREADS, else the CPUs this process may use (at
-    most 2 by default: the app keeps a core). Results do not depend on it."""
-    env = os.environ.get("JOURNEYTUI_THREADS", "")
-    if env.isdigit() and int(env) >= 1:
-        return int(env)
+    """Threads running runs side by side: JOURNEYTUI_THREADS (a whole number from 1, at most
+    MAX_THREADS; anything else is ignored), else the CPUs this process may use (at most 2 by
+    default: the app keeps a core). Results do not depend on it."""
+    env = os.environ.get("JOURNEYTUI_THREADS", "").strip()
+    if env.isascii() and env.isdigit():  # ASCII: "²" passes isdigit() but not int()
+        digits = env.lstrip("0")
+        if digits:
+            return MAX_THREADS if len(digits) > 4 else min(int(digits), MAX_THREADS)
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux

@@ -534,3 +534,23 @@ def test_kernel_exponentials_have_the_exponential_law() -> None:
         assert abs(((out > q).mean() - p) / np.sqrt(p * (1 - p) / n)) < Z_TOL, q
     assert abs(out.mean() - 1.0) < Z_TOL / np.sqrt(n) and abs(out.var() - 1.0) < Z_TOL * np.sqrt(8.0 / n)
     assert out.min() >= 0.0
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("²", None), ("٣", None), ("0", None), ("-1", None), ("abc", None), ("1e3", None), ("", None), (" 1 ", 1),
+     ("3", 3), ("64", 64), ("65", 64), ("9" * 5000, 64)],
+    ids=lambda v: repr(v)[:12],
+)  # fmt: skip
+def test_bad_thread_counts_fall_back_without_a_traceback(
+    value: str, expected: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """JOURNEYTUI_THREADS that is not a whole number from 1 (a superscript digit passes
+    str.isdigit() but not int(); 5,000 digits pass neither int() nor a thread pool) gives the
+    default; a count above MAX_THREADS is capped (a run's lead state per thread)."""
+    from journeytui.sim import leadrun
+
+    monkeypatch.delenv("JOURNEYTUI_THREADS", raising=False)
+    default = leadrun.threads()
+    monkeypatch.setenv("JOURNEYTUI_THREADS", value)
+    assert leadrun.threads() == (default if expected is None else expected)
