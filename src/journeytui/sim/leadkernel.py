@@ -576,10 +576,10 @@ def run_weeks(
                         bits >>= 1
                         a = tp_after[j]
                         if a < 0:
-                            n = tp_sends[j, since]
+                            n = int(tp_sends[j, since])  # (int16 tables)
                         else:
                             last = last_eng[a, i]
-                            n = tp_sends[j, base + (width - 1 if last < 0 else t - last)]
+                            n = int(tp_sends[j, base + (width - 1 if last < 0 else t - last)])
                         if n > 0:
                             lim = tp_lim[j]
                             if lim >= 0:

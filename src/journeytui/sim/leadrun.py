@@ -184,7 +184,10 @@ class FastEngine(Engine):
         touches = self.touches
         T = len(touches)
         width = self.width
-        sends = np.zeros((T, keys * width), dtype=np.int64)
+        # the touchpoints' send tables side by side for the kernel, in their own int16: each
+        # touchpoint's table becomes a view of its row, so none is held twice (a copy, or int64
+        # rows, took up to five times the tables' memory: keys x (weeks + 2) entries each)
+        sends = np.zeros((T, keys * width), dtype=np.int16)
         pat = np.zeros(keys * width, dtype=np.int64)  # the other stage-triggered touchpoints due, as bits
         simple = np.zeros(keys * width, dtype=np.int64)  # the simple ones due, as bits
         after_mask = 0
@@ -201,6 +204,7 @@ class FastEngine(Engine):
         n_lim = 0
         for j, tp in enumerate(touches):
             sends[j] = tp.sends
+            tp.sends = sends[j]
             limited = self.capacity[tp.channel] >= 0
             bit = np.int64(1) << np.int64(j)
             if tp.after >= 0:
