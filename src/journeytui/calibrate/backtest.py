@@ -213,6 +213,8 @@ def _impute(
         if a is None:
             return None
         flat = a.reshape(*a.shape[:-2], -1)
+        if flat.shape[-1] == 0:  # no warm-up lead at all (nobody to warm up): every lead takes the default
+            flat = np.zeros((*flat.shape[:-1], 1), dtype=flat.dtype)
         return np.where(has, flat[..., src], default)
 
     hold = lend(donors.hold, 0)

@@ -8,6 +8,7 @@ import numpy as np
 from calibrate_helpers import as_log
 
 from journeytui.calibrate.backtest import backtest, origin_state
+from journeytui.calibrate.events import EventLog
 from journeytui.calibrate.fit import WEEK, apply, calibrate
 from journeytui.calibrate.synth import sample_paths
 from journeytui.model import load_journey
@@ -95,3 +96,27 @@ def test_leads_without_a_persona_take_their_accounts_free_seats() -> None:
     assert sorted(seated[10:].tolist()) in ([2, 2, 3], [0, 2, 3], [1, 2, 3])  # the partial account's free seats
     free = _seat(np.full(2000, -1), 0, pattern, shares, rng)
     assert abs(float(np.mean(free == 2)) - 0.4) < 0.05  # 5 standard errors of 2000 draws at 0.4
+
+
+def test_full_model_backtest_with_every_lead_in_an_outcome_before_the_origin() -> None:
+    """Nothing to warm up (every lead before the origin stands in won, no arrivals until after
+    it) on the full flagship (accounts: the last account's leads stay in the start state): the
+    leads start free instead of an IndexError from lending an empty warm-up's state."""
+    journey = load_journey(FLAGSHIP)
+    stages = [s.id for s in journey.stages]
+    n = 30
+    code = [stages.index("won")] * n + [stages.index("lost")]
+    log = EventLog(
+        "x.csv",
+        stages,
+        [f"L{i}" for i in range(n + 1)],
+        [None] * (n + 1),
+        np.arange(n + 1, dtype=np.int32),
+        np.array(code, dtype=np.int16),
+        np.array([3600] * n + [13 * WEEK], dtype=np.int64),
+        np.arange(n + 1) + 2,
+    )
+    data = backtest(journey, log, cutoff=10 * WEEK, weeks=2, folds=1, runs=4, seed=1)
+    assert data["engine"] == "monte_carlo"
+    fold = data["folds"][0]
+    assert np.array(fold["p95"]).shape == np.array(fold["actual"]).shape == (2, len(stages))
