@@ -214,7 +214,10 @@ class Schedule:
     """When a touchpoint is sent to a lead in one of its stages."""
 
     days: list[int] = spec(
-        "Days after the trigger on which it is sent (step emails: 1, 3, 5, 7).", ge=1, le=MAX_DAYS, default_factory=list
+        "Days after the trigger on which it is sent (step emails: 1, 3, 5, 7); each day once.",
+        ge=1,
+        le=MAX_DAYS,
+        default_factory=list,
     )
     every_weeks: int | None = spec(
         "Recurring: sent every N weeks while the lead stays.", ge=1, le=MAX_WEEKS, default=None

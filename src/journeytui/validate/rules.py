@@ -109,6 +109,12 @@ def check_variants(j: Journey) -> Iterator[Finding]:
             )
         if s.after == tp.id:
             yield Finding("E104", f'touchpoint "{tp.id}" cannot be triggered by its own engagement', (*base, "after"))
+        seen_days: set[int] = set()
+        for k, day in enumerate(s.days):  # one send a day: a repeated day is a mistake, and 30,000 of
+            if day in seen_days:  # them would make every lead's week loop over them (a small file's bomb)
+                yield Finding("E104", f"day {day} is listed twice in `days` (one send a day)", (*base, "days", k))
+                break
+            seen_days.add(day)
     for role in j.scoring.roles if j.scoring else {}:
         if role not in ROLES:
             import difflib

@@ -26,7 +26,10 @@ _EXTRA: dict[str, dict[str, Any]] = {
             {"if": {"properties": {"kind": {"const": "uniform"}}}, "then": {"required": ["min", "max"]}},
         ]
     },
-    "Schedule": {"not": {"required": ["days", "every_weeks"]}},
+    "Schedule": {
+        "not": {"required": ["days", "every_weeks"]},
+        "allOf": [{"properties": {"days": {"uniqueItems": True}}}],  # one send a day (E104)
+    },
 }
 
 

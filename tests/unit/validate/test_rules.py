@@ -12,6 +12,7 @@ from journeytui.model import (
     Journey,
     JourneyMeta,
     Persona,
+    Schedule,
     Stage,
     Stall,
     Touchpoint,
@@ -266,3 +267,17 @@ personas = ["retired"]
 """
     gaps = [d.message for d in validate_text(text, "p.toml").diagnostics if d.code == "W101"]
     assert gaps == ["no touchpoint reaches buyer in stage `lead` (content gap)"]
+
+
+def test_a_day_listed_twice_in_a_schedule() -> None:
+    """One send a day: a repeated day is refused at the repeat (30,000 of them made every lead's
+    week loop over them in the engines)."""
+    j = make(*CLEAN, channels=[Channel(id="c", name="C")])
+    tp = Touchpoint(id="t", name="T", type="other", channel="c", stages=["lead"], schedule=Schedule(days=[1, 3, 1, 1]))
+    j.touchpoints = [tp]
+    found = [(d.code, d.path, d.message) for d in check(j) if d.code.startswith("E")]
+    assert found == [
+        ("E104", ("touchpoints", 0, "schedule", "days", 2), "day 1 is listed twice in `days` (one send a day)")
+    ]
+    tp.schedule = Schedule(days=[1, 3, 5, 7])
+    assert not [d for d in check(j) if d.code.startswith("E")]
