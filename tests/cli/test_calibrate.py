@@ -144,6 +144,10 @@ def _bad(tmp_path: Path, name: str, data: bytes) -> Path:
         (b"lead_id,stage,timestamp\nL1,aware,2025-01-01\nL2,Nurture,2025-01-02\n", ":3: stage name 'Nurture'"),
         (b"lead_id,stage,timestamp\nL1,aware\n", ":2: expected 3 fields"),
         (b"lead_id,stage,timestamp\nL1,aware,2025-01-01\n\xff\xfe,aware,2025-01-01\n", "not UTF-8"),
+        (
+            b"lead_id,stage,timestamp\nL1,aware,2025-01-01\nL2,aware,1900-01-01\nL1,research,2025-02-01\n",
+            ":3: the history starts 1900-01-01",
+        ),
     ],
 )
 def test_bad_input_is_a_clear_message_and_nothing_written(

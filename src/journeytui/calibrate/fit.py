@@ -249,6 +249,12 @@ def _duration_check(
     return out
 
 
+MAX_HISTORY_WEEKS = 2_600
+"""A history longer than 50 years is refused, at its oldest row: such a date is a CRM's
+placeholder, not a lead, and the fit's work grows with the square of the longest stay (one
+event 40,000 weeks old took 860 s of CPU)."""
+
+
 def week_numbers(ts: np.ndarray, as_of: int) -> tuple[np.ndarray, int]:
     """Week of each time, counted so that week K ends exactly at ``as_of`` and week 0 holds the earliest."""
     back = (as_of - 1 - ts) // WEEK  # 0: the 7 days ending at as_of
@@ -530,6 +536,13 @@ def calibrate(
             log.line[keep],
         )
     weeks, K = week_numbers(log.ts, as_of)
+    if K > MAX_HISTORY_WEEKS:
+        first = int(np.argmin(log.ts))
+        raise ValueError(
+            f"{log.file}:{int(log.line[first])}: the history starts {iso(int(log.ts[first]))}, {K:,} weeks before "
+            f"the as-of date {iso(as_of)}: more than {MAX_HISTORY_WEEKS:,} weeks (50 years). A placeholder date "
+            "(1900-01-01, 1970-01-01)? Fix or remove that row"
+        )
     stage_ids = log.stages
     kinds = [journey.stage(s).kind for s in stage_ids]  # type: ignore[union-attr]
     open_stage = np.array([k == "open" for k in kinds])
