@@ -165,6 +165,12 @@ def _pairs(old: list[Any], new: list[Any]) -> list[int | None]:
     as many identities paired as the diff does (renames).
     """
     old_ids, new_ids = [_identity(e) for e in old], [_identity(e) for e in new]
+    # Entries sharing an identity (E201 files) are told apart by their values: deleting or moving
+    # one of two stages `b` pairs the one that stays with its own table, not with its twin's.
+    twins = {k for ids in (old_ids, new_ids) for k, n in collections.Counter(ids).items() if n > 1}
+    if twins:
+        old_ids = [(k, repr(e)) if k in twins else k for k, e in zip(old_ids, old, strict=True)]
+        new_ids = [(k, repr(e)) if k in twins else k for k, e in zip(new_ids, new, strict=True)]
     if old_ids == new_ids:  # the usual save: values changed, nothing added, removed or moved
         return list(range(len(new)))
     pairs: list[int | None] = [None] * len(new)
