@@ -194,7 +194,7 @@ def _pairs(old: list[Any], new: list[Any]) -> list[int | None]:
         if tag == "replace":
             olds = [i for i in range(i1, i2) if i not in taken]
             news = [j for j in range(j1, j2) if pairs[j] is None]
-            for i, j in zip(olds, news, strict=False):
+            for i, j in _closest(olds, news, old, new):
                 pairs[j] = i
     if len(old_ids) == len(new_ids) and collections.Counter(old_ids) != collections.Counter(new_ids):
         # As many entries as before with other identities: renames, or entries removed and others
@@ -207,6 +207,44 @@ def _pairs(old: list[Any], new: list[Any]) -> list[int | None]:
         if same >= kept:
             return list(range(len(new)))
     return pairs
+
+
+ALIGN_CELLS = 40_000
+"""Above this many (old, new) couples in a replaced run, it pairs by position alone."""
+
+
+def _closest(olds: list[int], news: list[int], old: list[Any], new: list[Any]) -> list[tuple[int, int]]:
+    """Pair every entry of the shorter of ``olds`` and ``news`` (indices into ``old`` and ``new``),
+    in order, keeping the most fields equal: with one entry removed and another retargeted in the
+    same save, the retargeted one keeps its own table and comments, not the removed one's. Ties
+    (and runs of equal length) pair by position, the first with the first."""
+    if len(olds) == len(news) or len(olds) * len(news) > ALIGN_CELLS:
+        return list(zip(olds, news, strict=False))
+    flip = len(news) > len(olds)
+    long, short = (news, olds) if flip else (olds, news)
+
+    def alike(a: int, b: int) -> int:
+        x, y = (old[b], new[a]) if flip else (old[a], new[b])
+        if isinstance(x, dict) and isinstance(y, dict):
+            return sum(1 for k, v in x.items() if y.get(k, _ABSENT) == v)
+        return int(x == y)
+
+    # best[i][j]: the most equal fields with short[:j] each paired within long[:i]
+    m, n = len(long), len(short)
+    best = [[0] * (n + 1) for _ in range(m + 1)]
+    for i in range(1, m + 1):
+        for j in range(1, min(i, n) + 1):
+            paired = best[i - 1][j - 1] + alike(long[i - 1], short[j - 1])
+            best[i][j] = paired if j == i else max(best[i - 1][j], paired)
+    out = []
+    i, j = m, n
+    while j:
+        if i > j and best[i - 1][j] >= best[i - 1][j - 1] + alike(long[i - 1], short[j - 1]):
+            i -= 1  # a tie leaves the later entry of the longer side out: the earlier ones pair
+        else:
+            out.append((short[j - 1], long[i - 1]) if flip else (long[i - 1], short[j - 1]))
+            i, j = i - 1, j - 1
+    return out[::-1]
 
 
 def _merge_table(

@@ -408,3 +408,15 @@ entry = true
     journey = load_text(original).journey
     out = saved(edit.remove(journey, "channel", "web"), original)
     assert out.startswith("# --- the journey ---\n[journey]\n")
+
+
+def test_a_removal_and_a_retarget_in_one_save_keep_each_comment_with_its_own_entry(noted) -> None:
+    """Delete a transition, retarget the next one, save: the retargeted one keeps its own table
+    (paired by position, it took the deleted one's comment and its own comment was dropped)."""
+    three = NOTED + '\n# c back to a\n[[transitions]]\nfrom = "c"\nto = "a"\nprobability = 0.05\ncause = "churn"\n'
+    journey = load_text(three).journey
+    changed = edit.retarget(edit.remove_at(journey, "transitions", 1), 1, to="b")
+    out = saved(changed, three)
+    assert "# b to c" not in out
+    assert above(out)["# c back to a"] == '[[transitions]] from = "c" to = "b"'
+    assert out.index("# c back to a") < out.index('cause = "churn"')
