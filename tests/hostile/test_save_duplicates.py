@@ -270,3 +270,50 @@ def test_removing_one_entry_and_adding_another_keeps_comments_with_their_entries
     # d and a keep their tables (and what is in them), the new stage gets a new one
     assert save_module._pairs(list(j.stages), list(changed.stages)) == [1, 2, None]
     assert out.index("# note 1") < out.index('id = "a"') < out.index('id = "new"')
+
+
+NOTED_TWINS = """\
+[journey]
+id = "twins"
+title = "Two stages b"
+
+[[stages]]
+id = "a"
+name = "A"
+entry = true
+
+# the first b
+[[stages]]
+id = "b"
+name = "B one"
+
+# the second b
+[[stages]]
+id = "b"
+name = "B two"
+
+# c
+[[stages]]
+id = "c"
+name = "C"
+"""
+
+
+def test_removing_the_first_of_two_twins_keeps_the_seconds_comment_with_it() -> None:
+    """The usual fix of an E201 file: delete one twin. The other keeps its own table and comment
+    (paired by position, the second twin's values went under the first's comment)."""
+    j = load_text(NOTED_TWINS).journey
+    assert j is not None
+    out = render(edit.remove_at(j, "stages", 1), NOTED_TWINS)
+    assert "# the first b" not in out
+    assert out.index("# the second b") < out.index('name = "B two"') < out.index("# c")
+
+
+def test_moving_a_twin_moves_its_comment_with_it() -> None:
+    j = load_text(NOTED_TWINS).journey
+    assert j is not None
+    changed = edit.move(j, "stages", 2, -1)
+    out = render(changed, NOTED_TWINS)
+    assert load_text(out).journey == changed
+    assert out.index("# the second b") < out.index('name = "B two"') < out.index("# the first b")
+    assert out.index("# the first b") < out.index('name = "B one"') < out.index("# c")

@@ -39,7 +39,7 @@ from typing import Any
 
 import tomli_w
 import tomlkit
-from tomlkit.items import AoT, Array, Comment, InlineTable, Table, Trivia, Whitespace
+from tomlkit.items import AoT, Array, Comment, InlineTable, Null, Table, Trivia, Whitespace
 
 from journeytui.model.load import Unreadable, read_bytes
 from journeytui.model.structure import dotted, unstructure
@@ -165,6 +165,12 @@ def _pairs(old: list[Any], new: list[Any]) -> list[int | None]:
     as many identities paired as the diff does (renames).
     """
     old_ids, new_ids = [_identity(e) for e in old], [_identity(e) for e in new]
+    # Entries sharing an identity (E201 files) are told apart by their values: deleting or moving
+    # one of two stages `b` pairs the one that stays with its own table, not with its twin's.
+    twins = {k for ids in (old_ids, new_ids) for k, n in collections.Counter(ids).items() if n > 1}
+    if twins:
+        old_ids = [(k, repr(e)) if k in twins else k for k, e in zip(old_ids, old, strict=True)]
+        new_ids = [(k, repr(e)) if k in twins else k for k, e in zip(new_ids, new, strict=True)]
     if old_ids == new_ids:  # the usual save: values changed, nothing added, removed or moved
         return list(range(len(new)))
     pairs: list[int | None] = [None] * len(new)
@@ -188,7 +194,7 @@ def _pairs(old: list[Any], new: list[Any]) -> list[int | None]:
         if tag == "replace":
             olds = [i for i in range(i1, i2) if i not in taken]
             news = [j for j in range(j1, j2) if pairs[j] is None]
-            for i, j in zip(olds, news, strict=False):
+            for i, j in _closest(olds, news, old, new):
                 pairs[j] = i
     if len(old_ids) == len(new_ids) and collections.Counter(old_ids) != collections.Counter(new_ids):
         # As many entries as before with other identities: renames, or entries removed and others
@@ -201,6 +207,44 @@ def _pairs(old: list[Any], new: list[Any]) -> list[int | None]:
         if same >= kept:
             return list(range(len(new)))
     return pairs
+
+
+ALIGN_CELLS = 40_000
+"""Above this many (old, new) couples in a replaced run, it pairs by position alone."""
+
+
+def _closest(olds: list[int], news: list[int], old: list[Any], new: list[Any]) -> list[tuple[int, int]]:
+    """Pair every entry of the shorter of ``olds`` and ``news`` (indices into ``old`` and ``new``),
+    in order, keeping the most fields equal: with one entry removed and another retargeted in the
+    same save, the retargeted one keeps its own table and comments, not the removed one's. Ties
+    (and runs of equal length) pair by position, the first with the first."""
+    if len(olds) == len(news) or len(olds) * len(news) > ALIGN_CELLS:
+        return list(zip(olds, news, strict=False))
+    flip = len(news) > len(olds)
+    long, short = (news, olds) if flip else (olds, news)
+
+    def alike(a: int, b: int) -> int:
+        x, y = (old[b], new[a]) if flip else (old[a], new[b])
+        if isinstance(x, dict) and isinstance(y, dict):
+            return sum(1 for k, v in x.items() if y.get(k, _ABSENT) == v)
+        return int(x == y)
+
+    # best[i][j]: the most equal fields with short[:j] each paired within long[:i]
+    m, n = len(long), len(short)
+    best = [[0] * (n + 1) for _ in range(m + 1)]
+    for i in range(1, m + 1):
+        for j in range(1, min(i, n) + 1):
+            paired = best[i - 1][j - 1] + alike(long[i - 1], short[j - 1])
+            best[i][j] = paired if j == i else max(best[i - 1][j], paired)
+    out = []
+    i, j = m, n
+    while j:
+        if i > j and best[i - 1][j] >= best[i - 1][j - 1] + alike(long[i - 1], short[j - 1]):
+            i -= 1  # a tie leaves the later entry of the longer side out: the earlier ones pair
+        else:
+            out.append((short[j - 1], long[i - 1]) if flip else (long[i - 1], short[j - 1]))
+            i, j = i - 1, j - 1
+    return out[::-1]
 
 
 def _merge_table(
@@ -333,21 +377,44 @@ class _Leads:
     attached again above the same entries. Two blocks stay where they are: the one above the
     whole array (a section banner as often as the first entry's note: never deleted), and the
     last entry's trailing lines (they are above whatever follows the array).
+
+    When another entry becomes the first, its lines go between the text above the array and its
+    header (in the header's own leading text: the section before may be an array this merge
+    rearranges later, and must not carry them off). When every entry goes, the last entry's
+    trailing lines are added after the text above the array (or at the end of the section before).
     """
 
     def __init__(
-        self, lead: dict[int, list[Any]], tail: list[Any], slot: tuple[list[Any], int] | None, first: Any, spaced: bool
+        self,
+        lead: dict[int, list[Any]],
+        tail: list[Any],
+        slot: tuple[list[Any], int] | None,
+        tables: list[Any],
+        spaced: bool,
+        after: bool,
+        below: Any,
     ) -> None:
-        self.lead, self.tail, self.slot, self.first, self.spaced = lead, tail, slot, first, spaced
+        self.lead, self.tail, self.slot, self.first, self.spaced = lead, tail, slot, tables[0], spaced
+        self.adjacent = {(id(a), id(b)) for a, b in itertools.pairwise(tables)}
+        self.after = after  # something (a section, keys) comes before the array in its parent
+        self.below = below  # the table written right after the array, if any
 
     @classmethod
     def detach(cls, aot: AoT, tables: list[Any], parent: Any) -> _Leads | None:
         if not tables:
             return None
         slot = None
+        after = False
+        below = None
         if parent is not None and hasattr(parent, "body"):
             body = parent.body
             at = next((n for n, (_, item) in enumerate(body) if item is aot), None)
+            after = bool(at)
+            nxt = body[at + 1][1] if at is not None and at + 1 < len(body) else None
+            while at and isinstance(body[at - 1][1], Null):  # an array emptied earlier in this merge
+                at -= 1
+            if isinstance(nxt, Table) and not isinstance(nxt, InlineTable) and not nxt.is_super_table():
+                below = nxt
             if (
                 at is not None
                 and at > 0
@@ -358,6 +425,8 @@ class _Leads:
                 at = len(body)
             if at is not None and at > 0 and isinstance(body[at - 1][1], (Comment, Whitespace)):
                 slot = (body, at - 1)
+            elif at is not None and at > 0 and at == len(body):
+                slot = (body, at)  # the section before ends in a value: text goes after it
         ends = [_last_body(t) for t in tables]
         blocks = []
         for end in ends:  # the lines above the next entry's header, or above what follows the array
@@ -366,12 +435,14 @@ class _Leads:
             del end[start:]
         lead = {id(table): block for table, block in zip(tables[1:], blocks, strict=False)}
         spaced = any(body and isinstance(body[-1][1], Whitespace) for body in ends[:-1])
-        return cls(lead, blocks[-1], slot, tables[0], spaced)
+        return cls(lead, blocks[-1], slot, tables, spaced, after, below)
 
     def attach(self, arranged: list[Any]) -> None:
         for before, table in itertools.pairwise(arranged):
             body = _last_body(before)
-            if self.spaced and not (body and isinstance(body[-1][1], Whitespace)):
+            # A blank line only between entries that were not neighbours: a save rewrites no other spacing.
+            new_pair = (id(before), id(table)) not in self.adjacent
+            if new_pair and self.spaced and not (body and isinstance(body[-1][1], Whitespace)):
                 body.append((None, Whitespace("\n")))
             body.extend((None, item) for item in self.lead.get(id(table), []))
         if arranged:
@@ -382,13 +453,23 @@ class _Leads:
         text = "".join(item.as_string() for item in above)
         if not text:
             return
-        if self.slot is None:  # no text before the array to follow (not seen in a journey): keep the lines
-            if arranged:
-                _last_body(arranged[-1]).extend((None, item) for item in above)
+        if arranged:  # right above the new first entry's header, after the text above the array
+            first = arranged[0]
+            body, at = self.slot or ([], 0)
+            blank = self.after and not (at < len(body) and isinstance(body[at][1], Whitespace))
+            first.trivia.indent = ("\n" if blank else "") + text + first.trivia.indent
             return
+        if self.slot is None and self.below is not None:  # the array opened the file: above the next table
+            self.below.trivia.indent = text + self.below.trivia.indent
+            return
+        if self.slot is None:  # nowhere to keep them (not seen in a journey): refuse rather than lose them
+            raise MergeError("comment lines below the last entry of an emptied array have no place to go")
         body, at = self.slot  # after the text above the array, which stays: a blank line between
-        item = body[at][1]
-        if isinstance(item, Whitespace):
+        if at == len(body):
+            body.extend([(None, Whitespace("\n")), (None, _raw(text))])
+        elif isinstance(item := body[at][1], Whitespace) and at == len(body) - 1:
+            body.append((None, _raw(text)))  # a run of comments after a blank line, as the file had it
+        elif isinstance(item, Whitespace):
             body[at] = (None, Whitespace(item.s + text))
         else:
             body[at] = (None, _raw(item.as_string() + "\n" + text))

@@ -273,3 +273,150 @@ def test_moving_the_first_entry_down_leaves_the_text_above_the_array_on_top(note
     assert found["# the second stage"] == '[[stages]] id = "b"'
     assert out.index("# the second stage") < out.index('id = "b"') < out.index("# kind") < out.index('id = "a"')
     assert sorted(comments(out)) == sorted(comments(NOTED))
+
+
+def comment_lines(text: str) -> list[str]:
+    return sorted(line for line in text.splitlines() if line.lstrip().startswith("#"))
+
+
+def test_a_note_moves_above_the_new_first_entry_when_no_blank_line_comes_before_the_array() -> None:
+    """The section before ends in a value, right above the array: the note still goes above its entry
+    (it went to the end of the array, above the next section's first entry)."""
+    original = NOTED.replace('id = "noted"\n\n# --- stages ---\n\n# the first stage\n', 'id = "noted"\n')
+    journey = load_text(original).journey
+    out = saved(edit.remove_at(journey, "stages", 0), original)
+    assert above(out)["# the second stage"] == '[[stages]] id = "b"'
+    assert above(out)["# --- moves ---"] == '[[transitions]] from = "a" to = "b"'
+    assert comment_lines(out) == comment_lines(original)
+
+
+PERSONAS_FIRST = """\
+[journey]
+title = "Personas written before stages"
+id = "personas-first"
+
+[[personas]]
+id = "p1"
+name = "P1"
+role = "user"
+
+# the second persona
+[[personas]]
+id = "p2"
+name = "P2"
+role = "user"
+
+[[stages]]
+id = "a"
+name = "A"
+entry = true
+
+# stage b
+[[stages]]
+id = "b"
+name = "B"
+entry = true
+"""
+
+
+def test_a_note_above_the_new_first_entry_survives_the_array_before_losing_its_last_entry() -> None:
+    """The array before is saved after this one (the file's order is not the model's): the note put
+    above the new first stage must not stay with the deleted last persona."""
+    journey = load_text(PERSONAS_FIRST).journey
+    out = saved(edit.remove_at(edit.remove_at(journey, "stages", 0), "personas", 1), PERSONAS_FIRST)
+    assert above(out)["# stage b"] == '[[stages]] id = "b"'
+    assert "# the second persona" not in out
+
+
+def test_a_note_above_the_new_first_entry_does_not_follow_the_array_before_when_it_is_reordered() -> None:
+    journey = load_text(PERSONAS_FIRST).journey
+    out = saved(edit.move(edit.remove_at(journey, "stages", 0), "personas", 1, -1), PERSONAS_FIRST)
+    found = above(out)
+    assert found["# stage b"] == '[[stages]] id = "b"'
+    assert found["# the second persona"] == '[[personas]] id = "p2"'
+    assert comment_lines(out) == comment_lines(PERSONAS_FIRST)
+
+
+def test_a_value_edit_leaves_the_spacing_between_entries_as_written() -> None:
+    """Some entries separated by a blank line, some not: editing one value adds no blank lines."""
+    original = NOTED.replace('name = "A"\nentry = true\n\n# the second stage\n', 'name = "A"\nentry = true\n')
+    journey = load_text(original).journey
+    out = saved(edit.set_field(journey, ("stages", 2, "name"), "Cee"), original)
+    assert changed_lines(original, out) == ['-name = "C"', '+name = "Cee"']
+
+
+SECTIONS = """\
+[journey]
+title = "A banner above every section"
+id = "sections"
+
+# --- stages ---
+[[stages]]
+id = "a"
+name = "A"
+entry = true
+
+# --- channels ---
+[[channels]]
+id = "web"
+name = "Web"
+
+# --- touchpoints ---
+[[touchpoints]]
+id = "paper"
+name = "Paper"
+type = "whitepaper"
+channel = "web"
+stages = ["a"]
+
+# --- expectations ---
+[[expectations]]
+stage = "a"
+week = 1
+metric = "share"
+min = 0.5
+"""
+
+
+def test_emptying_two_neighbouring_arrays_keeps_the_next_sections_banner() -> None:
+    """Removing the only channel removes its only touchpoint: both arrays go, and the banner above
+    the expectations (kept at the end of the last touchpoint) must not go with them."""
+    journey = load_text(SECTIONS).journey
+    assert journey is not None and load_text(SECTIONS).diagnostics == []
+    out = saved(edit.remove(journey, "channel", "web"), SECTIONS)
+    assert "[[channels]]" not in out and "[[touchpoints]]" not in out
+    assert above(out)["# --- expectations ---"].startswith("[[expectations]]")
+    assert comment_lines(out) == comment_lines(SECTIONS)
+
+
+def test_emptying_the_array_that_opens_the_file_keeps_the_next_sections_banner() -> None:
+    original = """\
+[[channels]]
+id = "web"
+name = "Web"
+
+# --- the journey ---
+[journey]
+title = "Channels first"
+id = "channels-first"
+
+[[stages]]
+id = "a"
+name = "A"
+entry = true
+"""
+    journey = load_text(original).journey
+    out = saved(edit.remove(journey, "channel", "web"), original)
+    assert out.startswith("# --- the journey ---\n[journey]\n")
+
+
+def test_a_removal_and_a_retarget_in_one_save_keep_each_comment_with_its_own_entry(noted) -> None:
+    """Delete a transition, retarget the next one, save: the retargeted one keeps its own table
+    (paired by position, it took the deleted one's comment and its own comment was dropped)."""
+    three = NOTED + '\n# c back to a\n[[transitions]]\nfrom = "c"\nto = "a"\nprobability = 0.05\ncause = "churn"\n'
+    journey = load_text(three).journey
+    changed = edit.retarget(edit.remove_at(journey, "transitions", 1), 1, to="b")
+    out = saved(changed, three)
+    assert "# b to c" not in out
+    assert above(out)["# c back to a"] == '[[transitions]] from = "c" to = "b"'
+    assert out.index("# c back to a") < out.index('cause = "churn"')

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from test_roundtrip import SETTINGS, ids, journeys, probs, texts, with_comments
 
@@ -219,3 +219,80 @@ def test_a_comment_above_an_entry_stays_above_it_when_others_are_removed_or_move
         if block in before and block != first:
             assert note == before[block], (block, out)
     assert out.startswith("# top comment\n") and out.endswith("# trailing comment\n")
+
+
+ARRAYS = ["stages", "transitions", "stalls", "personas", "gates", "channels", "touchpoints", "expectations"]
+
+
+def _shuffled_sections(text: str, order: list[int]) -> str:
+    """``text`` (canonical) with its top-level sections in another order: the model's order is
+    then not the file's, so an array is merged before or after the one written above it."""
+    groups: dict[str, list[str]] = {}
+    for block in ("\n\n" + text).split("\n\n["):
+        if block.strip():
+            name = block.split("\n", 1)[0].strip("[]").split(".")[0]
+            groups.setdefault(name, []).append("[" + block.rstrip("\n") + "\n")
+    names = list(groups)
+    names = [names[i] for i in sorted(range(len(names)), key=lambda i: order[i % len(order)] * 100 + i)]
+    return "\n".join("\n".join(groups[n]) for n in names)
+
+
+@SETTINGS
+@given(journeys(), st.lists(st.integers(0, 20), min_size=12, max_size=12), st.booleans(), st.data())
+def test_removing_and_moving_entries_of_several_arrays_keeps_every_other_comment_in_place(
+    j: Journey, order: list[int], spaced: bool, data: st.DataObject
+) -> None:
+    """Sections in any order, entries of any arrays removed (down to none) or moved in one save:
+    the lines above the file, above each array and below it stay, every surviving entry that was
+    not its array's first keeps the line above its header, and no comment is written twice."""
+    text = _shuffled_sections(_dumps(j), order)
+    if not spaced:  # entries written without blank lines between them
+        text = text.replace("\n\n[[", "\n[[")
+    original = with_comments(text)
+    dropped = data.draw(st.sets(st.integers(0, 40)), label="notes left out")  # text above an array may be blank
+    original = "".join(
+        line
+        for line in original.splitlines(keepends=True)
+        if line.removeprefix("# note ").split(":")[0] not in {str(n) for n in dropped}
+    )
+    if spaced:  # a comment right under the last value belongs to that entry (commented-out keys)
+        original = original.replace("\n# trailing comment\n", "\n\n# trailing comment\n")
+    assume(load_text(original).journey == j)  # not when a text value holds a blank line and a "["
+
+    def entries(text: str) -> dict[str, str]:
+        """Each array entry's text (header and body) -> the line above its header."""
+        lines = text.splitlines()
+        out = {}
+        for n, line in enumerate(lines):
+            if line.startswith("[[") and n > 0:
+                ends = (m for m in range(n + 1, len(lines)) if lines[m].startswith(("[", "#")) or not lines[m])
+                end = next(ends, len(lines))
+                out["\n".join(lines[n:end])] = lines[n - 1]
+        return out
+
+    firsts = set()
+    for attr in ARRAYS:
+        if getattr(j, attr):
+            firsts.add(original.splitlines()[original.splitlines().index(f"[[{attr}]]") - 1])
+    firsts = {line for line in firsts if line.startswith("#")}
+    changed = j
+    for _ in range(data.draw(st.integers(1, 6))):
+        attr = data.draw(st.sampled_from(ARRAYS))
+        n = len(getattr(changed, attr))
+        if n == 0:
+            continue
+        index = data.draw(st.integers(0, n - 1))
+        if data.draw(st.booleans()):
+            changed = edit.remove_at(changed, attr, index)
+        else:
+            changed = edit.move(changed, attr, index, data.draw(st.integers(-3, 3)))
+    out = render(changed, original)
+    assert load_text(out).journey == changed
+    before, after = entries(original), entries(out)
+    kept = [line for line in out.splitlines() if line.startswith("#")]
+    assert len(kept) == len(set(kept)), out  # every "# note n" line is different in the original
+    if spaced:  # without blank lines, the line above a header is the entry above's (commented-out keys)
+        assert firsts | {"# top comment", "# trailing comment"} <= set(kept), out
+        for entry, note in after.items():
+            if entry in before and before[entry] not in firsts and before[entry].startswith("#"):
+                assert note == before[entry], (entry, out)
