@@ -398,6 +398,9 @@ class _Leads:
         self.adjacent = {(id(a), id(b)) for a, b in itertools.pairwise(tables)}
         self.after = after  # something (a section, keys) comes before the array in its parent
         self.below = below  # the table written right after the array, if any
+        self.last = tables[-1]
+        end = _last_body(tables[-1])
+        self.last_spaced = bool(end) and isinstance(end[-1][1], Whitespace)  # the array ended in a blank line
 
     @classmethod
     def detach(cls, aot: AoT, tables: list[Any], parent: Any) -> _Leads | None:
@@ -446,7 +449,11 @@ class _Leads:
                 body.append((None, Whitespace("\n")))
             body.extend((None, item) for item in self.lead.get(id(table), []))
         if arranged:
-            _last_body(arranged[-1]).extend((None, item) for item in self.tail)
+            end = _last_body(arranged[-1])
+            if arranged[-1] is not self.last and not self.last_spaced:
+                while end and end[-1][0] is None and isinstance(end[-1][1], Whitespace):
+                    end.pop()  # a new last entry: no blank line where the array had none (end of file)
+            end.extend((None, item) for item in self.tail)
         if arranged and arranged[0] is self.first:
             return
         above = self.lead.get(id(arranged[0]), []) if arranged else self.tail

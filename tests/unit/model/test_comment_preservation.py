@@ -420,3 +420,22 @@ def test_a_removal_and_a_retarget_in_one_save_keep_each_comment_with_its_own_ent
     assert "# b to c" not in out
     assert above(out)["# c back to a"] == '[[transitions]] from = "c" to = "b"'
     assert out.index("# c back to a") < out.index('cause = "churn"')
+
+
+@pytest.mark.parametrize("change", ["remove the last", "move the last up"])
+def test_a_new_last_entry_ends_the_file_as_the_old_one_did(change: str) -> None:
+    """The blank line that separated two entries does not end up at the end of the file."""
+    text = "\n\n".join(
+        [
+            '[journey]\ntitle = "x"\nid = "x"',
+            '[[stages]]\nid = "a"\nname = "A"\nentry = true',
+            '[[stages]]\nid = "b"\nname = "B"\nentry = true',
+            '[[stages]]\nid = "w"\nname = "W"\nkind = "won"\n',
+        ]
+    )
+    j = load_text(text).journey
+    assert j is not None
+    changed = edit.remove_at(j, "stages", 2) if change == "remove the last" else edit.move(j, "stages", 2, -2)
+    out = render(changed, text)
+    assert load_text(out).journey == changed
+    assert out.endswith("entry = true\n") and not out.endswith("\n\n")
