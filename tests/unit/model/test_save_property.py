@@ -178,6 +178,14 @@ def test_render_keeps_every_comment_line_of_entries_that_stay(j: Journey, data: 
     assert [line for line in out.splitlines() if line.startswith("# ")] == comments
 
 
+def _remove_or_move(data: st.DataObject, j: Journey, attr: str, n: int) -> Journey:
+    """``j`` with one of the ``n`` entries of ``attr`` removed or moved up to three places."""
+    index = data.draw(st.integers(0, n - 1))
+    if data.draw(st.booleans()):
+        return edit.remove_at(j, attr, index)
+    return edit.move(j, attr, index, data.draw(st.integers(-3, 3)))
+
+
 @SETTINGS
 @given(journeys(), st.sampled_from(["stages", "transitions"]), st.data())
 def test_a_comment_above_an_entry_stays_above_it_when_others_are_removed_or_moved(
@@ -207,11 +215,7 @@ def test_a_comment_above_an_entry_stays_above_it_when_others_are_removed_or_move
         n = len(getattr(changed, attr))
         if n == 0:
             break
-        index = data.draw(st.integers(0, n - 1))
-        if data.draw(st.booleans()):
-            changed = edit.remove_at(changed, attr, index)
-        else:
-            changed = edit.move(changed, attr, index, data.draw(st.integers(-3, 3)))
+        changed = _remove_or_move(data, changed, attr, n)
     out = render(changed, original)
     assert load_text(out).journey == changed
     after = notes(out)
@@ -281,11 +285,7 @@ def test_removing_and_moving_entries_of_several_arrays_keeps_every_other_comment
         n = len(getattr(changed, attr))
         if n == 0:
             continue
-        index = data.draw(st.integers(0, n - 1))
-        if data.draw(st.booleans()):
-            changed = edit.remove_at(changed, attr, index)
-        else:
-            changed = edit.move(changed, attr, index, data.draw(st.integers(-3, 3)))
+        changed = _remove_or_move(data, changed, attr, n)
     out = render(changed, original)
     assert load_text(out).journey == changed
     before, after = entries(original), entries(out)
