@@ -160,9 +160,8 @@ def _pairs(old: list[Any], new: list[Any]) -> list[int | None]:
     what is left pairs by identity (a move), the n-th of equal identities with the n-th, so
     duplicates never collapse into one; then what is still left of a run replaced by another
     run pairs position by position (a rename, a retarget, an edited stall keeps its table and
-    comments). As many
-    entries as before with other identities pair position by position when that keeps at least
-    as many identities paired as the diff does (renames).
+    comments). As many entries as before with other identities pair position by position when
+    that keeps at least as many identities paired as the diff does (renames).
     """
     old_ids, new_ids = [_identity(e) for e in old], [_identity(e) for e in new]
     # Entries sharing an identity (E201 files) are told apart by their values: deleting or moving
@@ -355,6 +354,11 @@ def _is_section(item: Any) -> bool:
     return isinstance(item, AoT) or (isinstance(item, Table) and not isinstance(item, InlineTable))
 
 
+def _ends_blank(body: list[Any]) -> bool:
+    """The body ends in whitespace: a blank line before what follows it."""
+    return bool(body) and isinstance(body[-1][1], Whitespace)
+
+
 def _block_start(body: list[Any], end: int) -> int:
     """Where the run of comment lines ending at ``end`` starts, when a blank line (or the start of
     ``body``) comes before it; ``end`` when there is no such run."""
@@ -400,7 +404,7 @@ class _Leads:
         self.below = below  # the table written right after the array, if any
         self.last = tables[-1]
         end = _last_body(tables[-1])
-        self.last_spaced = bool(end) and isinstance(end[-1][1], Whitespace)  # the array ended in a blank line
+        self.last_spaced = _ends_blank(end)  # the array ended in a blank line
 
     @classmethod
     def detach(cls, aot: AoT, tables: list[Any], parent: Any) -> _Leads | None:
@@ -437,7 +441,7 @@ class _Leads:
             blocks.append([item for _, item in end[start:]])
             del end[start:]
         lead = {id(table): block for table, block in zip(tables[1:], blocks, strict=False)}
-        spaced = any(body and isinstance(body[-1][1], Whitespace) for body in ends[:-1])
+        spaced = any(_ends_blank(body) for body in ends[:-1])
         return cls(lead, blocks[-1], slot, tables, spaced, after, below)
 
     def attach(self, arranged: list[Any]) -> None:
@@ -445,13 +449,13 @@ class _Leads:
             body = _last_body(before)
             # A blank line only between entries that were not neighbours: a save rewrites no other spacing.
             new_pair = (id(before), id(table)) not in self.adjacent
-            if new_pair and self.spaced and not (body and isinstance(body[-1][1], Whitespace)):
+            if new_pair and self.spaced and not _ends_blank(body):
                 body.append((None, Whitespace("\n")))
             body.extend((None, item) for item in self.lead.get(id(table), []))
         if arranged:
             end = _last_body(arranged[-1])
             if arranged[-1] is not self.last and not self.last_spaced:
-                while end and end[-1][0] is None and isinstance(end[-1][1], Whitespace):
+                while _ends_blank(end) and end[-1][0] is None:
                     end.pop()  # a new last entry: no blank line where the array had none (end of file)
             end.extend((None, item) for item in self.tail)
         if arranged and arranged[0] is self.first:
