@@ -169,3 +169,62 @@ def test_the_gate_script_compares_changed_journeys_and_fails_on_a_drop(pull_requ
     done = _gate(pull_request, "", summary)  # no threshold: report, never fail
     assert done.returncode == 0, done.stderr
     assert "## Comparison:" in summary.read_text(encoding="utf-8")
+
+
+def _broken_base(clone: Path) -> None:
+    """The base branch (main, pushed to origin) gets a broken flagship; the pull request's branch,
+    rebased on it, carries the working file (the fix) as its change."""
+    origin = clone.parent / "origin"
+    flagship = origin / "journeys" / "b2b-it-tool.toml"
+    flagship.write_text(flagship.read_text(encoding="utf-8").replace("horizon = ", 'horizon = "52"\n#', 1), "utf-8")
+    _git(origin, "commit", "-qam", "break the flagship")
+    _git(clone, "fetch", "-q", "origin")
+    _git(clone, "rebase", "-q", "-X", "theirs", "origin/main")
+
+
+def test_a_pull_request_that_repairs_a_broken_base_journey_passes_the_gate(pull_request: Path, tmp_path: Path) -> None:
+    """Nothing to drop from: the summary says why it was not compared and shows the base's errors literally."""
+    _broken_base(pull_request)
+    for drop in ("0.5", ""):
+        summary = tmp_path / f"summary{drop}.md"
+        done = _gate(pull_request, drop, summary)
+        report = summary.read_text(encoding="utf-8")
+        assert done.returncode == 0, done.stdout + done.stderr + report
+        assert "version on main has errors, so it is not compared" in report
+        assert "\n    journeys/b2b-it-tool.toml:" in report and "E1" in report  # indented: shown literally
+        assert "::notice file=journeys/b2b-it-tool.toml::" in done.stdout
+        assert "## Comparison:" not in report
+
+
+def test_a_pull_request_that_breaks_a_journey_fails_only_with_a_threshold(pull_request: Path, tmp_path: Path) -> None:
+    flagship = pull_request / "journeys" / "b2b-it-tool.toml"
+    flagship.write_text(flagship.read_text(encoding="utf-8").replace("horizon = ", "horizon = -", 1), "utf-8")
+    _git(pull_request, "commit", "-qam", "break it")
+    summary = tmp_path / "gate.md"
+    done = _gate(pull_request, "0.5", summary)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "has errors in this pull request, so it cannot be compared" in summary.read_text(encoding="utf-8")
+    assert "::error file=journeys/b2b-it-tool.toml::" in done.stdout
+    summary = tmp_path / "report.md"
+    done = _gate(pull_request, "", summary)  # report only: a warning, never a failure
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "::warning file=journeys/b2b-it-tool.toml::" in done.stdout
+
+
+def test_the_gate_keeps_a_path_git_writes_with_odd_characters(pull_request: Path, tmp_path: Path) -> None:
+    """A journey whose name has a tab, a space and Japanese (validate --show-files shows the tab as an
+    escape): compared under its real path."""
+    odd = pull_request / "journeys" / "比較\ta,b.toml"
+    _git(pull_request, "mv", "journeys/aidma.toml", str(odd.relative_to(pull_request)))
+    _git(pull_request, "commit", "-qm", "rename")
+    origin = pull_request.parent / "origin"
+    _git(origin, "mv", "journeys/aidma.toml", "journeys/比較\ta,b.toml")
+    _git(origin, "commit", "-qm", "rename there too")
+    _git(pull_request, "fetch", "-q", "origin")
+    _git(pull_request, "rebase", "-q", "origin/main")
+    odd.write_text(odd.read_text(encoding="utf-8").replace("[journey]", "[journey]\n# a note", 1), "utf-8")
+    _git(pull_request, "commit", "-qam", "touch it")
+    summary = tmp_path / "odd.md"
+    done = _gate(pull_request, "", summary)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert summary.read_text(encoding="utf-8").count("## Comparison:") == 2
