@@ -12,5 +12,5 @@ from setuptools import find_packages, setup
 setup(
     packages=[*find_packages("src"), "journeytui.journeys"],
     package_dir={"": "src", "journeytui.journeys": "journeys"},
-    package_data={"journeytui": ["**/*.tcss", "py.typed"], "journeytui.journeys": ["*.toml"]},
+    package_data={"journeytui": ["**/*.tcss", "py.typed"], "journeytui.journeys": ["*.toml", "examples/*"]},
 )

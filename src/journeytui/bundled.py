@@ -76,5 +76,24 @@ def resolve_arg(arg: str) -> str:
     return str(found) if found is not None else arg
 
 
+EXAMPLES = "examples"
+"""The bundled folder's examples (a sweep file, a CRM export): shipped with the journeys."""
+
+
+def resolve_sweep_arg(arg: str) -> str:
+    """A sweep file: itself when it exists, else the bundled example it names, else unchanged.
+
+    ``b2b-it-tool.sweep`` is the flagship's example sweep (``examples/b2b-it-tool.sweep.toml``
+    in the bundled folder) unless a file of that name exists here, so the example runs from any
+    folder of an installed copy, as bundled journeys do."""
+    if os.path.lexists(arg) or not arg.endswith(".sweep") or "/" in arg or os.sep in arg or arg.startswith("."):
+        return arg
+    candidate = bundled_dir() / EXAMPLES / f"{arg}.toml"
+    try:
+        return str(candidate) if candidate.is_file() else arg
+    except (OSError, ValueError):
+        return arg
+
+
 PATH_HELP = "journey file, or the name of a bundled journey (e.g. b2b-it-tool)"
 PATHS_HELP = "journey files or folders, or names of bundled journeys (e.g. b2b-it-tool)"

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from journeytui import DOCS_URL
+
 Path = tuple[str | int, ...]
 """A key path into the TOML document: table keys and array indices."""
 
@@ -65,14 +67,14 @@ CODES: dict[str, Code] = _codes(
         "E004",
         "too-deep",
         "Keys, tables or arrays nested absurdly deep (more than 32 levels): refused before parsing.",
-        'Flatten the file: journey files need only a few levels (docs/format.md, "Limits").',
+        f'Flatten the file: journey files need only a few levels ({DOCS_URL}/format.md, "Limits").',
     ),
     # E1xx: structure
     (
         "E101",
         "unknown-key",
         "A key the format does not define (often a typo).",
-        "Correct the key (the hint names the closest allowed one) or remove it; docs/format.md lists every key.",
+        f"Correct the key (the hint names the closest allowed one) or remove it; {DOCS_URL}/format.md lists every key.",
     ),
     (
         "E102",
@@ -84,7 +86,7 @@ CODES: dict[str, Code] = _codes(
         "E103",
         "missing-field",
         "A required field is absent.",
-        "Add the field; docs/format.md says which fields each table needs.",
+        f"Add the field; {DOCS_URL}/format.md says which fields each table needs.",
     ),
     (
         "E104",

@@ -165,13 +165,27 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 def test_the_wheel_carries_the_journeys_and_the_stylesheet(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
-        shipped = {n.removeprefix("journeytui/journeys/"): zf.read(n) for n in names if n.endswith(".toml")}
+        shipped = {
+            n.removeprefix("journeytui/journeys/"): zf.read(n)
+            for n in names
+            if n.endswith(".toml") and n.count("/") == 2  # journeytui/journeys/NAME.toml, not examples/
+        }
     expected = {p.name: p.read_bytes() for p in (REPO / "journeys").glob("*.toml")}
     assert len(expected) == 7
     assert shipped == expected, "the wheel's journeys differ from journeys/"
     assert "journeytui/tui/journeytui.tcss" in names
     assert "journeytui/py.typed" in names
     assert not [n for n in names if n.startswith(("tests/", "journeys/", "docs/"))]
+    examples = {p.name for p in (REPO / "journeys" / "examples").iterdir()}
+    assert examples and {f"journeytui/journeys/examples/{n}" for n in examples} <= names
+
+
+def test_the_example_sweep_runs_by_name(installed: Installed) -> None:
+    """docs/sweeps.md's first command, from an empty folder of an installed copy."""
+    proc = installed.journeytui(
+        "sweep", "b2b-it-tool", "b2b-it-tool.sweep", "--sample", "random", "2", "--runs", "2", "--top", "2"
+    )
+    assert "b2b-it-tool.sweep" not in proc.stderr and "scenario" in proc.stdout.lower(), proc.stdout
 
 
 def test_journeytui_comes_from_the_wheel_only(installed: Installed) -> None:

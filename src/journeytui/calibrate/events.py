@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from journeytui import DOCS_URL
 from journeytui.model.types import Journey
 
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
@@ -767,7 +768,7 @@ class _Reader:
             raise InputError(
                 f"stage name {show(name)} ({n} rows) is not a journey stage"
                 + (f"; also unmapped: {others}" if others else "")
-                + ". Map CRM names to stage ids with --map FILE ([stages], ignore = [...]; docs/calibration.md)",
+                + f". Map CRM names to stage ids with --map FILE ([stages], ignore = [...]; {DOCS_URL}/calibration.md)",
                 self.path,
                 first,
             )

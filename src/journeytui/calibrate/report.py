@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from journeytui import DOCS_URL
 from journeytui.calibrate.fit import Calibration
 
 
@@ -70,7 +71,7 @@ def _extras(cal: Calibration) -> list[str]:
         lines.append(
             f"full model ({', '.join(f['features'])}): transition values are base values under which the full "
             f"model reproduces the observed rates ({f['iterations']} iterations, "
-            f'{"converged" if f["converged"] else "not converged"}; docs/calibration.md, "The full model")'
+            f'{"converged" if f["converged"] else "not converged"}; {DOCS_URL}/calibration.md, "The full model")'
         )
     for s in cal.stall_fits:
         lines.append(f"stalls in {s['stage']}: LR {s['lr_statistic']:.1f}: {s['judged']}")

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from journeytui import DOCS_URL
 from journeytui.cli.calibrate import add_input_options, read_input
 
 
@@ -14,7 +15,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "backtest",
         help="fit on history before a cutoff, forecast, and compare with what happened (WAPE, band coverage)",
         description="Calibrate on events before --cutoff, forecast --weeks weeks from the observed occupancy, and "
-        "compare with the observed weekly occupancy. See docs/calibration.md.",
+        f"compare with the observed weekly occupancy. See {DOCS_URL}/calibration.md.",
     )
     add_input_options(p)
     p.add_argument("--cutoff", required=True, metavar="DATE", help="fit on events before the end of this date")

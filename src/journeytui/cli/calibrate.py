@@ -11,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 
+from journeytui import DOCS_URL
 from journeytui.calibrate.events import (
     DEFAULT_MAX_BYTES,
     PRESETS,
@@ -74,7 +75,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "calibrate",
         help="fit transition rates, stalls, arrivals and occupancy from CRM stage history",
         description="Fit the journey's weekly numbers from a CRM export. Without --out: a dry run that prints "
-        "the change table. See docs/calibration.md.",
+        f"the change table. See {DOCS_URL}/calibration.md.",
     )
     add_input_options(p)
     p.add_argument(

@@ -14,6 +14,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from journeytui import DOCS_URL
 from journeytui.bundled import resolve_arg
 
 DEFAULT_HOST = "localhost"
@@ -38,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             "Serve the journey designer to a web browser with textual-serve: each browser tab runs "
             "its own `journeytui edit PATH` with the same keys and screens. Local only by default "
             f"(http://{DEFAULT_HOST}:{DEFAULT_PORT}); a facilitator shares the browser window in the "
-            "video call. Stop it with Ctrl+C. See docs/workshop.md."
+            f"video call. Stop it with Ctrl+C. See {DOCS_URL}/workshop.md."
         ),
     )
     p.add_argument(

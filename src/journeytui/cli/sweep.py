@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from journeytui import DOCS_URL
-from journeytui.bundled import PATH_HELP, resolve_arg
+from journeytui.bundled import PATH_HELP, resolve_arg, resolve_sweep_arg
 from journeytui.cli import emit, load_valid, print_diagnostics, say_error
 from journeytui.textsafe import log_line, no_workflow_commands
 
@@ -48,7 +48,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def add_common(p: argparse.ArgumentParser) -> None:
     """Arguments ``sweep`` and ``optimise`` share."""
     p.add_argument("journey", metavar="JOURNEY", type=resolve_arg, help=PATH_HELP)
-    p.add_argument("sweep", metavar="SWEEP", help="sweep file (*.sweep.toml, docs/sweeps.md)")
+    p.add_argument(
+        "sweep",
+        metavar="SWEEP",
+        type=resolve_sweep_arg,
+        help=f"sweep file (*.sweep.toml, {DOCS_URL}/sweeps.md), or a bundled example's name (b2b-it-tool.sweep)",
+    )
     p.add_argument("--runs", type=int, default=20, help="Monte Carlo runs per scenario (default: 20)")
     p.add_argument("--seed", type=int, default=0, help="root seed (default: 0)")
     p.add_argument(
@@ -74,7 +79,7 @@ def load_inputs(args: argparse.Namespace, command: str) -> Any:
     loaded = load_sweep(args.sweep, journey)
     if not loaded.ok or loaded.sweep is None:
         print_diagnostics([d for d in loaded.diagnostics if d.is_error])
-        say_error(command, f"{args.sweep} is not a valid sweep file for {args.journey} (docs/sweeps.md)")
+        say_error(command, f"{args.sweep} is not a valid sweep file for {args.journey} ({DOCS_URL}/sweeps.md)")
         return 2
     try:
         check_runs(args.runs)

@@ -6,6 +6,7 @@ import argparse
 import sys
 from datetime import UTC, datetime
 
+from journeytui import DOCS_URL
 from journeytui.cli import emit, load_valid, print_diagnostics
 
 
@@ -14,7 +15,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "synth",
         help="write synthetic stage history of a journey as a CSV export (for demos and tests)",
         description="Run the journey's full model (the per-lead Monte Carlo engine, one run) and write each lead's "
-        "stage entries as an export in the long or wide (HubSpot-style) layout. See docs/calibration.md.",
+        f"stage entries as an export in the long or wide (HubSpot-style) layout. See {DOCS_URL}/calibration.md.",
     )
     p.add_argument("journey", metavar="JOURNEY", help="journey file")
     p.add_argument("--leads", type=int, help="initial cohort size (default: the file's population)")

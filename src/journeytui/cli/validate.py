@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from journeytui import DOCS_URL
 from journeytui.bundled import PATHS_HELP, resolve_arg
 from journeytui.diagnostics import Diagnostic
 
@@ -27,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="check journey files (exit 0 clean, 1 errors, 2 usage)",
         description=(
             "Check journey files and folders of *.toml files. Prints path:line:col: CODE message. "
-            "Settings come from journeytui.toml or pyproject.toml [tool.journeytui] (docs/cli.md)."
+            f"Settings come from journeytui.toml or pyproject.toml [tool.journeytui] ({DOCS_URL}/cli.md)."
         ),
     )
     p.add_argument("paths", nargs="+", metavar="PATH", type=resolve_arg, help=PATHS_HELP + "; - reads standard input")
