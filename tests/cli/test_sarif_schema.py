@@ -25,6 +25,8 @@ from journeytui.validate import report
 SCHEMA = Path(__file__).resolve().parents[1] / "fixtures" / "sarif" / "sarif-schema-2.1.0.json"
 
 AWKWARD_NAMES = ["plain.toml", "with space.toml", "認知 journey.toml", "100%.toml", "a#b.toml", "c:d.toml", "[x].toml"]
+if os.sep == "/":
+    AWKWARD_NAMES.append("\\back.toml")  # a name character here (a folder separator on Windows only)
 
 
 @pytest.fixture(scope="module")

@@ -184,6 +184,28 @@ _KEY_PART = r"""(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')"""
 _KEY_AT_START = re.compile(rf"^(\s*)({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*=")
 
 
+def _key_parts(key: str) -> tuple[str, ...] | None:
+    """A TOML key as written (``a."b c".d``, ``"id"``) as its parts, decoded: ``id`` and ``"id"`` are one key."""
+    try:
+        node: Any = loads(f"{key} = 0")
+    except (TOMLDecodeError, RecursionError, ValueError):
+        return None
+    parts: list[str] = []
+    while isinstance(node, dict) and len(node) == 1:
+        [(name, node)] = node.items()
+        parts.append(name)
+    return tuple(parts)
+
+
+_BARE = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _shown_key(parts: tuple[str, ...]) -> str:
+    """A key as TOML would write it (bare parts bare, others quoted), cut at 40 characters."""
+    text = ".".join(p if _BARE.fullmatch(p) else '"' + p.replace("\\", "\\\\").replace('"', '\\"') + '"' for p in parts)
+    return text if len(text) <= 40 else text[:40] + "..."
+
+
 def _duplicate_key(text: str, line: int, col: int, fallback: str) -> tuple[int, int, str]:
     """tomllib reports a key set twice after its value, without its name: name it, at the key,
     and say where it was first set (the nearest earlier line in the same table)."""
@@ -191,20 +213,50 @@ def _duplicate_key(text: str, line: int, col: int, fallback: str) -> tuple[int, 
     if not 1 <= line <= len(lines):
         return line, col, fallback
     m = _KEY_AT_START.match(lines[line - 1])
-    if not m:
+    parts = _key_parts(m.group(2)) if m else None
+    if not m or not parts:
         return line, col, fallback
-    key = re.sub(r"\s*\.\s*", ".", m.group(2))
-    shown = key if len(key) <= 40 else key[:40] + "..."
     where = ""
     for back in range(line - 2, -1, -1):
         earlier = lines[back]
         if earlier.lstrip().startswith("["):
             break
         first = _KEY_AT_START.match(earlier)
-        if first and re.sub(r"\s*\.\s*", ".", first.group(2)) == key:
+        if first and _key_parts(first.group(2)) == parts:
             where = f" (first set on line {back + 1})"
             break
+    shown = _shown_key(parts)
     return line, len(m.group(1)) + 1, f"invalid TOML: duplicate key `{shown}`{where}: a key can be set once per table"
+
+
+_DECLARED_TWICE = re.compile(r"cannot declare (\(.*\)) twice$")
+_HEADER = re.compile(rf"^(\s*)(\[\[?)\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*\]")
+
+
+def _table_twice(text: str, line: int, col: int, fallback: str) -> tuple[int, int, str]:
+    """tomllib names a table declared twice as a Python tuple (``('journey',)``) after its name: name
+    it as TOML does, at its header, and say where it was first declared."""
+    import ast
+
+    m = _DECLARED_TWICE.search(fallback)
+    try:
+        parts = tuple(ast.literal_eval(m.group(1))) if m else ()
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        parts = ()
+    lines = text.split("\n")
+    if not parts or not all(isinstance(p, str) for p in parts) or not 1 <= line <= len(lines):
+        return line, col, fallback
+    at = _HEADER.match(lines[line - 1])
+    if at:
+        col = len(at.group(1)) + 1
+    where = ""
+    for back in range(line - 1):
+        first = _HEADER.match(lines[back])
+        if first and _key_parts(first.group(3)) == parts:
+            where = f" (first declared on line {back + 1})"
+            break
+    shown = _shown_key(parts)
+    return line, col, f"invalid TOML: table `[{shown}]` declared twice{where}: a table can be declared once"
 
 
 def load_text(text: str, file: str = "<string>") -> LoadResult:
@@ -231,6 +283,8 @@ def load_text(text: str, file: str = "<string>") -> LoadResult:
         msg = f"invalid TOML: {msg[:1].lower()}{msg[1:]}"
         if msg.endswith("cannot overwrite a value"):
             line, col, msg = _duplicate_key(text, line, col, msg)
+        elif _DECLARED_TWICE.search(msg):
+            line, col, msg = _table_twice(text, line, col, msg)
         result.diagnostics.append(Diagnostic("E001", msg, file, line, col))
         return result
     except RecursionError:

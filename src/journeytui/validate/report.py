@@ -110,7 +110,8 @@ def _artifact(file: str) -> dict[str, str]:
     """
     if os.path.isabs(file):
         return {"uri": Path(file).as_uri()}
-    return {"uri": quote(file.replace("\\", "/"), safe="/"), "uriBaseId": SRCROOT}
+    # Path.as_posix: a backslash separates folders on Windows only; elsewhere it is part of a name (%5C).
+    return {"uri": quote(Path(file).as_posix(), safe="/"), "uriBaseId": SRCROOT}
 
 
 def sarif(diags: Sequence[Diagnostic], sources: Sources | None = None) -> str:

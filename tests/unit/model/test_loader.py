@@ -216,6 +216,24 @@ def test_a_duplicate_key_is_named_where_it_is_set_again() -> None:
     dotted = '[journey]\nid = "x"\n  a . "b c" = 1\n  a."b c" = 2\n'
     [d] = load_text(dotted, "j.toml").diagnostics
     assert (d.line, d.column) == (4, 3) and 'duplicate key `a."b c"` (first set on line 3)' in d.message
+    quoted = '[journey]\nid = "x"\n"id" = "y"\n'  # one key, written two ways
+    [d] = load_text(quoted, "j.toml").diagnostics
+    assert (d.line, d.column) == (3, 1) and "duplicate key `id` (first set on line 2)" in d.message
+
+
+def test_a_table_declared_twice_is_named_as_toml_writes_it_at_its_header() -> None:
+    text = '[journey]\nid = "x"\ntitle = "X"\n\n  [ journey ]\nhorizon = 5\n'
+    [d] = load_text(text, "j.toml").diagnostics
+    assert (d.code, d.line, d.column) == ("E001", 5, 3)
+    assert d.message == (
+        "invalid TOML: table `[journey]` declared twice (first declared on line 1): a table can be declared once"
+    )
+    nested = '[journey]\nid = "x"\n[journey."a b"]\nq = 1\n[journey.\'a b\']\n'
+    [d] = load_text(nested, "j.toml").diagnostics
+    assert (d.line, d.column) == (
+        5,
+        1,
+    ) and 'table `[journey."a b"]` declared twice (first declared on line 3)' in d.message
 
 
 def test_an_unknown_dotted_table_is_located_at_its_header() -> None:
