@@ -17,19 +17,8 @@ REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 # Every package (the app's mixins are typed through journeytui.tui.base.AppBase).
-MYPY_TARGETS = [
-    "src/journeytui/model",
-    "src/journeytui/validate",
-    "src/journeytui/sim",
-    "src/journeytui/calibrate",
-    "src/journeytui/sweep",
-    "src/journeytui/export",
-    "src/journeytui/cli",
-    "src/journeytui/tui",
-    "src/journeytui/diagnostics.py",
-    "src/journeytui/bundled.py",
-    "src/journeytui/textsafe.py",
-]
+MYPY_TARGETS = ["src/journeytui"]
+"""The whole package: the domain (model, validate, sim, calibrate, sweep, session, export), the CLI and the app."""
 
 
 def _tool(name: str) -> str:
