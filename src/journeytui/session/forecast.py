@@ -231,16 +231,25 @@ class ForecastState:
         """No journey (the file did not open): nothing to show."""
         self.live = None
 
-    def show(self, journey: Journey | None, with_baseline: bool) -> tuple[Shown | None, str]:
+    def show(
+        self, journey: Journey | None, with_baseline: bool, saved: Journey | None = None
+    ) -> tuple[Shown | None, str]:
         """What the panels show for ``journey`` now: the last live forecast (marked updating while
         a newer one is computed) or the reason there is none. ``with_baseline``: compare with the
-        saved version's forecast."""
+        saved version's forecast; ``saved``: the saved version now (a save since the live forecast
+        was computed makes the journey on screen the saved one: no change from it is shown)."""
         live = self.live
         shown, error = None, ""
         if journey is None:
             error = "No forecast: the file did not open."
         elif live is not None and live.forecast is not None:
             base = live.baseline if live.saved is not None and with_baseline else None
+            if with_baseline and saved is not None and saved is not live.saved:
+                if saved is live.journey:  # saved since: the live forecast is the saved version's
+                    self.baseline = (saved, live.forecast)
+                    base = live.forecast
+                else:
+                    base = self.baseline[1] if self.baseline is not None and self.baseline[0] is saved else None
             stale = self.sim_result is not None and self.sim_journey != live.journey
             shown = Shown(
                 live.journey,

@@ -69,15 +69,43 @@ def headline_of(fc: Forecast) -> Headline:
     return Headline(W, float(fc.won[W]), float(fc.total[W]), low, high, "monte_carlo", runs, seed)
 
 
-def _won_share_band(journey: Journey, res: SimResult) -> tuple[float, float]:
-    """5th and 95th percentiles across runs of the won share at the horizon."""
+def _won_per_run(journey: Journey, res: SimResult) -> tuple[np.ndarray, np.ndarray]:
+    """Per run: leads won at the horizon, and all leads then."""
     kinds = {s.id: s.kind for s in journey.stages}
     won_cols = [i for i, s in enumerate(res.stages) if kinds.get(s) == "won"]
     per_run = res.runs_counts[res.weeks]  # runs x stages
-    totals = per_run.sum(axis=1)
-    shares = np.divide(per_run[:, won_cols].sum(axis=1), totals, out=np.zeros(len(totals)), where=totals > 0)
+    return per_run[:, won_cols].sum(axis=1), per_run.sum(axis=1)
+
+
+def _won_share_band(journey: Journey, res: SimResult) -> tuple[float, float]:
+    """5th and 95th percentiles across runs of the won share at the horizon."""
+    won, totals = _won_per_run(journey, res)
+    shares = np.divide(won, totals, out=np.zeros(len(totals)), where=totals > 0)
     low, high = (float(x) for x in np.percentile(shares, [5, 95]))
     return low, high
+
+
+def _won_se(journey: Journey, res: SimResult) -> float:
+    """The standard error of the mean won count at the horizon: sd across runs / sqrt(runs) (0 for one run)."""
+    won, _ = _won_per_run(journey, res)
+    return float(np.std(won, ddof=1) / np.sqrt(len(won))) if len(won) > 1 else 0.0
+
+
+NOISE_SE = 3.0
+"""Standard errors a difference must exceed to be more than Monte Carlo noise (pure noise does so
+about 3 times in 1,000)."""
+
+
+def noise_of_difference(a: Forecast, b: Forecast) -> float | None:
+    """``NOISE_SE`` standard errors of ``b.won - a.won`` at the horizon when either is a Monte Carlo
+    mean (the seeded runs of two journeys are not paired: independent), else None.
+
+    A difference within this is Monte Carlo noise: a rename, or a touchpoint that changes
+    nothing, moves a seeded run's figures by up to about this much, because the same seed then
+    draws its numbers in another order."""
+    if a.won_se is None and b.won_se is None:
+        return None
+    return NOISE_SE * float(np.hypot(a.won_se or 0.0, b.won_se or 0.0))
 
 
 def full_forecast(
@@ -126,6 +154,7 @@ def full_forecast(
         ignored=(),
         engine="monte_carlo",
         won_share_band=_won_share_band(journey, res),
+        won_se=_won_se(journey, res),
         weekly=res.weekly,
     )
 

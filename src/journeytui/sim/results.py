@@ -58,6 +58,8 @@ class Forecast(_Common):
     ignored: tuple[str, ...] = ()
     engine: str = "exact"
     won_share_band: tuple[float, float] | None = None
+    won_se: float | None = None
+    """Monte Carlo standard error of ``won`` at the horizon (sd across runs / sqrt(runs)); None when exact."""
     weekly: WeeklyFlows | None = None
     """A full-model forecast's week-by-week flows (from its Monte Carlo run); None otherwise
     (the exact forecast computes them on demand: :func:`journeytui.sim.live.weekly_flows`)."""

@@ -172,7 +172,8 @@ class ForecastMixin(AppBase):
 
     def _show_live(self) -> None:
         """Put the current live result in the strip, the Forecast tab, the graph and the sensitivity tab."""
-        shown, error = self.fc.show(self.journey, self.doc.history is not None)
+        history = self.doc.history
+        shown, error = self.fc.show(self.journey, history is not None, history.saved if history is not None else None)
         updating = self.forecast_pending
         self.query_one(ForecastStrip).show(shown, error, updating=updating)
         # The Forecast tab is rebuilt only while visible (tables and charts are the costly part).

@@ -165,3 +165,19 @@ def test_the_cancel_event_is_the_jobs_own() -> None:
     state, j = ForecastState(), blank()
     job = state.next_job(1, j, None)
     assert job is not None and isinstance(job.cancel, threading.Event) and state.cancel is job.cancel
+
+
+def test_after_a_save_the_journey_on_screen_is_the_saved_one_and_no_change_is_shown() -> None:
+    """The strip's "vs saved" line compared the live forecast with the version saved before the
+    save until the next edit; the saved version now is the one on screen."""
+    state, saved = ForecastState(), blank()
+    now = edited(saved, 0.05)
+    job = state.next_job(1, now, saved)
+    assert job is not None and state.accept(compute(job, RUNS), now)
+    shown, _ = state.show(now, True, saved)
+    assert shown is not None and shown.baseline is not None and shown.baseline is not shown.forecast
+    shown, _ = state.show(now, True, now)  # ctrl+s: the document's saved version is now `now`
+    assert shown is not None and shown.baseline is shown.forecast
+    later = edited(now)  # the next edit compares with what was saved, without computing it again
+    job = state.next_job(2, later, now)
+    assert job is not None and job.cached is not None and job.cached[1] is shown.forecast

@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Label, ProgressBar, Static
 
 from journeytui.model.types import Journey
 from journeytui.sim import Forecast, SimResult
+from journeytui.sim.headline import noise_of_difference
 from journeytui.sim.live import ignored_note, lost_share, weakest, won_share
 from journeytui.sim.sensitivity import Effect
 from journeytui.textsafe import visible
@@ -83,14 +84,22 @@ def stage_chart(journey: Journey, fc: Forecast) -> Callable[[int], Text]:
 
 
 def change_line(fc: Forecast, baseline: Forecast | None) -> str:
-    """``won at week 52: 8.1% -> 9.4%`` against the saved version, or ``""`` when unchanged."""
+    """``won 8.1% -> 9.4% (+112.0 leads)`` at the horizon against the saved version, or ``""`` when unchanged.
+
+    For a Monte Carlo headline it says whether the change is within the runs' noise (three
+    standard errors of the difference): a rename moves a seeded mean by noise alone."""
     now = won_share(fc)
     if baseline is None or baseline.weeks != fc.weeks:
         return ""
     before = won_share(baseline)
     if abs(now - before) < 5e-5 and abs(float(fc.won[-1] - baseline.won[-1])) < 0.05:
         return ""
-    return f"won at week {fc.weeks}: {before:.1%} -> {now:.1%} ({float(fc.won[-1] - baseline.won[-1]):+,.1f} leads)"
+    diff = float(fc.won[-1] - baseline.won[-1])
+    noise = noise_of_difference(baseline, fc)
+    if noise is None:
+        return f"won {before:.1%} -> {now:.1%} ({diff:+,.1f} leads)"
+    within = "within " if abs(diff) <= noise else ""
+    return f"won {before:.1%} -> {now:.1%} ({diff:+,.1f} leads, {within}noise ±{noise:,.0f})"
 
 
 def model_label(fc: Forecast) -> str:
