@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.markup import escape
 
 from journeytui.tui.actions import ACTIONS, Action, base_name
 
@@ -18,7 +19,9 @@ class JourneyCommands(Provider):
         return [a for a in ACTIONS if app.check_action(base_name(a.action), ()) is not False]
 
     def _run(self, action: Action) -> None:
-        self.app.call_later(self.app.run_action, action.action)
+        # JourneyApp.run_chosen_action: the action runs although focus may be back in a form.
+        run = getattr(self.app, "run_chosen_action", self.app.run_action)
+        self.app.call_later(run, action.action)
 
     async def discover(self) -> Hits:
         for a in self._available():
@@ -33,5 +36,7 @@ class JourneyCommands(Provider):
 
 
 def _help(a: Action) -> str:
+    """The palette's second line: the action's help and its key. Textual reads it as markup, so
+    brackets are escaped (``[scoring]`` was taken for a tag and shown as "Add the  table")."""
     keys = f"  [{a.key.split(',')[0]}]" if a.key else ""
-    return a.help + keys
+    return escape(a.help + keys)
