@@ -126,8 +126,41 @@ async def test_a_new_persona_is_like_the_others_and_sits_in_the_committee(flagsh
         assert cfo.influence == others[(len(others) - 1) // 2] and cfo.influence < 1
         assert j.dmu is not None and j.dmu.composition["cfo"] == 1
         assert any("influence" in s and "committee" in s for s in seen), seen
+        # the flagship's accounts hold 5 leads: a 5th committee member per account is a problem, said
+        assert any("It brings: W105" in s for s in seen), seen
         await pilot.press("ctrl+z")  # one edit: undo removes both
         await pilot.pause()
         j = app.journey
         assert j is not None and all(p.id != "cfo" for p in j.personas)
         assert j.dmu is not None and "cfo" not in j.dmu.composition
+
+
+async def test_tables_added_to_a_blank_journey_are_usable_and_say_what_they_bring(make_app) -> None:  # type: ignore[no-untyped-def]
+    """Scoring on the blank journey hands leads to an open stage (it chose `lost`, its last stage);
+    a [dmu] of personas without a decision maker says it brings E501 instead of leaving it silent."""
+    app = make_app("fresh.toml")
+    seen: list[str] = []
+
+    def hook(message: object) -> None:
+        seen.append(str(getattr(message, "notification", "")))
+
+    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
+        await pilot.pause()
+        await choose(pilot, "<blank>")
+        await settle(pilot)
+        j = app.journey
+        assert j is not None and j.scoring is None
+        await pilot.press("ctrl+p", *"Scoring: add")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        j = app.journey
+        assert j is not None and j.scoring is not None
+        assert j.stage(j.scoring.handoff_to).kind == "open", j.scoring.handoff_to
+        app.action_add_persona()
+        await answer_prompt(pilot, "user_a")
+        await settle(pilot)
+        app.action_add_dmu()
+        await settle(pilot)
+        assert app.journey is not None and app.journey.dmu is not None
+        assert any("It brings: E501" in s for s in seen), seen

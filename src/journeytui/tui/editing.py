@@ -30,6 +30,7 @@ from journeytui.model.types import (
     Touchpoint,
     Transition,
 )
+from journeytui.textsafe import visible
 from journeytui.tui.base import AppBase
 from journeytui.tui.screens.dialogs import ChoiceScreen, ConfirmScreen, PromptScreen
 from journeytui.tui.selection import KIND_OF_LIST, after_removal, describe, kind_of
@@ -71,6 +72,20 @@ def with_persona(j: Journey, persona: Persona, members: int | None) -> Journey:
     return with_table(j, "dmu", dmu)
 
 
+def handoff_stage(j: Journey) -> str | None:
+    """Where a new [scoring] hands leads: a sales team's stage, else the open stage that leads to a
+    won one, else the last open stage; never an outcome (the blank journey's last stage is lost)."""
+    open_ = [s for s in j.stages if s.kind == "open"]
+    sales = next((s.id for s in open_ if s.team in ("field_sales", "inside_sales")), None)
+    if sales is not None:
+        return sales
+    won = {s.id for s in j.stages if s.kind == "won"}
+    closing = [s.id for s in open_ if any(t.from_ == s.id and t.to in won for t in j.transitions)]
+    if closing:
+        return closing[-1]
+    return open_[-1].id if open_ else None
+
+
 def persona_note(persona: Persona, members: int | None, j: Journey) -> str:
     """What the new persona got, so nothing is set without a word."""
     why = "the median of the other personas" if j.personas else "the default for a first persona"
@@ -80,6 +95,27 @@ def persona_note(persona: Persona, members: int | None, j: Journey) -> str:
         else "; no [dmu] table, so not in a committee (Palette: DMU: add)"
     )
     return f"{persona.id}: role influencer, influence {persona.influence:g} ({why}){seat}. Edit them in the inspector."
+
+
+def new_problems(before: Journey, after: Journey, limit: int = 3) -> list[str]:
+    """What an edit brought with it: the validator's findings of ``after`` beyond ``before``'s
+    (by code), as ``CODE message`` lines, at most ``limit`` (a large journey: none, its checks
+    run in the background)."""
+    from collections import Counter
+
+    from journeytui.tui.forms import LARGE, size_of
+    from journeytui.validate import findings
+
+    if size_of(after) > LARGE:
+        return []
+    old = Counter(f.code for f in findings(before))
+    out = []
+    for f in sorted(findings(after), key=lambda f: (not f.code.startswith("E"), f.code)):
+        if old[f.code] > 0:
+            old[f.code] -= 1
+        else:
+            out.append(f"{f.code} {f.message}")
+    return out[:limit]
 
 
 class EditingMixin(AppBase):
@@ -349,7 +385,7 @@ class EditingMixin(AppBase):
                 select=("personas", len(journey.personas)),
             )
             if done:
-                self.notify(persona_note(persona, members, journey), title="Persona added")
+                self._tell_added(journey, persona_note(persona, members, journey), "Persona added")
 
         self._ask_new_id("persona", add)
 
@@ -398,14 +434,19 @@ class EditingMixin(AppBase):
         if not j.stages:
             self.notify("Scoring hands leads to a stage: add stages first.", severity="warning")
             return
-        to = next((s.id for s in j.stages if s.team in ("field_sales", "inside_sales")), j.stages[-1].id)
+        to = handoff_stage(j)
+        if to is None:
+            self.notify("Scoring hands leads to an open stage: this journey has none.", severity="warning")
+            return
         scoring = Scoring(
             mql_threshold=50.0,
             handoff_to=to,
             handoff_from=[],
             behaviours={"email_open": 5.0, "download": 10.0, "seminar": 20.0},
         )
-        self.apply("add scoring", lambda x: with_table(x, "scoring", scoring), select=("scoring",))
+        if self.apply("add scoring", lambda x: with_table(x, "scoring", scoring), select=("scoring",)):
+            note = f"MQL threshold 50; a lead that reaches it is handed to {to}. Edit them in the inspector."
+            self._tell_added(j, note, "Scoring added")
 
     def action_add_dmu(self) -> None:
         j = self.journey
@@ -416,4 +457,13 @@ class EditingMixin(AppBase):
             self.notify("This journey already has a [dmu] table.")
             return
         dmu = Dmu(composition={p.id: 1 for p in j.personas})
-        self.apply("add dmu", lambda x: with_table(x, "dmu", dmu), select=("dmu",))
+        if self.apply("add dmu", lambda x: with_table(x, "dmu", dmu), select=("dmu",)):
+            self._tell_added(j, f"One member per account for each of the {len(j.personas)} personas.", "DMU added")
+
+    def _tell_added(self, before: Journey, note: str, title: str) -> None:
+        """Say what an add set, and what it brought with it (a problem the checks now report)."""
+        after = self.journey
+        problems = new_problems(before, after) if after is not None else []
+        if problems:
+            note += " It brings: " + "; ".join(problems) + " (Problems panel)."
+        self.notify(visible(note), title=title, severity="warning" if problems else "information")
