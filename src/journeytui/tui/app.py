@@ -25,7 +25,7 @@ from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Header, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Input, TabbedContent, TabPane
 
 from journeytui.bundled import bundled_journeys, flagship
 from journeytui.diagnostics import Diagnostic
@@ -72,8 +72,9 @@ TAB_LABELS = {
 }
 """Each tab's label (wide, narrow): at 80 columns the full labels would push the last tabs off."""
 
-NARROW = 96
-"""Below this many columns the app uses its narrow layout (short tab labels, compact footer)."""
+NARROW = 116
+"""Below this many columns the app uses its narrow layout (short tab labels, compact footer): the
+wide tab labels and footer keys need about 116 columns (at 96-115 "Sensitivity" and "f1 Help" were cut)."""
 
 UI_SWITCH_INTERVAL = 0.001
 """Seconds a worker thread holds the GIL before the UI thread may take it (Python's default: 0.005)."""
@@ -390,13 +391,45 @@ class JourneyApp(InOrderKeys, SweepMixin, CalibrateMixin, ExportMixin, ForecastM
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("quit", "help", "command_palette"):
             return True
-        if isinstance(self.screen, ModalScreen) and not isinstance(self.screen, CommandPalette):
-            # A dialog owns the keys; the command palette does not: it lists and runs the app's actions.
-            return False
+        screen = self.screen
+        palette = isinstance(screen, CommandPalette)
+        if palette and len(self.screen_stack) > 1:
+            screen = self.screen_stack[-2]  # the palette lists and runs the actions of the screen below it
+        elif isinstance(screen, ModalScreen):
+            return False  # a dialog owns the keys
         spec = next((a for a in actions.ACTIONS if actions.base_name(a.action) == action), None)
         if spec is None:
-            return True
-        return not (spec.edits and self.doc.broken)
+            return True  # Textual's own (pop_screen, focus...) and the panels'
+        if screen is not self.screen_stack[0] and action not in ("save", "save_as"):
+            # The compare and workshop screens own their keys: an edit, a nudge or a tab switch
+            # there would change the journey hidden behind them (x deleted a transition).
+            return False
+        if spec.edits and self.doc.broken:
+            return False
+        if not palette and action != self._chosen_action and self._focus_in_form():
+            # A key pressed in the inspector is the form's: a drop-down or a checkbox does not
+            # consume x or +, and the app's delete and nudge must not take them. Ctrl keys
+            # (save, undo...) are priority bindings and never reach here while a field holds them.
+            return not any(k and not k.startswith("ctrl+") for k in spec.key.split(","))
+        return True
+
+    _chosen_action: str | None = None
+    """The action the command palette is running (a choice, not a key: the form rule does not apply)."""
+
+    async def run_chosen_action(self, action: str) -> None:
+        """Run an action chosen in the command palette (focus may be back in a form by then)."""
+        self._chosen_action = actions.base_name(action)
+        try:
+            await self.run_action(action)
+        finally:
+            self._chosen_action = None
+
+    def _focus_in_form(self) -> bool:
+        """Is the focused widget one of the inspector's fields (or a text field anywhere)?"""
+        focused = self.focused
+        if focused is None:
+            return False
+        return any(isinstance(node, Inspector | Input) for node in focused.ancestors_with_self)
 
     # -- messages from panels ------------------------------------------------------------------
     @on(JourneyGraph.Selected)
