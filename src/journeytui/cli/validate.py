@@ -181,19 +181,17 @@ def _show_files(entries: list[discover.Entry], output_file: str | None) -> int:
     """``--show-files``: the files that would be checked on standard output; on standard error,
     the optional ones skipped because they are not journeys, with their top-level keys."""
     from journeytui.cli import emit
-    from journeytui.model.load import load_file
+    from journeytui.model.load import other_tool_keys
     from journeytui.textsafe import log_line
 
     listed = []
     for e in entries:
         if e.problem is not None or e.name == "-":
             continue
-        if e.optional:
-            result = load_file(e.name, journeys_only=True)
-            if result.not_journey:
-                keys = sorted(result.data or {})
-                shown = ", ".join(keys[:6]) + (", ..." if len(keys) > 6 else "") if keys else "none: empty"
-                print(log_line(f"{e.name}: skipped, not a journey (top-level keys: {shown})"), file=sys.stderr)
-                continue
+        keys = other_tool_keys(e.name) if e.optional else None
+        if keys is not None:
+            shown = ", ".join(keys[:6]) + (", ..." if len(keys) > 6 else "") if keys else "none: empty"
+            print(log_line(f"{e.name}: skipped, not a journey (top-level keys: {shown})"), file=sys.stderr)
+            continue
         listed.append(e.name)
     return emit("".join(f"{log_line(name)}\n" for name in listed), output_file, "validate")

@@ -218,6 +218,24 @@ def not_a_journey(data: object) -> bool:
     return isinstance(data, dict) and JOURNEY_KEYS.isdisjoint(data)
 
 
+def other_tool_keys(path: FsPath | str) -> list[str] | None:
+    """The top-level keys of a file that is valid TOML with none of the journey format's keys
+    (another tool's file; an empty list for an empty one), else None. Parses, builds nothing."""
+    text, problem = read_text(FsPath(path))
+    if problem is not None or text is None:
+        return None
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        return []
+    if too_deep(text) is not None:
+        return None
+    try:
+        data = loads(text, depth_checked=True)
+    except (ValueError, RecursionError):  # TOMLDecodeError is a ValueError
+        return None
+    return sorted(data) if not_a_journey(data) else None
+
+
 def load_text(text: str, file: str = "<string>", journeys_only: bool = False) -> LoadResult:
     """Parse and build a journey from TOML text (a leading byte-order mark is ignored).
 
