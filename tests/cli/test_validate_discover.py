@@ -108,6 +108,22 @@ def test_the_global_excludes_file(repo: Path, capsys) -> None:
     assert code == 0 and sorted(out.splitlines()) == ["mine.toml", "ours.toml"]
 
 
+def test_a_linked_worktree_reads_the_common_info_exclude(repo: Path, capsys, monkeypatch) -> None:
+    """In a linked worktree ``.git`` is a file: info/exclude is the main repository's."""
+    put(repo, "README.md", "x\n")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "add", "README.md"], cwd=repo, check=True, timeout=60)
+    subprocess.run([*git, "commit", "-qm", "start"], cwd=repo, check=True, timeout=60)
+    tree = repo.parent / "linked"
+    subprocess.run([*git, "worktree", "add", "-q", str(tree)], cwd=repo, check=True, timeout=60)
+    put(tree, "a.toml")
+    put(tree, "b.toml")
+    (repo / ".git" / "info" / "exclude").write_text("a.toml\n", encoding="utf-8")
+    monkeypatch.chdir(tree)
+    assert (tree / ".git").is_file()
+    assert shown(capsys) == git_adds(tree) == ["b.toml"]
+
+
 PATTERNS = [
     "*.toml",
     "!x.toml",
@@ -282,6 +298,6 @@ def test_statistics_as_json_like_ruff_and_refused_for_other_formats(repo: Path, 
     assert [(r["count"], r["code"], r["name"]) for r in rows] == [
         (int(n), c, name) for n, c, name in (line.split("\t") for line in text.splitlines())
     ]
-    assert rows and all(r["fixable"] is False for r in rows)
+    assert rows and all(r["fixable"] is False and r["fixable_count"] == 0 for r in rows)
     code, out, err = run(["validate", "bad.toml", "--statistics", "--format", "sarif"], capsys)
     assert code == 2 and out == "" and "--statistics prints text or json" in err

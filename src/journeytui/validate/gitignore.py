@@ -208,7 +208,7 @@ def git_dirs(root: Path) -> tuple[Path, Path] | None:
     return git_dir, common
 
 
-_SECTION = re.compile(r"\s*\[\s*([A-Za-z0-9.-]+)(?:\s+\"[^\"]*\")?\s*\]\s*(.*)$")
+_SECTION = re.compile(r"\s*\[\s*([A-Za-z0-9.-]+)(\s+\"[^\"]*\")?\s*\]\s*(.*)$")
 _ENTRY = re.compile(r"\s*([A-Za-z][A-Za-z0-9-]*)\s*(?:=\s*(.*))?$")
 
 
@@ -244,7 +244,7 @@ def _excludes_file_in(path: Path) -> str | None:
     for line in text.splitlines():
         m = _SECTION.match(line)
         if m:
-            section, line = m.group(1).lower(), m.group(2)
+            section, line = m.group(1).lower() + ("+sub" if m.group(2) else ""), m.group(3)
             if not line.strip():
                 continue
         m = _ENTRY.match(line)
@@ -261,6 +261,13 @@ def _config_home() -> Path:
 def global_excludes_file(common_dir: Path) -> Path | None:
     """The global excludes file git would read: ``core.excludesFile`` from the system, global
     and repository config (the last one set wins), else ``$XDG_CONFIG_HOME/git/ignore``."""
+    try:
+        return _global_excludes_file(common_dir)
+    except (RuntimeError, KeyError, OSError, ValueError):  # no home folder to be found
+        return None
+
+
+def _global_excludes_file(common_dir: Path) -> Path | None:
     configs: list[Path] = []
     if not os.environ.get("GIT_CONFIG_NOSYSTEM"):
         configs.append(Path("/etc/gitconfig"))
@@ -281,10 +288,7 @@ def global_excludes_file(common_dir: Path) -> Path | None:
         if value is not None:
             chosen = value
     if chosen is None:
-        try:
-            return _config_home() / "git" / "ignore"
-        except (RuntimeError, KeyError):
-            return None
+        return _config_home() / "git" / "ignore"
     if not chosen:
         return None
     if chosen.startswith("~") and home is not None:
