@@ -51,7 +51,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     files.add_argument("--exclude", metavar="GLOBS", help="leave out these paths in folder walks (replaces defaults)")
     files.add_argument("--extend-exclude", metavar="GLOBS", help="leave out these paths too")
     files.add_argument("--force-exclude", action="store_true", help="apply excludes to files named explicitly too")
-    files.add_argument("--no-respect-gitignore", action="store_true", help="walk files that .gitignore ignores")
+    files.add_argument(
+        "--no-respect-gitignore",
+        action="store_true",
+        help="walk files that git ignores (.gitignore, .git/info/exclude, the global excludes file)",
+    )
     files.add_argument("--config", metavar="FILE", help="use these settings (journeytui.toml or pyproject.toml)")
     files.add_argument("--isolated", action="store_true", help="ignore every settings file")
     p.set_defaults(func=run)
