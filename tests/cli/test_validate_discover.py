@@ -243,7 +243,7 @@ def test_fmt_never_rewrites_other_tools_files(others: Path, capsys) -> None:
     for argv in (["fmt", "."], ["fmt", "--force-exclude", *OTHER_TOOLS, "journeys/j.toml"]):
         code, _, err = run(argv, capsys)
         assert code == 0, err
-        assert "8 other TOML left alone (not journeys)" in err
+        assert "8 other TOML files left alone (not journeys)" in err
     assert {rel: (others / rel).read_bytes() for rel in OTHER_TOOLS} == before
 
 

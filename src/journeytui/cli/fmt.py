@@ -110,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
         f"{changed} file{'s' if changed != 1 else ''} {verb}, {unchanged} already canonical"
         + (f", {kept} with comments inside values left as they are" if kept else "")
         + (f", {skipped} skipped" if skipped else "")
-        + (f", {others} other TOML left alone (not journeys)" if others else ""),
+        + (f", {others} other TOML file{'s' if others != 1 else ''} left alone (not journeys)" if others else ""),
         file=sys.stderr,
     )
     if skipped:
