@@ -60,8 +60,10 @@ CODES: dict[str, Code] = _codes(
     (
         "E003",
         "no-journeys",
-        "A folder given on the command line holds no *.toml files.",
-        "Point the command at journey files, or put *.toml journeys in the folder.",
+        "A folder given on the command line gives no file to check: it holds no *.toml files, or "
+        "the exclude settings or git's ignore rules leave out all of them (the message says which).",
+        "Point the command at journey files, or put *.toml journeys in the folder; name an excluded "
+        "or ignored file to check it anyway.",
     ),
     (
         "E004",

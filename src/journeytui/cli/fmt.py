@@ -10,7 +10,8 @@ from journeytui.model.commented import CommentsInValue, keep_comments
 from journeytui.model.load import load_file
 from journeytui.model.save import ReadOnlyFile, RoundTripError, atomic_write, render_canonical
 from journeytui.textsafe import log_line
-from journeytui.validate import expand_paths
+from journeytui.validate import discover
+from journeytui.validate.config import Settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -30,14 +31,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--force-exclude",
         action="store_true",
-        help="leave out files that `journeytui validate` would not check (other tools' TOML such as pyproject.toml, "
-        "excluded paths in the settings) even when named explicitly, as pre-commit does",
+        help="leave out files that `journeytui validate` would not check (other tools' TOML such as pyproject.toml "
+        "or tox.toml, excluded paths in the settings) even when named explicitly, as pre-commit does",
     )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    changed = skipped = unchanged = kept = 0
+    changed = skipped = unchanged = kept = others = 0
     dry = args.check or args.diff
     settings = None
     if args.force_exclude:
@@ -50,12 +51,15 @@ def run(args: argparse.Namespace) -> int:
         except ConfigError as exc:
             print(log_line(f"error: {exc}"), file=sys.stderr)
             return 2
-    for name, problem in expand_paths(args.paths, settings):
+    for name, problem, optional in discover.entries(args.paths, settings or Settings()):
         if problem is not None:
             print(log_line(f"{problem.file}: {problem.code} {problem.message}"), file=sys.stderr)
             skipped += 1
             continue
-        result = load_file(name)
+        result = load_file(name, journeys_only=optional)
+        if result.not_journey:  # another tool's TOML found by a walk or passed by pre-commit: never rewritten
+            others += 1
+            continue
         errors = [d for d in result.diagnostics if d.is_error]
         if result.journey is None or errors or result.text is None:
             first = errors[0] if errors else None
@@ -105,7 +109,8 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"{changed} file{'s' if changed != 1 else ''} {verb}, {unchanged} already canonical"
         + (f", {kept} with comments inside values left as they are" if kept else "")
-        + (f", {skipped} skipped" if skipped else ""),
+        + (f", {skipped} skipped" if skipped else "")
+        + (f", {others} other TOML file{'s' if others != 1 else ''} left alone (not journeys)" if others else ""),
         file=sys.stderr,
     )
     if skipped:

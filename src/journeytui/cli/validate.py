@@ -14,6 +14,7 @@ from journeytui.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
     from journeytui.model.load import LoadResult
+    from journeytui.validate import discover
     from journeytui.validate.config import Settings
 
 STDIN_LIMIT = 10 * 1024 * 1024
@@ -51,7 +52,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     files.add_argument("--exclude", metavar="GLOBS", help="leave out these paths in folder walks (replaces defaults)")
     files.add_argument("--extend-exclude", metavar="GLOBS", help="leave out these paths too")
     files.add_argument("--force-exclude", action="store_true", help="apply excludes to files named explicitly too")
-    files.add_argument("--no-respect-gitignore", action="store_true", help="walk files that .gitignore ignores")
+    files.add_argument(
+        "--no-respect-gitignore",
+        action="store_true",
+        help="walk files that git ignores (.gitignore, .git/info/exclude, the global excludes file)",
+    )
     files.add_argument("--config", metavar="FILE", help="use these settings (journeytui.toml or pyproject.toml)")
     files.add_argument("--isolated", action="store_true", help="ignore every settings file")
     p.set_defaults(func=run)
@@ -122,11 +127,15 @@ class _Sources(dict[str, str]):
         return self[name] or default
 
 
+STATISTICS_FORMATS = ("text", "concise", "full", "json")
+"""The formats ``--statistics`` has a form in (as ruff: text, or a JSON array)."""
+
+
 def run(args: argparse.Namespace) -> int:
     from journeytui.cli import emit, say_error
-    from journeytui.validate import check_files, expand_paths
+    from journeytui.validate import check_entries, discover
     from journeytui.validate.config import ConfigError
-    from journeytui.validate.formats import statistics
+    from journeytui.validate.formats import statistics, statistics_json
     from journeytui.validate.report import render
 
     try:
@@ -137,17 +146,17 @@ def run(args: argparse.Namespace) -> int:
     if args.paths.count("-") > 1:
         say_error("validate", "standard input (-) can be read once")
         return 2
-    entries = list(expand_paths(args.paths, settings))
+    if args.statistics and args.format not in STATISTICS_FORMATS:
+        say_error("validate", f"--statistics prints text or json; --format {args.format} has no statistics form")
+        return 2
+    entries = list(discover.entries(args.paths, settings))
     if args.show_files:
-        from journeytui.textsafe import log_line
-
-        listed = [name for name, problem in entries if problem is None and name != "-"]
-        return emit("".join(f"{log_line(name)}\n" for name in listed), args.output_file, "validate")
-    diags: list[Diagnostic] = [problem for _, problem in entries if problem is not None]
-    files = [name for name, problem in entries if problem is None and name != "-"]
-    checked = [name for name, _ in entries]
+        return _show_files(entries, args.output_file)
+    diags: list[Diagnostic] = [e.problem for e in entries if e.problem is not None]
+    files = [e.name for e in entries if e.problem is None and e.name != "-"]
+    checked = [e.name for e in entries]
     sources = _Sources()
-    if any(name == "-" for name, problem in entries if problem is None):
+    if any(e.name == "-" for e in entries if e.problem is None):
         stdin_name = args.stdin_filename or "-"
         checked = [stdin_name if name == "-" else name for name in checked]
         if settings.force_exclude and args.stdin_filename and settings.excluded(stdin_name):
@@ -156,15 +165,38 @@ def run(args: argparse.Namespace) -> int:
             piped = _stdin(stdin_name)
             diags.extend(piped.diagnostics)
             sources[stdin_name] = piped.text or ""
-    diags.extend(check_files(files))
+    found = check_entries(files, {e.name for e in entries if e.optional})
+    diags.extend(found.diagnostics)
+    skipped = set(found.not_journeys)
+    checked = [name for name in checked if name not in skipped]
     diags = sorted((d for d in diags if settings.enabled(d.code, d.file)), key=Diagnostic.sort_key)
     if args.statistics:
-        report = statistics(diags)
+        report = statistics_json(diags) if args.format == "json" else statistics(diags)
     else:
-        report = render(diags, args.format, len(checked), sources, checked, quiet=args.quiet)
+        report = render(diags, args.format, len(checked), sources, checked, quiet=args.quiet, skipped=len(skipped))
     code = emit(report, args.output_file, "validate")
     if code:
         return code
     if args.exit_zero:
         return 0
     return 1 if any(d.is_error or args.strict for d in diags) else 0
+
+
+def _show_files(entries: list[discover.Entry], output_file: str | None) -> int:
+    """``--show-files``: the files that would be checked on standard output; on standard error,
+    the optional ones skipped because they are not journeys, with their top-level keys."""
+    from journeytui.cli import emit
+    from journeytui.model.load import other_tool_keys
+    from journeytui.textsafe import log_line
+
+    listed = []
+    for e in entries:
+        if e.problem is not None or e.name == "-":
+            continue
+        keys = other_tool_keys(e.name) if e.optional else None
+        if keys is not None:
+            shown = ", ".join(keys[:6]) + (", ..." if len(keys) > 6 else "") if keys else "none: empty"
+            print(log_line(f"{e.name}: skipped, not a journey (top-level keys: {shown})"), file=sys.stderr)
+            continue
+        listed.append(e.name)
+    return emit("".join(f"{log_line(name)}\n" for name in listed), output_file, "validate")

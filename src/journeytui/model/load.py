@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from journeytui.diagnostics import Diagnostic
 from journeytui.diagnostics import Path as DataPath
 from journeytui.model.depth import MAX_DEPTH, too_deep
-from journeytui.model.structure import data_path, structure
+from journeytui.model.structure import data_path, fields_of, structure
 from journeytui.model.toml10 import TOMLDecodeError, loads
 from journeytui.model.types import Journey
 
@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 """Journey files are hand-written; anything larger is refused unread."""
+
+JOURNEY_KEYS = frozenset(f.key for f in fields_of(Journey))
+"""The journey format's top-level keys: a TOML file with none of them is not a journey."""
 
 _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 
@@ -45,6 +48,9 @@ class LoadResult:
     """Data index of each model list element (see :func:`structure.data_path`)."""
     bom: bool = False
     """The text began with a byte-order mark (not part of ``text``; a save writes it back)."""
+    not_journey: bool = False
+    """Loaded with ``journeys_only`` and found to be valid TOML with none of :data:`JOURNEY_KEYS`
+    (another tool's file): not checked, no diagnostics."""
     _positions: Positions | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -259,11 +265,42 @@ def _table_twice(text: str, line: int, col: int, fallback: str) -> tuple[int, in
     return line, col, f"invalid TOML: table `[{shown}]` declared twice{where}: a table can be declared once"
 
 
-def load_text(text: str, file: str = "<string>") -> LoadResult:
-    """Parse and build a journey from TOML text (a leading byte-order mark is ignored)."""
+def not_a_journey(data: object) -> bool:
+    """Whether parsed TOML is another tool's file: a table with none of the journey format's keys."""
+    return isinstance(data, dict) and JOURNEY_KEYS.isdisjoint(data)
+
+
+def other_tool_keys(path: FsPath | str) -> list[str] | None:
+    """The top-level keys of a file that is valid TOML with none of the journey format's keys
+    (another tool's file; an empty list for an empty one), else None. Parses, builds nothing."""
+    text, problem = read_text(FsPath(path))
+    if problem is not None or text is None:
+        return None
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        return []
+    if too_deep(text) is not None:
+        return None
+    try:
+        data = loads(text, depth_checked=True)
+    except (ValueError, RecursionError):  # TOMLDecodeError is a ValueError
+        return None
+    return sorted(data) if not_a_journey(data) else None
+
+
+def load_text(text: str, file: str = "<string>", journeys_only: bool = False) -> LoadResult:
+    """Parse and build a journey from TOML text (a leading byte-order mark is ignored).
+
+    ``journeys_only``: TOML without any journey key (an empty file too) is not built nor
+    checked; the result says ``not_journey``. Text that does not parse is reported as ever.
+    """
     bom = text.startswith("\ufeff")
     text = text.removeprefix("\ufeff")
     result = LoadResult(file=file, text=text, bom=bom)
+    if journeys_only and not text.strip():
+        result.not_journey = True
+        result.data = {}
+        return result
     if not text.strip():
         result.diagnostics.append(Diagnostic("E001", "file is empty; a journey needs at least a [journey] table", file))
         return result
@@ -298,6 +335,9 @@ def load_text(text: str, file: str = "<string>") -> LoadResult:
         result.diagnostics.append(Diagnostic("E001", msg, file, line, col))
         return result
     result.data = data
+    if journeys_only and not_a_journey(data):
+        result.not_journey = True
+        return result
     try:
         journey, findings, result.kept = structure(data, Journey)
     except RecursionError:
@@ -310,14 +350,14 @@ def load_text(text: str, file: str = "<string>") -> LoadResult:
     return result
 
 
-def load_file(path: FsPath | str) -> LoadResult:
-    """Read and load one journey file; never raises for bad input."""
+def load_file(path: FsPath | str, journeys_only: bool = False) -> LoadResult:
+    """Read and load one journey file; never raises for bad input (``journeys_only``: see :func:`load_text`)."""
     p = FsPath(path)
     text, problem = read_text(p)
     if problem is not None:
         return LoadResult(file=str(path), diagnostics=[problem])
     assert text is not None
-    return load_text(text, str(path))
+    return load_text(text, str(path), journeys_only)
 
 
 def load_journey(path: FsPath | str) -> Journey:

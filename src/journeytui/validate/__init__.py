@@ -9,7 +9,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
 from journeytui.diagnostics import Diagnostic
@@ -22,7 +23,17 @@ from journeytui.validate.config import Settings
 from journeytui.validate.graph import check_graph
 from journeytui.validate.rules import RULES, check_references
 
-__all__ = ["check", "check_paths", "expand_paths", "findings", "validate_file", "validate_paths", "validate_text"]
+__all__ = [
+    "Checked",
+    "check",
+    "check_entries",
+    "check_paths",
+    "expand_paths",
+    "findings",
+    "validate_file",
+    "validate_paths",
+    "validate_text",
+]
 
 PARALLEL_FROM = 200
 """From this many files, :func:`check_paths` spreads them over worker processes."""
@@ -88,10 +99,15 @@ def validate_text(text: str, file: str = "<string>") -> LoadResult:
         return _complete(load_text(text, file))
 
 
-def validate_file(path: FsPath | str) -> LoadResult:
-    """Load a file and run every check; never raises for bad input."""
+def validate_file(path: FsPath | str, journeys_only: bool = False) -> LoadResult:
+    """Load a file and run every check; never raises for bad input.
+
+    ``journeys_only``: valid TOML with none of the journey format's top-level keys is another
+    tool's file: nothing is checked and the result says ``not_journey``.
+    """
     with _collector_paused():
-        return _complete(load_file(path))
+        result = load_file(path, journeys_only)
+        return result if result.not_journey else _complete(result)
 
 
 def expand_paths(paths: Iterable[str], settings: Settings | None = None) -> Iterator[tuple[str, Diagnostic | None]]:
@@ -107,20 +123,37 @@ def validate_paths(paths: Iterable[str], settings: Settings | None = None) -> li
     """Validate files and folders as the command line does, keeping the codes ``settings`` select."""
     chosen = settings or Settings()
     results = []
-    for name, problem in expand_paths(paths, chosen):
+    for name, problem, optional in discover.entries(paths, chosen):
         if problem is not None:
             results.append(LoadResult(file=name, diagnostics=[problem]))
         else:
-            results.append(validate_file(name))
+            result = validate_file(name, optional)
+            if not result.not_journey:  # another tool's TOML file found by a walk: not a journey
+                results.append(result)
     if settings is not None:
         for r in results:
             r.diagnostics[:] = [d for d in r.diagnostics if settings.enabled(d.code, r.file)]
     return results
 
 
-def _diagnose(names: list[str]) -> list[Diagnostic]:
-    """Every diagnostic of some files (run in a worker process: only diagnostics travel back)."""
-    return [d for name in names for d in validate_file(name).diagnostics]
+@dataclass
+class Checked:
+    """What checking some files found: every diagnostic, and the optional files that were not journeys."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    not_journeys: list[str] = field(default_factory=list)
+
+
+def _diagnose(items: list[tuple[str, bool]]) -> Checked:
+    """Check some ``(name, optional)`` files (run in a worker process: only the findings travel back)."""
+    out = Checked()
+    for name, optional in items:
+        result = validate_file(name, optional)
+        if result.not_journey:
+            out.not_journeys.append(name)
+        else:
+            out.diagnostics.extend(result.diagnostics)
+    return out
 
 
 def _ignore_interrupt() -> None:
@@ -147,23 +180,34 @@ def check_paths(
     work of a few milliseconds per file, so with :data:`PARALLEL_FROM` files or more it runs
     in ``jobs`` worker processes (default: one per CPU); fewer files would not repay starting them.
     """
-    entries = list(expand_paths(paths, settings))
-    diags = [problem for _, problem in entries if problem is not None]
-    names = [name for name, problem in entries if problem is None]
-    diags.extend(check_files(names, jobs))
+    entries = list(discover.entries(paths, settings or Settings()))
+    diags = [e.problem for e in entries if e.problem is not None]
+    files = [e for e in entries if e.problem is None]
+    checked = check_entries([e.name for e in files], {e.name for e in files if e.optional}, jobs)
+    diags.extend(checked.diagnostics)
     if settings is not None:
         diags = [d for d in diags if settings.enabled(d.code, d.file)]
-    return sorted(diags, key=Diagnostic.sort_key), len(entries)
+    return sorted(diags, key=Diagnostic.sort_key), len(entries) - len(checked.not_journeys)
 
 
 def check_files(names: list[str], jobs: int | None = None) -> list[Diagnostic]:
     """The diagnostics of these files, in worker processes when there are many (see :func:`check_paths`)."""
+    return check_entries(names, (), jobs).diagnostics
+
+
+def check_entries(names: list[str], optional: Collection[str] = (), jobs: int | None = None) -> Checked:
+    """Check these files, in worker processes when there are many (see :func:`check_paths`).
+
+    Those in ``optional`` (found by a folder walk, or named under ``--force-exclude``) are checked
+    only if they are journeys: valid TOML without any journey key is listed in ``not_journeys``.
+    """
     jobs = _workers() if jobs is None else jobs
-    found = _in_workers(names, jobs) if jobs > 1 and len(names) >= PARALLEL_FROM else None
-    return found if found is not None else _diagnose(names)
+    items = [(name, name in optional) for name in names]
+    found = _in_workers(items, jobs) if jobs > 1 and len(items) >= PARALLEL_FROM else None
+    return found if found is not None else _diagnose(items)
 
 
-def _in_workers(names: list[str], jobs: int) -> list[Diagnostic] | None:
+def _in_workers(names: list[tuple[str, bool]], jobs: int) -> Checked | None:
     """:func:`_diagnose` over ``names`` in ``jobs`` processes; None when processes cannot be had."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -176,6 +220,10 @@ def _in_workers(names: list[str], jobs: int) -> list[Diagnostic] | None:
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     try:
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_interrupt) as pool:
-            return [d for found in pool.map(_diagnose, chunks) for d in found]
+            out = Checked()
+            for found in pool.map(_diagnose, chunks):
+                out.diagnostics.extend(found.diagnostics)
+                out.not_journeys.extend(found.not_journeys)
+            return out
     except (OSError, NotImplementedError, BrokenProcessPool):  # no processes here (limits, platform)
         return None

@@ -122,6 +122,24 @@ class Settings:
         """Whether ``path`` (a file or folder) matches ``exclude`` or ``extend-exclude``."""
         return _any_glob(self.exclude + self.extend_exclude)(self.relative(path))
 
+    def excluded_below(self, path: str | Path, top: str | Path) -> bool:
+        """Whether ``path``, inside the folder ``top``, is excluded by a pattern that does not match
+        ``top`` itself: a folder named on the command line is walked although excluded (as ruff does)."""
+        rel, top_rel = self.relative(path), self.relative(top)
+        if top_rel in ("", ".") and not rel.startswith("/"):
+            below = rel
+        elif rel.startswith(top_rel.rstrip("/") + "/"):
+            below = rel[len(top_rel.rstrip("/")) + 1 :]
+        else:
+            return self.excluded(path)
+        for pattern in self.exclude + self.extend_exclude:
+            if "/" not in pattern.rstrip("/"):
+                if _glob(pattern, below):
+                    return True
+            elif _glob(pattern, rel) and not _glob(pattern, top_rel):
+                return True
+        return False
+
     def included(self, path: str | Path) -> bool:
         name = Path(path).name
         rel = self.relative(path)
@@ -214,9 +232,17 @@ def find_config(start: Path | None = None) -> Path | None:
             if name != "pyproject.toml":
                 return candidate
             try:
-                data = toml_loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, ValueError, RecursionError):  # ValueError: TOMLDecodeError, huge ints
-                continue
+                text = candidate.read_text(encoding="utf-8")
+            except OSError:
+                continue  # unreadable (a permission): not ours to judge
+            except UnicodeDecodeError:
+                return candidate  # load() says why, as ruff does: its settings must not be lost silently
+            if "journeytui" not in text:
+                continue  # no [tool.journeytui] can be in it: no need to parse it
+            try:
+                data = toml_loads(text)
+            except (ValueError, RecursionError):  # ValueError: TOMLDecodeError, huge ints
+                return candidate  # load() says where it fails
             if isinstance(data.get("tool"), dict) and "journeytui" in data["tool"]:
                 return candidate
     return None
@@ -229,14 +255,27 @@ def load(path: Path) -> Settings:
         data = toml_loads(text)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read settings: {exc.strerror or exc}") from exc
-    except (UnicodeDecodeError, TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    except (ValueError, RecursionError) as exc:  # int() refuses numbers of thousands of digits
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: not UTF-8 text ({exc.reason})") from exc
+    except (TOMLDecodeError, ValueError, RecursionError) as exc:  # int() refuses numbers of thousands of digits
+        raise ConfigError(_toml_error(path, exc)) from exc
     table: Any = data.get("tool", {}).get("journeytui", {}) if path.name == "pyproject.toml" else data
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.journeytui] must be a table")
     return from_mapping(table, str(path), root=path.parent, source=path)
+
+
+_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
+
+
+def _toml_error(path: Path, exc: BaseException) -> str:
+    """``path:LINE:COL: not valid TOML: message``, as findings are printed (the position when known)."""
+    message = str(exc) or type(exc).__name__
+    m = _AT.search(message)
+    if m is None:
+        return f"{path}: not valid TOML: {message}"
+    message = _AT.sub("", message).strip().rstrip(".")
+    return f"{path}:{m.group(1)}:{m.group(2)}: not valid TOML: {message[:1].lower()}{message[1:]}"
 
 
 def _strings(value: object, where: str) -> tuple[str, ...]:

@@ -3,8 +3,16 @@
 A file named on the command line is always checked (unless ``force-exclude`` and it
 matches ``exclude``). A folder is walked recursively for files matching ``include``
 (``*.toml``), leaving out ``exclude`` (other tools' TOML files such as pyproject.toml,
-virtual environments, build output) and whatever ``.gitignore`` files ignore. Symlinked
-folders are not followed (no loops); each file is checked once, however it was named.
+virtual environments, build output) and whatever git ignores (``.gitignore`` files,
+``.git/info/exclude``, the global excludes file: :mod:`journeytui.validate.gitignore`).
+A folder named on the command line is walked even when ``exclude`` matches it, as ruff
+does, unless ``force-exclude``. Symlinked folders are not followed twice (no loops); each
+file is checked once, however it was named.
+
+A file found by a walk, or named under ``force-exclude`` (pre-commit passes every staged
+``*.toml``), is *optional*: it is checked only if it is a journey. One that parses as TOML
+with none of the journey format's top-level keys is another tool's file (tox.toml,
+.cargo/config.toml...) and is skipped when it is read (:func:`journeytui.model.load.load_text`).
 """
 
 from __future__ import annotations
@@ -12,13 +20,20 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import NamedTuple
 
 from journeytui.diagnostics import Diagnostic
 from journeytui.validate.config import Settings, forget_resolved
+from journeytui.validate.gitignore import Ignores
 
-if TYPE_CHECKING:
-    import pathspec
+
+class Entry(NamedTuple):
+    """One thing a run checks: a file (``problem`` None) or a problem with a named folder."""
+
+    name: str
+    problem: Diagnostic | None = None
+    optional: bool = False
+    """Checked only if it is a journey (found by a walk, or named under ``force-exclude``)."""
 
 
 def _git_root(folder: Path) -> Path | None:
@@ -28,49 +43,16 @@ def _git_root(folder: Path) -> Path | None:
     return None
 
 
-class _Ignores:
-    """The .gitignore files that apply to a folder: those from the git root down to it."""
-
-    def __init__(self) -> None:
-        self._specs: dict[Path, pathspec.PathSpec | None] = {}
-
-    def _spec(self, folder: Path) -> pathspec.PathSpec | None:
-        if folder not in self._specs:
-            spec = None
-            gi = folder / ".gitignore"
-            try:
-                if gi.is_file() and gi.stat().st_size < 1_000_000:
-                    import pathspec  # only when a walk meets a .gitignore: validating one file stays light
-
-                    spec = pathspec.GitIgnoreSpec.from_lines(
-                        gi.read_text(encoding="utf-8", errors="replace").splitlines()
-                    )
-            except OSError:
-                spec = None
-            self._specs[folder] = spec
-        return self._specs[folder]
-
-    def ignored(self, path: Path, is_dir: bool, root: Path) -> bool:
-        """Whether a .gitignore between ``root`` (the git root) and ``path``'s folder ignores ``path``."""
-        folder = path.parent
-        chain = [folder, *folder.parents]
-        for base in reversed(chain):
-            if root not in (base, *base.parents):
-                continue
-            spec = self._spec(base)
-            if spec is None:
-                continue
-            rel = path.relative_to(base).as_posix() + ("/" if is_dir else "")
-            if spec.match_file(rel):
-                return True
-        return False
-
-
 def files(paths: Iterable[str], settings: Settings) -> Iterator[tuple[str, Diagnostic | None]]:
     """``(name, problem)`` for each file to check, in order, each once; a problem for a bad folder."""
+    return ((e.name, e.problem) for e in entries(paths, settings))
+
+
+def entries(paths: Iterable[str], settings: Settings) -> Iterator[Entry]:
+    """Each file to check (with whether it is optional), in order, each once; a problem for a bad folder."""
     forget_resolved()  # resolved paths are remembered for one walk only: links may change between walks
     seen: set[Path] = set()
-    ignores = _Ignores()
+    ignores: dict[Path, Ignores] = {}
     for raw in paths:
         p = Path(raw)
         try:
@@ -78,20 +60,31 @@ def files(paths: Iterable[str], settings: Settings) -> Iterator[tuple[str, Diagn
         except (OSError, ValueError):  # a name too long for the file system, a NUL: reading it says why
             is_dir = False
         if is_dir:  # a folder named on the command line is walked, even through a link
-            found = list(_walk(p, settings, ignores))
+            named_excluded = _excluded(settings, p)
+            if named_excluded and settings.force_exclude:
+                why = f"folder {raw} is excluded by {_exclude_source(settings)}, and --force-exclude leaves it out"
+                yield Entry(raw, Diagnostic("E003", why, raw))
+                continue
+            walk = _Walk(p, settings, ignores, named_excluded)
+            found = list(walk.run())
             problems = [f for f in found if isinstance(f, Diagnostic)]
-            yield from ((d.file, d) for d in problems)
+            yield from (Entry(d.file, d) for d in problems)
             names = [f for f in found if isinstance(f, Path)]
             fresh = [f for f in names if _once(f, seen)]
             if not names and not problems:
-                yield raw, Diagnostic("E003", f"folder {raw} holds no *.toml journey files", raw)
+                yield Entry(raw, Diagnostic("E003", walk.nothing_found(raw), raw))
             for f in fresh:
-                yield str(f), None
+                yield Entry(str(f), None, True)
             continue
         if settings.force_exclude and raw != "-" and _excluded(settings, p):
             continue
         if raw == "-" or _once(p, seen):
-            yield raw, None
+            yield Entry(raw, None, settings.force_exclude and raw != "-")
+
+
+def _exclude_source(settings: Settings) -> str:
+    where = f" ({settings.source.name})" if settings.source is not None else ""
+    return f"the exclude settings{where}"
 
 
 def _once(p: Path, seen: set[Path]) -> bool:
@@ -105,52 +98,118 @@ def _once(p: Path, seen: set[Path]) -> bool:
     return True
 
 
-def _walk(top: Path, settings: Settings, ignores: _Ignores) -> Iterator[Path | Diagnostic]:
-    """Problems with folders that could not be listed, then the journey files below ``top``, sorted.
+class _Walk:
+    """One folder's walk: the journey files below it, and what it left out (to say why, if all)."""
 
-    Symlinked folders are followed once: a link back up the tree is not a loop. A ``*.toml``
-    entry that is not a regular file (a fifo, a device, a broken link) is listed too, so that
-    reading it says why it is refused instead of the walk hiding it.
-    """
-    git_root = _git_root(top.resolve()) if settings.respect_gitignore else None
-    out: list[Path] = []
-    problems: list[Diagnostic] = []
-    seen: set[tuple[int, int]] = set()
+    def __init__(self, top: Path, settings: Settings, ignores: dict[Path, Ignores], named_excluded: bool) -> None:
+        self.top, self.settings, self.named_excluded = top, settings, named_excluded
+        self.by_settings = self.by_git = 0  # *.toml files left out, and folders left out (below)
+        self.pruned: list[tuple[Path, bool]] = []  # (folder, by git)
+        self.ignores: Ignores | None = None
+        if settings.respect_gitignore:
+            root = _git_root(_real(top))
+            if root is not None:
+                self.ignores = ignores.get(root) or ignores.setdefault(root, Ignores(root))
 
-    def cannot_list(exc: OSError) -> None:
-        where = str(exc.filename or top)
-        problems.append(Diagnostic("E002", f"cannot list folder {where}: {exc.strerror or exc}", where))
+    def _excluded(self, path: Path) -> bool:
+        if not self.settings.excluded(path):
+            return False
+        # A folder named on the command line is walked although excluded (as ruff does): only
+        # patterns matching below it count then.
+        return not self.named_excluded or self.settings.excluded_below(path, self.top)
 
-    for folder, dirs, names in os.walk(top, onerror=cannot_list, followlinks=True):
-        try:
-            info = os.stat(folder)
-        except OSError as exc:
-            cannot_list(exc)
-            dirs.clear()
-            continue
-        if (info.st_dev, info.st_ino) in seen:  # reached again through a symlink: already walked
-            dirs.clear()
-            continue
-        seen.add((info.st_dev, info.st_ino))
-        base = Path(folder)
-        keep = []
-        for d in sorted(dirs):
-            sub = base / d
-            if settings.excluded(sub):
+    def nothing_found(self, raw: str) -> str:
+        """Why a folder gave no file to check (looking into the folders left out for *.toml files)."""
+        for folder, by_git in self.pruned:
+            if (self.by_git if by_git else self.by_settings) == 0 and _holds_toml(folder, self.settings):
+                if by_git:
+                    self.by_git += 1
+                else:
+                    self.by_settings += 1
+        if self.by_settings and self.by_git:
+            return (
+                f"folder {raw}: everything in it is excluded by {_exclude_source(self.settings)} "
+                "or ignored by git (.gitignore); name a file to check it anyway"
+            )
+        if self.by_settings:
+            return (
+                f"folder {raw}: everything in it is excluded by {_exclude_source(self.settings)}; "
+                "name a file to check it anyway"
+            )
+        if self.by_git:
+            return (
+                f"folder {raw}: everything in it is ignored by git (.gitignore, .git/info/exclude); "
+                "name a file, or pass --no-respect-gitignore, to check it"
+            )
+        return f"folder {raw} holds no *.toml journey files"
+
+    def run(self) -> Iterator[Path | Diagnostic]:
+        """Problems with folders that could not be listed, then the journey files below ``top``, sorted.
+
+        Symlinked folders are followed once: a link back up the tree is not a loop. A ``*.toml``
+        entry that is not a regular file (a fifo, a device, a broken link) is listed too, so that
+        reading it says why it is refused instead of the walk hiding it.
+        """
+        top, settings, ignores = self.top, self.settings, self.ignores
+        out: list[Path] = []
+        problems: list[Diagnostic] = []
+        seen: set[tuple[int, int]] = set()
+
+        def cannot_list(exc: OSError) -> None:
+            where = str(exc.filename or top)
+            problems.append(Diagnostic("E002", f"cannot list folder {where}: {exc.strerror or exc}", where))
+
+        if ignores is not None and ignores.folder_ignored(_real(top)):
+            self.by_git += 1
+            return
+        for folder, dirs, names in os.walk(top, onerror=cannot_list, followlinks=True):
+            try:
+                info = os.stat(folder)
+            except OSError as exc:
+                cannot_list(exc)
+                dirs.clear()
                 continue
-            if git_root is not None and ignores.ignored(_real(sub), True, git_root):
+            if (info.st_dev, info.st_ino) in seen:  # reached again through a symlink: already walked
+                dirs.clear()
                 continue
-            keep.append(d)
-        dirs[:] = keep
-        for name in names:
-            f = base / name
-            if not settings.included(f) or settings.excluded(f):
-                continue
-            if git_root is not None and ignores.ignored(_real(f), False, git_root):
-                continue
-            out.append(f)
-    yield from problems
-    yield from sorted(out)
+            seen.add((info.st_dev, info.st_ino))
+            base = Path(folder)
+            real = _real(base) if ignores is not None else base  # git judges a link by its own path
+            keep = []
+            for d in sorted(dirs):
+                sub = base / d
+                if self._excluded(sub):
+                    self.pruned.append((sub, False))
+                    continue
+                if ignores is not None and ignores.ignored(real / d, True):
+                    self.pruned.append((sub, True))
+                    continue
+                keep.append(d)
+            dirs[:] = keep
+            for name in names:
+                f = base / name
+                if not settings.included(f):
+                    continue
+                if self._excluded(f):
+                    self.by_settings += 1
+                    continue
+                if ignores is not None and ignores.ignored(real / name, False):
+                    self.by_git += 1
+                    continue
+                out.append(f)
+        yield from problems
+        yield from sorted(out)
+
+
+def _holds_toml(folder: Path, settings: Settings, budget: int = 10_000) -> bool:
+    """Whether a folder left out holds an included (``*.toml``) file, looking at ``budget`` entries at most."""
+    for where, dirs, names in os.walk(folder):
+        budget -= len(dirs) + len(names)
+        if any(settings.included(Path(where, n)) for n in names):
+            return True
+        if budget <= 0:
+            return False
+    return False
 
 
 def _real(p: Path) -> Path:

@@ -170,6 +170,18 @@ def statistics(diags: Sequence[Diagnostic]) -> str:
     return "".join(f"{n:>{width}}\t{code}\t{CODES[code].name}\n" for code, n in rows)
 
 
+def statistics_json(diags: Sequence[Diagnostic]) -> str:
+    """``--statistics --format json``: a JSON array of ``{code, name, count, fixable_count, fixable}``,
+    most frequent first, as ruff prints it (``fixable_count`` in recent ruff, ``fixable`` in older releases;
+    nothing is fixable here: journeytui never edits a file for a finding)."""
+    counts = Counter(d.code for d in diags)
+    rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    out = [
+        {"code": code, "name": CODES[code].name, "count": n, "fixable_count": 0, "fixable": False} for code, n in rows
+    ]
+    return json_dumps(out, indent=2) + "\n"
+
+
 def explain(code: str, docs_url: str) -> str:
     """``journeytui rule CODE``: what a code means and how to fix it, as Markdown."""
     c = CODES[code]

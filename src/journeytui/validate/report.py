@@ -34,11 +34,17 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def summary(diags: Sequence[Diagnostic], files: int) -> str:
+def summary(diags: Sequence[Diagnostic], files: int, skipped: int = 0) -> str:
+    """The last line of the human formats; ``skipped``: other tools' TOML files a walk found (not journeys)."""
     errors = sum(d.is_error for d in diags)
     warnings = len(diags) - errors
+    counted = _plural(files, "file") + (
+        f"; {_plural(skipped, 'other TOML file')} skipped: not journeys" if skipped else ""
+    )
     if not diags:
-        return f"All checks passed ({_plural(files, 'file')})."
+        return f"All checks passed ({counted})."
+    if skipped:
+        return f"Found {_plural(errors, 'error')} and {_plural(warnings, 'warning')} in {counted}."
     return f"Found {_plural(errors, 'error')} and {_plural(warnings, 'warning')} in {_plural(files, 'file')}."
 
 
@@ -47,9 +53,9 @@ def text_line(d: Diagnostic) -> str:
     return log_line(f"{d.file}:{d.line}:{d.column}: {d.code} {d.message}")
 
 
-def text(diags: Sequence[Diagnostic], files: int) -> str:
+def text(diags: Sequence[Diagnostic], files: int, skipped: int = 0) -> str:
     lines = [text_line(d) for d in diags]
-    return "\n".join([*lines, summary(diags, files)]) + "\n"
+    return "\n".join([*lines, summary(diags, files, skipped)]) + "\n"
 
 
 def as_json(diags: Sequence[Diagnostic], sources: Sources | None = None) -> str:
@@ -180,6 +186,7 @@ def render(
     sources: Sources | None = None,
     names: Sequence[str] = (),
     quiet: bool = False,
+    skipped: int = 0,
 ) -> str:
     """The report in ``fmt``; ``sources`` (file -> text) give snippets and end positions, ``names``
     the files checked (JUnit lists them), ``quiet`` drops the summary line of the human formats."""
@@ -197,8 +204,8 @@ def render(
     if fmt == "full":
         lines = formats.full(diags, src)
         if not quiet:
-            lines.append(summary(diags, files))
+            lines.append(summary(diags, files, skipped))
         return "\n".join(lines) + ("\n" if lines else "")
     if quiet:
         return "".join(text_line(d) + "\n" for d in diags)
-    return text(diags, files)
+    return text(diags, files, skipped)
