@@ -257,3 +257,89 @@ def test_a_canonical_file_with_comments_in_an_array_is_left_alone(tmp_path: Path
     file = tmp_path / "j.toml"
     file.write_text(commented, encoding="utf-8")
     assert main(["fmt", "--check", str(file)]) == 0, capsys.readouterr().err
+
+
+AGREE = """\
+[journey]
+id = "mini"
+title = "Mini"
+horizon = 52
+
+[[stages]]
+id = "lead"
+name = "Lead"
+entry = true
+
+[[stages]]
+id = "won"
+name = "Won"
+kind = "won"
+
+[[stages]]
+id = "lost"
+name = "Lost"
+kind = "lost"
+
+[[transitions]]
+to = "won"
+from = "lead"
+probability = 0.1
+# t0 under its last key
+
+# t1 above its header
+[[transitions]]  # t1 after its header
+to = "lost"
+# t1 above a key
+from = "lead"
+probability = 0.05
+# t1 under its last key
+
+# t1 set off at its end
+
+[[transitions]]
+to = "lost"
+from = "won"
+probability = 0.01
+"""
+
+
+def test_fmt_and_the_apps_save_agree_on_what_an_entry_owns() -> None:
+    """The comments the app's save deletes with an entry are those fmt keeps with that entry."""
+    from dataclasses import replace
+
+    from journeytui.model.save import render
+
+    journey = load_text(AGREE).journey
+    assert journey is not None
+    comments = {line[line.index("#") :] for line in AGREE.split("\n") if "# t" in line}
+    saved = render(replace(journey, transitions=[journey.transitions[0], journey.transitions[2]]), AGREE)
+    deleted = {c for c in comments if c not in saved}
+    formatted = keep_comments(AGREE, journey)
+    pos = locate(formatted)
+    lines = formatted.split("\n")
+    start = pos.line_col(pos.keys[("transitions", 1)])[0] - 1
+    end = pos.line_col(pos.keys[("transitions", 2)])[0] - 1
+    while lines[start - 1].startswith("#"):  # the lines right above the header go with it
+        start -= 1
+    owned = {c for c in comments if any(line.endswith(c) for line in lines[start:end])}
+    assert deleted == owned == {c for c in comments if c.startswith("# t1")}
+
+
+def test_a_value_that_cannot_be_rewritten_is_kept_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fallback for an array whose comments cannot be placed element by element (no valid
+    journey has one: simulated here): that value keeps its text, comments and spacing, and the rest
+    of the file is still put in canonical form, the same on a second pass."""
+    import journeytui.model.commented as commented
+
+    monkeypatch.setattr(commented, "_plain_array", lambda *args: False)
+    text = JOURNEYS[0].read_text(encoding="utf-8")
+    m = re.search(r'^needs = \["([^"]*)", "([^"]*)"\]$', text, re.M)
+    assert m is not None
+    value = f'[ "{m[1]}",  # first\n      "{m[2]}"\n  # closing\n  ]'
+    shuffled = _shuffled(text, random.Random(1)).replace(m[0], f"needs = {value}", 1)
+    journey = load_text(shuffled).journey
+    assert journey is not None
+    out = keep_comments(shuffled, journey)
+    assert f"needs = {value}\n" in out
+    assert out.replace(f"needs = {value}", m[0], 1) == dumps(journey)
+    assert keep_comments(out, journey) == out
