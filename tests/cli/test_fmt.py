@@ -411,14 +411,32 @@ def test_an_array_without_comments_stays_on_one_line(write, minimal_text: str, c
 
 
 def test_comments_in_an_array_the_canonical_form_leaves_out(write, minimal_text: str, capsys) -> None:
-    """An array equal to its default is not written: its comments go to the entry holding it."""
-    persona = '\n[[personas]]\nid = "p"\nname = "P"\nrole = "decision_maker"\nneeds = [\n  # none yet\n]\n'
+    """An array equal to its default is not written: its comments go above the entry holding it,
+    in file order, and its own trailing comment after the entry's header."""
+    persona = (
+        '\n[[personas]]\nid = "p"\nname = "P"\nrole = "decision_maker"\nneeds = [  # open\n  # none yet\n]  # after\n'
+    )
     path = write("j.toml", minimal_text + persona)
     code, _, err = run(["fmt", str(path)], capsys)
     assert code == 0, err
-    assert path.read_text(encoding="utf-8") == minimal_text + persona.replace(
-        "needs = [\n  # none yet\n]\n", ""
-    ).replace("[[personas]]", "# none yet\n[[personas]]")
+    assert path.read_text(encoding="utf-8") == minimal_text + (
+        '\n# open\n# none yet\n[[personas]]  # after\nid = "p"\nname = "P"\nrole = "decision_maker"\n'
+    )
+    assert run(["fmt", "--check", str(path)], capsys)[0] == 0
+
+
+def test_two_trailing_comments_for_one_line(write, minimal_text: str, capsys) -> None:
+    """A header's own trailing comment and that of a default key fmt leaves out both land on the
+    header's line, which holds one comment: the other goes above the header (it used to end in
+    "cannot format")."""
+    text = minimal_text.replace('kind = "won"', 'kind = "won"  # won\nentry = false  # the default')
+    text = text.replace('[[stages]]\nid = "won"', '[[stages]]  # the winners\nid = "won"')
+    path = write("j.toml", text)
+    code, _, err = run(["fmt", str(path)], capsys)
+    assert code == 0, err
+    out = path.read_text(encoding="utf-8")
+    assert '\n# the default\n[[stages]]  # the winners\nid = "won"\nname = "Won"\nkind = "won"  # won\n' in out
+    assert run(["fmt", "--check", str(path)], capsys)[0] == 0
 
 
 def test_force_exclude_leaves_out_other_tools_files(write, minimal_text: str, capsys) -> None:

@@ -11,7 +11,9 @@ the app's save, :mod:`journeytui.model.save`):
   at the end of its body (a blank line before them kept), often a commented-out key. Only the
   lines that a blank line sets off from the body and that sit right above the next header
   belong to that header (a note above an entry);
-* a comment after an item on the same line stays at the end of that item's last line;
+* a comment after an item on the same line stays at the end of that item's last line (a line
+  holds one: when two land on one line, as a left-out key's and its header's, the later one
+  goes on its own line just above the item);
 * comment lines set off from the last table by a blank line close the file and stay at its end;
 * a comment above or after a key that the canonical form leaves out (a default value) goes
   with the nearest item that is still written: the first one inside it (a table written as
@@ -69,6 +71,7 @@ class _Array:
     above: dict[int, list[str]] = field(default_factory=lambda: collections.defaultdict(list))
     after: dict[int, list[str]] = field(default_factory=lambda: collections.defaultdict(list))
     closing: list[str] = field(default_factory=list)  # lines below the last element
+    every: list[str] = field(default_factory=list)  # all of them, in file order
 
 
 @dataclass
@@ -188,6 +191,7 @@ def _attach_inner(
                 continue
             owners.arrays[path] = _Array()
         array = owners.arrays[path]
+        array.every.append(_comment_at(text, c))
         elements = [pos.keys[(*path, i)] for i in range(_count(pos, path))]
         if _on_own_line(text, c):
             i = bisect.bisect_right(elements, c)
@@ -249,10 +253,11 @@ def _array_lines(prefix: str, values: list[Any], array: _Array) -> list[str]:
     """An array written one element per line, its comments kept with their elements."""
     out = [prefix + "[" + "".join(f"  {c}" for c in array.opening)]
     for i, v in enumerate(values):
-        out.extend(INDENT + c for c in array.above.get(i, ()))
+        comment, *more = array.after.get(i, [""])
+        out.extend(INDENT + c for c in [*array.above.get(i, ()), *more])  # one comment a line: the others above
         first, *rest = (_literal(v) + ",").split("\n")  # the lines of a multi-line string stay as they are
         out.extend([INDENT + first, *rest])
-        out[-1] += "".join(f"  {c}" for c in array.after.get(i, ()))
+        out[-1] += f"  {comment}" if comment else ""
     out.extend(INDENT + c for c in array.closing)
     out.append("]")
     return out
@@ -319,11 +324,7 @@ def keep_comments(text: str, journey: Journey, positions: Positions | None = Non
     for path, array in owners.arrays.items():
         if path not in line_of:  # a value the canonical form leaves out: its comments go to its holder
             t = _target(path, first_inside, line_of)
-            block = [c for group in [*array.above.values(), array.closing] for c in group]
-            (tail if t == END else above[line_of[t]]).extend(block)
-            (tail if t == END else after[last_line(t)]).extend(
-                [*array.opening, *(c for group in array.after.values() for c in group)]
-            )
+            (tail if t == END else above[line_of[t]]).extend(array.every)
             continue
         value: Any = data
         for step in path:
@@ -346,10 +347,11 @@ def keep_comments(text: str, journey: Journey, positions: Positions | None = Non
     while i < len(canon_lines):
         if head and i == start:
             out.extend([*head, ""])
-        out.extend(above.get(i, ()))
         lines, last = replace.get(i, ([canon_lines[i]], i))
+        first, *more = after.get(last, [""])
+        out.extend([*above.get(i, ()), *more])  # a line holds one comment: the others go above its item
         out.extend(lines)
-        out[-1] += "".join(f"  {c}" for c in after.get(last, ()))
+        out[-1] += f"  {first}" if first else ""
         for spaced, block in below.get(last, ()):
             out.extend(["", *block] if spaced else block)
         i = last + 1
