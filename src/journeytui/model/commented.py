@@ -112,6 +112,11 @@ def _line_before_is_blank(text: str, line_start: int) -> bool:
     return not text[prev : line_start - 1].strip()
 
 
+def _before(text: str, start: int) -> str:
+    """The text before ``start``, less a leading ``#:schema`` line."""
+    return text[:start].partition("\n")[2] if text.startswith("#:schema") else text[:start]
+
+
 def _attach(text: str, pos: Positions, journey: Journey) -> _Owners:
     owners = _Owners()
     anchors = sorted(pos.anchors)
@@ -140,8 +145,7 @@ def _attach(text: str, pos: Positions, journey: Journey) -> _Owners:
         stop = text.rfind("\n", 0, anchors[at][0]) + 1 if at is not None else len(text)
         # only comment lines and blank lines lie between a block's first comment and its item
         lines = [line.strip() for line in text[start:stop].replace("\r\n", "\n").split("\n")]
-        before = text[:start].partition("\n")[2] if text.startswith("#:schema") else text[:start]
-        if at == 0 and not before.strip() and "" in lines[:-1]:
+        if at == 0 and not _before(text, start).strip() and "" in lines[:-1]:
             # the file opens with comments set off by a blank line: the file's own, kept on top
             cut = len(lines) - 1 - lines[:-1][::-1].index("") - 1
             owners.leading[HEAD], lines = _trimmed(lines[:cut]), lines[cut + 1 :]
@@ -178,11 +182,16 @@ def _attach_inner(
         return
     data = unstructure(journey)
     containers = sorted((pos.values[p], end, p) for p, end in pos.ends.items() if p in pos.values)
+    container_starts = [start for start, _, _ in containers]
+    elements: dict[Path, list[int]] = {}
     for c in pos.inner_comments:
         item = anchors[bisect.bisect_right(starts, c) - 1][1]
         if item in owners.verbatim:
             continue
-        path = max((p for start, end, p in containers if start < c < end), key=len)
+        k = bisect.bisect_left(container_starts, c) - 1
+        while containers[k][1] <= c:  # the latest-starting value that still holds the comment: the innermost
+            k -= 1
+        path = containers[k][2]
         if path not in owners.arrays:
             if not _plain_array(text, pos, path, data):  # kept as written, every comment inside with it
                 owners.verbatim[item] = text[pos.values[item] : pos.ends[item]].replace("\r\n", "\n")
@@ -190,14 +199,14 @@ def _attach_inner(
                     del owners.arrays[p]
                 continue
             owners.arrays[path] = _Array()
+            elements[path] = [pos.keys[(*path, i)] for i in range(_count(pos, path))]
         array = owners.arrays[path]
         array.every.append(_comment_at(text, c))
-        elements = [pos.keys[(*path, i)] for i in range(_count(pos, path))]
         if _on_own_line(text, c):
-            i = bisect.bisect_right(elements, c)
-            (array.above[i] if i < len(elements) else array.closing).append(_comment_at(text, c))
+            i = bisect.bisect_right(elements[path], c)
+            (array.above[i] if i < len(elements[path]) else array.closing).append(_comment_at(text, c))
         else:
-            i = bisect.bisect_left(elements, c) - 1
+            i = bisect.bisect_left(elements[path], c) - 1
             (array.after[i] if i >= 0 else array.opening).append(_comment_at(text, c))
 
 
