@@ -189,8 +189,10 @@ def _attach_inner(
         if item in owners.verbatim:
             continue
         k = bisect.bisect_left(container_starts, c) - 1
-        while containers[k][1] <= c:  # the latest-starting value that still holds the comment: the innermost
+        while k >= 0 and containers[k][1] <= c:  # the latest-starting value still holding it: the innermost
             k -= 1
+        if k < 0:  # not seen: every comment inside a value lies in an array or inline table
+            raise RoundTripError(f"a comment at {pos.line_col(c)} lies in no value")
         path = containers[k][2]
         if path not in owners.arrays:
             if not _plain_array(text, pos, path, data):  # kept as written, every comment inside with it
