@@ -303,11 +303,10 @@ def keep_comments(text: str, journey: Journey, positions: Positions | None = Non
         return j
 
     def body_end(p: Path) -> int:
-        """The last line of table ``p``'s body (of item ``p``'s value, for a key)."""
+        """The last line of the body of table ``p`` (of the table holding key ``p``)."""
         i = line_of[p]
-        if not canon_lines[i].startswith("["):
-            return last_line(p)
         k = bisect.bisect_right(headers, i)
+        i = headers[k - 1] if k else i
         j = (headers[k] if k < len(headers) else len(canon_lines)) - 1
         while j > i and not canon_lines[j].strip():
             j -= 1

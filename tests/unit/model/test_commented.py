@@ -343,3 +343,18 @@ def test_a_value_that_cannot_be_rewritten_is_kept_as_written(monkeypatch: pytest
     assert f"needs = {value}\n" in out
     assert out.replace(f"needs = {value}", m[0], 1) == dumps(journey)
     assert keep_comments(out, journey) == out
+
+
+def test_the_end_of_a_sub_table_written_as_dotted_keys() -> None:
+    """A comment under the last key of ``[touchpoints.schedule]`` (which the canonical form writes
+    as ``schedule.days`` inside the entry) goes to the end of the entry, not after the dotted key,
+    where a second pass would give it to the next key."""
+    text = (JOURNEYS[0].parent / "aidma.toml").read_text(encoding="utf-8")
+    old = "schedule.days = [1]\nengagement = 0.4\nlift.won = 1.2\n"
+    assert old in text
+    sub = text.replace(old, "engagement = 0.4\nlift.won = 1.2\n\n[touchpoints.schedule]\ndays = [1]\n# days = [1, 8]\n")
+    journey = load_text(sub).journey
+    assert journey is not None
+    out = keep_comments(sub, journey)
+    assert out == text.replace(old, old + "# days = [1, 8]\n")
+    assert keep_comments(out, journey) == out
