@@ -303,18 +303,23 @@ probability = 0.01
 """
 
 
-def test_fmt_and_the_apps_save_agree_on_what_an_entry_owns() -> None:
+@pytest.mark.parametrize("tight", [False, True], ids=["spaced", "no-blank-before-the-next-header"])
+def test_fmt_and_the_apps_save_agree_on_what_an_entry_owns(tight: bool) -> None:
     """The comments the app's save deletes with an entry are those fmt keeps with that entry."""
     from dataclasses import replace
 
     from journeytui.model.save import render
 
-    journey = load_text(AGREE).journey
+    text = AGREE
+    if tight:
+        text = text.replace("# t1 under its last key\n\n# t1 set off at its end\n\n", "# t1 under its last key\n")
+        assert "# t1 set off" not in text
+    journey = load_text(text).journey
     assert journey is not None
-    comments = {line[line.index("#") :] for line in AGREE.split("\n") if "# t" in line}
-    saved = render(replace(journey, transitions=[journey.transitions[0], journey.transitions[2]]), AGREE)
+    comments = {line[line.index("#") :] for line in text.split("\n") if "# t" in line}
+    saved = render(replace(journey, transitions=[journey.transitions[0], journey.transitions[2]]), text)
     deleted = {c for c in comments if c not in saved}
-    formatted = keep_comments(AGREE, journey)
+    formatted = keep_comments(text, journey)
     pos = locate(formatted)
     lines = formatted.split("\n")
     start = pos.line_col(pos.keys[("transitions", 1)])[0] - 1
