@@ -324,8 +324,10 @@ def test_fmt_and_the_apps_save_agree_on_what_an_entry_owns(tight: bool) -> None:
     lines = formatted.split("\n")
     start = pos.line_col(pos.keys[("transitions", 1)])[0] - 1
     end = pos.line_col(pos.keys[("transitions", 2)])[0] - 1
-    while lines[start - 1].startswith("#"):  # the lines right above the header go with it
+    while lines[start - 1].startswith("#"):  # the lines right above a header go with it
         start -= 1
+    while lines[end - 1].startswith("#"):
+        end -= 1
     owned = {c for c in comments if any(line.endswith(c) for line in lines[start:end])}
     assert deleted == owned == {c for c in comments if c.startswith("# t1")}
 
