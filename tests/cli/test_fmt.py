@@ -147,6 +147,7 @@ name = "Lead"
 entry = true
 
 # the outcomes
+
 [[stages]]
 id = "won"
 name = "Won"
@@ -208,21 +209,234 @@ def test_the_formatted_file_is_the_same_journey(write, capsys) -> None:
     assert before is not None and after is not None and unstructure(before) == unstructure(after)
 
 
-def test_a_comment_inside_a_value_leaves_the_file_as_it_is(write, minimal_text: str, capsys) -> None:
-    """A comment inside an array cannot follow its element when fmt rewrites the array: the file
-    is left as it is (and --check passes, since fmt would change nothing)."""
-    persona = '\n\n[[personas]]\nid = "p"\nname = "P"\nrole = "decision_maker"\nneeds = [\n  "price", # the main one\n]'
-    text = shuffled(minimal_text).replace('kind = "won"', 'kind = "won"' + persona)
-    assert "# the main one" in text
-    path = freeze(write("j.toml", text))
+END_OF_TABLES = """\
+[population.initial]
+lead = 1000
+# commented-out won = 3
+
+[journey]
+title = "Mini"
+id = "mini"
+horizon = 52
+# journey = "end"
+
+[[stages]]
+name = "Lead"
+id = "lead"
+entry = true
+# notes = "x"
+
+# the stage that wins
+[[stages]]
+id = "won"
+kind = "won"
+name = "Won"
+
+[[stages]]
+id = "lost"
+name = "Lost"
+kind = "lost"
+
+[[transitions]]
+from = "lead"
+to = "won"
+probability = 0.1
+
+[[transitions]]
+to = "lost"
+from = "lead"
+probability = 0.05
+# probability = 0.07
+
+# closing notes
+"""
+
+END_OF_TABLES_FORMATTED = """\
+[journey]
+id = "mini"
+title = "Mini"
+horizon = 52
+# journey = "end"
+
+[population.initial]
+lead = 1000
+# commented-out won = 3
+
+[[stages]]
+id = "lead"
+name = "Lead"
+entry = true
+# notes = "x"
+
+# the stage that wins
+[[stages]]
+id = "won"
+name = "Won"
+kind = "won"
+
+[[stages]]
+id = "lost"
+name = "Lost"
+kind = "lost"
+
+[[transitions]]
+from = "lead"
+to = "won"
+probability = 0.1
+
+[[transitions]]
+from = "lead"
+to = "lost"
+probability = 0.05
+# probability = 0.07
+
+# closing notes
+"""
+
+
+def test_comments_at_the_end_of_a_table_stay_with_it(write, capsys) -> None:
+    """Comment lines right under a table's last key (a commented-out key) stay at the end of that
+    table when fmt moves it; lines set off by a blank line right above a header go with that
+    header; the lines set off from the last table close the file (issue 10, point 4)."""
+    path = write("j.toml", END_OF_TABLES)
     code, out, err = run(["fmt", str(path)], capsys)
+    assert code == 0, err
+    assert path.read_text(encoding="utf-8") == END_OF_TABLES_FORMATTED
+    code, out, err = run(["fmt", "--check", str(path)], capsys)
     assert code == 0 and out == "", err
-    assert "has a comment inside a value: left as it is" in err and "--drop-comments" in err
-    assert untouched(path, text)
-    code, out, _ = run(["fmt", "--check", str(path)], capsys)
-    assert code == 0 and out == "" and untouched(path, text)
-    code, out, _ = run(["fmt", "--check", "--drop-comments", str(path)], capsys)
-    assert code == 1 and "Would reformat" in out and untouched(path, text)
+
+
+ARRAY = """\
+[journey]
+id = "mini"
+title = "Mini"
+horizon = 52
+
+[scoring]
+mql_threshold = 10.0
+handoff_to = "won"
+handoff_from = [ "lead",  # first
+   "won",# second
+
+   # the last one
+   "lost"
+   # more to come
+]  # after the array
+
+[[stages]]
+id = "lead"
+name = "Lead"
+entry = true
+
+[[stages]]
+id = "won"
+name = "Won"
+kind = "won"
+
+[[stages]]
+id = "lost"
+name = "Lost"
+kind = "lost"
+
+[[transitions]]
+probability = 0.1
+to = "won"
+from = "lead"
+"""
+
+ARRAY_FORMATTED = """\
+[journey]
+id = "mini"
+title = "Mini"
+horizon = 52
+
+[scoring]
+mql_threshold = 10.0
+handoff_to = "won"
+handoff_from = [
+    "lead",  # first
+    "won",  # second
+    # the last one
+    "lost",
+    # more to come
+]  # after the array
+
+[[stages]]
+id = "lead"
+name = "Lead"
+entry = true
+
+[[stages]]
+id = "won"
+name = "Won"
+kind = "won"
+
+[[stages]]
+id = "lost"
+name = "Lost"
+kind = "lost"
+
+[[transitions]]
+from = "lead"
+to = "won"
+probability = 0.1
+"""
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_comments_inside_an_array_stay_with_their_elements(write, capsys, newline: str) -> None:
+    """A comment inside an array no longer stops fmt: the array is written one element per line
+    with each comment beside or above its element, the rest of the file is formatted, and --check
+    flags the file until then (issue 10, point 4: it used to pass a non-canonical file)."""
+    path = freeze(write("j.toml", ARRAY.replace("\n", newline).encode()))
+    code, out, err = run(["fmt", "--check", str(path)], capsys)
+    assert code == 1 and out == f"Would reformat: {path}\n", err
+    assert path.read_bytes() == ARRAY.replace("\n", newline).encode() and path.stat().st_mtime_ns == 1
+    code, out, err = run(["fmt", str(path)], capsys)
+    assert code == 0, err
+    assert path.read_bytes().decode() == ARRAY_FORMATTED.replace("\n", newline)
+    assert _comments(path.read_text(encoding="utf-8")) == _comments(ARRAY)
+    code, out, err = run(["fmt", "--check", str(path)], capsys)
+    assert code == 0 and out == "", err
+
+
+def test_an_array_without_comments_stays_on_one_line(write, minimal_text: str, capsys) -> None:
+    """Only an array holding comments is written one element per line."""
+    text = minimal_text.replace("horizon = 52", "horizon = 52\n# a note\n")
+    text += '\n[[personas]]\nid = "p"\nname = "P"\nrole = "decision_maker"\nneeds = [\n  "price",\n  "speed",\n]\n'
+    path = write("j.toml", text)
+    code, _, err = run(["fmt", str(path)], capsys)
+    assert code == 0, err
+    assert 'needs = ["price", "speed"]\n' in path.read_text(encoding="utf-8")
+
+
+def test_comments_in_an_array_the_canonical_form_leaves_out(write, minimal_text: str, capsys) -> None:
+    """An array equal to its default is not written: its comments go above the entry holding it,
+    in file order, and its own trailing comment after the entry's header."""
+    persona = (
+        '\n[[personas]]\nid = "p"\nname = "P"\nrole = "decision_maker"\nneeds = [  # open\n  # none yet\n]  # after\n'
+    )
+    path = write("j.toml", minimal_text + persona)
+    code, _, err = run(["fmt", str(path)], capsys)
+    assert code == 0, err
+    assert path.read_text(encoding="utf-8") == minimal_text + (
+        '\n# open\n# none yet\n[[personas]]  # after\nid = "p"\nname = "P"\nrole = "decision_maker"\n'
+    )
+    assert run(["fmt", "--check", str(path)], capsys)[0] == 0
+
+
+def test_two_trailing_comments_for_one_line(write, minimal_text: str, capsys) -> None:
+    """A header's own trailing comment and that of a default key fmt leaves out both land on the
+    header's line, which holds one comment: the other goes above the header (it used to end in
+    "cannot format")."""
+    text = minimal_text.replace('kind = "won"', 'kind = "won"  # won\nentry = false  # the default')
+    text = text.replace('[[stages]]\nid = "won"', '[[stages]]  # the winners\nid = "won"')
+    path = write("j.toml", text)
+    code, _, err = run(["fmt", str(path)], capsys)
+    assert code == 0, err
+    out = path.read_text(encoding="utf-8")
+    assert '\n# the default\n[[stages]]  # the winners\nid = "won"\nname = "Won"\nkind = "won"  # won\n' in out
+    assert run(["fmt", "--check", str(path)], capsys)[0] == 0
 
 
 def test_force_exclude_leaves_out_other_tools_files(write, minimal_text: str, capsys) -> None:

@@ -6,7 +6,7 @@ import argparse
 import difflib
 import sys
 
-from journeytui.model.commented import CommentsInValue, keep_comments
+from journeytui.model.commented import keep_comments
 from journeytui.model.load import load_file
 from journeytui.model.save import ReadOnlyFile, RoundTripError, atomic_write, render_canonical
 from journeytui.textsafe import log_line
@@ -20,8 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="rewrite journey files in canonical form",
         description=(
             "Rewrite journey files in canonical form (stable order, defaults left out). Comments are kept "
-            "with what they belong to (the item below a comment line, the line a trailing comment ends); "
-            "a file with comments inside an array or inline table is left as it is unless --drop-comments."
+            "with what they belong to (the item below a comment line, the table whose last key a comment "
+            "line follows, the line a trailing comment ends, the array element below or before a comment "
+            "inside an array); --drop-comments leaves them out."
         ),
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="journey files or folders")
@@ -38,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    changed = skipped = unchanged = kept = others = 0
+    changed = skipped = unchanged = others = 0
     dry = args.check or args.diff
     settings = None
     if args.force_exclude:
@@ -74,15 +75,6 @@ def run(args: argparse.Namespace) -> int:
                 new = keep_comments(result.text, result.journey, result.positions)
             else:
                 new = render_canonical(result.journey, result.text)
-        except CommentsInValue as exc:
-            # left as it is, so --check passes on it too: it fails exactly when fmt would change something
-            print(
-                f"{log_line(name)}:{exc.line}:{exc.column}: has a comment inside a value: left as it is "
-                "(--drop-comments rewrites it without comments)",
-                file=sys.stderr,
-            )
-            kept += 1
-            continue
         except RoundTripError as exc:
             print(log_line(f"{name}: cannot format: {exc}"), file=sys.stderr)
             skipped += 1
@@ -108,7 +100,6 @@ def run(args: argparse.Namespace) -> int:
     verb = "would be reformatted" if dry else "reformatted"
     print(
         f"{changed} file{'s' if changed != 1 else ''} {verb}, {unchanged} already canonical"
-        + (f", {kept} with comments inside values left as they are" if kept else "")
         + (f", {skipped} skipped" if skipped else "")
         + (f", {others} other TOML file{'s' if others != 1 else ''} left alone (not journeys)" if others else ""),
         file=sys.stderr,

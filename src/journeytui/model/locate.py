@@ -29,6 +29,8 @@ class Positions:
     """Offsets of the comments (``#`` to the end of the line)."""
     inner_comments: list[int] = field(default_factory=list)
     """Offsets of the comments inside an array or inline table value (also in ``comments``)."""
+    ends: dict[Path, int] = field(default_factory=dict)
+    """Where each array or inline table value ends (just after its ``]`` or ``}``)."""
     anchors: list[tuple[int, Path]] = field(default_factory=list)
     """Where each top-level line item starts, in file order: table headers (``("stages", 2)``) and
     key/value pairs outside arrays and inline tables (their full dotted path)."""
@@ -243,6 +245,7 @@ class _Scanner:
                 self.skip_ws(newlines=True)
                 if self.peek() in ("]", ""):
                     self.i += 1
+                    self.pos.ends[path] = self.i
                     return
                 if self.peek() == ",":
                     self.i += 1
@@ -256,6 +259,7 @@ class _Scanner:
                 self.skip_ws(newlines=True)
                 if self.peek() in ("}", ""):
                     self.i += 1
+                    self.pos.ends[path] = self.i
                     return
                 if self.peek() == ",":
                     self.i += 1
@@ -279,7 +283,7 @@ class _LazyPositions(Positions):
     10,000-stage file needs no position at all.
     """
 
-    _FIELDS = frozenset({"keys", "values", "comments", "inner_comments", "anchors", "line_starts"})
+    _FIELDS = frozenset({"keys", "values", "comments", "inner_comments", "ends", "anchors", "line_starts"})
 
     def __init__(self, text: str) -> None:  # no dataclass __init__: the fields come from the scan
         self._text = text
