@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -126,10 +127,16 @@ def test_sarif_with_no_findings() -> None:
 
 
 def test_sarif_uris_use_forward_slashes() -> None:
-    log = json.loads(report.sarif([Diagnostic("E001", "m", "dir\\sub\\a.toml")]))
+    """Folders are separated by / in a URI whatever the platform's separator; off Windows a
+    backslash is part of a file's name and is percent-encoded, not taken for a folder."""
+    log = json.loads(report.sarif([Diagnostic("E001", "m", os.path.join("dir", "sub", "a.toml"))]))
     assert (
         log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "dir/sub/a.toml"
     )
+    if os.sep == "/":
+        log = json.loads(report.sarif([Diagnostic("E001", "m", "dir/a\\b.toml")]))
+        uri = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        assert uri == "dir/a%5Cb.toml"
 
 
 @pytest.mark.parametrize("fmt", report.FORMATS)
