@@ -66,11 +66,15 @@ def bomb_text() -> str:
 def large_text(n: int) -> str:
     """A chain of ``n`` open stages, each with a drop-out to lost, regressions and stalls, then won."""
     parts = ['[journey]\nid = "large"\ntitle = "Large"\nhorizon = 52\n\n[population.initial]\ns0 = 1000\n']
+
+    def phase(k: int) -> str:  # phases go up to 1000 (E105): a longer chain is laid out by file position
+        return f"phase = {k}\n" if n + 1 <= 1000 else ""
+
     for i in range(n):
         entry = "entry = true\n" if i == 0 else ""
-        parts.append(f'\n[[stages]]\nid = "s{i}"\nname = "Stage {i}"\nphase = {i + 1}\n{entry}')
-    parts.append(f'\n[[stages]]\nid = "won"\nname = "Won"\nkind = "won"\nphase = {n + 1}\n')
-    parts.append(f'\n[[stages]]\nid = "lost"\nname = "Lost"\nkind = "lost"\nphase = {n + 1}\n')
+        parts.append(f'\n[[stages]]\nid = "s{i}"\nname = "Stage {i}"\n{phase(i + 1)}{entry}')
+    parts.append(f'\n[[stages]]\nid = "won"\nname = "Won"\nkind = "won"\n{phase(n + 1)}')
+    parts.append(f'\n[[stages]]\nid = "lost"\nname = "Lost"\nkind = "lost"\n{phase(n + 1)}')
     for i in range(n):
         to = f"s{i + 1}" if i + 1 < n else "won"
         parts.append(f'\n[[transitions]]\nfrom = "s{i}"\nto = "{to}"\nprobability = 0.1\n')

@@ -232,16 +232,24 @@ class ForecastState:
         self.live = None
 
     def show(
-        self, journey: Journey | None, with_baseline: bool, saved: Journey | None = None
+        self, journey: Journey | None, with_baseline: bool, saved: Journey | None = None, errors: int = 0
     ) -> tuple[Shown | None, str]:
         """What the panels show for ``journey`` now: the last live forecast (marked updating while
         a newer one is computed) or the reason there is none. ``with_baseline``: compare with the
         saved version's forecast; ``saved``: the saved version now (a save since the live forecast
-        was computed makes the journey on screen the saved one: no change from it is shown)."""
+        was computed makes the journey on screen the saved one: no change from it is shown);
+        ``errors``: the journey's errors now. A journey with errors is not forecast (as
+        ``journeytui simulate`` refuses it): the model left out or replaced what has an error, so
+        its forecast would be another journey's."""
         live = self.live
         shown, error = None, ""
         if journey is None:
             error = "No forecast: the file did not open."
+        elif errors:
+            error = (
+                f"No forecast while the journey has {errors} error{'s' * (errors != 1)} (Problems panel): "
+                "what has an error is left out of the model, so its figures would be another journey's."
+            )
         elif live is not None and live.forecast is not None:
             base = live.baseline if live.saved is not None and with_baseline else None
             if with_baseline and saved is not None and saved is not live.saved:

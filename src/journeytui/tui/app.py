@@ -245,10 +245,10 @@ class JourneyApp(InOrderKeys, SweepMixin, CalibrateMixin, ExportMixin, ForecastM
         elif graph.journey is not j:
             graph.show(j)
         self._share_source()
+        self.refresh_checks()  # before the forecast: a journey with errors is not forecast
         self.refresh_forecast()
         graph.selection = self.selection
         self.query_one(Inspector).show(j, self.selection)
-        self.refresh_checks()
         # The elements, personas and coverage tabs are brought up to date when shown (edits stay fast).
         self._stale_tabs = {"elements", "personas", "coverage"}
         self._refresh_tab(self.query_one(TabbedContent).active)
@@ -267,6 +267,11 @@ class JourneyApp(InOrderKeys, SweepMixin, CalibrateMixin, ExportMixin, ForecastM
             return
         panel.checking()
         self._request_checks()
+
+    def known_errors(self) -> int:
+        if self.checks_pending:
+            return 0
+        return sum(1 for d in self.query_one(ProblemsPanel).diagnostics if d.is_error)
 
     @property
     def checks_pending(self) -> bool:
@@ -320,6 +325,7 @@ class JourneyApp(InOrderKeys, SweepMixin, CalibrateMixin, ExportMixin, ForecastM
         if asked[0] is now[0] and asked[1] is now[1]:
             self._checks_for = asked
             self.query_one(ProblemsPanel).show(message.diagnostics)
+            self._show_live()  # the forecast's strip says whether the errors keep it off
         else:  # edited meanwhile: check the journey as it is now
             self._request_checks()
 

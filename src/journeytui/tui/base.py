@@ -44,8 +44,8 @@ def while_open(handler: Handler) -> Handler:
 
 
 def closing(app: App[Any]) -> bool:
-    """The app has been asked to exit, or no longer runs."""
-    return bool(getattr(app, "_exit", False)) or not app.is_running
+    """The app has been asked to exit (:meth:`AppBase.exit`), or no longer runs."""
+    return bool(getattr(app, "exiting", False)) or not app.is_running
 
 
 class AppBase(App[None]):
@@ -58,12 +58,23 @@ class AppBase(App[None]):
     offload: Offload
     """The child process that computes a large journey's checks and live forecast."""
 
+    exiting: bool = False
+    """True once :meth:`exit` was called (Textual keeps that in private state)."""
+
+    def exit(self, result: None = None, return_code: int = 0, message: Any = None) -> None:
+        self.exiting = True
+        super().exit(result, return_code, message)
+
     @property
     def journey(self) -> Journey | None:
         return self.doc.journey
 
     def apply(self, label: str, edit: Callable[[Journey], Journey], select: ModelPath | bool | None = False) -> bool:
         """Run one edit through the history; ``select``: what to select afterwards (False: keep)."""
+        raise NotImplementedError
+
+    def known_errors(self) -> int:
+        """Errors the problems panel shows for the journey as it is now (0 while they are being checked)."""
         raise NotImplementedError
 
     def refresh_all(self) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from journeytui.bundled import is_bundled
 from journeytui.diagnostics import Diagnostic
+from journeytui.model import edit
 from journeytui.model.history import History
 from journeytui.model.load import LoadResult, load_file, load_text
 from journeytui.model.save import Fingerprint, MergeError, ReadOnlyFile, save
@@ -183,7 +184,7 @@ class Document:
         here, with the line numbers of ``result`` when ``with_positions``), e.g. in another process.
         """
         journey = self.journey
-        structural = list(self.structural)
+        structural = [d for d in self.structural if not self._edited_since_load(d, journey)]
         if journey is None:
             return lambda: structural
         file = str(self.path) if self.path else ""
@@ -202,6 +203,20 @@ class Document:
             return sorted(structural + semantic, key=lambda d: (d.path == (), d.line, d.code, d.message))
 
         return run
+
+    def _edited_since_load(self, d: Diagnostic, journey: Journey | None) -> bool:
+        """A load-time problem of a table's field (``journey.horizon = 1000000``) that an edit has
+        since replaced: the model's value is what a save writes there, so the problem is gone.
+        Problems of list entries stay until the file is saved (their indices may have moved)."""
+        loaded = self.loaded
+        if journey is None or loaded is None or journey is loaded or not d.path:
+            return False
+        if any(isinstance(part, int) for part in d.path):
+            return False
+        try:
+            return bool(edit.get(journey, d.path) != edit.get(loaded, d.path))
+        except edit.EditError:
+            return False
 
     def first_error(self) -> Diagnostic | None:
         errors = [d for d in self.structural if d.is_error]

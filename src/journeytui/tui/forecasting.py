@@ -173,7 +173,8 @@ class ForecastMixin(AppBase):
     def _show_live(self) -> None:
         """Put the current live result in the strip, the Forecast tab, the graph and the sensitivity tab."""
         history = self.doc.history
-        shown, error = self.fc.show(self.journey, history is not None, history.saved if history is not None else None)
+        saved = history.saved if history is not None else None
+        shown, error = self.fc.show(self.journey, history is not None, saved, self.known_errors())
         updating = self.forecast_pending
         self.query_one(ForecastStrip).show(shown, error, updating=updating)
         # The Forecast tab is rebuilt only while visible (tables and charts are the costly part).
@@ -187,10 +188,23 @@ class ForecastMixin(AppBase):
             self.refresh_sensitivity()
 
     # -- Monte Carlo -----------------------------------------------------------------------
+    def _has_errors(self, what: str) -> bool:
+        """Say so and refuse ``what`` (a forecast of some kind) while the journey has errors."""
+        errors = self.known_errors()
+        if errors:
+            self.notify(
+                f"{what}: the journey has {errors} error{'s' * (errors != 1)} (Problems panel); fix them first.",
+                title="No forecast",
+                severity="warning",
+            )
+        return bool(errors)
+
     def action_run_simulation(self) -> None:
         j = self.journey
         if j is None:
             self.notify("Nothing to simulate: the file did not open.", severity="error")
+            return
+        if self._has_errors("Monte Carlo not run"):
             return
         cancel, run_id = self.fc.start_run(j)
         self.query_one(ForecastView).run_started(self.sim_runs, j.journey.horizon)
@@ -336,6 +350,10 @@ class ForecastMixin(AppBase):
         elif self.fc.tree_for is not shown.forecast:
             self.fc.tree_for = shown.forecast
             self._tree_worker(shown.journey, shown.forecast)
+        if self.known_errors():
+            self.fc.effects_for = None
+            view.show(None, error=self.fc.shown_error or "No sensitivity while the journey has errors.")
+            return
         if self.fc.effects_for is j:
             return
         self.fc.effects_for = j
@@ -392,13 +410,15 @@ class ForecastMixin(AppBase):
 
     def action_compare_saved(self) -> None:
         pair = self._saved_pair()
-        if pair is None:
+        if pair is None or self._has_errors("Nothing compared"):
             return
         self._show_comparison(pair[0], pair[1], ("saved", "now"))
 
     def action_compare_file(self) -> None:
         if self.journey is None:
             self.notify("Nothing to compare: the file did not open.", severity="error")
+            return
+        if self._has_errors("Nothing compared"):
             return
 
         def chosen(text: str | None) -> None:
@@ -445,6 +465,8 @@ class ForecastMixin(AppBase):
         j = self.journey
         if j is None:
             self.notify("Nothing to report: the file did not open.", severity="error")
+            return
+        if self._has_errors("No report"):
             return
         stem = Path(self.doc.name).stem
         default = f"{stem}-report.md"
@@ -495,6 +517,8 @@ class ForecastMixin(AppBase):
         history = self.doc.history
         if history is None:
             self.notify("Nothing to present: the file did not open.", severity="error")
+            return
+        if self._has_errors("No workshop"):
             return
         scenarios: list[tuple[str, Journey]] = [(f"{self.doc.name} (now)", history.journey)]
         if history.dirty:

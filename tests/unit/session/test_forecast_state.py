@@ -181,3 +181,15 @@ def test_after_a_save_the_journey_on_screen_is_the_saved_one_and_no_change_is_sh
     later = edited(now)  # the next edit compares with what was saved, without computing it again
     job = state.next_job(2, later, now)
     assert job is not None and job.cached is not None and job.cached[1] is shown.forecast
+
+
+def test_a_journey_with_errors_is_not_forecast() -> None:
+    """As `journeytui simulate` refuses it: what has an error is left out of the model."""
+    state, j = ForecastState(), blank()
+    job = state.next_job(1, j, j)
+    assert job is not None and state.accept(compute(job, RUNS), j)
+    shown, error = state.show(j, True, j, errors=2)
+    assert shown is None and state.shown is None
+    assert error.startswith("No forecast while the journey has 2 errors (Problems panel)")
+    shown, error = state.show(j, True, j, errors=0)
+    assert shown is not None and error == ""

@@ -45,8 +45,10 @@ weight in consensus gates, preferred channels and members per account
         yield DataTable(id="gate-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
+        # The figures first: at 80 columns the table is wider than its pane, and the viewport cut
+        # influence to its first digit when it came fourth ("0" for 0.4).
         self.query_one("#persona-table", DataTable).add_columns(
-            "id", "role", "authority", "influence", "members", "channels", "name"
+            "id", "influence", "members", "role", "authority", "channels", "name"
         )
         self.query_one("#gate-table", DataTable).add_columns("id", "name", "stage", "roles", "min share", "used by")
 
@@ -64,10 +66,10 @@ weight in consensus gates, preferred channels and members per account
             personas.add_row(
                 *plain_cells(
                     p.id,
-                    p.role,
-                    p.authority,
                     to_text(p.influence),
                     str(members),
+                    p.role,
+                    p.authority,
                     ", ".join(p.channels),
                     p.name,
                 ),
