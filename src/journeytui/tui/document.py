@@ -215,7 +215,7 @@ class Document:
             return False
         try:
             return bool(edit.get(journey, d.path) != edit.get(loaded, d.path))
-        except edit.EditError:
+        except (edit.EditError, TypeError):  # a table the load left out (None): nothing there to edit
             return False
 
     def first_error(self) -> Diagnostic | None:

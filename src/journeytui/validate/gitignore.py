@@ -172,13 +172,20 @@ class Rules:
         return None
 
 
-def read_rules(path: Path, base: Path) -> Rules | None:
-    """The rules of the ignore file ``path`` (None when it is missing, unreadable or holds none)."""
+def _small_text(path: Path) -> str | None:
+    """The text of a small file (an ignore file, a git config), or None when missing, unreadable or huge."""
     try:
         if not path.is_file() or path.stat().st_size > MAX_BYTES:
             return None
-        text = path.read_text(encoding="utf-8", errors="replace")
+        return path.read_text(encoding="utf-8", errors="replace")
     except OSError:
+        return None
+
+
+def read_rules(path: Path, base: Path) -> Rules | None:
+    """The rules of the ignore file ``path`` (None when it is missing, unreadable or holds none)."""
+    text = _small_text(path)
+    if text is None:
         return None
     patterns = [p for p in map(parse, text.split("\n")) if p is not None]
     return Rules(base, patterns) if patterns else None
@@ -234,11 +241,8 @@ def _config_value(raw: str) -> str:
 
 def _excludes_file_in(path: Path) -> str | None:
     """``core.excludesFile`` as set in one git config file (the last setting), or None."""
-    try:
-        if not path.is_file() or path.stat().st_size > MAX_BYTES:
-            return None
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    text = _small_text(path)
+    if text is None:
         return None
     section, found = "", None
     for line in text.splitlines():
