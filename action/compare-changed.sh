@@ -19,11 +19,20 @@ if ! git rev-parse --verify --quiet "${base}^{commit}" > /dev/null; then
 fi
 merge_base=$(git merge-base "$base" HEAD)
 
-# Journeys changed (not added or deleted) since the merge base, as journeytui would check them.
+# Journeys changed or renamed (not added or deleted) since the merge base, as journeytui would
+# check them; a renamed one is compared with its old path's version (a rename cannot hide a drop).
 changed=()
-while IFS= read -r -d '' file; do
+declare -A was=()
+while IFS= read -r -d '' status; do
+  if [[ "$status" == R* ]]; then
+    IFS= read -r -d '' old
+    IFS= read -r -d '' file
+    was["$file"]="$old"
+  else
+    IFS= read -r -d '' file
+  fi
   changed+=("$file")
-done < <(git diff -z --name-only --diff-filter=M "$merge_base" HEAD -- '*.toml')
+done < <(git diff -z --name-status -M --diff-filter=MR "$merge_base" HEAD -- '*.toml')
 
 journeys=()
 for file in ${changed[@]+"${changed[@]}"}; do
@@ -50,8 +59,10 @@ annotation_path() { local p="${1//[$'\r\n%:,']/_}"; printf '%s' "$p"; }
 # Text shown literally in the summary: an indented code block, which nothing in it can end.
 literal() { echo; sed 's/^/    /'; echo; }
 
-# The base version ($1 = base) or the pull request's ($1 = head) of journey $2, on standard output.
-version() { if [[ "$1" == base ]]; then git show "${merge_base}:$2"; else cat -- "$2"; fi; }
+# The base version ($1 = base: at its old path if renamed) or the pull request's ($1 = head) of
+# journey $2, on standard output.
+base_path() { printf '%s' "${was[$1]:-$1}"; }
+version() { if [[ "$1" == base ]]; then git show "${merge_base}:$(base_path "$2")"; else cat -- "$2"; fi; }
 
 status=0
 for file in "${journeys[@]}"; do
@@ -79,7 +90,7 @@ for file in "${journeys[@]}"; do
     } >> "$summary"
     code=1
   else
-    out=$(journeytui compare "git:${merge_base}:${file}" "$file" --format markdown "${gate[@]}" 2>&1) || code=$?
+    out=$(journeytui compare "git:${merge_base}:$(base_path "$file")" "$file" --format markdown "${gate[@]}" 2>&1) || code=$?
     if ((code == 0 || code == 1)); then
       printf '%s\n\n' "$out" >> "$summary"  # the comparison (code 1: the gate's FAIL line in it)
     else

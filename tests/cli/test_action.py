@@ -228,3 +228,16 @@ def test_the_gate_keeps_a_path_git_writes_with_odd_characters(pull_request: Path
     done = _gate(pull_request, "", summary)
     assert done.returncode == 0, done.stdout + done.stderr
     assert summary.read_text(encoding="utf-8").count("## Comparison:") == 2
+
+
+def test_a_renamed_journey_is_compared_with_its_old_path(pull_request: Path, tmp_path: Path) -> None:
+    """Renaming the file in the same pull request that halves its closing move must not hide the drop."""
+    _git(pull_request, "mv", "journeys/b2b-it-tool.toml", "journeys/flagship.toml")
+    _git(pull_request, "commit", "-qm", "rename")
+    summary = tmp_path / "renamed.md"
+    done = _gate(pull_request, "0.5", summary)
+    report = summary.read_text(encoding="utf-8")
+    assert done.returncode == 1, done.stdout + done.stderr + report
+    assert "journeys/b2b-it-tool.toml" in report and "journeys/flagship.toml" in report
+    assert "- FAIL: won at week" in report
+    assert "::error file=journeys/flagship.toml::" in done.stdout

@@ -87,6 +87,14 @@ def test_nested_negations_and_info_exclude_as_git_does(repo: Path, capsys) -> No
     assert shown(capsys) == git_adds(repo)
 
 
+def test_an_ignore_file_starting_with_a_byte_order_mark(repo: Path, capsys) -> None:
+    """git skips the mark: the first pattern still counts (found in review: it did not)."""
+    for rel in ("a/bom.toml", "a/keep.toml"):
+        put(repo, rel)
+    put(repo, "a/.gitignore", "\ufeffbom.toml\n")
+    assert shown(capsys) == git_adds(repo) == ["a/keep.toml"]
+
+
 def test_a_file_in_an_ignored_folder_cannot_be_re_included_but_a_slash_star_star_one_can(repo: Path, capsys) -> None:
     for rel in ("build/keep.toml", "a/keep.toml", "a/drop.toml"):
         put(repo, rel)
@@ -256,6 +264,10 @@ def test_a_broken_pyproject_with_our_settings_is_a_usage_error(repo: Path, capsy
     code, _, err = run(["validate", "j.toml"], capsys)
     assert code == 2
     assert "pyproject.toml:3:17: not valid TOML: expected ']' at the end of a table declaration" in err
+    # A table declared twice is named as TOML writes it, at its header (not as a Python tuple).
+    put(repo, "pyproject.toml", '[tool.journeytui]\nignore = ["W101"]\n[tool.journeytui]\nselect = ["E"]\n')
+    code, _, err = run(["validate", "j.toml"], capsys)
+    assert code == 2 and "pyproject.toml:3:1: not valid TOML: table `[tool.journeytui]` declared twice" in err
     # Parsing but without [tool.journeytui]: fine and silent.
     put(repo, "pyproject.toml", '[project]\nname = "x"\n')
     code, _, err = run(["validate", "j.toml"], capsys)

@@ -8,6 +8,7 @@ POINTS percentage points below A's.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -61,16 +62,29 @@ def _load(spec: str) -> tuple[Journey | None, list[Any]]:
     return (result.journey if not errors else None), errors
 
 
+def gate_noise(a: Headline, b: Headline) -> float:
+    """Three standard errors of the won share's difference, in percentage points (0 when exact)."""
+    return 3.0 * math.hypot(a.se or 0.0, b.se or 0.0) * 100
+
+
 def gate_lines(a: Headline, b: Headline, points: float, labels: tuple[str, str]) -> tuple[bool, list[str]]:
-    """Whether B passes (drop <= points), and the lines that say so."""
+    """Whether B passes, and the lines that say so. B fails when its won share drops by more than
+    ``points`` and by more than the Monte Carlo noise of the difference: two journeys' seeded runs
+    are not paired, so a rename alone moves the means (a drop within the noise is not detected;
+    more runs narrow it)."""
     drop = (a.share - b.share) * 100
-    ok = drop <= points + 1e-9
+    noise = gate_noise(a, b)
+    ok = drop <= points + 1e-9 or drop <= noise
     verdict = "PASS" if ok else "FAIL"
-    change = f"{b.share * 100 - a.share * 100:+.1f} pt"
+    change = f"{b.share * 100 - a.share * 100:+.2f} pt"
+    if noise > 0:
+        within = "within" if abs(drop) <= noise else "beyond"
+        change += f", {within} Monte Carlo noise ±{noise:.2f} pt"
     return ok, [
         f"{labels[0]}: {a.describe()}",
         f"{labels[1]}: {b.describe()}",
-        f"{verdict}: won at week {b.week} changed {change} (a drop of more than {points:g} pt fails)",
+        f"{verdict}: won at week {b.week} changed {change} "
+        f"(a drop of more than {points:g} pt, beyond the noise, fails)",
     ]
 
 
@@ -114,6 +128,7 @@ def run(args: argparse.Namespace) -> int:
             data["gate"] = {
                 "passed": gate[0],
                 "fail_on_drop_points": args.fail_on_drop,
+                "noise_points": round(gate_noise(gate[2], gate[3]), 6),
                 "a": _headline_json(gate[2]),
                 "b": _headline_json(gate[3]),
             }

@@ -235,7 +235,24 @@ def _duplicate_key(text: str, line: int, col: int, fallback: str) -> tuple[int, 
     return line, len(m.group(1)) + 1, f"invalid TOML: duplicate key `{shown}`{where}: a key can be set once per table"
 
 
-_DECLARED_TWICE = re.compile(r"cannot declare (\(.*\)) twice$")
+def toml_error(text: str, exc: BaseException) -> tuple[int, int, str]:
+    """Where and what a TOML parse error is, as a person reads it: ``(line, column, message)``
+    with the message in lower case, keys and tables named as TOML writes them, at the key or
+    header, with the line they were first set on (tomllib names them as Python tuples, after
+    the value). For journey files and settings files alike."""
+    msg = str(exc) or type(exc).__name__
+    m = _TOML_POS.search(msg)
+    line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
+    msg = _TOML_POS.sub("", msg).strip().rstrip(".")
+    msg = f"{msg[:1].lower()}{msg[1:]}"
+    if msg.endswith("cannot overwrite a value"):
+        line, col, msg = _duplicate_key(text, line, col, msg)
+    elif _DECLARED_TWICE.search(msg):
+        line, col, msg = _table_twice(text, line, col, msg)
+    return line, col, msg.removeprefix("invalid TOML: ")
+
+
+_DECLARED_TWICE = re.compile(r"(?:cannot declare (\(.*\)) twice|cannot redefine namespace (\(.*\)))$")
 _HEADER = re.compile(rf"^(\s*)(\[\[?)\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*\]")
 
 
@@ -246,23 +263,35 @@ def _table_twice(text: str, line: int, col: int, fallback: str) -> tuple[int, in
 
     m = _DECLARED_TWICE.search(fallback)
     try:
-        parts = tuple(ast.literal_eval(m.group(1))) if m else ()
+        parts = tuple(ast.literal_eval(m.group(1) or m.group(2))) if m else ()
     except (ValueError, SyntaxError, MemoryError, RecursionError):
         parts = ()
     lines = text.split("\n")
     if not parts or not all(isinstance(p, str) for p in parts) or not 1 <= line <= len(lines):
         return line, col, fallback
+    shown = _shown_key(parts)
     at = _HEADER.match(lines[line - 1])
     if at:
         col = len(at.group(1)) + 1
-    where = ""
+    first_line, array = 0, False
+    quote = ""  # inside a multi-line string: a header there is text
     for back in range(line - 1):
-        first = _HEADER.match(lines[back])
-        if first and _key_parts(first.group(3)) == parts:
-            where = f" (first declared on line {back + 1})"
-            break
-    shown = _shown_key(parts)
-    return line, col, f"invalid TOML: table `[{shown}]` declared twice{where}: a table can be declared once"
+        row = lines[back]
+        if not quote:
+            first = _HEADER.match(row)
+            if first and _key_parts(first.group(3)) == parts:
+                first_line, array = back + 1, first.group(2) == "[["
+                break
+        for q in ('"""', "'''"):
+            if (not quote or quote == q) and row.count(q) % 2:
+                quote = "" if quote else q
+    if not at and m and m.group(2):  # a dotted key (x.b = 2) into a table a header declared
+        where = f" (`[{shown}]` on line {first_line})" if first_line else ""
+        return line, col, f"`{shown}` is a table declared by its own header{where}: set its keys there"
+    if array and at and at.group(2) == "[":
+        return line, col, f"`[{shown}]` is an array of tables (`[[{shown}]]` on line {first_line}): use `[[{shown}]]`"
+    where = f" (first declared on line {first_line})" if first_line else ""
+    return line, col, f"table `[{shown}]` declared twice{where}: a table can be declared once"
 
 
 def not_a_journey(data: object) -> bool:
@@ -313,16 +342,8 @@ def load_text(text: str, file: str = "<string>", journeys_only: bool = False) ->
     try:
         data = loads(text, depth_checked=True)
     except TOMLDecodeError as exc:
-        msg = str(exc)
-        m = _TOML_POS.search(msg)
-        line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
-        msg = _TOML_POS.sub("", msg).strip().rstrip(".")
-        msg = f"invalid TOML: {msg[:1].lower()}{msg[1:]}"
-        if msg.endswith("cannot overwrite a value"):
-            line, col, msg = _duplicate_key(text, line, col, msg)
-        elif _DECLARED_TWICE.search(msg):
-            line, col, msg = _table_twice(text, line, col, msg)
-        result.diagnostics.append(Diagnostic("E001", msg, file, line, col))
+        line, col, msg = toml_error(text, exc)
+        result.diagnostics.append(Diagnostic("E001", f"invalid TOML: {msg}", file, line, col))
         return result
     except RecursionError:
         result.diagnostics.append(Diagnostic("E001", "invalid TOML: values are nested too deeply", file))

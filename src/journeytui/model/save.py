@@ -33,6 +33,7 @@ import re
 import stat
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Any
@@ -555,7 +556,44 @@ def verify(text: str, journey: Journey, what: str = "the text to save") -> str:
     raise RoundTripError(f"{what} would load back differently at `{where}`; nothing was written")
 
 
-def render(journey: Journey, original: str | None) -> str:
+_MISSING = object()
+
+
+def _rewrite_fields(doc: Any, data: dict[str, Any], journey: Journey, paths: Iterable[tuple[Any, ...]]) -> None:
+    """Write the model's value at each table field of ``paths`` over the file's text (a default
+    written out as it is, or the key removed when the model has none): the user confirmed the
+    value the load put in place of one that had an error (``horizon = 1000000`` loads as 52)."""
+    from journeytui.model import edit
+
+    for path in paths:
+        if not path or any(isinstance(part, int) for part in path):
+            continue
+        value: Any = data
+        for part in path:
+            value = value.get(part, _MISSING) if isinstance(value, dict) else _MISSING
+        if value is _MISSING:  # left to its default in the model: write the default itself
+            try:
+                value = edit.get(journey, path)
+            except (edit.EditError, TypeError):
+                value = _MISSING
+            if not isinstance(value, (bool, int, float, str)):
+                value = _MISSING
+        table: Any = doc
+        for part in path[:-1]:
+            if not isinstance(table, (Table, InlineTable, tomlkit.TOMLDocument)) or part not in table:
+                table = None
+                break
+            table = table[part]
+        if table is None:
+            continue
+        if value is _MISSING:
+            if path[-1] in table:
+                del table[path[-1]]
+        else:
+            table[path[-1]] = value
+
+
+def render(journey: Journey, original: str | None, rewrite: Iterable[tuple[Any, ...]] = ()) -> str:
     """The text to save for ``journey``, given the file's current text (None: a new file).
 
     Raises ValueError when ``original`` cannot be parsed: there is no safe way to
@@ -576,7 +614,9 @@ def render(journey: Journey, original: str | None) -> str:
         return bom + verify(canonical(original, journey), journey, "the canonical form")
     try:
         doc = tomlkit.parse(original)
-        _merge_table(doc, unstructure(before.journey), unstructure(journey), before.kept)
+        new = unstructure(journey)
+        _merge_table(doc, unstructure(before.journey), new, before.kept)
+        _rewrite_fields(doc, new, journey, rewrite)
         text = with_line_ending(doc.as_string(), line_ending(original))
     except MergeError:
         raise
@@ -789,14 +829,17 @@ def save(
     drop_layout: bool = False,
     allow_read_only: bool = False,
     force: bool = False,
+    rewrite: Iterable[tuple[Any, ...]] = (),
 ) -> str:
     """Save ``journey`` to ``path`` atomically; returns the text written.
 
     ``original`` is the file's text when it was read (None: write the canonical form).
     ``drop_layout`` writes the canonical form even over a commented file (after a
-    :class:`MergeError`). An unchanged model is not written unless ``force``.
+    :class:`MergeError`). An unchanged model is not written unless ``force``. ``rewrite``:
+    table fields whose model value replaces the file's even where the model did not change
+    (a value the load replaced because it had an error, confirmed by the user).
     """
-    text = render_canonical(journey, original) if drop_layout else render(journey, original)
+    text = render_canonical(journey, original) if drop_layout else render(journey, original, rewrite)
     if not force and original is not None and text == original and FsPath(path).exists():
         return text
     atomic_write(path, text, allow_read_only=allow_read_only)

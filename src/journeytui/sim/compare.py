@@ -130,11 +130,22 @@ class Comparison:
         return names[0] if names[0] == names[1] else f"{names[0]} vs {names[1]}"
 
     def notes(self) -> list[str]:
+        from journeytui.sim.headline import noise_of_difference
+
         out = []
         for label, fc in ((self.label_a, self.a), (self.label_b, self.b)):
             note = ignored_note(fc)
             if note:
                 out.append(f"{label}: the forecast {note}")
+        noise = noise_of_difference(self.a, self.b)
+        if noise is not None:
+            diff = float(self.b.won[-1] - self.a.won[-1])
+            within = "within" if abs(diff) <= noise else "beyond"
+            out.append(
+                f"won {diff:+,.1f} leads from A to B, {within} Monte Carlo noise ±{noise:,.1f} (three standard errors "
+                "of the difference: the same seed draws in another order for another journey, so even a rename "
+                "moves the means; more runs narrow it)"
+            )
         return out
 
     def to_json(self) -> dict[str, Any]:

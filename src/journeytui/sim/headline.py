@@ -38,6 +38,8 @@ class Headline:
     """``exact``, or ``monte_carlo`` with ``runs`` and ``seed``."""
     runs: int | None = None
     seed: int | None = None
+    se: float | None = None
+    """Monte Carlo standard error of the won share (None for the exact forecast)."""
 
     @property
     def share(self) -> float:
@@ -66,7 +68,9 @@ def headline_of(fc: Forecast) -> Headline:
     if fc.engine != "monte_carlo":
         return Headline(W, float(fc.won[W]), float(fc.total[W]), None, None, "exact")
     runs, seed = fc.settings.get("runs"), fc.settings.get("seed")
-    return Headline(W, float(fc.won[W]), float(fc.total[W]), low, high, "monte_carlo", runs, seed)
+    total = float(fc.total[W])
+    se = fc.won_se / total if fc.won_se is not None and total > 0 else None
+    return Headline(W, float(fc.won[W]), total, low, high, "monte_carlo", runs, seed, se)
 
 
 def _won_per_run(journey: Journey, res: SimResult) -> tuple[np.ndarray, np.ndarray]:

@@ -10,6 +10,7 @@ here and in :mod:`journeytui.tui.document`; editing actions in :mod:`journeytui.
 from __future__ import annotations
 
 import gc
+import re
 import sys
 import tomllib
 from collections.abc import Callable, Iterator
@@ -61,6 +62,16 @@ from journeytui.tui.widgets.inspector import Inspector
 from journeytui.tui.widgets.personas import PersonasView
 from journeytui.tui.widgets.problems import MAX_ROWS as MAX_PROBLEM_ROWS
 from journeytui.tui.widgets.problems import ProblemsPanel
+
+_OWN_SCREEN_ACTIONS = {"WorkshopScreen": ("export_svg",)}
+"""App actions that belong to another screen (the palette's "Workshop: export" acts on the workshop)."""
+
+
+def _typed(key: str) -> bool:
+    """A key a form field may take as typing: anything but ctrl+ combinations and function keys
+    (f8, "next problem", works from anywhere)."""
+    return bool(key) and not key.startswith("ctrl+") and re.fullmatch(r"f\d+", key) is None
+
 
 TAB_LABELS = {
     "graph": ("Graph", "Graph"),
@@ -248,7 +259,9 @@ class JourneyApp(InOrderKeys, SweepMixin, CalibrateMixin, ExportMixin, ForecastM
         self.refresh_checks()  # before the forecast: a journey with errors is not forecast
         self.refresh_forecast()
         graph.selection = self.selection
-        self.query_one(Inspector).show(j, self.selection)
+        inspector = self.query_one(Inspector)
+        inspector.load_problems = doc.load_problem_paths() - doc.confirmed
+        inspector.show(j, self.selection)
         # The elements, personas and coverage tabs are brought up to date when shown (edits stay fast).
         self._stale_tabs = {"elements", "personas", "coverage"}
         self._refresh_tab(self.query_one(TabbedContent).active)
@@ -262,6 +275,7 @@ class JourneyApp(InOrderKeys, SweepMixin, CalibrateMixin, ExportMixin, ForecastM
         if j is None or size_of(j) <= LARGE:  # small: checked at once
             self._checks_for = self._checks_now()
             panel.show(self.doc.diagnostics())
+            self._note_saved_errors()
             return
         if not self.checks_pending:
             return
@@ -272,6 +286,12 @@ class JourneyApp(InOrderKeys, SweepMixin, CalibrateMixin, ExportMixin, ForecastM
         if self.checks_pending:
             return 0
         return sum(1 for d in self.query_one(ProblemsPanel).diagnostics if d.is_error)
+
+    def _note_saved_errors(self) -> None:
+        """The problems shown are the saved version's when the journey is the saved one: keep its count."""
+        history = self.doc.history
+        if history is not None and self.journey is history.saved and not self.doc.confirmed:
+            self.doc.saved_errors = self.known_errors()
 
     @property
     def checks_pending(self) -> bool:
@@ -325,6 +345,7 @@ class JourneyApp(InOrderKeys, SweepMixin, CalibrateMixin, ExportMixin, ForecastM
         if asked[0] is now[0] and asked[1] is now[1]:
             self._checks_for = asked
             self.query_one(ProblemsPanel).show(message.diagnostics)
+            self._note_saved_errors()
             self._show_live()  # the forecast's strip says whether the errors keep it off
         else:  # edited meanwhile: check the journey as it is now
             self._request_checks()
@@ -406,7 +427,11 @@ class JourneyApp(InOrderKeys, SweepMixin, CalibrateMixin, ExportMixin, ForecastM
         spec = next((a for a in actions.ACTIONS if actions.base_name(a.action) == action), None)
         if spec is None:
             return True  # Textual's own (pop_screen, focus...) and the panels'
-        if screen is not self.screen_stack[0] and action not in ("save", "save_as"):
+        if screen is not self.screen_stack[0] and action not in (
+            "save",
+            "save_as",
+            *_OWN_SCREEN_ACTIONS.get(type(screen).__name__, ()),
+        ):
             # The compare and workshop screens own their keys: an edit, a nudge or a tab switch
             # there would change the journey hidden behind them (x deleted a transition).
             return False
@@ -416,7 +441,7 @@ class JourneyApp(InOrderKeys, SweepMixin, CalibrateMixin, ExportMixin, ForecastM
             # A key pressed in the inspector is the form's: a drop-down or a checkbox does not
             # consume x or +, and the app's delete and nudge must not take them. Ctrl keys
             # (save, undo...) are priority bindings and never reach here while a field holds them.
-            return not any(k and not k.startswith("ctrl+") for k in spec.key.split(","))
+            return not any(_typed(k) for k in spec.key.split(","))
         return True
 
     _chosen_action: str | None = None

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from journeytui.bundled import is_bundled
 from journeytui.diagnostics import Diagnostic
+from journeytui.diagnostics import Path as DataPath
 from journeytui.model import edit
 from journeytui.model.history import History
 from journeytui.model.load import LoadResult, load_file, load_text
@@ -107,6 +108,13 @@ class Document:
     loaded: Journey | None = None
     """What ``result`` (the file text) loads to, as this document holds it: after a save, the
     journey saved (equal to the text's, and sharing its elements with the journeys edited)."""
+    saved_errors: int | None = None
+    """Errors of the saved version (the file as loaded or last saved), once checked: the app
+    compares nothing with a saved version that has errors (its forecast would be another
+    journey's). None until its checks are known."""
+    confirmed: set[DataPath] = field(default_factory=set)
+    """Table fields with a load-time problem whose value (the one the load put in its place)
+    the user applied as it is: the save writes it over the file's. Emptied by a save."""
 
     @classmethod
     def open(cls, path: Path) -> Document:
@@ -159,7 +167,21 @@ class Document:
 
     @property
     def dirty(self) -> bool:
-        return self.history is not None and (self.history.dirty or self.is_new)
+        return self.history is not None and (self.history.dirty or self.is_new or bool(self.confirmed))
+
+    def load_problem_paths(self) -> set[DataPath]:
+        """Table fields (no list entry) the load found a problem in: the inspector applies their
+        value even when it is unchanged (see :meth:`confirm`)."""
+        return {d.path for d in self.structural if d.path and not any(isinstance(p, int) for p in d.path)}
+
+    def confirm(self, path: DataPath) -> bool:
+        """The user applied the value shown at ``path`` (the one the load put in place of a value
+        with an error): the problem goes and the save writes that value. False when ``path`` had
+        no load-time problem."""
+        if path not in self.load_problem_paths():
+            return False
+        self.confirmed.add(path)
+        return True
 
     @property
     def bundled(self) -> bool:
@@ -209,14 +231,20 @@ class Document:
         since replaced: the model's value is what a save writes there, so the problem is gone.
         Problems of list entries stay until the file is saved (their indices may have moved)."""
         loaded = self.loaded
+        if d.path in self.confirmed:
+            return True
         if journey is None or loaded is None or journey is loaded or not d.path:
             return False
         if any(isinstance(part, int) for part in d.path):
             return False
         try:
-            return bool(edit.get(journey, d.path) != edit.get(loaded, d.path))
+            now = edit.get(journey, d.path)
         except (edit.EditError, TypeError):  # a table the load left out (None): nothing there to edit
             return False
+        try:
+            return bool(now != edit.get(loaded, d.path))
+        except (edit.EditError, TypeError):  # the load left the key out; the user has set it since
+            return True
 
     def first_error(self) -> Diagnostic | None:
         errors = [d for d in self.structural if d.is_error]
@@ -257,7 +285,13 @@ class Document:
         original = self.text if (same or not target.exists()) else None
         try:
             written = save(
-                journey, target, original, drop_layout=drop_layout, allow_read_only=allow_read_only, force=force
+                journey,
+                target,
+                original,
+                drop_layout=drop_layout,
+                allow_read_only=allow_read_only,
+                force=force,
+                rewrite=self.confirmed if same else (),
             )
         except ReadOnlyFile as exc:
             raise ReadOnlyTarget(f"{target.name} is read-only") from exc
@@ -272,6 +306,8 @@ class Document:
         self.template = None
         self.result = load_text(written, str(target))
         self.structural = list(self.result.diagnostics)
+        self.confirmed = set()
+        self.saved_errors = None  # the app counts the new saved version's when it checks it
         assert self.history is not None
         self.loaded = self.result.journey
         if self.result.journey == journey:

@@ -31,6 +31,7 @@ from journeytui.model.types import (
     Transition,
 )
 from journeytui.textsafe import visible
+from journeytui.tui import forms
 from journeytui.tui.base import AppBase
 from journeytui.tui.screens.dialogs import ChoiceScreen, ConfirmScreen, PromptScreen
 from journeytui.tui.selection import KIND_OF_LIST, after_removal, describe, kind_of
@@ -287,6 +288,18 @@ class EditingMixin(AppBase):
             old = edit.get(j, path)
             if kind is not None:
                 self.rename(kind, old, value)
+            return
+        try:
+            current = edit.get(j, path)
+        except edit.EditError:  # a key the load left out of a mapping
+            current = None
+        if value == current and self.doc.confirm(path):
+            # the value the load put in place of one with an error, applied as it is
+            self.refresh_all()
+            self.notify(
+                f"{dotted(path)} = {forms.to_text(value)}: the save writes it over the file's value.",
+                title="Problem fixed",
+            )
             return
         shown = value if not isinstance(value, str) else f'"{value}"'
         label = f"set {dotted(path)} = {shown}" if value is not None else f"clear {dotted(path)}"

@@ -102,8 +102,9 @@ class ForecastMixin(AppBase):
     # -- the live forecast ---------------------------------------------------------------
     @property
     def forecast_pending(self) -> bool:
-        """True while the live forecast on screen is not (yet) the one of the journey as it is now."""
-        return self.fc.pending(self.journey)
+        """True while the live forecast on screen is not (yet) the one of the journey as it is now
+        (never while the journey has errors: it is not forecast then)."""
+        return self.fc.pending(self.journey) and not self.known_errors()
 
     def refresh_forecast(self) -> None:
         """Show the live forecast of the journey as it is now, computing it in a worker when needed.
@@ -117,8 +118,8 @@ class ForecastMixin(AppBase):
         if j is None:
             self.fc.clear()
         self._show_live()  # the current result, or the previous one marked as updating
-        if j is None or self.fc.is_current(j):
-            return
+        if j is None or self.fc.is_current(j) or self.known_errors():
+            return  # a journey with errors is not forecast: nothing to compute
         self.fc.supersede(j)  # the running forecast is of an older journey: stop it, start anew
         self._request_forecast()
 
@@ -174,7 +175,9 @@ class ForecastMixin(AppBase):
         """Put the current live result in the strip, the Forecast tab, the graph and the sensitivity tab."""
         history = self.doc.history
         saved = history.saved if history is not None else None
-        shown, error = self.fc.show(self.journey, history is not None, saved, self.known_errors())
+        # a saved version with errors is no baseline: its forecast would be another journey's
+        with_baseline = history is not None and not self.doc.saved_errors
+        shown, error = self.fc.show(self.journey, with_baseline, saved, self.known_errors())
         updating = self.forecast_pending
         self.query_one(ForecastStrip).show(shown, error, updating=updating)
         # The Forecast tab is rebuilt only while visible (tables and charts are the costly part).
@@ -182,7 +185,8 @@ class ForecastMixin(AppBase):
             self.query_one(ForecastView).show(shown, error)
         if not updating:
             self.query_one(JourneyGraph).set_marks(self.fc.marks())
-            if warning := self.fc.error_to_notify():
+            warning = self.fc.error_to_notify()
+            if warning and not self.known_errors():  # the strip already says why there is none
                 self.notify(warning, title="No forecast", severity="warning")
         if self.query_one(TabbedContent).active == "sensitivity":
             self.refresh_sensitivity()
@@ -412,6 +416,14 @@ class ForecastMixin(AppBase):
         pair = self._saved_pair()
         if pair is None or self._has_errors("Nothing compared"):
             return
+        if self.doc.saved_errors:
+            self.notify(
+                f"Nothing compared: the saved version has {self.doc.saved_errors} error"
+                f"{'s' * (self.doc.saved_errors != 1)}; save the fixed journey to compare from there.",
+                title="No forecast",
+                severity="warning",
+            )
+            return
         self._show_comparison(pair[0], pair[1], ("saved", "now"))
 
     def action_compare_file(self) -> None:
@@ -431,7 +443,9 @@ class ForecastMixin(AppBase):
         self.push_screen(PromptScreen("Compare with which journey file?", "", None, "A path to a .toml file."), chosen)
 
     def _load_other(self, text: str) -> Journey | None:
-        result = load_file(Path(text).expanduser())
+        from journeytui.validate import validate_file
+
+        result = validate_file(Path(text).expanduser())  # its checks too: a journey with errors is not forecast
         errors = [d for d in result.diagnostics if d.is_error]
         if result.journey is None or errors:
             d = errors[0] if errors else None
@@ -521,7 +535,7 @@ class ForecastMixin(AppBase):
         if self._has_errors("No workshop"):
             return
         scenarios: list[tuple[str, Journey]] = [(f"{self.doc.name} (now)", history.journey)]
-        if history.dirty:
+        if history.dirty and not self.doc.saved_errors:  # a saved version with errors is not forecast
             scenarios.append((f"{self.doc.name} (saved)", history.saved))
         partner = self._partner()
         if partner is not None:

@@ -257,7 +257,12 @@ def load(path: Path) -> Settings:
         raise ConfigError(f"{path}: cannot read settings: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: not UTF-8 text ({exc.reason})") from exc
-    except (TOMLDecodeError, ValueError, RecursionError) as exc:  # int() refuses numbers of thousands of digits
+    except TOMLDecodeError as exc:
+        from journeytui.model.load import toml_error
+
+        line, col, message = toml_error(text, exc)
+        raise ConfigError(f"{path}:{line}:{col}: not valid TOML: {message}") from exc
+    except (ValueError, RecursionError) as exc:  # int() refuses numbers of thousands of digits
         raise ConfigError(_toml_error(path, exc)) from exc
     table: Any = data.get("tool", {}).get("journeytui", {}) if path.name == "pyproject.toml" else data
     if not isinstance(table, dict):

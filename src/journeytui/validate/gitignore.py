@@ -187,6 +187,7 @@ def read_rules(path: Path, base: Path) -> Rules | None:
     text = _small_text(path)
     if text is None:
         return None
+    text = text.removeprefix("\ufeff")  # git skips a UTF-8 byte-order mark at the start
     patterns = [p for p in map(parse, text.split("\n")) if p is not None]
     return Rules(base, patterns) if patterns else None
 

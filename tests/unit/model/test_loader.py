@@ -228,6 +228,13 @@ def test_a_table_declared_twice_is_named_as_toml_writes_it_at_its_header() -> No
     assert d.message == (
         "invalid TOML: table `[journey]` declared twice (first declared on line 1): a table can be declared once"
     )
+    in_string = '[journey]\ndescription = """\n[population]\n"""\n[population]\na = 1\n[population]\n'
+    [d] = load_text(in_string, "j.toml").diagnostics  # a header inside a multi-line string is text
+    assert (d.line, "(first declared on line 5)" in d.message) == (7, True), d.message
+    [d] = load_text('[[stages]]\nid = "a"\n[stages]\n', "j.toml").diagnostics
+    assert d.message == "invalid TOML: `[stages]` is an array of tables (`[[stages]]` on line 1): use `[[stages]]`"
+    [d] = load_text("[journey.x]\na = 1\n[journey]\nx.b = 2\n", "j.toml").diagnostics
+    assert d.line == 4 and "`journey.x` is a table declared by its own header (`[journey.x]` on line 1)" in d.message
     nested = '[journey]\nid = "x"\n[journey."a b"]\nq = 1\n[journey.\'a b\']\n'
     [d] = load_text(nested, "j.toml").diagnostics
     assert (d.line, d.column) == (

@@ -13,11 +13,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from journeytui.sim.compare import Comparison, Row
 from journeytui.textsafe import visible
 from journeytui.tui.safe import plain, plain_cells, plain_lines
+from journeytui.tui.widgets.footer import AppFooter
 from journeytui.tui.widgets.forecast import Chart, stage_chart
 
 BETTER_LOWER = {"lost", "lost_share", "stalls", "on_hold", "regressions", "half_wins_week"}
@@ -31,7 +32,10 @@ class CompareScreen(Screen[None]):
 
 Both journeys are forecast with their full model over the same horizon: the exact
 forecast where it is exact, else the means of a seeded Monte Carlo run (the title says
-which; the same seed for both, so the difference is not noise from other draws).
+which). Two journeys' runs are not paired: the same seed draws its numbers in another
+order for another journey (even a rename moves the means), so the note under the tables
+gives the won difference with its Monte Carlo noise (three standard errors); a difference
+within it is not evidence either way.
 Charts: leads per open stage over the weeks, then cumulative won and lost. The table
 gives B - A; green is better for the planner (more wins, fewer losses and stalls), red
 worse.
@@ -69,7 +73,7 @@ worse.
             notes = c.notes()
             if notes:
                 yield Static(plain_lines("\n".join(visible(n) for n in notes)), classes="fc--note")
-        yield Footer()
+        yield AppFooter(compact=True)  # f1 Help first: the keys of this screen do not all fit at 80 columns
 
     def on_mount(self) -> None:
         c = self.comparison

@@ -26,13 +26,14 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Digits, Footer, Label, Static
+from textual.widgets import Digits, Label, Static
 
 from journeytui.model.types import Journey
 from journeytui.sim import Forecast
 from journeytui.sim.headline import full_forecast, playback
 from journeytui.sim.weekly import WeeklyFlows
 from journeytui.textsafe import visible
+from journeytui.tui.widgets.footer import AppFooter
 from journeytui.tui.widgets.forecast import model_label
 from journeytui.tui.widgets.graph import JourneyGraph
 
@@ -145,7 +146,7 @@ graph (`g` switches). The line below says what moved this week.
             yield graph
             yield StageBoard(id="ws-board")
         yield Static(id="ws-ticker")
-        yield Footer()
+        yield AppFooter(compact=True)  # f1 Help first: the keys of this screen do not all fit at 80 columns
 
     def on_mount(self) -> None:
         self._timer = self.set_interval(1.0, self._tick, pause=True)

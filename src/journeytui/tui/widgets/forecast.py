@@ -357,7 +357,8 @@ own and the forecast recomputed; the table lists them by how much the wins at th
 horizon change, largest first. A parameter without headroom is moved down instead and
 its effect read per +1 point. For a journey with Monte Carlo-only features, the five
 candidates the plain chain's gradient ranks highest are each re-forecast with the full
-model (the same seed as the base, so the differences are not noise from other draws).
+model with the base's seed (a small effect may be Monte Carlo noise: the runs of the nudged
+journey are not paired with the base's).
 
 - `enter`: select that transition or stall (then `+` / `-` in the graph to try it)
 """

@@ -122,6 +122,9 @@ mixes) have one row per entry: empty a row to remove the entry, and type
         self._shape: tuple[Any, ...] | None = None
         self._selection: Path | None = None
         self._editors: list[Widget] = []
+        self.load_problems: set[Path] = set()
+        """Fields whose value the load put in place of one with an error: enter applies the value
+        shown even unchanged (the save then writes it over the file's)."""
 
     def compose(self) -> ComposeResult:
         yield Static("Select a stage, an edge or an element to edit it.", classes="inspector--empty")
@@ -278,20 +281,22 @@ mixes) have one row per entry: empty a row to remove the entry, and type
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if isinstance(event.input, FieldInput):
-            self._commit_text(event.input)
+            self._commit_text(event.input, submitted=True)
 
     @on(Input.Blurred, "FieldInput")
     def _blurred(self, event: Input.Blurred) -> None:
         if isinstance(event.input, FieldInput):
             self._commit_text(event.input)
 
-    def _commit_text(self, widget: FieldInput) -> None:
+    def _commit_text(self, widget: FieldInput, submitted: bool = False) -> None:
         if self.journey is None:
             return
         f = widget.field
         old = forms.current(self.journey, f)
         if widget.value in (forms.to_text(old), shown(old)):
             self._set_error(widget, None)
+            if submitted and f.path in self.load_problems:  # enter on the value shown: keep it, fix the file
+                self.post_message(self.Commit(f.path, old))
             return
         value = self._check(widget)
         if value is _INVALID or value == old:
