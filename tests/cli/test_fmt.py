@@ -518,3 +518,30 @@ def test_a_canonical_crlf_file_passes_check(write, minimal_text: str, capsys) ->
     path = write("win.toml", minimal_text.replace("\n", "\r\n").encode())
     code, out, err = run(["fmt", "--check", str(path)], capsys)
     assert code == 0 and out == "" and "1 already canonical" in err
+
+
+def test_comments_in_an_array_of_inline_tables_go_with_their_entries(tmp_path: Path) -> None:
+    """`stages = [{...}, ...]` is written as [[stages]] entries: a comment above an element leads its
+    entry, one after it trails its header, one after the last ends the last entry (found in review:
+    all of them landed in one block above the first entry)."""
+    path = tmp_path / "inline.toml"
+    path.write_text(
+        "stages = [\n"
+        "  # first stage\n"
+        '  { id = "start", name = "開始", entry = true }, # after start\n'
+        "  # outcomes\n"
+        '  { id = "won", name = "Won", kind = "won" },\n'
+        '  { id = "lost", name = "Lost", kind = "lost" }, # trailing lost\n'
+        "  # end of stages\n"
+        "]\n\n"
+        '[journey]\nid = "f"\ntitle = "t"\n\n[population.initial]\nstart = 1000\n\n'
+        '[[transitions]]\nfrom = "start"\nto = "won"\nprobability = 0.05\n',
+        encoding="utf-8",
+    )
+    assert main(["fmt", str(path)]) == 0
+    out = path.read_text(encoding="utf-8")
+    assert '# first stage\n[[stages]]  # after start\nid = "start"' in out
+    assert '# outcomes\n[[stages]]\nid = "won"' in out
+    assert '[[stages]]  # trailing lost\nid = "lost"' in out
+    assert 'kind = "lost"\n# end of stages\n' in out
+    assert main(["fmt", "--check", str(path)]) == 0  # a second pass changes nothing

@@ -194,6 +194,10 @@ def _attach_inner(
         if k < 0:  # not seen: every comment inside a value lies in an array or inline table
             raise RoundTripError(f"a comment at {pos.line_col(c)} lies in no value")
         path = containers[k][2]
+        if path not in owners.arrays and _table_array(text, pos, path):
+            # an array of inline tables is written as [[...]] entries: each comment goes with its entry
+            _attach_to_entries(text, pos, path, c, owners)
+            continue
         if path not in owners.arrays:
             if not _plain_array(text, pos, path, data):  # kept as written, every comment inside with it
                 owners.verbatim[item] = text[pos.values[item] : pos.ends[item]].replace("\r\n", "\n")
@@ -210,6 +214,33 @@ def _attach_inner(
         else:
             i = bisect.bisect_left(elements[path], c) - 1
             (array.after[i] if i >= 0 else array.opening).append(_comment_at(text, c))
+
+
+def _table_array(text: str, pos: Positions, path: Path) -> bool:
+    """``path`` is an array whose elements are all inline tables (``stages = [{...}, {...}]``)."""
+    if not text.startswith("[", pos.values[path]) or _count(pos, path) == 0:
+        return False
+    try:
+        written = tomllib.loads("v = " + text[pos.values[path] : pos.ends[path]])["v"]
+    except tomllib.TOMLDecodeError:
+        return False
+    return bool(written) and all(isinstance(v, dict) for v in written)
+
+
+def _attach_to_entries(text: str, pos: Positions, path: Path, c: int, owners: _Owners) -> None:
+    """A comment inside an array of inline tables: above an element, it leads that entry; after
+    one on its line, it trails it; after the last one, it ends the last entry."""
+    elements = [pos.keys[(*path, i)] for i in range(_count(pos, path))]
+    line = _comment_at(text, c)
+    if _on_own_line(text, c):
+        i = bisect.bisect_right(elements, c)
+        if i < len(elements):
+            owners.leading.setdefault((*path, i), []).append(line)
+        else:
+            owners.ending[(*path, len(elements) - 1)].append((False, [line]))
+    else:
+        i = bisect.bisect_left(elements, c) - 1
+        owners.trailing[(*path, max(i, 0))].append(line)
 
 
 def _count(pos: Positions, path: Path) -> int:
