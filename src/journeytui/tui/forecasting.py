@@ -126,6 +126,8 @@ class ForecastMixin(AppBase):
     def _request_forecast(self) -> None:
         """Start the forecast worker for the journey now, unless one is running: one at a time,
         and the running one's answer starts the next (edits made meanwhile coalesce into one run)."""
+        if self.known_errors():  # a journey with errors is not forecast
+            return
         history = self.doc.history
         job = self.fc.next_job(self.doc_version, self.journey, history.saved if history is not None else None)
         if job is not None:
