@@ -89,6 +89,7 @@ def test_serve_shows_the_app_in_headless_chromium(tmp_path: Path) -> None:
         if os.environ.get("CI") == "true":
             pytest.fail("Debian Chromium (/usr/bin/chromium) is missing: install the chromium package")
         pytest.skip("no /usr/bin/chromium")
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     journey = tmp_path / "workshop.toml"
@@ -136,10 +137,18 @@ def test_serve_shows_the_app_in_headless_chromium(tmp_path: Path) -> None:
                 while not any(b"WEEK" in f for f in frames[seen:]):
                     assert time.monotonic() < deadline + 10, "workshop mode never reached the page"
                     page.wait_for_timeout(100)
-                with page.expect_download(timeout=10_000) as download:
-                    page.keyboard.press("x")
                 saved = tmp_path / "downloaded.svg"
-                download.value.save_as(saved)
+                for attempt in range(2):
+                    # textual-serve hands the file over in a second request; on a loaded machine the
+                    # browser has seen it canceled once (the export itself was written): press x again
+                    with page.expect_download(timeout=10_000) as download:
+                        page.keyboard.press("x")
+                    try:
+                        download.value.save_as(saved)
+                        break
+                    except PlaywrightError as exc:
+                        if attempt or "canceled" not in str(exc):
+                            raise
                 name = download.value.suggested_filename
             finally:
                 context.close()
@@ -148,7 +157,8 @@ def test_serve_shows_the_app_in_headless_chromium(tmp_path: Path) -> None:
     assert b"journeytui" in b"".join(frames) or b"workshop.toml" in b"".join(frames)
     svg = saved.read_text(encoding="utf-8")
     assert svg.startswith("<svg") and "WON" in svg
-    assert [p.name for p in tmp_path.glob("*.svg") if p != saved] == [name]
+    exported = sorted(p.name for p in tmp_path.glob("*.svg") if p != saved)
+    assert name in exported and len(exported) == attempt + 1  # one export per x pressed
 
 
 def test_serve_refuses_a_bad_port_without_a_traceback() -> None:
