@@ -80,16 +80,17 @@ graph (`g` switches). The line below says what moved this week.
 """
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # The footer shows them in this order and cuts the last at 80 columns: leaving first.
+        Binding("escape", "leave", "Leave"),
         Binding("space", "toggle_play", "Play/pause"),
         Binding("right,full_stop", "step(1)", "Step"),
         Binding("left,comma", "step(-1)", "Back"),
+        Binding("x", "export_svg", "Export SVG"),
+        Binding("tab", "next_scenario", "Scenario", priority=True),
         Binding("home", "rewind", "Rewind"),
         Binding("plus,equals_sign", "speed(1)", "Faster", show=False),
         Binding("minus", "speed(-1)", "Slower", show=False),
-        Binding("tab", "next_scenario", "Scenario", priority=True),
         Binding("g", "toggle_graph", "Graph/board", show=False),
-        Binding("x", "export_svg", "Export SVG"),
-        Binding("escape", "leave", "Back"),
     ]
 
     DEFAULT_CSS = """
