@@ -7,7 +7,8 @@
 # cannot be compared; with FAIL_ON_DROP empty it reports and never fails.
 # A journey whose base version has errors is not compared (nothing to drop from): the summary
 # says so and shows what `journeytui validate` finds in it, and the gate passes for it.
-# Environment: BASE_REF (the base branch), FAIL_ON_DROP (points, or empty), GITHUB_STEP_SUMMARY.
+# Environment: BASE_REF (the base branch), FAIL_ON_DROP (points, or empty), RUNS (Monte Carlo runs,
+# default 20), GITHUB_STEP_SUMMARY.
 set -euo pipefail
 
 base_ref="${BASE_REF:?BASE_REF names the base branch}"
@@ -48,9 +49,9 @@ if ((${#journeys[@]} == 0)); then
   exit 0
 fi
 
-gate=()
+gate=(--runs "${RUNS:-20}")
 if [[ -n "${FAIL_ON_DROP:-}" ]]; then
-  gate=(--fail-on-drop "$FAIL_ON_DROP")
+  gate+=(--fail-on-drop "$FAIL_ON_DROP")
 fi
 
 # A path in a workflow command's property: no newline, colon, comma or percent sign.

@@ -151,8 +151,10 @@ def pull_request(tmp_path: Path) -> Path:
     return clone
 
 
-def _gate(clone: Path, drop: str, summary: Path) -> subprocess.CompletedProcess[str]:
+def _gate(clone: Path, drop: str, summary: Path, runs: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "BASE_REF": "main", "FAIL_ON_DROP": drop, "GITHUB_STEP_SUMMARY": str(summary)}
+    if runs is not None:
+        env["RUNS"] = runs
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     return subprocess.run(["bash", str(SCRIPT)], cwd=clone, env=env, capture_output=True, text=True, timeout=600)
 
@@ -241,3 +243,10 @@ def test_a_renamed_journey_is_compared_with_its_old_path(pull_request: Path, tmp
     assert "journeys/b2b-it-tool.toml" in report and "journeys/flagship.toml" in report
     assert "- FAIL: won at week" in report
     assert "::error file=journeys/flagship.toml::" in done.stdout
+
+
+def test_the_runs_input_reaches_the_comparison(pull_request: Path, tmp_path: Path) -> None:
+    summary = tmp_path / "runs.md"
+    done = _gate(pull_request, "", summary, runs="40")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "40 runs" in summary.read_text(encoding="utf-8")

@@ -12,6 +12,7 @@ from journeytui.model import edit
 from journeytui.tui.app import JourneyApp
 from journeytui.tui.widgets.forecast import ForecastStrip
 from journeytui.tui.widgets.inspector import FieldInput
+from journeytui.tui.widgets.problems import ProblemsPanel
 
 SIZE = (120, 40)
 
@@ -76,7 +77,14 @@ async def test_enter_on_the_value_the_load_put_in_place_fixes_the_file(
         assert not [d for d in app.doc.diagnostics() if d.is_error]
         assert "Week 52: won" in str(app.query_one(ForecastStrip).render())
         assert app.doc.dirty
-        await pilot.press("escape", "ctrl+s")
+        await pilot.press("escape", "ctrl+z")  # one undoable step, like any edit
+        await settle(pilot)
+        assert [d.code for d in app.doc.diagnostics() if d.is_error] == ["E105"] and not app.doc.dirty
+        assert "No forecast while" in str(app.query_one(ForecastStrip).render())
+        await pilot.press("ctrl+y")
+        await settle(pilot)
+        assert not [d for d in app.doc.diagnostics() if d.is_error] and app.doc.dirty
+        await pilot.press("ctrl+s")
         await settle(pilot)
         assert not app.doc.dirty
     text = path.read_text(encoding="utf-8")
@@ -115,3 +123,30 @@ async def test_a_saved_version_with_errors_is_no_baseline(
         await pilot.press("c")
         await settle(pilot)
         assert type(app.screen).__name__ == "CompareScreen"
+
+
+async def test_a_problem_of_an_entry_the_load_left_out_is_not_pinned_on_another(
+    copy_journey: Callable[[str], Path], make_app: Callable[..., JourneyApp]
+) -> None:
+    """transitions[0] with probability 1.5 is left out of the model, where transitions[0] is then
+    the next entry: choosing its problem selected that one (found in review). It says where the
+    entry is instead; a problem of a loaded entry after it still selects the right one."""
+    path = copy_journey("b2b-it-tool.toml")
+    text = path.read_text(encoding="utf-8")
+    broken = text.replace(
+        'from = "aware"\nto = "research"\nprobability = 0.12', 'from = "aware"\nto = "research"\nprobability = 1.5', 1
+    )
+    assert broken != text
+    path.write_text(broken, encoding="utf-8")
+    app = make_app(path)
+    toasts = Toasts()
+    async with app.run_test(size=SIZE, message_hook=toasts) as pilot:
+        await settle(pilot)
+        panel = app.query_one(ProblemsPanel)
+        e301 = next(d for d in panel.diagnostics if d.code == "E301")
+        assert e301.path[:2] == ("transitions", 0)
+        before = app.selection
+        panel.post_message(ProblemsPanel.Chosen(e301))
+        await settle(pilot)
+        assert app.selection == before
+        assert any("this entry is not loaded because of this error" in m for m in toasts.messages), toasts.messages

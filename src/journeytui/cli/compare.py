@@ -80,6 +80,8 @@ def gate_lines(a: Headline, b: Headline, points: float, labels: tuple[str, str])
     if noise > 0:
         within = "within" if abs(drop) <= noise else "beyond"
         change += f", {within} Monte Carlo noise ±{noise:.2f} pt"
+        if points < noise:  # the threshold cannot be told from noise at these runs
+            change += " (the noise is larger than the threshold: more --runs narrow it)"
     return ok, [
         f"{labels[0]}: {a.describe()}",
         f"{labels[1]}: {b.describe()}",

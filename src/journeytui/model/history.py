@@ -8,8 +8,10 @@ after undos drops the redo branch, and the depth is bounded.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from journeytui.model.types import Journey
 
@@ -18,6 +20,9 @@ from journeytui.model.types import Journey
 class Step:
     label: str
     journey: Journey
+    keeps: tuple[tuple[Any, ...], ...] = ()
+    """Fields whose value this step keeps as it is, to be written over the file's on save (the
+    value a load put in place of one with an error): a step that changes nothing else."""
 
 
 class History:
@@ -64,6 +69,20 @@ class History:
             del self._steps[0]
         self._cursor = len(self._steps) - 1
         return journey
+
+    def keep(self, label: str, path: tuple[Any, ...]) -> Journey:
+        """Record that the value at ``path`` is kept as it is (see :attr:`Step.keeps`): one undoable
+        step whose journey equals the current one (a copy, so the step is a step of its own)."""
+        del self._steps[self._cursor + 1 :]
+        self._steps.append(Step(label, copy.copy(self.journey), (path,)))
+        if len(self._steps) > self._limit:
+            del self._steps[0]
+        self._cursor = len(self._steps) - 1
+        return self.journey
+
+    def kept(self) -> set[tuple[Any, ...]]:
+        """Every field kept by the steps up to the current one."""
+        return {p for step in self._steps[: self._cursor + 1] for p in step.keeps}
 
     def apply(self, label: str, edit: Callable[[Journey], Journey]) -> Journey:
         """Run ``edit`` on the current journey and record the result (EditError propagates)."""

@@ -484,11 +484,41 @@ class JourneyApp(InOrderKeys, SweepMixin, CalibrateMixin, ExportMixin, ForecastM
 
     @on(ProblemsPanel.Chosen)
     def _problem(self, event: ProblemsPanel.Chosen) -> None:
-        target = element_of(event.diagnostic.path)
+        d = event.diagnostic
+        path, why = self._model_path(d)
+        if path is None:  # not in the app to select: say where it is instead
+            where = f" (line {d.line})" if d.line else ""
+            self.notify(f"{d.message}{where}: {why}", title=d.code, severity="warning")
+            return
+        target = element_of(path)
         if target is not None and exists(self.journey, target):
             self.selection = target
         else:
-            self.notify(event.diagnostic.message, title=event.diagnostic.code)
+            self.notify(d.message, title=d.code)
+
+    def _model_path(self, d: Diagnostic) -> tuple[ModelPath | None, str]:
+        """The model path of a problem, or None and why it has none. A load-time problem names the
+        file's entries, and the load leaves out an entry with an error: the app's ``transitions[0]``
+        is then another one."""
+        doc = self.doc
+        if d not in doc.structural:  # by value: offloaded checks come back as copies
+            return d.path, ""
+        out: ModelPath = ()
+        for part in d.path:
+            if isinstance(part, int) and out in doc.result.kept:
+                indices = doc.result.kept[out]
+                if part not in indices:
+                    return None, (
+                        "this entry is not loaded because of this error, so it cannot be selected here; "
+                        "fix it in a text editor and reload (ctrl+r)"
+                    )
+                loaded, now, name = doc.loaded, self.journey, str(out[-1])
+                moved = loaded is not None and now is not None and now is not loaded
+                if moved and len(getattr(loaded, name, ())) != len(getattr(now, name, ())):
+                    return None, "entries were added or removed since the file was loaded: save to locate it again"
+                part = indices.index(part)
+            out = (*out, part)
+        return out, ""
 
     @on(CoverageView.Pick)
     def _coverage_pick(self, event: CoverageView.Pick) -> None:

@@ -112,9 +112,8 @@ class Document:
     """Errors of the saved version (the file as loaded or last saved), once checked: the app
     compares nothing with a saved version that has errors (its forecast would be another
     journey's). None until its checks are known."""
-    confirmed: set[DataPath] = field(default_factory=set)
-    """Table fields with a load-time problem whose value (the one the load put in its place)
-    the user applied as it is: the save writes it over the file's. Emptied by a save."""
+    kept_at_save: set[DataPath] = field(default_factory=set)
+    """The history's kept fields (:meth:`History.kept`) when the file was last loaded or saved."""
 
     @classmethod
     def open(cls, path: Path) -> Document:
@@ -174,13 +173,19 @@ class Document:
         value even when it is unchanged (see :meth:`confirm`)."""
         return {d.path for d in self.structural if d.path and not any(isinstance(p, int) for p in d.path)}
 
-    def confirm(self, path: DataPath) -> bool:
+    @property
+    def confirmed(self) -> set[DataPath]:
+        """Table fields with a load-time problem whose value (the one the load put in its place)
+        the user applied as it is since the last save: the save writes it over the file's."""
+        return self.history.kept() - self.kept_at_save if self.history is not None else set()
+
+    def confirm(self, path: DataPath, label: str) -> bool:
         """The user applied the value shown at ``path`` (the one the load put in place of a value
-        with an error): the problem goes and the save writes that value. False when ``path`` had
-        no load-time problem."""
-        if path not in self.load_problem_paths():
+        with an error): one undoable step; the problem goes and the save writes that value. False
+        when ``path`` had no load-time problem, or it is kept already."""
+        if self.history is None or path not in self.load_problem_paths() or path in self.confirmed:
             return False
-        self.confirmed.add(path)
+        self.history.keep(label, path)
         return True
 
     @property
@@ -306,7 +311,7 @@ class Document:
         self.template = None
         self.result = load_text(written, str(target))
         self.structural = list(self.result.diagnostics)
-        self.confirmed = set()
+        self.kept_at_save = self.history.kept() if self.history is not None else set()
         self.saved_errors = None  # the app counts the new saved version's when it checks it
         assert self.history is not None
         self.loaded = self.result.journey

@@ -293,8 +293,8 @@ class EditingMixin(AppBase):
             current = edit.get(j, path)
         except edit.EditError:  # a key the load left out of a mapping
             current = None
-        if value == current and self.doc.confirm(path):
-            # the value the load put in place of one with an error, applied as it is
+        if value == current and self.doc.confirm(path, f"keep {dotted(path)} = {forms.to_text(value)}"):
+            # the value the load put in place of one with an error, applied as it is: one undoable step
             self.refresh_all()
             self.notify(
                 f"{dotted(path)} = {forms.to_text(value)}: the save writes it over the file's value.",
