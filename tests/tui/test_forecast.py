@@ -202,9 +202,27 @@ async def test_monte_carlo_run_completes_with_a_band(flagship: JourneyApp) -> No
         assert app.shown.sim_stale
 
 
-async def test_monte_carlo_run_can_be_cancelled(flagship: JourneyApp) -> None:
+async def test_monte_carlo_run_can_be_cancelled(flagship: JourneyApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run is held at its first week until cancelled: a compiled engine with a warm cache
+    finished 400 runs before the next key, so "long enough" cannot be a run count."""
+    import threading
+
+    import journeytui.tui.forecasting as forecasting
+
+    real = forecasting.simulate
+
+    def held(*args, **kwargs):  # type: ignore[no-untyped-def]
+        cancel: threading.Event = kwargs["cancel"]
+        progress = kwargs["progress"]
+
+        def first_week_then_wait(week: int, weeks: int) -> None:
+            progress(week, weeks)
+            assert cancel.wait(60), "never cancelled"
+
+        return real(*args, **{**kwargs, "progress": first_week_then_wait})
+
+    monkeypatch.setattr(forecasting, "simulate", held)
     app = flagship
-    app.sim_runs = 400  # long enough to be cancelled mid-run
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("6", "r")
         assert app.sim_running
