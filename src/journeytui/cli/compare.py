@@ -63,8 +63,11 @@ def _load(spec: str) -> tuple[Journey | None, list[Any]]:
 
 
 def gate_noise(a: Headline, b: Headline) -> float:
-    """Three standard errors of the won share's difference, in percentage points (0 when exact)."""
-    return 3.0 * math.hypot(a.se or 0.0, b.se or 0.0) * 100
+    """``NOISE_SE`` standard errors of the won share's difference, in percentage points (0 when exact):
+    the same rule as :func:`journeytui.sim.headline.noise_of_difference`, for shares."""
+    from journeytui.sim.headline import NOISE_SE
+
+    return NOISE_SE * math.hypot(a.se or 0.0, b.se or 0.0) * 100
 
 
 def gate_lines(a: Headline, b: Headline, points: float, labels: tuple[str, str]) -> tuple[bool, list[str]]:

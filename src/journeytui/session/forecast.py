@@ -148,6 +148,11 @@ def compute(
     return LiveResult(job.version, journey, fc, health, error, saved, baseline)
 
 
+def count_errors(n: int) -> str:
+    """``1 error``, ``3 errors``: what keeps a journey from being forecast."""
+    return f"{n} error{'s' * (n != 1)}"
+
+
 @dataclass
 class ForecastState:
     """The open journey's forecasts: the live one (one computation at a time, answers for older
@@ -247,7 +252,7 @@ class ForecastState:
             error = "No forecast: the file did not open."
         elif errors:
             error = (
-                f"No forecast while the journey has {errors} error{'s' * (errors != 1)} (Problems panel): "
+                f"No forecast while the journey has {count_errors(errors)} (Problems panel): "
                 "what has an error is left out of the model, so its figures would be another journey's."
             )
         elif live is not None and live.forecast is not None:

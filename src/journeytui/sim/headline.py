@@ -81,17 +81,15 @@ def _won_per_run(journey: Journey, res: SimResult) -> tuple[np.ndarray, np.ndarr
     return per_run[:, won_cols].sum(axis=1), per_run.sum(axis=1)
 
 
-def _won_share_band(journey: Journey, res: SimResult) -> tuple[float, float]:
+def _won_share_band(won: np.ndarray, totals: np.ndarray) -> tuple[float, float]:
     """5th and 95th percentiles across runs of the won share at the horizon."""
-    won, totals = _won_per_run(journey, res)
     shares = np.divide(won, totals, out=np.zeros(len(totals)), where=totals > 0)
     low, high = (float(x) for x in np.percentile(shares, [5, 95]))
     return low, high
 
 
-def _won_se(journey: Journey, res: SimResult) -> float:
+def _won_se(won: np.ndarray) -> float:
     """The standard error of the mean won count at the horizon: sd across runs / sqrt(runs) (0 for one run)."""
-    won, _ = _won_per_run(journey, res)
     return float(np.std(won, ddof=1) / np.sqrt(len(won))) if len(won) > 1 else 0.0
 
 
@@ -142,6 +140,7 @@ def full_forecast(
         edge = name.removesuffix(" (hand-off)")  # a hand-off is a forward move like any other
         flows[edge] = flows.get(edge, 0.0) + float(v["moves"])
     stalls = res.kpis.get("stalls", {})
+    won, totals = _won_per_run(journey, res)
     return Forecast(
         journey_id=res.journey_id,
         stages=res.stages,
@@ -157,8 +156,8 @@ def full_forecast(
         stall_starts={k: float(v["starts"]) for k, v in stalls.items()},
         ignored=(),
         engine="monte_carlo",
-        won_share_band=_won_share_band(journey, res),
-        won_se=_won_se(journey, res),
+        won_share_band=_won_share_band(won, totals),
+        won_se=_won_se(won),
         weekly=res.weekly,
     )
 

@@ -211,7 +211,8 @@ class Document:
         here, with the line numbers of ``result`` when ``with_positions``), e.g. in another process.
         """
         journey = self.journey
-        structural = [d for d in self.structural if not self._edited_since_load(d, journey)]
+        confirmed = self.confirmed  # once: it walks the history
+        structural = [d for d in self.structural if not self._edited_since_load(d, journey, confirmed)]
         if journey is None:
             return lambda: structural
         file = str(self.path) if self.path else ""
@@ -231,12 +232,12 @@ class Document:
 
         return run
 
-    def _edited_since_load(self, d: Diagnostic, journey: Journey | None) -> bool:
+    def _edited_since_load(self, d: Diagnostic, journey: Journey | None, confirmed: set[DataPath]) -> bool:
         """A load-time problem of a table's field (``journey.horizon = 1000000``) that an edit has
         since replaced: the model's value is what a save writes there, so the problem is gone.
         Problems of list entries stay until the file is saved (their indices may have moved)."""
         loaded = self.loaded
-        if d.path in self.confirmed:
+        if d.path in confirmed:
             return True
         if journey is None or loaded is None or journey is loaded or not d.path:
             return False

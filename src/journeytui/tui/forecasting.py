@@ -26,6 +26,7 @@ from journeytui.session.forecast import (
     ForecastState,
     Shown,
     compute,
+    count_errors,
     live_forecast,
 )
 from journeytui.session.forecast import reason as _reason
@@ -118,8 +119,8 @@ class ForecastMixin(AppBase):
         if j is None:
             self.fc.clear()
         self._show_live()  # the current result, or the previous one marked as updating
-        if j is None or self.fc.is_current(j) or self.known_errors():
-            return  # a journey with errors is not forecast: nothing to compute
+        if j is None or self.fc.is_current(j):
+            return
         self.fc.supersede(j)  # the running forecast is of an older journey: stop it, start anew
         self._request_forecast()
 
@@ -199,7 +200,7 @@ class ForecastMixin(AppBase):
         errors = self.known_errors()
         if errors:
             self.notify(
-                f"{what}: the journey has {errors} error{'s' * (errors != 1)} (Problems panel); fix them first.",
+                f"{what}: the journey has {count_errors(errors)} (Problems panel); fix them first.",
                 title="No forecast",
                 severity="warning",
             )
@@ -420,8 +421,8 @@ class ForecastMixin(AppBase):
             return
         if self.doc.saved_errors:
             self.notify(
-                f"Nothing compared: the saved version has {self.doc.saved_errors} error"
-                f"{'s' * (self.doc.saved_errors != 1)}; save the fixed journey to compare from there.",
+                f"Nothing compared: the saved version has {count_errors(self.doc.saved_errors)}; "
+                "save the fixed journey to compare from there.",
                 title="No forecast",
                 severity="warning",
             )
