@@ -190,11 +190,6 @@ def check_paths(
     return sorted(diags, key=Diagnostic.sort_key), len(entries) - len(checked.not_journeys)
 
 
-def check_files(names: list[str], jobs: int | None = None) -> list[Diagnostic]:
-    """The diagnostics of these files, in worker processes when there are many (see :func:`check_paths`)."""
-    return check_entries(names, (), jobs).diagnostics
-
-
 def check_entries(names: list[str], optional: Collection[str] = (), jobs: int | None = None) -> Checked:
     """Check these files, in worker processes when there are many (see :func:`check_paths`).
 
